@@ -1,0 +1,104 @@
+//! Animated figures: frames with a slider and a play button.
+
+use plotly::common::{ColorScale, ColorScalePalette, Mode};
+use plotly::layout::update_menu::{Button, ButtonMethod, UpdateMenu, UpdateMenuType};
+use plotly::layout::{Axis, Frame, Slider, SliderStep};
+use plotly::{HeatMap, Plot, Scatter, Traces};
+use serde_json::json;
+
+fn controls(names: &[String], prefix: &str) -> (Vec<Slider>, Vec<UpdateMenu>) {
+    let steps: Vec<SliderStep> = names
+        .iter()
+        .map(|n| {
+            SliderStep::new()
+                .label(n.clone())
+                .method(plotly::layout::SliderMethod::Animate)
+                .args(json!([[n], {"mode": "immediate", "frame": {"duration": 0, "redraw": true}, "transition": {"duration": 0}}]))
+        })
+        .collect();
+    let slider = Slider::new()
+        .active(0)
+        .steps(steps)
+        .current_value(plotly::layout::SliderCurrentValue::new().prefix(prefix.to_string()));
+    let play = Button::new()
+        .label("Play")
+        .method(ButtonMethod::Animate)
+        .args(json!([null, {"frame": {"duration": 60, "redraw": true}, "fromcurrent": true, "transition": {"duration": 0}}]));
+    let pause = Button::new()
+        .label("Pause")
+        .method(ButtonMethod::Animate)
+        .args(json!([[null], {"mode": "immediate", "frame": {"duration": 0, "redraw": false}, "transition": {"duration": 0}}]));
+    let menu = UpdateMenu::new()
+        .ty(UpdateMenuType::Buttons)
+        .buttons(vec![play, pause])
+        .x(0.0)
+        .y(-0.15)
+        .show_active(false);
+    (vec![slider], vec![menu])
+}
+
+/// A line animated over frames: `frames[k] = (label, y values over x)`. The
+/// y axis is fixed to `y_range` so frames compare.
+pub fn animated_lines(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x: Vec<f64>,
+    frames: Vec<(String, Vec<f64>)>,
+    y_range: (f64, f64),
+) -> Plot {
+    let mut plot = Plot::new();
+    let first = frames.first().map(|f| f.1.clone()).unwrap_or_default();
+    plot.add_trace(Scatter::new(x.clone(), first).mode(Mode::Lines).name("r"));
+    let names: Vec<String> = frames.iter().map(|f| f.0.clone()).collect();
+    for (name, y) in frames {
+        let mut data = Traces::new();
+        data.push(Scatter::new(x.clone(), y).mode(Mode::Lines).name("r"));
+        plot.add_frame(Frame::new().name(name).data(data));
+    }
+    let (sliders, menus) = controls(&names, "t = ");
+    let layout = super::figure::layout(title, x_label, y_label)
+        .height(super::DEFAULT_HEIGHT + 80)
+        .y_axis(Axis::new().title(y_label).range(vec![y_range.0, y_range.1]))
+        .sliders(sliders)
+        .update_menus(menus);
+    plot.set_layout(layout);
+    plot
+}
+
+/// A heatmap animated over frames: `frames[k] = (label, z[row][col])`, with a
+/// fixed colour range.
+pub fn animated_heatmap(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    frames: Vec<(String, Vec<Vec<f64>>)>,
+    z_range: (f64, f64),
+) -> Plot {
+    let mut plot = Plot::new();
+    let heat = |z: Vec<Vec<f64>>| {
+        HeatMap::new(x.clone(), y.clone(), z)
+            .color_scale(ColorScale::Palette(ColorScalePalette::Viridis))
+            .zmin(z_range.0)
+            .zmax(z_range.1)
+    };
+    plot.add_trace(heat(
+        frames.first().map(|f| f.1.clone()).unwrap_or_default(),
+    ));
+    let names: Vec<String> = frames.iter().map(|f| f.0.clone()).collect();
+    for (name, z) in frames {
+        let mut data = Traces::new();
+        data.push(heat(z));
+        plot.add_frame(Frame::new().name(name).data(data));
+    }
+    let (sliders, menus) = controls(&names, "t = ");
+    let layout = super::figure::layout(title, x_label, y_label)
+        .height(super::DEFAULT_HEIGHT + 120)
+        .width(super::DEFAULT_HEIGHT + 100)
+        .sliders(sliders)
+        .update_menus(menus);
+    plot.set_layout(layout);
+    plot
+}

@@ -1,0 +1,259 @@
+//! Circular convolution of firing rates with a translation-invariant
+//! recurrent kernel, on the ring (1D) and the torus (2D).
+//!
+//! The recurrent input of a CANN, `I_rec(x) = sum_x' W(x - x') r(x')`, is a
+//! circular convolution because `W` depends only on the periodic distance. We
+//! compute it by real FFT in O(N log N) (O(N^2 log N) on an N x N torus), and
+//! keep an exact direct sum ([`Recurrence::Dense`]) as the test oracle. The
+//! dense path never stores an N^2 matrix: it sums over the kernel vector, so
+//! its memory is O(N) as well.
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// How the recurrent input is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recurrence {
+    /// Real FFT, O(N log N) per step (default).
+    #[default]
+    Fft,
+    /// Exact direct sum, O(N^2) per step (O(N^4) on the torus): the oracle.
+    Dense,
+}
+
+impl std::str::FromStr for Recurrence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fft" => Ok(Self::Fft),
+            "dense" => Ok(Self::Dense),
+            _ => Err(format!("unknown recurrence {s:?} (expected fft or dense)")),
+        }
+    }
+}
+
+/// A circular convolution operator on an `n0 x n1` periodic lattice (n0 = 1
+/// for the ring), built from the kernel `w[i * n1 + j] = W(i, j)` where
+/// `(i, j)` is the lattice offset.
+#[derive(Clone)]
+pub struct CircularConv {
+    n0: usize,
+    n1: usize,
+    mode: Recurrence,
+    kernel: Vec<f64>,
+    spectrum: Vec<Complex<f64>>,
+    r2c: Arc<dyn RealToComplex<f64>>,
+    c2r: Arc<dyn ComplexToReal<f64>>,
+    col_fwd: Option<Arc<dyn Fft<f64>>>,
+    col_inv: Option<Arc<dyn Fft<f64>>>,
+    rows: Vec<Complex<f64>>,
+    cols: Vec<Complex<f64>>,
+    real_buf: Vec<f64>,
+    scratch: Vec<Complex<f64>>,
+}
+
+impl std::fmt::Debug for CircularConv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CircularConv({}x{}, {:?})", self.n0, self.n1, self.mode)
+    }
+}
+
+impl CircularConv {
+    /// Builds the operator for a kernel on an `n0 x n1` lattice.
+    ///
+    /// # Panics
+    /// Never for the sizes the models validate (`n0, n1 >= 1`,
+    /// `kernel.len() == n0 * n1`); the models call it only after validation.
+    pub fn new(n0: usize, n1: usize, kernel: Vec<f64>, mode: Recurrence) -> Self {
+        assert_eq!(kernel.len(), n0 * n1, "kernel must hold n0 * n1 values");
+        let h = n1 / 2 + 1;
+        let mut rp = RealFftPlanner::<f64>::new();
+        let r2c = rp.plan_fft_forward(n1);
+        let c2r = rp.plan_fft_inverse(n1);
+        let (col_fwd, col_inv) = if n0 > 1 {
+            let mut cp = FftPlanner::<f64>::new();
+            (Some(cp.plan_fft_forward(n0)), Some(cp.plan_fft_inverse(n0)))
+        } else {
+            (None, None)
+        };
+        let scratch_len = [
+            r2c.get_scratch_len(),
+            c2r.get_scratch_len(),
+            col_fwd.as_ref().map_or(0, |f| f.get_inplace_scratch_len()),
+            col_inv.as_ref().map_or(0, |f| f.get_inplace_scratch_len()),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        let mut conv = Self {
+            n0,
+            n1,
+            mode,
+            kernel: kernel.clone(),
+            spectrum: vec![Complex::default(); n0 * h],
+            r2c,
+            c2r,
+            col_fwd,
+            col_inv,
+            rows: vec![Complex::default(); n0 * h],
+            cols: vec![Complex::default(); n0 * h],
+            real_buf: vec![0.0; n1],
+            scratch: vec![Complex::default(); scratch_len],
+        };
+        conv.forward(&kernel);
+        let scale = 1.0 / (n0 * n1) as f64;
+        conv.spectrum = conv.cols.iter().map(|c| c * scale).collect();
+        conv
+    }
+
+    /// The computation mode.
+    pub fn mode(&self) -> Recurrence {
+        self.mode
+    }
+
+    /// The kernel values by lattice offset.
+    pub fn kernel(&self) -> &[f64] {
+        &self.kernel
+    }
+
+    /// 2D real FFT of `x` into `self.cols` (column-major half spectrum).
+    fn forward(&mut self, x: &[f64]) {
+        let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
+        for i in 0..n0 {
+            self.real_buf.copy_from_slice(&x[i * n1..(i + 1) * n1]);
+            self.r2c
+                .process_with_scratch(
+                    &mut self.real_buf,
+                    &mut self.rows[i * h..(i + 1) * h],
+                    &mut self.scratch,
+                )
+                .expect("buffer lengths match the plan");
+        }
+        if let Some(f) = &self.col_fwd {
+            for i in 0..n0 {
+                for j in 0..h {
+                    self.cols[j * n0 + i] = self.rows[i * h + j];
+                }
+            }
+            f.process_with_scratch(&mut self.cols, &mut self.scratch);
+        } else {
+            self.cols.copy_from_slice(&self.rows);
+        }
+    }
+
+    /// `out = W * x` (circular convolution).
+    pub fn apply(&mut self, x: &[f64], out: &mut [f64]) {
+        match self.mode {
+            Recurrence::Fft => self.apply_fft(x, out),
+            Recurrence::Dense => self.apply_dense(x, out),
+        }
+    }
+
+    fn apply_fft(&mut self, x: &[f64], out: &mut [f64]) {
+        let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
+        self.forward(x);
+        for (c, k) in self.cols.iter_mut().zip(&self.spectrum) {
+            *c *= k;
+        }
+        if let Some(f) = &self.col_inv {
+            f.process_with_scratch(&mut self.cols, &mut self.scratch);
+            for i in 0..n0 {
+                for j in 0..h {
+                    self.rows[i * h + j] = self.cols[j * n0 + i];
+                }
+            }
+        } else {
+            self.rows.copy_from_slice(&self.cols);
+        }
+        for i in 0..n0 {
+            let row = &mut self.rows[i * h..(i + 1) * h];
+            // The imaginary parts of the DC and Nyquist bins are rounding noise.
+            row[0].im = 0.0;
+            if n1 % 2 == 0 {
+                row[h - 1].im = 0.0;
+            }
+            self.c2r
+                .process_with_scratch(row, &mut out[i * n1..(i + 1) * n1], &mut self.scratch)
+                .expect("buffer lengths match the plan");
+        }
+    }
+
+    /// Exact direct sum; skips zero rates (most of the ring when a bump is formed).
+    fn apply_dense(&self, x: &[f64], out: &mut [f64]) {
+        let (n0, n1) = (self.n0, self.n1);
+        out.iter_mut().for_each(|o| *o = 0.0);
+        for i0 in 0..n0 {
+            for i1 in 0..n1 {
+                let mut acc = 0.0;
+                for j0 in 0..n0 {
+                    let d0 = (i0 + n0 - j0) % n0;
+                    for j1 in 0..n1 {
+                        let d1 = (i1 + n1 - j1) % n1;
+                        acc += self.kernel[d0 * n1 + d1] * x[j0 * n1 + j1];
+                    }
+                }
+                out[i0 * n1 + i1] = acc;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn random(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        (0..n).map(|_| rng.random::<f64>()).collect()
+    }
+
+    #[test]
+    fn fft_matches_dense_on_ring() {
+        for n in [1usize, 2, 7, 64, 99, 512] {
+            let k = random(n, 1);
+            let x = random(n, 2);
+            let mut a = CircularConv::new(1, n, k.clone(), Recurrence::Fft);
+            let mut b = CircularConv::new(1, n, k, Recurrence::Dense);
+            let (mut ya, mut yb) = (vec![0.0; n], vec![0.0; n]);
+            a.apply(&x, &mut ya);
+            b.apply(&x, &mut yb);
+            for (p, q) in ya.iter().zip(&yb) {
+                assert!((p - q).abs() < 1e-10, "n={n}: {p} vs {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn fft_matches_dense_on_torus() {
+        for (n0, n1) in [(3usize, 5usize), (8, 8), (16, 12), (2, 1)] {
+            let k = random(n0 * n1, 3);
+            let x = random(n0 * n1, 4);
+            let mut a = CircularConv::new(n0, n1, k.clone(), Recurrence::Fft);
+            let mut b = CircularConv::new(n0, n1, k, Recurrence::Dense);
+            let (mut ya, mut yb) = (vec![0.0; n0 * n1], vec![0.0; n0 * n1]);
+            a.apply(&x, &mut ya);
+            b.apply(&x, &mut yb);
+            for (p, q) in ya.iter().zip(&yb) {
+                assert!((p - q).abs() < 1e-10, "{n0}x{n1}: {p} vs {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn delta_input_returns_the_kernel() {
+        let k = random(10, 5);
+        let mut x = vec![0.0; 10];
+        x[0] = 1.0;
+        let mut c = CircularConv::new(1, 10, k.clone(), Recurrence::Fft);
+        let mut y = vec![0.0; 10];
+        c.apply(&x, &mut y);
+        for (p, q) in y.iter().zip(&k) {
+            assert!((p - q).abs() < 1e-12);
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! `simulate`: run a model on a task and record what happened.
+
+use super::progress::{Progress, ShowProgress};
+use crate::analysis::bump;
+use crate::analysis::tracking::{tracking_summary, TrackingSummary};
+use crate::display::{self, Bundle, KeyValues, Render, Series};
+use crate::error::Result;
+use crate::models::Model;
+use crate::space::ring_positions;
+use crate::tasks::Task;
+use ndarray::Array2;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Options of [`simulate_with`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimOptions {
+    /// Record the full state (`u`, `r`, `v`) every `record_every` steps
+    /// (summaries are computed at every step). Default 1.
+    pub record_every: usize,
+    /// Record full states at all (large for big 2D networks). Default true.
+    pub record_states: bool,
+    /// Reset the model and task before running. Default true.
+    pub reset: bool,
+    /// Progress display. Default: on a terminal for long runs.
+    pub progress: ShowProgress,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            record_every: 1,
+            record_states: true,
+            reset: true,
+            progress: ShowProgress::Auto,
+        }
+    }
+}
+
+/// What a run recorded.
+///
+/// # Shapes
+/// - `u`, `r`, `v`: `(n_recorded, n_neurons)`, time-major, recorded every
+///   `record_every` steps (row `k` is step `k * record_every`);
+/// - `centre`, `target`: `(n_steps, dim)`: decoded bump centre (population
+///   vector of `r`; NaN where there is no bump) and ground truth per step;
+/// - `height`, `width`, `t`, `stimulus_on`: one value per step.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// Model name.
+    pub model: String,
+    /// Task name.
+    pub task: String,
+    /// Lattice shape of the model.
+    pub shape: Vec<usize>,
+    /// Time step.
+    pub dt: f64,
+    /// Time at the end of each step.
+    pub t: Vec<f64>,
+    /// Recorded synaptic inputs.
+    pub u: Array2<f64>,
+    /// Recorded firing rates.
+    pub r: Array2<f64>,
+    /// Recorded adaptation variables (models with adaptation).
+    pub v: Option<Array2<f64>>,
+    /// Steps between recorded states.
+    pub record_every: usize,
+    /// Decoded bump centre per step (rad).
+    pub centre: Array2<f64>,
+    /// Ground-truth target per step (rad).
+    pub target: Array2<f64>,
+    /// Whether the stimulus was on, per step.
+    pub stimulus_on: Vec<bool>,
+    /// Bump height (max u) per step.
+    pub height: Vec<f64>,
+    /// Bump width (fitted sigma of r, rad) per step; NaN without a bump.
+    pub width: Vec<f64>,
+}
+
+/// Runs `model` on `task` with default [`SimOptions`].
+///
+/// # Examples
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann1d::params().num(128).build()?;
+/// let mut task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(10.0).after(20.0).build()?;
+/// let sim = simulate(&mut net, &mut task)?;
+/// assert_eq!(sim.n_steps(), 310);
+/// assert!((sim.centre[[309, 0]] - 1.0).abs() < 0.01);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Shape`] if the task does not fit the model, [`Error::Diverged`]
+/// if the state stops being finite.
+pub fn simulate(model: &mut dyn Model, task: &mut dyn Task) -> Result<Simulation> {
+    simulate_with(model, task, &SimOptions::default())
+}
+
+/// Runs `model` on `task`, recording as `options` say.
+///
+/// # Errors
+/// As [`simulate`]; [`Error::Param`] if `record_every` is 0.
+pub fn simulate_with(
+    model: &mut dyn Model,
+    task: &mut dyn Task,
+    options: &SimOptions,
+) -> Result<Simulation> {
+    if options.record_every == 0 {
+        return Err(crate::ParamError::new("record_every", ">= 1", 0).into());
+    }
+    if options.reset {
+        model.reset();
+        task.reset();
+    }
+    let n = model.n_neurons();
+    let steps = task.n_steps();
+    let dim = task.dim();
+    let shape = model.shape();
+    let dt = task.dt();
+    let n_rec = if options.record_states {
+        steps.div_ceil(options.record_every)
+    } else {
+        0
+    };
+    let has_v = model.v().is_some();
+    let mut u = Array2::zeros((n_rec, n));
+    let mut r = Array2::zeros((n_rec, n));
+    let mut v = has_v.then(|| Array2::zeros((n_rec, n)));
+    let mut centre = Array2::from_elem((steps, dim), f64::NAN);
+    let mut target = Array2::zeros((steps, dim));
+    let mut t = Vec::with_capacity(steps);
+    let mut on = Vec::with_capacity(steps);
+    let mut height = Vec::with_capacity(steps);
+    let mut width = Vec::with_capacity(steps);
+    let mut input = vec![0.0; n];
+    let mut z = vec![0.0; dim];
+    let mut progress = Progress::new(
+        &format!("{} on {}", model.name(), task.name()),
+        steps,
+        (steps * n) as f64 * 30.0,
+        options.progress,
+    );
+    for s in 0..steps {
+        task.input(s, &*model, &mut input)?;
+        model.step(dt, &input)?;
+        task.target(s, &mut z);
+        target.row_mut(s).assign(&ndarray::ArrayView1::from(&z[..]));
+        on.push(task.stimulus_on(s));
+        t.push(model.time());
+        let rs = model.r();
+        height.push(bump::height(model.u()));
+        match dim {
+            1 => {
+                if let Some(c) = bump::centre_1d(rs) {
+                    centre[[s, 0]] = c;
+                    width.push(bump::width_1d(rs, c).unwrap_or(f64::NAN));
+                } else {
+                    width.push(f64::NAN);
+                }
+            }
+            _ => {
+                if let Some(c) = bump::centre_2d(rs, shape[1]) {
+                    centre[[s, 0]] = c[0];
+                    centre[[s, 1]] = c[1];
+                    width.push(bump::width_2d(rs, shape[1], c).unwrap_or(f64::NAN));
+                } else {
+                    width.push(f64::NAN);
+                }
+            }
+        }
+        if options.record_states && s % options.record_every == 0 {
+            let k = s / options.record_every;
+            u.row_mut(k).assign(&ndarray::ArrayView1::from(model.u()));
+            r.row_mut(k).assign(&ndarray::ArrayView1::from(rs));
+            if let (Some(v), Some(mv)) = (v.as_mut(), model.v()) {
+                v.row_mut(k).assign(&ndarray::ArrayView1::from(mv));
+            }
+        }
+        progress.update(s + 1);
+    }
+    Ok(Simulation {
+        model: model.name().to_string(),
+        task: task.name().to_string(),
+        shape,
+        dt,
+        t,
+        u,
+        r,
+        v,
+        record_every: options.record_every,
+        centre,
+        target,
+        stimulus_on: on,
+        height,
+        width,
+    })
+}
+
+impl Simulation {
+    /// Number of simulated steps.
+    pub fn n_steps(&self) -> usize {
+        self.t.len()
+    }
+
+    /// Feature dimension (1 ring, 2 torus).
+    pub fn dim(&self) -> usize {
+        self.target.ncols()
+    }
+
+    /// Per-step summary as a DataFrame: `step, t, stimulus_on, target_1..,
+    /// centre_1.., error_1.. (centre - target, wrapped), height, width`.
+    ///
+    /// # Errors
+    /// [`Error::Polars`] if the frame cannot be built (never for a valid run).
+    pub fn to_dataframe(&self) -> Result<DataFrame> {
+        let n = self.n_steps();
+        let mut cols: Vec<Column> = vec![
+            Column::new("step".into(), (0..n as u64).collect::<Vec<_>>()),
+            Column::new("t".into(), self.t.clone()),
+            Column::new("stimulus_on".into(), self.stimulus_on.clone()),
+        ];
+        for c in 0..self.dim() {
+            let tg: Vec<f64> = self.target.column(c).to_vec();
+            let ce: Vec<f64> = self.centre.column(c).to_vec();
+            let er: Vec<f64> = tg
+                .iter()
+                .zip(&ce)
+                .map(|(t, c)| crate::space::angle_diff(*c, *t))
+                .collect();
+            cols.push(Column::new(format!("target_{}", c + 1).into(), tg));
+            cols.push(Column::new(format!("centre_{}", c + 1).into(), ce));
+            cols.push(Column::new(format!("error_{}", c + 1).into(), er));
+        }
+        cols.push(Column::new("height".into(), self.height.clone()));
+        cols.push(Column::new("width".into(), self.width.clone()));
+        Ok(DataFrame::new(n, cols)?)
+    }
+
+    /// Tracking error, offset and lag along the first feature dimension,
+    /// over the steps from `from` on.
+    pub fn tracking(&self, from: usize) -> TrackingSummary {
+        let c = self.centre.column(0).to_vec();
+        let t = self.target.column(0).to_vec();
+        tracking_summary(&c, &t, self.dt, from)
+    }
+
+    /// Decoded bump centre and target over time.
+    pub fn plot_tracking(&self) -> plotly::Plot {
+        let mut series = Vec::new();
+        for c in 0..self.dim() {
+            let tg: Vec<f64> = self
+                .target
+                .column(c)
+                .iter()
+                .zip(&self.stimulus_on)
+                .map(|(t, on)| {
+                    if *on {
+                        crate::space::wrap(*t)
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect();
+            series.push(Series::dashed(
+                format!("target x{}", c + 1),
+                self.t.clone(),
+                tg,
+            ));
+            series.push(Series::line(
+                format!("bump centre x{}", c + 1),
+                self.t.clone(),
+                self.centre.column(c).to_vec(),
+            ));
+        }
+        display::lines(
+            &format!("{} on {}: decoded vs true position", self.model, self.task),
+            "time",
+            "position (rad)",
+            series,
+        )
+    }
+
+    /// The firing rate over time as a heatmap (ring models; on the torus, the
+    /// row through the bump centre's first recorded row).
+    pub fn plot_activity(&self) -> plotly::Plot {
+        let n_side = *self.shape.last().unwrap_or(&1);
+        let x = ring_positions(n_side);
+        let times: Vec<f64> = (0..self.r.nrows())
+            .map(|k| self.t[(k * self.record_every).min(self.t.len() - 1)])
+            .collect();
+        let z: Vec<Vec<f64>> = if self.shape.len() == 1 {
+            // z[neuron][time]: rows along y = neuron position.
+            (0..n_side).map(|i| self.r.column(i).to_vec()).collect()
+        } else {
+            let n = n_side;
+            (0..n)
+                .map(|j| {
+                    (0..self.r.nrows())
+                        .map(|k| {
+                            let c = self.centre[[(k * self.record_every).min(self.t.len() - 1), 1]];
+                            let row = if c.is_finite() {
+                                ((c + std::f64::consts::PI) / (crate::space::TWO_PI / n as f64))
+                                    .round() as usize
+                                    % n
+                            } else {
+                                0
+                            };
+                            self.r[[k, row * n + j]]
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        display::heatmap(
+            &format!("{} firing rate over time", self.model),
+            "time",
+            "preferred position (rad)",
+            times,
+            x,
+            z,
+        )
+    }
+
+    /// The firing-rate profile as an animation with a slider (ring models), or
+    /// the 2D activity as an animated heatmap (torus models), with at most
+    /// `max_frames` frames.
+    pub fn plot_animation(&self, max_frames: usize) -> plotly::Plot {
+        let rows = self.r.nrows();
+        let every = rows.div_ceil(max_frames.max(1)).max(1);
+        let picks: Vec<usize> = (0..rows).step_by(every).collect();
+        let label = |k: usize| {
+            format!(
+                "{:.1}",
+                self.t[(k * self.record_every).min(self.t.len() - 1)]
+            )
+        };
+        let hi = self.r.iter().cloned().fold(0.0, f64::max).max(1e-12);
+        let n_side = *self.shape.last().unwrap_or(&1);
+        let x = ring_positions(n_side);
+        if self.shape.len() == 1 {
+            let frames = picks
+                .iter()
+                .map(|&k| (label(k), self.r.row(k).to_vec()))
+                .collect();
+            display::animated_lines(
+                &format!("{} firing rate", self.model),
+                "preferred position (rad)",
+                "r",
+                x,
+                frames,
+                (0.0, 1.05 * hi),
+            )
+        } else {
+            let n = n_side;
+            let frames = picks
+                .iter()
+                .map(|&k| {
+                    let row = self.r.row(k);
+                    (
+                        label(k),
+                        (0..n)
+                            .map(|i| row.slice(ndarray::s![i * n..(i + 1) * n]).to_vec())
+                            .collect(),
+                    )
+                })
+                .collect();
+            display::animated_heatmap(
+                &format!("{} firing rate", self.model),
+                "x1 (rad)",
+                "x2 (rad)",
+                x.clone(),
+                x,
+                frames,
+                (0.0, hi),
+            )
+        }
+    }
+
+    fn summary_table(&self) -> KeyValues {
+        let tr = self.tracking(0);
+        let mut kv = KeyValues::new(format!("Simulation: {} on {}", self.model, self.task))
+            .row("n_steps", self.n_steps(), "steps")
+            .row("dt", self.dt, "time step")
+            .row("shape", format!("{:?}", self.shape), "lattice")
+            .row(
+                "recorded",
+                self.r.nrows(),
+                format!("states (every {} steps)", self.record_every),
+            )
+            .row(
+                "final height",
+                format!("{:.4}", self.height.last().copied().unwrap_or(f64::NAN)),
+                "max u",
+            )
+            .row(
+                "final width",
+                format!("{:.4}", self.width.last().copied().unwrap_or(f64::NAN)),
+                "fitted sigma (rad)",
+            )
+            .row(
+                "mean |error|",
+                format!("{:.4}", tr.mean_abs_error),
+                "rad (dimension 1)",
+            );
+        if tr.lag.is_finite() {
+            kv = kv.row(
+                "lag",
+                format!("{:.3}", tr.lag),
+                "time (negative: anticipation)",
+            );
+        }
+        kv
+    }
+}
+
+impl std::fmt::Display for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Simulation({} on {}, {} steps, shape {:?})",
+            self.model,
+            self.task,
+            self.n_steps(),
+            self.shape
+        )
+    }
+}
+
+impl Render for Simulation {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(
+            &self.plot_tracking(),
+            &self.summary_table().to_html(),
+            self.to_string(),
+        )
+    }
+}
+
+display::evcxr_display_via_render!(Simulation);

@@ -1,0 +1,14 @@
+//! What a notebook's first cell imports: `use canns::prelude::*;`.
+
+pub use crate::analysis::bump::{centre_1d, centre_2d, height, width_1d, width_2d};
+pub use crate::analysis::tracking::{tracking_summary, TrackingSummary};
+pub use crate::display::{Bundle, Render};
+pub use crate::error::{Error, ParamError, Result};
+pub use crate::models::{
+    Cann1d, Cann1dParams, Cann2d, Cann2dParams, Integrator, Model, Recurrence,
+};
+pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};
+pub use crate::tasks::{
+    PopulationCoding, PopulationCodingParams, SmoothTracking, SmoothTrackingParams, Task,
+    TemplateMatching, TemplateMatchingParams,
+};

@@ -1,0 +1,65 @@
+//! Tasks: input protocols with a known ground truth.
+//!
+//! A [`Task`] generates, step by step and deterministically from its
+//! parameters and seed, the external input a model receives, and knows the
+//! target the network should encode at every step. Tasks never analyse.
+
+pub mod population_coding;
+pub mod template_matching;
+pub mod tracking;
+
+pub use population_coding::{PopulationCoding, PopulationCodingParams};
+pub use template_matching::{TemplateMatching, TemplateMatchingParams};
+pub use tracking::{SmoothTracking, SmoothTrackingParams};
+
+use crate::error::{Error, Result};
+use crate::models::Model;
+
+/// An input protocol with ground truth.
+pub trait Task {
+    /// Short name (e.g. `"smooth_tracking"`).
+    fn name(&self) -> &'static str;
+    /// Time step (in the model's time unit).
+    fn dt(&self) -> f64;
+    /// Number of steps.
+    fn n_steps(&self) -> usize;
+    /// Dimension of the target (1 on the ring, 2 on the torus).
+    fn dim(&self) -> usize;
+    /// Ground-truth target at `step`, written into `out` (length [`Task::dim`]).
+    fn target(&self, step: usize, out: &mut [f64]);
+    /// Whether a stimulus is presented at `step`.
+    fn stimulus_on(&self, step: usize) -> bool;
+    /// Writes the external input for `step` into `input` (one value per
+    /// neuron of `model`), using the model's stimulus profile.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the model's feature dimension differs from the
+    /// task's, or `input` has the wrong length.
+    fn input(&mut self, step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()>;
+    /// Restarts the task's random stream (a rerun gives identical input).
+    fn reset(&mut self) {}
+}
+
+/// Checks that a model and a task fit together.
+pub(crate) fn check_fit(task: &dyn Task, model: &dyn Model, input: &[f64]) -> Result<()> {
+    if model.feature_dim() != task.dim() {
+        return Err(Error::shape(
+            format!(
+                "task `{}` on model `{}` (feature dimension)",
+                task.name(),
+                model.name()
+            ),
+            model.feature_dim(),
+            task.dim(),
+        ));
+    }
+    if input.len() != model.n_neurons() {
+        return Err(Error::shape("input buffer", model.n_neurons(), input.len()));
+    }
+    Ok(())
+}
+
+/// Python-compatible step count of a duration: `int(duration / dt)`.
+pub(crate) fn steps_of(duration: f64, dt: f64) -> usize {
+    (duration / dt).trunc() as usize
+}

@@ -1,0 +1,233 @@
+//! Template matching: a noisy, partial stimulus the network should clean up.
+//!
+//! At every step the input is the stimulus at `position` plus independent
+//! Gaussian noise of standard deviation `noise_level * A` per neuron (as the
+//! Python `canns` package's `TemplateMatching1D/2D`), where `A` is the model's
+//! stimulus amplitude. Optionally a fraction `missing` of the input neurons,
+//! chosen once per run, receive no stimulus (a partial template). The
+//! network's bump should settle at `position` regardless.
+//!
+//! The noise is drawn from a generator seeded with `seed`: the same
+//! parameters give the same input, run after run.
+//!
+//! # Examples
+//! ```
+//! use canns::prelude::*;
+//! let task = TemplateMatching::params().position(vec![0.5]).noise_level(0.2).missing(0.3).build()?;
+//! assert_eq!(task.n_steps(), 200);
+//! # Ok::<(), canns::Error>(())
+//! ```
+
+use super::tracking::plot_targets;
+use super::{check_fit, Task};
+use crate::display::{self, Bundle, KeyValues, Render};
+use crate::error::{check, Error, ParamError, Result};
+use crate::models::cann1d::setters;
+use crate::models::Model;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of [`TemplateMatching`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TemplateMatchingParams {
+    /// Template position (radians), of dimension 1 or 2. Default `[0]`.
+    pub position: Vec<f64>,
+    /// Duration (time unit). Default 20.
+    pub duration: f64,
+    /// Noise standard deviation relative to the stimulus amplitude `A`. Default 0.1.
+    pub noise_level: f64,
+    /// Fraction of input neurons that receive no stimulus, in [0, 1). Default 0.
+    pub missing: f64,
+    /// Time step (time unit). Default 0.1.
+    pub dt: f64,
+    /// Seed of the noise and of the missing neurons. Default 0.
+    pub seed: u64,
+}
+
+impl Default for TemplateMatchingParams {
+    fn default() -> Self {
+        Self {
+            position: vec![0.0],
+            duration: 20.0,
+            noise_level: 0.1,
+            missing: 0.0,
+            dt: 0.1,
+            seed: 0,
+        }
+    }
+}
+
+impl TemplateMatchingParams {
+    setters! {
+        /// Sets `position`.
+        position: Vec<f64>,
+        /// Sets `duration`.
+        duration: f64,
+        /// Sets `noise_level`.
+        noise_level: f64,
+        /// Sets `missing`.
+        missing: f64,
+        /// Sets `dt`.
+        dt: f64,
+        /// Sets `seed`.
+        seed: u64,
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value.
+    pub fn validate(&self) -> Result<()> {
+        check::positive("dt", self.dt)?;
+        if !(1..=2).contains(&self.position.len()) {
+            return Err(ParamError::new(
+                "position",
+                "of dimension 1 or 2",
+                format!("dimension {}", self.position.len()),
+            )
+            .into());
+        }
+        for (i, v) in self.position.iter().enumerate() {
+            check::finite(&format!("position[{i}]"), *v)?;
+        }
+        check::positive("duration", self.duration)?;
+        check::non_negative("noise_level", self.noise_level)?;
+        if !(self.missing.is_finite() && (0.0..1.0).contains(&self.missing)) {
+            return Err(ParamError::new("missing", "in [0, 1)", self.missing).into());
+        }
+        Ok(())
+    }
+
+    /// Validates and builds the task.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value.
+    pub fn build(&self) -> Result<TemplateMatching> {
+        self.validate()?;
+        let n_steps = (self.duration / self.dt).ceil() as usize;
+        Ok(TemplateMatching {
+            rng: StdRng::seed_from_u64(self.seed),
+            params: self.clone(),
+            n_steps,
+            template: Vec::new(),
+        })
+    }
+
+    /// Parses parameters from JSON (unknown keys are errors).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with serde's message naming the key.
+    pub fn from_json(s: &str) -> Result<Self> {
+        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("TemplateMatchingParams: {e}")))
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("TemplateMatchingParams")
+            .row(
+                "position",
+                format!("{:?}", self.position),
+                "template position (rad)",
+            )
+            .row("duration", self.duration, "time unit")
+            .row("noise_level", self.noise_level, "noise std / A")
+            .row("missing", self.missing, "fraction of silenced inputs")
+            .row("dt", self.dt, "time step")
+            .row("seed", self.seed, "noise seed")
+    }
+}
+
+/// A noisy, partial template. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct TemplateMatching {
+    params: TemplateMatchingParams,
+    n_steps: usize,
+    rng: StdRng,
+    // Clean (partial) template and noise scale for the current model.
+    template: Vec<f64>,
+}
+
+impl TemplateMatching {
+    /// Default parameters, to adjust and build.
+    pub fn params() -> TemplateMatchingParams {
+        TemplateMatchingParams::default()
+    }
+    /// The parameters of this task.
+    pub fn parameters(&self) -> &TemplateMatchingParams {
+        &self.params
+    }
+    /// Plot of the template position.
+    pub fn plot(&self) -> plotly::Plot {
+        plot_targets("TemplateMatching template position", self)
+    }
+}
+
+impl Task for TemplateMatching {
+    fn name(&self) -> &'static str {
+        "template_matching"
+    }
+    fn dt(&self) -> f64 {
+        self.params.dt
+    }
+    fn n_steps(&self) -> usize {
+        self.n_steps
+    }
+    fn dim(&self) -> usize {
+        self.params.position.len()
+    }
+    fn target(&self, _step: usize, out: &mut [f64]) {
+        out.copy_from_slice(&self.params.position);
+    }
+    fn stimulus_on(&self, _step: usize) -> bool {
+        true
+    }
+    fn input(&mut self, _step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()> {
+        check_fit(self, model, input)?;
+        if self.template.len() != input.len() {
+            self.template = vec![0.0; input.len()];
+            model.stimulus(&self.params.position, &mut self.template);
+            if self.params.missing > 0.0 {
+                for t in self.template.iter_mut() {
+                    if self.rng.random::<f64>() < self.params.missing {
+                        *t = 0.0;
+                    }
+                }
+            }
+        }
+        let sd = self.params.noise_level * model.stimulus_amplitude();
+        for (x, t) in input.iter_mut().zip(&self.template) {
+            let xi: f64 = StandardNormal.sample(&mut self.rng);
+            *x = t + sd * xi;
+        }
+        Ok(())
+    }
+    fn reset(&mut self) {
+        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.template.clear();
+    }
+}
+
+impl Render for TemplateMatchingParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+impl Render for TemplateMatching {
+    fn bundle(&self) -> Bundle {
+        let t = self
+            .params
+            .table()
+            .row("n_steps", self.n_steps, "steps")
+            .to_html();
+        Bundle::figure(
+            &self.plot(),
+            &t,
+            format!("TemplateMatching({} steps)", self.n_steps),
+        )
+    }
+}
+
+display::evcxr_display_via_render!(TemplateMatchingParams, TemplateMatching);
