@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod cli;
 pub mod display;
 pub mod error;
 pub mod models;

@@ -1,0 +1,25 @@
+//! The `canns` command line: the same work as the notebooks, for scripts and
+//! batch jobs. Each subcommand lives in its own file with its `Args` and `run`.
+
+use clap::{Parser, Subcommand};
+
+/// Continuous attractor neural networks: simulate, analyse, report.
+#[derive(Debug, Parser)]
+#[command(name = "canns", version, about, long_about = None)]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// Whatever the subcommand returns; the binary prints it and exits with 1.
+pub fn run(cli: Cli) -> crate::Result<()> {
+    match cli.command {}
+}
