@@ -152,11 +152,4 @@ pub(crate) mod check {
             Err(ParamError::new(field, format!(">= {min}"), v))
         }
     }
-    pub fn in_range(field: &str, v: f64, lo: f64, hi: f64) -> Result<f64, ParamError> {
-        if v.is_finite() && v >= lo && v <= hi {
-            Ok(v)
-        } else {
-            Err(ParamError::new(field, format!("in [{lo}, {hi}]"), v))
-        }
-    }
 }

@@ -74,7 +74,7 @@ pub fn width_2d(r: &[f64], n: usize, centre: [f64; 2]) -> Option<f64> {
 fn fit_sigma(points: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
     let pts: Vec<(f64, f64)> = points.collect();
     let peak = pts.iter().map(|p| p.1).fold(0.0, f64::max);
-    if !(peak > 0.0) || !peak.is_finite() {
+    if peak <= 0.0 || !peak.is_finite() {
         return None;
     }
     let (mut sw, mut sx, mut sy, mut sxx, mut sxy, mut count) = (0.0, 0.0, 0.0, 0.0, 0.0, 0);

@@ -3,6 +3,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod simulate;
+pub mod tour;
+
 /// Continuous attractor neural networks: simulate, analyse, report.
 #[derive(Debug, Parser)]
 #[command(name = "canns", version, about, long_about = None)]
@@ -14,12 +17,20 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run the default models on their tasks and write an HTML report.
+    Tour(tour::TourArgs),
+    /// Run one model on one task and write its states to a file.
+    Simulate(simulate::SimulateArgs),
+}
 
 /// Runs the parsed command line.
 ///
 /// # Errors
 /// Whatever the subcommand returns; the binary prints it and exits with 1.
 pub fn run(cli: Cli) -> crate::Result<()> {
-    match cli.command {}
+    match cli.command {
+        Command::Tour(a) => tour::run(a),
+        Command::Simulate(a) => simulate::run(a),
+    }
 }

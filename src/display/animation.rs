@@ -19,7 +19,7 @@ fn controls(names: &[String], prefix: &str) -> (Vec<Slider>, Vec<UpdateMenu>) {
     let slider = Slider::new()
         .active(0)
         .steps(steps)
-        .current_value(plotly::layout::SliderCurrentValue::new().prefix(prefix.to_string()));
+        .current_value(plotly::layout::SliderCurrentValue::new().prefix(prefix));
     let play = Button::new()
         .label("Play")
         .method(ButtonMethod::Animate)
@@ -52,6 +52,7 @@ pub fn animated_lines(
     plot.add_trace(Scatter::new(x.clone(), first).mode(Mode::Lines).name("r"));
     let names: Vec<String> = frames.iter().map(|f| f.0.clone()).collect();
     for (name, y) in frames {
+        let y: Vec<f64> = y.into_iter().map(super::figure::compact).collect();
         let mut data = Traces::new();
         data.push(Scatter::new(x.clone(), y).mode(Mode::Lines).name("r"));
         plot.add_frame(Frame::new().name(name).data(data));
@@ -90,7 +91,7 @@ pub fn animated_heatmap(
     let names: Vec<String> = frames.iter().map(|f| f.0.clone()).collect();
     for (name, z) in frames {
         let mut data = Traces::new();
-        data.push(heat(z));
+        data.push(heat(super::figure::compact_matrix(z)));
         plot.add_frame(Frame::new().name(name).data(data));
     }
     let (sliders, menus) = controls(&names, "t = ");

@@ -84,6 +84,23 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> 
     plot
 }
 
+/// Rounds to 4 significant digits: plenty for a colour, and it keeps the
+/// figure JSON (and notebooks) about three times smaller.
+pub fn compact(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(3 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// [`compact`] applied to a matrix.
+pub fn compact_matrix(z: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    z.into_iter()
+        .map(|row| row.into_iter().map(compact).collect())
+        .collect()
+}
+
 /// A heatmap of `z[row][col]`, rows along `y`, columns along `x`.
 pub fn heatmap(
     title: &str,
@@ -93,10 +110,28 @@ pub fn heatmap(
     y: Vec<f64>,
     z: Vec<Vec<f64>>,
 ) -> Plot {
+    let z = compact_matrix(z);
     let mut plot = Plot::new();
     plot.add_trace(
         HeatMap::new(x, y, z).color_scale(ColorScale::Palette(ColorScalePalette::Viridis)),
     );
     plot.set_layout(layout(title, x_label, y_label));
     plot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact;
+
+    #[test]
+    fn compact_keeps_four_significant_digits() {
+        assert_eq!(compact(0.123456), 0.1235);
+        assert_eq!(compact(-98765.4), -98770.0);
+        assert_eq!(compact(0.0), 0.0);
+        assert!(compact(f64::NAN).is_nan());
+        assert_eq!(
+            serde_json::to_string(&compact(2.0 / 3.0)).unwrap(),
+            "0.6667"
+        );
+    }
 }

@@ -16,7 +16,7 @@ mod svg;
 mod table;
 
 pub use animation::{animated_heatmap, animated_lines};
-pub use figure::{heatmap, layout, lines, plot_height, Series};
+pub use figure::{compact, compact_matrix, heatmap, layout, lines, plot_height, Series};
 pub use svg::plot_to_svg;
 pub use table::{html_escape, KeyValues, Table};
 

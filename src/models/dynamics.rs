@@ -127,9 +127,9 @@ impl Dynamics {
         match integrator {
             Integrator::Euler => {
                 let a = dt / tau;
-                for i in 0..self.u.len() {
-                    let drive = self.rec[i] + input[i] - self.v[i];
-                    self.u[i] += a * (drive - self.u[i]);
+                for (((u, rec), inp), v) in self.u.iter_mut().zip(&self.rec).zip(input).zip(&self.v)
+                {
+                    *u += a * (rec + inp - v - *u);
                 }
                 if adapt {
                     let b = dt / tau_v;
@@ -140,9 +140,10 @@ impl Dynamics {
             }
             Integrator::Exponential => {
                 let e = (-dt / tau).exp();
-                for i in 0..self.u.len() {
-                    let drive = self.rec[i] + input[i] - self.v[i];
-                    self.u[i] = drive + (self.u[i] - drive) * e;
+                for (((u, rec), inp), v) in self.u.iter_mut().zip(&self.rec).zip(input).zip(&self.v)
+                {
+                    let drive = rec + inp - v;
+                    *u = drive + (*u - drive) * e;
                 }
                 if adapt {
                     let ev = (-dt / tau_v).exp();

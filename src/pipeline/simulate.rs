@@ -283,36 +283,39 @@ impl Simulation {
     }
 
     /// The firing rate over time as a heatmap (ring models; on the torus, the
-    /// row through the bump centre's first recorded row).
+    /// row of neurons through the bump centre). Long runs and large networks
+    /// are subsampled to at most 400 time points and 256 neurons so the
+    /// figure stays light.
     pub fn plot_activity(&self) -> plotly::Plot {
         let n_side = *self.shape.last().unwrap_or(&1);
-        let x = ring_positions(n_side);
-        let times: Vec<f64> = (0..self.r.nrows())
-            .map(|k| self.t[(k * self.record_every).min(self.t.len() - 1)])
-            .collect();
-        let z: Vec<Vec<f64>> = if self.shape.len() == 1 {
-            // z[neuron][time]: rows along y = neuron position.
-            (0..n_side).map(|i| self.r.column(i).to_vec()).collect()
-        } else {
-            let n = n_side;
-            (0..n)
-                .map(|j| {
-                    (0..self.r.nrows())
-                        .map(|k| {
-                            let c = self.centre[[(k * self.record_every).min(self.t.len() - 1), 1]];
-                            let row = if c.is_finite() {
-                                ((c + std::f64::consts::PI) / (crate::space::TWO_PI / n as f64))
-                                    .round() as usize
-                                    % n
-                            } else {
-                                0
-                            };
-                            self.r[[k, row * n + j]]
-                        })
-                        .collect()
-                })
-                .collect()
+        let x_all = ring_positions(n_side);
+        let rows = self.r.nrows();
+        let t_stride = rows.div_ceil(400).max(1);
+        let n_stride = n_side.div_ceil(256).max(1);
+        let ks: Vec<usize> = (0..rows).step_by(t_stride).collect();
+        let js: Vec<usize> = (0..n_side).step_by(n_stride).collect();
+        let step_of = |k: usize| (k * self.record_every).min(self.t.len().saturating_sub(1));
+        let times: Vec<f64> = ks.iter().map(|&k| self.t[step_of(k)]).collect();
+        let x: Vec<f64> = js.iter().map(|&j| x_all[j]).collect();
+        let flat_index = |k: usize, j: usize| -> usize {
+            if self.shape.len() == 1 {
+                return j;
+            }
+            let c = self.centre[[step_of(k), 1]];
+            let row = if c.is_finite() {
+                ((c + std::f64::consts::PI) / (crate::space::TWO_PI / n_side as f64)).round()
+                    as usize
+                    % n_side
+            } else {
+                0
+            };
+            row * n_side + j
         };
+        // z[neuron][time]: rows along y = preferred position.
+        let z: Vec<Vec<f64>> = js
+            .iter()
+            .map(|&j| ks.iter().map(|&k| self.r[[k, flat_index(k, j)]]).collect())
+            .collect();
         display::heatmap(
             &format!("{} firing rate over time", self.model),
             "time",
