@@ -1,21 +1,9 @@
-//! # canns: continuous attractor neural networks
-//!
-//! Models, tasks, analysis and topology for continuous attractor neural
-//! networks (CANNs), built to be used from Jupyter notebooks with the evcxr
-//! Rust kernel and from the `canns` command line.
-//!
-//! ```
-//! use canns::prelude::*;
-//! let mut net = Cann1d::params().num(256).build()?;
-//! let mut task = SmoothTracking::params().build()?;
-//! let sim = simulate(&mut net, &mut task)?;
-//! assert!(sim.tracking(100).mean_abs_error < 0.1);
-//! # Ok::<(), canns::Error>(())
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! Layout: [`models`] (networks), [`tasks`] (inputs with ground truth),
 //! [`analysis`] (bump statistics, tracking), [`pipeline`] (simulate),
-//! [`display`] (notebook rendering), [`space`] (ring and torus geometry).
+//! [`display`] (notebook rendering), [`space`] (ring and torus geometry),
+//! [`cli`] (the command line).
 
 #![warn(missing_docs)]
 
