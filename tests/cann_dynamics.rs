@@ -200,3 +200,100 @@ fn dataframe_has_one_row_per_step_and_named_columns() {
         assert!(df.column(c).is_ok(), "missing column {c}");
     }
 }
+
+#[test]
+fn torus_tracking_along_one_axis_matches_the_ring() {
+    // A stimulus moving along x1 only is a separable input: the torus bump's
+    // lag along x1 equals the ring bump's lag at the same speed.
+    let lag = |sim: Simulation| sim.tracking(200).lag;
+    let mut ring = Cann1d::params().build().unwrap();
+    let mut task1 = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![0.5]]).durations(vec![75.0]).build().unwrap();
+    let lag1 = lag(simulate(&mut ring, &mut task1).unwrap());
+    let mut torus = Cann2d::params().length(40).build().unwrap();
+    let mut task2 = SmoothTracking::params()
+        .keypoints(vec![vec![-1.0, 0.5], vec![0.5, 0.5]])
+        .durations(vec![75.0])
+        .build()
+        .unwrap();
+    let lag2 = lag(simulate(&mut torus, &mut task2).unwrap());
+    println!("lag ring {lag1}, torus {lag2}");
+    assert!((lag1 - lag2).abs() < 0.05 * lag1, "ring lag {lag1} vs torus lag {lag2}");
+}
+
+#[test]
+fn exponential_euler_converges_to_euler_and_stays_stable_at_large_dt() {
+    let run = |integrator: Integrator, dt: f64| {
+        let mut net = Cann1d::params().num(128).integrator(integrator).build().unwrap();
+        let mut input = vec![0.0; 128];
+        net.stimulus(&[0.3], &mut input);
+        let steps = (20.0 / dt).round() as usize;
+        for _ in 0..steps {
+            net.step(dt, &input).unwrap();
+        }
+        net.u().to_vec()
+    };
+    let a = run(Integrator::Euler, 0.001);
+    let b = run(Integrator::Exponential, 0.001);
+    let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    assert!(diff < 1e-3, "integrators disagree at small dt: {diff}");
+    // Forward Euler is unstable for dt > 2 tau; exponential Euler is not.
+    let c = run(Integrator::Exponential, 2.5);
+    assert!(c.iter().all(|x| x.is_finite()));
+    assert!((centre_1d(&c.iter().map(|u| u * u).collect::<Vec<_>>()).unwrap() - 0.3).abs() < 0.02);
+}
+
+#[test]
+fn noise_is_reproducible_by_seed() {
+    let run = |seed: u64| {
+        let mut net = Cann1d::params().num(64).noise(0.05).seed(seed).build().unwrap();
+        let mut task = PopulationCoding::params().before(1.0).duration(5.0).after(5.0).build().unwrap();
+        simulate(&mut net, &mut task).unwrap().u
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        #[test]
+        fn shifting_the_input_rotates_the_steady_bump(shift in 0usize..64, z in -3.0f64..3.0) {
+            // Move the stimulus by a whole number of neurons: the steady state
+            // is the same bump, rotated by exactly that many neurons.
+            let n = 64;
+            let dx = TWO_PI / n as f64;
+            let steady = |pos: f64| {
+                let mut net = Cann1d::params().num(n).build().unwrap();
+                let mut input = vec![0.0; n];
+                net.stimulus(&[pos], &mut input);
+                for _ in 0..300 { net.step(0.1, &input).unwrap(); }
+                net.u().to_vec()
+            };
+            let a = steady(z);
+            let b = steady(z + shift as f64 * dx);
+            for i in 0..n {
+                prop_assert!((a[i] - b[(i + shift) % n]).abs() < 1e-9);
+            }
+        }
+
+        #[test]
+        fn params_survive_a_json_round_trip(num in 2usize..2000, tau in 0.01f64..10.0, k in 0.0f64..20.0, a in 0.01f64..2.0, m in 0.0f64..1.0, seed in any::<u64>()) {
+            let p = Cann1d::params().num(num).tau(tau).k(k).a(a).m(m).seed(seed);
+            prop_assert_eq!(Cann1dParams::from_json(&p.to_json()).unwrap(), p.clone());
+            let q = Cann2d::params().length(num.min(64)).tau(tau).k(k).a(a).m(m).seed(seed);
+            prop_assert_eq!(Cann2dParams::from_json(&q.to_json()).unwrap(), q);
+        }
+
+        #[test]
+        fn build_rejects_every_non_positive_or_non_finite_tau(tau in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), -10.0f64..=0.0]) {
+            let e = Cann1d::params().tau(tau).build().unwrap_err().to_string();
+            prop_assert!(e.contains("`tau`"));
+            let e = Cann2d::params().tau(tau).build().unwrap_err().to_string();
+            prop_assert!(e.contains("`tau`"));
+        }
+    }
+}
