@@ -92,7 +92,7 @@ pub struct Simulation {
 /// ```
 ///
 /// # Errors
-/// [`Error::Shape`] if the task does not fit the model, [`Error::Diverged`]
+/// [`Error::Shape`](crate::Error::Shape) if the task does not fit the model, [`Error::Diverged`](crate::Error::Diverged)
 /// if the state stops being finite.
 pub fn simulate(model: &mut dyn Model, task: &mut dyn Task) -> Result<Simulation> {
     simulate_with(model, task, &SimOptions::default())
@@ -101,7 +101,7 @@ pub fn simulate(model: &mut dyn Model, task: &mut dyn Task) -> Result<Simulation
 /// Runs `model` on `task`, recording as `options` say.
 ///
 /// # Errors
-/// As [`simulate`]; [`Error::Param`] if `record_every` is 0.
+/// As [`simulate`]; [`Error::Param`](crate::Error::Param) if `record_every` is 0.
 pub fn simulate_with(
     model: &mut dyn Model,
     task: &mut dyn Task,
@@ -213,7 +213,7 @@ impl Simulation {
     /// centre_1.., error_1.. (centre - target, wrapped), height, width`.
     ///
     /// # Errors
-    /// [`Error::Polars`] if the frame cannot be built (never for a valid run).
+    /// [`Error::Polars`](crate::Error::Polars) if the frame cannot be built (never for a valid run).
     pub fn to_dataframe(&self) -> Result<DataFrame> {
         let n = self.n_steps();
         let mut cols: Vec<Column> = vec![
