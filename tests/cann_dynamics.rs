@@ -207,7 +207,11 @@ fn torus_tracking_along_one_axis_matches_the_ring() {
     // lag along x1 equals the ring bump's lag at the same speed.
     let lag = |sim: Simulation| sim.tracking(200).lag;
     let mut ring = Cann1d::params().build().unwrap();
-    let mut task1 = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![0.5]]).durations(vec![75.0]).build().unwrap();
+    let mut task1 = SmoothTracking::params()
+        .keypoints(vec![vec![-1.0], vec![0.5]])
+        .durations(vec![75.0])
+        .build()
+        .unwrap();
     let lag1 = lag(simulate(&mut ring, &mut task1).unwrap());
     let mut torus = Cann2d::params().length(40).build().unwrap();
     let mut task2 = SmoothTracking::params()
@@ -217,13 +221,20 @@ fn torus_tracking_along_one_axis_matches_the_ring() {
         .unwrap();
     let lag2 = lag(simulate(&mut torus, &mut task2).unwrap());
     println!("lag ring {lag1}, torus {lag2}");
-    assert!((lag1 - lag2).abs() < 0.05 * lag1, "ring lag {lag1} vs torus lag {lag2}");
+    assert!(
+        (lag1 - lag2).abs() < 0.05 * lag1,
+        "ring lag {lag1} vs torus lag {lag2}"
+    );
 }
 
 #[test]
 fn exponential_euler_converges_to_euler_and_stays_stable_at_large_dt() {
     let run = |integrator: Integrator, dt: f64| {
-        let mut net = Cann1d::params().num(128).integrator(integrator).build().unwrap();
+        let mut net = Cann1d::params()
+            .num(128)
+            .integrator(integrator)
+            .build()
+            .unwrap();
         let mut input = vec![0.0; 128];
         net.stimulus(&[0.3], &mut input);
         let steps = (20.0 / dt).round() as usize;
@@ -234,7 +245,11 @@ fn exponential_euler_converges_to_euler_and_stays_stable_at_large_dt() {
     };
     let a = run(Integrator::Euler, 0.001);
     let b = run(Integrator::Exponential, 0.001);
-    let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    let diff = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
     assert!(diff < 1e-3, "integrators disagree at small dt: {diff}");
     // Forward Euler is unstable for dt > 2 tau; exponential Euler is not.
     let c = run(Integrator::Exponential, 2.5);
@@ -245,8 +260,18 @@ fn exponential_euler_converges_to_euler_and_stays_stable_at_large_dt() {
 #[test]
 fn noise_is_reproducible_by_seed() {
     let run = |seed: u64| {
-        let mut net = Cann1d::params().num(64).noise(0.05).seed(seed).build().unwrap();
-        let mut task = PopulationCoding::params().before(1.0).duration(5.0).after(5.0).build().unwrap();
+        let mut net = Cann1d::params()
+            .num(64)
+            .noise(0.05)
+            .seed(seed)
+            .build()
+            .unwrap();
+        let mut task = PopulationCoding::params()
+            .before(1.0)
+            .duration(5.0)
+            .after(5.0)
+            .build()
+            .unwrap();
         simulate(&mut net, &mut task).unwrap().u
     };
     assert_eq!(run(3), run(3));

@@ -1,0 +1,141 @@
+//! The `canns` command line: tour and simulate, including bad input.
+
+use std::process::Command;
+
+fn canns(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_canns"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("canns-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn tour_writes_an_offline_report_with_its_key_numbers() {
+    let dir = temp_dir("tour");
+    let out = canns(&["tour", "--out", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(html.contains("<h2>") && html.contains("Plotly.newPlot"));
+    assert!(
+        !html.contains("<script src=\"http"),
+        "the report must work offline"
+    );
+    assert!(
+        html.contains("plotly.js v") || html.contains("plotly.js"),
+        "plotly.js is inlined"
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let f = |k: &str| s[k].as_f64().unwrap();
+    assert!((f("bump_width") - 0.5).abs() < 0.1);
+    assert!(f("persistence_drift") < 1e-3);
+    assert!(f("tracking_lag") > 0.0);
+    assert!(f("sfa_lag") < 0.0);
+    assert!(f("travelling_speed") > 0.01);
+    assert!(f("torus_error") < 0.1);
+    assert!(f("template_error") < 0.1);
+}
+
+#[test]
+fn simulate_writes_parquet_csv_and_npy() {
+    let dir = temp_dir("sim");
+    for ext in ["parquet", "csv", "npy"] {
+        let path = dir.join(format!("run.{ext}"));
+        let out = canns(&[
+            "simulate",
+            "cann1d",
+            "population-coding",
+            "--set",
+            "num=32",
+            "--set",
+            "after=2",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::metadata(&path).unwrap().len() > 1000,
+            "{ext} output too small"
+        );
+    }
+    let csv = std::fs::read_to_string(dir.join("run.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("step,t,target_1,centre_1,height,width,u_0,"),
+        "{header}"
+    );
+    assert_eq!(csv.lines().count(), 1 + 320, "one row per step");
+}
+
+#[test]
+fn simulate_reports_bad_input_clearly() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["simulate", "cann3d", "population-coding", "--out", "x.csv"],
+            "unknown model `cann3d`",
+        ),
+        (
+            &["simulate", "cann1d", "tracking", "--out", "x.csv"],
+            "unknown task `tracking`",
+        ),
+        (
+            &[
+                "simulate",
+                "cann1d",
+                "population-coding",
+                "--set",
+                "tau=-1",
+                "--out",
+                "x.csv",
+            ],
+            "`tau` must be finite and > 0 (got -1)",
+        ),
+        (
+            &[
+                "simulate",
+                "cann1d",
+                "population-coding",
+                "--set",
+                "nmu=3",
+                "--out",
+                "x.csv",
+            ],
+            "unknown parameter",
+        ),
+        (
+            &[
+                "simulate",
+                "cann1d",
+                "population-coding",
+                "--set",
+                "num=8",
+                "--set",
+                "after=1",
+                "--out",
+                "x.txt",
+            ],
+            "unsupported output format",
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = canns(args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
