@@ -136,6 +136,7 @@ pub fn simulate_with(
     let mut width = Vec::with_capacity(steps);
     let mut input = vec![0.0; n];
     let mut z = vec![0.0; dim];
+    let grid = bump::RingGrid::new(*shape.last().unwrap_or(&1));
     let mut progress = Progress::new(
         &format!("{} on {}", model.name(), task.name()),
         steps,
@@ -153,18 +154,18 @@ pub fn simulate_with(
         height.push(bump::height(model.u()));
         match dim {
             1 => {
-                if let Some(c) = bump::centre_1d(rs) {
+                if let Some(c) = grid.centre(rs) {
                     centre[[s, 0]] = c;
-                    width.push(bump::width_1d(rs, c).unwrap_or(f64::NAN));
+                    width.push(grid.width(rs, c).unwrap_or(f64::NAN));
                 } else {
                     width.push(f64::NAN);
                 }
             }
             _ => {
-                if let Some(c) = bump::centre_2d(rs, shape[1]) {
+                if let Some(c) = grid.centre_2d(rs) {
                     centre[[s, 0]] = c[0];
                     centre[[s, 1]] = c[1];
-                    width.push(bump::width_2d(rs, shape[1], c).unwrap_or(f64::NAN));
+                    width.push(grid.width_2d(rs, c).unwrap_or(f64::NAN));
                 } else {
                     width.push(f64::NAN);
                 }
