@@ -165,3 +165,59 @@ macro_rules! evcxr_display_via_render {
     )*};
 }
 pub(crate) use evcxr_display_via_render;
+
+/// A plotly figure that renders with this crate's offline bundle (inline
+/// plotly.js once per kernel, explicit height, SVG fallback), where a bare
+/// `plotly::Plot` in a cell would only emit plotly's JSON.
+///
+/// # Examples
+/// ```
+/// use canns::display::{lines, show, Series};
+/// let fig = show(lines("t", "x", "y", vec![Series::line("a", vec![0.0, 1.0], vec![1.0, 2.0])]));
+/// assert!(fig.plot().to_json().contains("\"a\""));
+/// ```
+#[derive(Clone)]
+pub struct Figure(Plot);
+
+impl Figure {
+    /// The wrapped plot, to restyle or save.
+    pub fn plot(&self) -> &Plot {
+        &self.0
+    }
+    /// Unwraps the plot.
+    pub fn into_plot(self) -> Plot {
+        self.0
+    }
+    /// Saves the figure as a standalone offline HTML file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be written.
+    pub fn save_html(&self, path: impl AsRef<Path>) -> Result<()> {
+        save_html(&self.0, path)
+    }
+}
+
+impl std::fmt::Debug for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Figure({} traces)", self.0.data().len())
+    }
+}
+
+impl From<Plot> for Figure {
+    fn from(p: Plot) -> Self {
+        Figure(p)
+    }
+}
+
+/// Wraps a plot for display in a notebook: end a cell with `show(plot)`.
+pub fn show(plot: Plot) -> Figure {
+    Figure(plot)
+}
+
+impl Render for Figure {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(&self.0, "", format!("{self:?}"))
+    }
+}
+
+evcxr_display_via_render!(Figure);
