@@ -97,13 +97,15 @@ impl Dynamics {
         self.rng = StdRng::seed_from_u64(self.c.seed);
     }
 
-    /// Firing rates from the current `u` (divisive normalisation).
-    pub fn rates(&mut self) {
+    /// Firing rates from the current `u` (divisive normalisation). Returns
+    /// `sum u^2`, which is finite exactly when every `u` is.
+    pub fn rates(&mut self) -> f64 {
         let s: f64 = self.u.iter().map(|x| x * x).sum();
         let inv = 1.0 / (1.0 + self.c.k * s);
         for (r, u) in self.r.iter_mut().zip(&self.u) {
             *r = u * u * inv;
         }
+        s
     }
 
     pub fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
@@ -113,7 +115,7 @@ impl Dynamics {
         if input.len() != self.u.len() {
             return Err(Error::shape("external input", self.u.len(), input.len()));
         }
-        self.rates();
+        // `r` is kept consistent with `u` (after every step, reset and set_u).
         self.conv.apply(&self.r, &mut self.rec);
         let Constants {
             tau,
