@@ -1,12 +1,23 @@
 //! End-to-end timing of the workloads the comparison script runs against the
 //! Python `canns` package: prints one JSON line per workload.
 //!
-//! `cargo run --release --example cann_timing`
+//! `cargo run --release --example cann_timing [cann1d|cann2d]` (both by default)
 
 use canns::prelude::*;
 use std::time::Instant;
 
 fn main() -> Result<()> {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    if which != "cann2d" {
+        cann1d()?;
+    }
+    if which != "cann1d" {
+        cann2d()?;
+    }
+    Ok(())
+}
+
+fn cann1d() -> Result<()> {
     // CANN1D: 512 neurons, 10^4 steps of smooth tracking (input generation included).
     let t0 = Instant::now();
     let mut net = Cann1d::params().num(512).build()?;
@@ -20,7 +31,10 @@ fn main() -> Result<()> {
         "{{\"workload\":\"cann1d_512_10k\",\"seconds\":{s1},\"steps\":{}}}",
         sim.n_steps()
     );
+    Ok(())
+}
 
+fn cann2d() -> Result<()> {
     // CANN2D: 100 x 100 neurons, 10^3 steps (build and input included).
     let t0 = Instant::now();
     let mut net = Cann2d::params().length(100).build()?;

@@ -70,33 +70,30 @@ def run_canns(which):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_ours():
+MEASURE = "import resource, subprocess, sys; out = subprocess.check_output(sys.argv[1:], text=True); " \
+          "print(out.strip()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+
+
+def run_ours(which):
+    """Our release example in a fresh process; peak RSS of that process alone."""
     subprocess.check_call(["cargo", "build", "--release", "--quiet", "--example", "cann_timing"], cwd=ROOT)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     exe = os.path.join(target, "release", "examples", "cann_timing")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.check_output([exe], text=True)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    rows = {}
-    for line in out.splitlines():
-        d = json.loads(line)
-        rows[d["workload"]] = d
-    return rows, max(peak, before) / 1024
+    lines = subprocess.check_output([sys.executable, "-c", MEASURE, exe, which], text=True).strip().splitlines()
+    d = json.loads(lines[0])
+    d["maxrss_mb"] = int(lines[-1]) / 1024
+    return d
 
 
 def main():
     ensure_venv()
-    ours, our_rss = run_ours()
-    c1 = run_canns("cann1d")
-    c2 = run_canns("cann2d")
-    o1 = ours["cann1d_512_10k"]["seconds"]
-    o2 = ours["cann2d_100x100_1k"]["seconds"]
-    print("| workload | canns (build + input + run) | canns peak RSS | ours (end to end) | ours peak RSS | speed-up |")
+    rows = [("CANN1D 512 neurons, 10^4 steps", run_canns("cann1d"), run_ours("cann1d")),
+            ("CANN2D 100x100 neurons, 10^3 steps", run_canns("cann2d"), run_ours("cann2d"))]
+    print("| workload | canns: build + input + run | canns peak RSS | ours, end to end | ours peak RSS | speed-up |")
     print("| --- | --- | --- | --- | --- | --- |")
-    print(f"| CANN1D 512 neurons, 10^4 steps | {c1['total']:.2f} s ({c1['build']:.2f} + {c1['input']:.2f} + {c1['run']:.2f}) "
-          f"| {c1['maxrss_mb']:.0f} MB | {o1:.3f} s | {our_rss:.0f} MB (both runs) | {c1['total'] / o1:.0f}x |")
-    print(f"| CANN2D 100x100 neurons, 10^3 steps | {c2['total']:.2f} s ({c2['build']:.2f} + {c2['input']:.2f} + {c2['run']:.2f}) "
-          f"| {c2['maxrss_mb']:.0f} MB | {o2:.3f} s | {our_rss:.0f} MB (both runs) | {c2['total'] / o2:.0f}x |")
+    for name, c, o in rows:
+        print(f"| {name} | {c['total']:.2f} s ({c['build']:.2f} + {c['input']:.2f} + {c['run']:.2f}) | {c['maxrss_mb']:.0f} MB "
+              f"| {o['seconds']:.3f} s | {o['maxrss_mb']:.0f} MB | {c['total'] / o['seconds']:.0f}x |")
 
 
 if __name__ == "__main__":
