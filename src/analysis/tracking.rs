@@ -71,3 +71,29 @@ pub fn tracking_summary(centre: &[f64], target: &[f64], dt: f64, from: usize) ->
         n_steps: count,
     }
 }
+
+impl crate::display::Render for TrackingSummary {
+    fn bundle(&self) -> crate::display::Bundle {
+        let kv = crate::display::KeyValues::new("TrackingSummary")
+            .row(
+                "mean_abs_error",
+                format!("{:.5}", self.mean_abs_error),
+                "rad",
+            )
+            .row("rmse", format!("{:.5}", self.rmse), "rad")
+            .row(
+                "offset",
+                format!("{:.5}", self.offset),
+                "rad behind the target (< 0: ahead)",
+            )
+            .row(
+                "lag",
+                format!("{:.4}", self.lag),
+                "time units (< 0: anticipation)",
+            )
+            .row("n_steps", self.n_steps, "steps used");
+        crate::display::Bundle::html(kv.to_html(), format!("{self:?}"))
+    }
+}
+
+crate::display::evcxr_display_via_render!(TrackingSummary);

@@ -116,6 +116,38 @@ impl Table {
         }
     }
 
+    /// A table view of a matrix: the first and last rows, up to 20 columns.
+    ///
+    /// # Examples
+    /// ```
+    /// let a = ndarray::Array2::<f64>::zeros((100, 3));
+    /// let t = canns::display::Table::from_array("u", &a);
+    /// assert_eq!((t.n_rows, t.columns.len(), t.rows.len()), (100, 3, 10));
+    /// ```
+    pub fn from_array(title: impl Into<String>, a: &ndarray::Array2<f64>) -> Self {
+        let (n, m) = a.dim();
+        let idx: Vec<usize> = if n <= 2 * EDGE_ROWS {
+            (0..n).collect()
+        } else {
+            (0..EDGE_ROWS).chain(n - EDGE_ROWS..n).collect()
+        };
+        let columns = (0..m.min(20)).map(|j| j.to_string()).collect();
+        let rows = idx
+            .iter()
+            .map(|&i| {
+                (0..m.min(20))
+                    .map(|j| format!("{:.6}", a[[i, j]]))
+                    .collect()
+            })
+            .collect();
+        Self {
+            title: title.into(),
+            columns,
+            rows,
+            n_rows: n,
+        }
+    }
+
     /// The table as HTML.
     pub fn to_html(&self) -> String {
         let mut s = format!(
