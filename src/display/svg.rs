@@ -26,7 +26,7 @@ const VIRIDIS: [(u8, u8, u8); 9] = [
     (253, 231, 37),
 ];
 /// Heatmaps are drawn with at most this many cells per side (downsampled).
-const MAX_CELLS: usize = 120;
+const MAX_CELLS: usize = 80;
 
 fn nums(v: Option<&Value>) -> Vec<f64> {
     v.and_then(Value::as_array)
@@ -373,7 +373,7 @@ mod tests {
         );
         let svg = plot_to_svg(&p);
         let cells = svg.matches("<rect").count();
-        assert!(cells < 130 * 130, "{cells}");
-        assert!(cells > 50 * 50);
+        assert!(cells < 90 * 90, "{cells}");
+        assert!(cells > 40 * 40);
     }
 }

@@ -285,14 +285,14 @@ impl Simulation {
 
     /// The firing rate over time as a heatmap (ring models; on the torus, the
     /// row of neurons through the bump centre). Long runs and large networks
-    /// are subsampled to at most 400 time points and 256 neurons so the
+    /// are subsampled to at most 300 time points and 128 neurons so the
     /// figure stays light.
     pub fn plot_activity(&self) -> plotly::Plot {
         let n_side = *self.shape.last().unwrap_or(&1);
         let x_all = ring_positions(n_side);
         let rows = self.r.nrows();
-        let t_stride = rows.div_ceil(400).max(1);
-        let n_stride = n_side.div_ceil(256).max(1);
+        let t_stride = rows.div_ceil(300).max(1);
+        let n_stride = n_side.div_ceil(128).max(1);
         let ks: Vec<usize> = (0..rows).step_by(t_stride).collect();
         let js: Vec<usize> = (0..n_side).step_by(n_stride).collect();
         let step_of = |k: usize| (k * self.record_every).min(self.t.len().saturating_sub(1));
