@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod prelude;
 pub mod space;
 pub mod tasks;
+pub mod tda;
 
 pub use error::{Error, ParamError, Result};
 

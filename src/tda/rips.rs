@@ -1,0 +1,734 @@
+//! Vietoris-Rips persistent homology by persistent cohomology with clearing.
+//!
+//! The algorithm follows Bauer (2021): simplices are never stored as a
+//! filtration; each `d`-simplex is a single integer in the combinatorial
+//! number system (vertices `v_d > ... > v_0` map to `sum_i C(v_i, i + 1)`),
+//! its coboundary is enumerated on demand, and the coboundary matrix is
+//! reduced column by column in reverse filtration order (decreasing
+//! diameter). A column that reduces to the pivot `tau` gives the interval
+//! `[diam(sigma), diam(tau))` in dimension `d`; a column that reduces to zero
+//! gives an essential class. Pivots of dimension `d` are `(d+1)`-simplices
+//! that can never be essential, so they are cleared from the columns of the
+//! next dimension (clearing). Dimension 0 is computed with a union-find over
+//! the edges sorted by length. Zero-length intervals are not reported (as in
+//! Ripser).
+//!
+//! The persistence diagram does not depend on how ties between equal
+//! diameters are broken, so the intervals equal Ripser's.
+//!
+//! # References
+//! - U. Bauer (2021), Ripser: efficient computation of Vietoris-Rips
+//!   persistence barcodes, J. Appl. Comput. Topology 5:391-423.
+//! - V. de Silva, D. Morozov, M. Vejdemo-Johansson (2011), Dualities in
+//!   persistent (co)homology, Inverse Problems 27:124003.
+
+use crate::display::{self, Bundle, KeyValues, Render, Series};
+use crate::error::{check, Error, ParamError, Result};
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+
+/// Parameters of [`rips`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RipsParams {
+    /// Largest homology dimension computed. Default 1.
+    pub maxdim: usize,
+    /// Largest edge length in the filtration (same unit as the points);
+    /// `None` uses the enclosing radius `min_i max_j d(i, j)`, beyond which
+    /// the complex is a cone and has no further topology (as Ripser). Default `None`.
+    pub threshold: Option<f64>,
+    /// Coefficient field Z/p, `p` prime. Default 2.
+    pub coeff: u64,
+    /// Return representative cocycles of the H1 classes. Default false.
+    pub cocycles: bool,
+    /// Most simplices of one dimension stored at once; a larger problem
+    /// fails with [`Error::Limit`] instead of exhausting memory. Default 5e8
+    /// (about 8 GB).
+    pub max_simplices: usize,
+}
+
+impl Default for RipsParams {
+    fn default() -> Self {
+        Self {
+            maxdim: 1,
+            threshold: None,
+            coeff: 2,
+            cocycles: false,
+            max_simplices: 500_000_000,
+        }
+    }
+}
+
+impl RipsParams {
+    /// Sets `maxdim`.
+    pub fn maxdim(mut self, v: usize) -> Self {
+        self.maxdim = v;
+        self
+    }
+    /// Sets `threshold`.
+    pub fn threshold(mut self, v: f64) -> Self {
+        self.threshold = Some(v);
+        self
+    }
+    /// Sets `coeff`.
+    pub fn coeff(mut self, v: u64) -> Self {
+        self.coeff = v;
+        self
+    }
+    /// Sets `cocycles`.
+    pub fn cocycles(mut self, v: bool) -> Self {
+        self.cocycles = v;
+        self
+    }
+    /// Sets `max_simplices`.
+    pub fn max_simplices(mut self, v: usize) -> Self {
+        self.max_simplices = v;
+        self
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value.
+    pub fn validate(&self) -> Result<()> {
+        if self.maxdim > 3 {
+            return Err(ParamError::new("maxdim", "<= 3", self.maxdim).into());
+        }
+        if let Some(t) = self.threshold {
+            check::non_negative("threshold", t)?;
+        }
+        if !is_prime(self.coeff) {
+            return Err(ParamError::new("coeff", "a prime", self.coeff).into());
+        }
+        check::at_least("max_simplices", self.max_simplices, 1)?;
+        Ok(())
+    }
+}
+
+fn is_prime(p: u64) -> bool {
+    p >= 2 && (2..).take_while(|d| d * d <= p).all(|d| p % d != 0)
+}
+
+/// A representative cocycle: simplices (vertex lists, ascending) with
+/// coefficients in Z/p, written in (-p/2, p/2].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cocycle {
+    /// Birth of the class.
+    pub birth: f64,
+    /// Death of the class (infinite for essential classes).
+    pub death: f64,
+    /// `(vertices, coefficient)` of every simplex in the cocycle.
+    pub simplices: Vec<(Vec<usize>, i64)>,
+}
+
+/// Persistence diagrams of a Vietoris-Rips filtration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagrams {
+    /// `pairs[d]`: the `(birth, death)` intervals in dimension `d`, sorted
+    /// by birth then death; `death = inf` for essential classes.
+    pub pairs: Vec<Vec<(f64, f64)>>,
+    /// Representative cocycles of the H1 intervals (same order as
+    /// `pairs[1]`), when asked for.
+    pub cocycles: Vec<Cocycle>,
+    /// The threshold used.
+    pub threshold: f64,
+    /// Coefficient field Z/p.
+    pub coeff: u64,
+    /// Number of points.
+    pub n_points: usize,
+}
+
+/// Vietoris-Rips persistence of a point cloud (rows are points, Euclidean
+/// distance).
+///
+/// # Examples
+/// ```
+/// use canns::tda::{rips, RipsParams};
+/// // Eight points on a circle: one H1 class.
+/// let pts = ndarray::Array2::from_shape_fn((8, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 8.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default())?;
+/// assert_eq!(d.pairs[1].len(), 1);
+/// assert_eq!(d.pairs[0].iter().filter(|p| p.1.is_infinite()).count(), 1);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Param`] for invalid parameters, [`Error::Invalid`] for
+/// non-finite coordinates or fewer than one point, [`Error::Limit`] when a
+/// dimension would need more than `max_simplices` simplices.
+pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
+    if let Some(((i, j), v)) = points.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::Invalid(format!(
+            "points[{i}, {j}] must be finite (got {v})"
+        )));
+    }
+    let n = points.nrows();
+    let mut d = Array2::zeros((n, n));
+    for i in 0..n {
+        for j in 0..i {
+            let s: f64 = points
+                .row(i)
+                .iter()
+                .zip(points.row(j))
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            d[[i, j]] = s.sqrt();
+            d[[j, i]] = d[[i, j]];
+        }
+    }
+    rips_distances(&d.view(), params)
+}
+
+/// Vietoris-Rips persistence of a symmetric distance matrix.
+///
+/// # Errors
+/// As [`rips`]; [`Error::Shape`] when the matrix is not square,
+/// [`Error::Invalid`] when it is not symmetric, has negative or non-finite
+/// entries or a non-zero diagonal.
+pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Diagrams> {
+    params.validate()?;
+    let (n, m) = dist.dim();
+    if n != m {
+        return Err(Error::shape(
+            "distance matrix",
+            format!("{n} x {n}"),
+            format!("{n} x {m}"),
+        ));
+    }
+    if n == 0 {
+        return Err(Error::Invalid(
+            "rips needs at least one point (got 0)".into(),
+        ));
+    }
+    for i in 0..n {
+        if dist[[i, i]] != 0.0 {
+            return Err(Error::Invalid(format!(
+                "distance[{i}, {i}] must be 0 (got {})",
+                dist[[i, i]]
+            )));
+        }
+        for j in 0..i {
+            let v = dist[[i, j]];
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::Invalid(format!(
+                    "distance[{i}, {j}] must be finite and >= 0 (got {v})"
+                )));
+            }
+            if (v - dist[[j, i]]).abs() > 1e-12 * v.max(1.0) {
+                return Err(Error::Invalid(format!(
+                    "distance matrix must be symmetric: [{i}, {j}] = {v}, [{j}, {i}] = {}",
+                    dist[[j, i]]
+                )));
+            }
+        }
+    }
+    let enclosing = (0..n)
+        .map(|i| (0..n).map(|j| dist[[i, j]]).fold(0.0, f64::max))
+        .fold(f64::INFINITY, f64::min);
+    let threshold = params.threshold.unwrap_or(enclosing);
+    let mut r = Rips::new(dist, threshold, params)?;
+    let pairs = r.compute()?;
+    Ok(Diagrams {
+        pairs,
+        cocycles: r.cocycles,
+        threshold,
+        coeff: params.coeff,
+        n_points: n,
+    })
+}
+
+/// An entry of a working coboundary: a simplex and its coefficient.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    diam: f64,
+    index: u64,
+    coef: u64,
+}
+
+impl Eq for Entry {}
+
+impl Ord for Entry {
+    // The heap's top is the pivot: smallest diameter, ties to the larger index.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .diam
+            .total_cmp(&self.diam)
+            .then(self.index.cmp(&other.index))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+struct Rips<'a> {
+    dist: &'a ArrayView2<'a, f64>,
+    n: usize,
+    threshold: f64,
+    p: u64,
+    maxdim: usize,
+    want_cocycles: bool,
+    max_simplices: usize,
+    binom: Vec<Vec<u64>>,
+    inverse: Vec<u64>,
+    cocycles: Vec<Cocycle>,
+}
+
+impl<'a> Rips<'a> {
+    fn new(dist: &'a ArrayView2<'a, f64>, threshold: f64, params: &RipsParams) -> Result<Self> {
+        let n = dist.nrows();
+        let kmax = params.maxdim + 3;
+        let mut binom = vec![vec![0u64; kmax + 1]; n + 1];
+        for i in 0..=n {
+            binom[i][0] = 1;
+            for k in 1..=kmax.min(i) {
+                binom[i][k] = binom[i - 1][k - 1]
+                    .checked_add(if k < i { binom[i - 1][k] } else { 0 })
+                    .ok_or_else(|| {
+                        Error::Limit(format!(
+                            "{n} points in dimension {} overflow 64-bit simplex indices",
+                            params.maxdim
+                        ))
+                    })?;
+            }
+        }
+        let p = params.coeff;
+        let mut inverse = vec![0u64; p as usize];
+        for a in 1..p {
+            inverse[a as usize] = pow_mod(a, p - 2, p);
+        }
+        Ok(Self {
+            dist,
+            n,
+            threshold,
+            p,
+            maxdim: params.maxdim,
+            want_cocycles: params.cocycles,
+            max_simplices: params.max_simplices,
+            binom,
+            inverse,
+            cocycles: Vec::new(),
+        })
+    }
+
+    /// Vertices (descending) of the `dim`-simplex `index`.
+    fn vertices(&self, mut index: u64, dim: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let mut v = self.n;
+        for k in (1..=dim + 1).rev() {
+            // Largest v with C(v, k) <= index.
+            let (mut lo, mut hi) = (k - 1, v);
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if self.binom[mid][k] <= index {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            out.push(lo);
+            index -= self.binom[lo][k];
+            v = lo;
+        }
+    }
+
+    fn index_of(&self, desc: &[usize]) -> u64 {
+        let k = desc.len();
+        desc.iter()
+            .enumerate()
+            .map(|(i, &v)| self.binom[v][k - i])
+            .sum()
+    }
+
+    fn diameter(&self, verts: &[usize]) -> f64 {
+        let mut d: f64 = 0.0;
+        for (i, &a) in verts.iter().enumerate() {
+            for &b in &verts[..i] {
+                d = d.max(self.dist[[a, b]]);
+            }
+        }
+        d
+    }
+
+    /// Cofacets of the `dim`-simplex with descending vertices `verts` and
+    /// diameter `diam`, within the threshold, with coboundary signs.
+    fn coboundary(&self, verts: &[usize], diam: f64, coef: u64, out: &mut Vec<Entry>) {
+        let mut buf = Vec::with_capacity(verts.len() + 1);
+        for w in 0..self.n {
+            if verts.contains(&w) {
+                continue;
+            }
+            let mut dw = diam;
+            for &v in verts {
+                dw = dw.max(self.dist[[w, v]]);
+            }
+            if dw > self.threshold {
+                continue;
+            }
+            buf.clear();
+            let mut smaller = 0;
+            let mut inserted = false;
+            for &v in verts {
+                if !inserted && w > v {
+                    buf.push(w);
+                    inserted = true;
+                }
+                buf.push(v);
+                if v < w {
+                    smaller += 1;
+                }
+            }
+            if !inserted {
+                buf.push(w);
+            }
+            // Sign (-1)^(number of vertices below w): the boundary sign of w in the cofacet.
+            let c = if smaller % 2 == 1 {
+                (self.p - coef) % self.p
+            } else {
+                coef
+            };
+            out.push(Entry {
+                diam: dw,
+                index: self.index_of(&buf),
+                coef: c,
+            });
+        }
+    }
+
+    fn compute(&mut self) -> Result<Vec<Vec<(f64, f64)>>> {
+        let mut pairs = vec![Vec::new(); self.maxdim + 1];
+        // Edges within the threshold.
+        let mut edges: Vec<(f64, u64)> = Vec::new();
+        for i in 0..self.n {
+            for j in 0..i {
+                let d = self.dist[[i, j]];
+                if d <= self.threshold {
+                    edges.push((d, self.binom[i][2] + self.binom[j][1]));
+                }
+            }
+            if edges.len() > self.max_simplices {
+                return Err(self.limit(1, edges.len()));
+            }
+        }
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        // Dimension 0: union-find.
+        let mut parent: Vec<usize> = (0..self.n).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut columns: Vec<(f64, u64)> = Vec::new();
+        let mut verts = Vec::new();
+        for &(d, idx) in &edges {
+            self.vertices(idx, 1, &mut verts);
+            let (a, b) = (find(&mut parent, verts[0]), find(&mut parent, verts[1]));
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+                if d > 0.0 {
+                    pairs[0].push((0.0, d));
+                }
+            } else {
+                columns.push((d, idx));
+            }
+        }
+        for v in 0..self.n {
+            if find(&mut parent, v) == v {
+                pairs[0].push((0.0, f64::INFINITY));
+            }
+        }
+        // Dimensions 1..=maxdim: simplices of dimension `dim` (all within the
+        // threshold) and the columns to reduce (those not cleared).
+        let mut simplices: Vec<(f64, u64)> = edges;
+        for (dim, out) in pairs.iter_mut().enumerate().skip(1) {
+            columns.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let pivots = self.reduce(dim, &columns, out)?;
+            if dim < self.maxdim {
+                // Next dimension: enumerate (dim+1)-simplices once each, from
+                // the facet without their largest vertex.
+                let mut next = Vec::new();
+                for &(d, idx) in &simplices {
+                    self.vertices(idx, dim, &mut verts);
+                    for w in verts[0] + 1..self.n {
+                        let dw = verts.iter().fold(d, |m, &v| m.max(self.dist[[w, v]]));
+                        if dw <= self.threshold {
+                            let mut buf = vec![w];
+                            buf.extend_from_slice(&verts);
+                            next.push((dw, self.index_of(&buf)));
+                        }
+                    }
+                    if next.len() > self.max_simplices {
+                        return Err(self.limit(dim + 1, next.len()));
+                    }
+                }
+                columns = next
+                    .iter()
+                    .copied()
+                    .filter(|(_, idx)| !pivots.contains_key(idx))
+                    .collect();
+                simplices = next;
+            }
+        }
+        for p in pairs.iter_mut() {
+            p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        }
+        if self.want_cocycles {
+            self.cocycles.sort_by(|a, b| {
+                a.birth
+                    .total_cmp(&b.birth)
+                    .then(a.death.total_cmp(&b.death))
+            });
+        }
+        Ok(pairs)
+    }
+
+    fn limit(&self, dim: usize, count: usize) -> Error {
+        Error::Limit(format!(
+            "rips: dimension {dim} needs more than {count} simplices (limit max_simplices = {}); lower the threshold, subsample (n_perm) or reduce maxdim",
+            self.max_simplices
+        ))
+    }
+
+    /// Reduces the coboundary matrix of dimension `dim`; returns the pivots
+    /// (cofacet index -> column) for clearing.
+    fn reduce(
+        &mut self,
+        dim: usize,
+        columns: &[(f64, u64)],
+        out: &mut Vec<(f64, f64)>,
+    ) -> Result<HashMap<u64, (usize, u64)>> {
+        let p = self.p;
+        // pivot index -> (column position, pivot coefficient)
+        let mut pivots: HashMap<u64, (usize, u64)> = HashMap::new();
+        // Reduction matrix columns: combination of dim-simplices.
+        let mut reduction: Vec<Vec<(u64, u64)>> = Vec::with_capacity(columns.len());
+        let mut verts = Vec::new();
+        let mut cob = Vec::new();
+        for (c, &(diam, idx)) in columns.iter().enumerate() {
+            let mut v_col: Vec<(u64, u64)> = vec![(idx, 1)];
+            let mut heap = BinaryHeap::new();
+            self.vertices(idx, dim, &mut verts);
+            cob.clear();
+            self.coboundary(&verts, diam, 1, &mut cob);
+            heap.extend(cob.iter().copied());
+            loop {
+                let pivot = pop_pivot(&mut heap, p);
+                match pivot {
+                    None => {
+                        out.push((diam, f64::INFINITY));
+                        if self.want_cocycles && dim == 1 {
+                            self.push_cocycle(diam, f64::INFINITY, &v_col, dim);
+                        }
+                        break;
+                    }
+                    Some(e) => {
+                        if let Some(&(other, other_coef)) = pivots.get(&e.index) {
+                            // Add -e.coef / other_coef times the other column.
+                            let factor = (p - e.coef * self.inverse[other_coef as usize] % p) % p;
+                            heap.push(e);
+                            for &(s, sc) in &reduction[other] {
+                                let coef = sc * factor % p;
+                                self.vertices(s, dim, &mut verts);
+                                let d = self.diameter(&verts);
+                                cob.clear();
+                                self.coboundary(&verts, d, coef, &mut cob);
+                                heap.extend(cob.iter().copied());
+                                v_col.push((s, coef));
+                            }
+                        } else {
+                            pivots.insert(e.index, (c, e.coef));
+                            if e.diam > diam {
+                                out.push((diam, e.diam));
+                                if self.want_cocycles && dim == 1 {
+                                    self.push_cocycle(diam, e.diam, &v_col, dim);
+                                }
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            reduction.push(compact(v_col, p));
+        }
+        Ok(pivots)
+    }
+
+    fn push_cocycle(&mut self, birth: f64, death: f64, v_col: &[(u64, u64)], dim: usize) {
+        let p = self.p;
+        let mut verts = Vec::new();
+        let simplices = compact(v_col.to_vec(), p)
+            .into_iter()
+            .map(|(s, c)| {
+                self.vertices(s, dim, &mut verts);
+                let mut asc = verts.clone();
+                asc.reverse();
+                let c = c as i64;
+                (asc, if c > (p as i64) / 2 { c - p as i64 } else { c })
+            })
+            .collect();
+        self.cocycles.push(Cocycle {
+            birth,
+            death,
+            simplices,
+        });
+    }
+}
+
+/// Sums equal simplices mod p and drops zeros.
+fn compact(mut v: Vec<(u64, u64)>, p: u64) -> Vec<(u64, u64)> {
+    v.sort_unstable_by_key(|e| e.0);
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(v.len());
+    for (s, c) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == s => last.1 = (last.1 + c) % p,
+            _ => out.push((s, c % p)),
+        }
+    }
+    out.retain(|e| e.1 != 0);
+    out
+}
+
+/// Pops the pivot of a working coboundary: the top entry after summing the
+/// coefficients of equal simplices, skipping those that cancel.
+fn pop_pivot(heap: &mut BinaryHeap<Entry>, p: u64) -> Option<Entry> {
+    while let Some(mut top) = heap.pop() {
+        while let Some(next) = heap.peek() {
+            if next.index != top.index {
+                break;
+            }
+            top.coef = (top.coef + next.coef) % p;
+            heap.pop();
+        }
+        if top.coef != 0 {
+            return Some(top);
+        }
+    }
+    None
+}
+
+fn pow_mod(mut a: u64, mut e: u64, p: u64) -> u64 {
+    let mut r = 1;
+    a %= p;
+    while e > 0 {
+        if e & 1 == 1 {
+            r = r * a % p;
+        }
+        a = a * a % p;
+        e >>= 1;
+    }
+    r
+}
+
+impl Diagrams {
+    /// The `k` longest finite-or-infinite intervals of dimension `dim`,
+    /// longest first (infinite ones count as longest).
+    pub fn longest(&self, dim: usize, k: usize) -> Vec<(f64, f64)> {
+        let mut v = self.pairs.get(dim).cloned().unwrap_or_default();
+        v.sort_by(|a, b| (b.1 - b.0).total_cmp(&(a.1 - a.0)));
+        v.truncate(k);
+        v
+    }
+
+    /// Persistence diagram: death against birth, one series per dimension
+    /// (infinite deaths drawn at the threshold).
+    pub fn plot_diagram(&self) -> plotly::Plot {
+        let top = self.threshold.max(
+            self.pairs
+                .iter()
+                .flatten()
+                .filter(|p| p.1.is_finite())
+                .map(|p| p.1)
+                .fold(0.0, f64::max),
+        );
+        let mut series: Vec<Series> = self
+            .pairs
+            .iter()
+            .enumerate()
+            .map(|(d, ps)| {
+                let (x, y) = ps
+                    .iter()
+                    .map(|p| (p.0, if p.1.is_finite() { p.1 } else { top }))
+                    .unzip();
+                Series::markers(format!("H{d}"), x, y)
+            })
+            .collect();
+        series.push(Series::dashed("diagonal", vec![0.0, top], vec![0.0, top]));
+        display::lines(
+            "Persistence diagram (Vietoris-Rips)",
+            "birth",
+            "death",
+            series,
+        )
+    }
+
+    /// Barcode: one horizontal bar per interval, grouped by dimension.
+    pub fn plot_barcode(&self) -> plotly::Plot {
+        let top = self.threshold;
+        let mut series = Vec::new();
+        let mut row = 0.0;
+        for (d, ps) in self.pairs.iter().enumerate() {
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            for p in ps {
+                x.extend([p.0, if p.1.is_finite() { p.1 } else { top }, f64::NAN]);
+                y.extend([row, row, f64::NAN]);
+                row += 1.0;
+            }
+            series.push(Series::line(format!("H{d}"), x, y));
+        }
+        display::lines("Barcode", "filtration value", "interval", series)
+    }
+}
+
+impl Render for Diagrams {
+    fn bundle(&self) -> Bundle {
+        let mut kv = KeyValues::new("Vietoris-Rips persistence")
+            .row("points", self.n_points, "")
+            .row(
+                "threshold",
+                format!("{:.4}", self.threshold),
+                "largest edge in the filtration",
+            )
+            .row("coefficients", format!("Z/{}", self.coeff), "");
+        for (d, ps) in self.pairs.iter().enumerate() {
+            let best = self
+                .longest(d, 1)
+                .first()
+                .map(|p| format!("[{:.4}, {:.4})", p.0, p.1))
+                .unwrap_or_default();
+            kv = kv.row(
+                format!("H{d}"),
+                ps.len(),
+                format!("intervals; longest {best}"),
+            );
+        }
+        Bundle::figure(&self.plot_diagram(), &kv.to_html(), format!("{self}"))
+    }
+}
+
+impl std::fmt::Display for Diagrams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts: Vec<String> = self
+            .pairs
+            .iter()
+            .enumerate()
+            .map(|(d, p)| format!("H{d}: {}", p.len()))
+            .collect();
+        write!(
+            f,
+            "Diagrams({} points, {})",
+            self.n_points,
+            counts.join(", ")
+        )
+    }
+}
+
+display::evcxr_display_via_render!(Diagrams);
