@@ -139,3 +139,68 @@ fn simulate_reports_bad_input_clearly() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn rips_reads_points_and_writes_diagrams() {
+    let dir = temp_dir("rips");
+    let pts = dir.join("circle.csv");
+    let mut s = String::from("x,y\n");
+    for i in 0..24 {
+        let a = i as f64 * std::f64::consts::TAU / 24.0;
+        s.push_str(&format!("{},{}\n", a.cos(), a.sin()));
+    }
+    std::fs::write(&pts, s).unwrap();
+    let out = dir.join("d.csv");
+    let o = canns(&[
+        "rips",
+        pts.to_str().unwrap(),
+        "--maxdim",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with("1,")).count(),
+        1,
+        "one H1 interval:\n{csv}"
+    );
+    let json = dir.join("d.json");
+    let o = canns(&[
+        "rips",
+        pts.to_str().unwrap(),
+        "--cocycles",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["cocycles"].as_array().unwrap().len(), 1);
+    // Bad input: clear errors naming the file or the field.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "x,y\n1,2\n3,abc\n").unwrap();
+    for (args, msg) in [
+        (
+            vec!["rips", bad.to_str().unwrap(), "--out", "x.csv"],
+            "column `y` row 1",
+        ),
+        (vec!["rips", "missing.npy", "--out", "x.csv"], "missing.npy"),
+        (
+            vec![
+                "rips",
+                pts.to_str().unwrap(),
+                "--coeff",
+                "4",
+                "--out",
+                "x.csv",
+            ],
+            "`coeff` must be a prime (got 4)",
+        ),
+    ] {
+        let o = canns(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(msg), "{args:?}: {err}");
+    }
+}

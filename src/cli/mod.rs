@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod rips;
 pub mod simulate;
 pub mod tour;
 
@@ -22,6 +23,8 @@ pub enum Command {
     Tour(tour::TourArgs),
     /// Run one model on one task and write its states to a file.
     Simulate(simulate::SimulateArgs),
+    /// Vietoris-Rips persistence diagrams of a point cloud or distance matrix.
+    Rips(rips::RipsArgs),
 }
 
 /// Runs the parsed command line.
@@ -32,5 +35,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
     match cli.command {
         Command::Tour(a) => tour::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Rips(a) => rips::run(a),
     }
 }
