@@ -515,11 +515,26 @@ impl<'a> Rips<'a> {
         let mut cob = Vec::new();
         for (c, &(diam, idx)) in columns.iter().enumerate() {
             let mut v_col: Vec<(u64, u64)> = vec![(idx, 1)];
-            let mut heap = BinaryHeap::new();
             self.vertices(idx, dim, &mut verts);
             cob.clear();
             self.coboundary(&verts, diam, 1, &mut cob);
-            heap.extend(cob.iter().copied());
+            // A column whose pivot no earlier column holds is already
+            // reduced: pair it without building a heap. Most columns are
+            // such (emergent pairs, Bauer 2021, sec. 3.5).
+            if let Some(&top) = cob.iter().max() {
+                if !pivots.contains_key(&top.index) {
+                    pivots.insert(top.index, (c, top.coef));
+                    if top.diam > diam {
+                        out.push((diam, top.diam));
+                        if self.want_cocycles && dim == 1 {
+                            self.push_cocycle(diam, top.diam, &v_col, dim);
+                        }
+                    }
+                    reduction.push(v_col);
+                    continue;
+                }
+            }
+            let mut heap = BinaryHeap::from(std::mem::take(&mut cob));
             loop {
                 let pivot = pop_pivot(&mut heap, p);
                 match pivot {
