@@ -522,8 +522,8 @@ impl<'a> Rips<'a> {
             // reduced: pair it without building a heap. Most columns are
             // such (emergent pairs, Bauer 2021, sec. 3.5).
             if let Some(&top) = cob.iter().max() {
-                if !pivots.contains_key(&top.index) {
-                    pivots.insert(top.index, (c, top.coef));
+                if let std::collections::hash_map::Entry::Vacant(slot) = pivots.entry(top.index) {
+                    slot.insert((c, top.coef));
                     if top.diam > diam {
                         out.push((diam, top.diam));
                         if self.want_cocycles && dim == 1 {
