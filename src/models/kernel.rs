@@ -8,7 +8,6 @@
 //! dense path never stores an N^2 matrix: it sums over the kernel vector, so
 //! its memory is O(N) as well.
 
-use rayon::prelude::*;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
@@ -36,10 +35,6 @@ impl std::str::FromStr for Recurrence {
         }
     }
 }
-
-/// Lattices with at least this many sites run their row and column FFTs on
-/// all cores (smaller ones are faster on one).
-const PARALLEL_MIN_SITES: usize = 4096;
 
 /// A circular convolution operator on an `n0 x n1` periodic lattice (n0 = 1
 /// for the ring), built from the kernel `w[i * n1 + j] = W(i, j)` where
@@ -128,44 +123,15 @@ impl CircularConv {
     /// 2D real FFT of `x` into `self.cols` (column-major half spectrum).
     fn forward(&mut self, x: &[f64]) {
         let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
-        let r2c = &self.r2c;
-        if n0 * n1 >= PARALLEL_MIN_SITES {
-            self.rows
-                .par_chunks_mut(h)
-                .zip(x.par_chunks(n1))
-                .for_each_init(
-                    || {
-                        (
-                            vec![0.0; n1],
-                            vec![Complex::default(); r2c.get_scratch_len()],
-                        )
-                    },
-                    |(buf, scratch), (out, row)| {
-                        buf.copy_from_slice(row);
-                        r2c.process_with_scratch(buf, out, scratch)
-                            .expect("buffer lengths match the plan");
-                    },
-                );
-        } else {
-            for i in 0..n0 {
-                self.real_buf.copy_from_slice(&x[i * n1..(i + 1) * n1]);
-                r2c.process_with_scratch(
-                    &mut self.real_buf,
-                    &mut self.rows[i * h..(i + 1) * h],
-                    &mut self.scratch,
-                )
+        for (row, out) in x.chunks_exact(n1).zip(self.rows.chunks_exact_mut(h)) {
+            self.real_buf.copy_from_slice(row);
+            self.r2c
+                .process_with_scratch(&mut self.real_buf, out, &mut self.scratch)
                 .expect("buffer lengths match the plan");
-            }
         }
         if let Some(f) = &self.col_fwd {
             transpose(&self.rows, &mut self.cols, n0, h);
-            column_ffts(
-                f,
-                &mut self.cols,
-                n0,
-                &mut self.scratch,
-                n0 * n1 >= PARALLEL_MIN_SITES,
-            );
+            f.process_with_scratch(&mut self.cols, &mut self.scratch);
         } else {
             self.cols.copy_from_slice(&self.rows);
         }
@@ -181,40 +147,25 @@ impl CircularConv {
 
     fn apply_fft(&mut self, x: &[f64], out: &mut [f64]) {
         let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
-        let parallel = n0 * n1 >= PARALLEL_MIN_SITES;
         self.forward(x);
         for (c, k) in self.cols.iter_mut().zip(&self.spectrum) {
             *c *= k;
         }
         if let Some(f) = &self.col_inv {
-            column_ffts(f, &mut self.cols, n0, &mut self.scratch, parallel);
+            f.process_with_scratch(&mut self.cols, &mut self.scratch);
             transpose(&self.cols, &mut self.rows, h, n0);
         } else {
             self.rows.copy_from_slice(&self.cols);
         }
-        let c2r = &self.c2r;
-        let inverse_row =
-            |row: &mut [Complex<f64>], out: &mut [f64], scratch: &mut [Complex<f64>]| {
-                // The imaginary parts of the DC and Nyquist bins are rounding noise.
-                row[0].im = 0.0;
-                if n1 % 2 == 0 {
-                    row[h - 1].im = 0.0;
-                }
-                c2r.process_with_scratch(row, out, scratch)
-                    .expect("buffer lengths match the plan");
-            };
-        if parallel {
-            self.rows
-                .par_chunks_mut(h)
-                .zip(out.par_chunks_mut(n1))
-                .for_each_init(
-                    || vec![Complex::default(); c2r.get_scratch_len()],
-                    |scratch, (row, o)| inverse_row(row, o, scratch),
-                );
-        } else {
-            for (row, o) in self.rows.chunks_mut(h).zip(out.chunks_mut(n1)) {
-                inverse_row(row, o, &mut self.scratch);
+        for (row, o) in self.rows.chunks_exact_mut(h).zip(out.chunks_exact_mut(n1)) {
+            // The imaginary parts of the DC and Nyquist bins are rounding noise.
+            row[0].im = 0.0;
+            if n1 % 2 == 0 {
+                row[h - 1].im = 0.0;
             }
+            self.c2r
+                .process_with_scratch(row, o, &mut self.scratch)
+                .expect("buffer lengths match the plan");
         }
     }
 
@@ -247,29 +198,6 @@ fn transpose(src: &[Complex<f64>], dst: &mut [Complex<f64>], rows: usize, cols: 
     }
 }
 
-/// In-place FFTs of the contiguous length-`n` chunks of `data`.
-fn column_ffts(
-    f: &Arc<dyn Fft<f64>>,
-    data: &mut [Complex<f64>],
-    n: usize,
-    scratch: &mut [Complex<f64>],
-    parallel: bool,
-) {
-    if parallel {
-        let chunk = n * data
-            .len()
-            .div_ceil(n)
-            .div_ceil(rayon::current_num_threads())
-            .max(1);
-        data.par_chunks_mut(chunk).for_each_init(
-            || vec![Complex::default(); f.get_inplace_scratch_len()],
-            |s, c| f.process_with_scratch(c, s),
-        );
-    } else {
-        f.process_with_scratch(data, scratch);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,7 +226,6 @@ mod tests {
 
     #[test]
     fn fft_matches_dense_on_torus() {
-        // (64, 70) is above PARALLEL_MIN_SITES: it checks the multi-threaded path.
         for (n0, n1) in [(3usize, 5usize), (8, 8), (16, 12), (2, 1), (64, 70)] {
             let k = random(n0 * n1, 3);
             let x = random(n0 * n1, 4);
