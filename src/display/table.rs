@@ -90,11 +90,7 @@ impl Table {
     /// (up to 20), with the shape in the caption.
     pub fn from_dataframe(title: impl Into<String>, df: &polars::prelude::DataFrame) -> Self {
         let n = df.height();
-        let idx: Vec<usize> = if n <= 2 * EDGE_ROWS {
-            (0..n).collect()
-        } else {
-            (0..EDGE_ROWS).chain(n - EDGE_ROWS..n).collect()
-        };
+        let idx = shown_rows(n);
         let cols: Vec<_> = df.columns().iter().take(20).collect();
         let columns = cols.iter().map(|c| c.name().to_string()).collect();
         let rows = idx
@@ -126,11 +122,7 @@ impl Table {
     /// ```
     pub fn from_array(title: impl Into<String>, a: &ndarray::Array2<f64>) -> Self {
         let (n, m) = a.dim();
-        let idx: Vec<usize> = if n <= 2 * EDGE_ROWS {
-            (0..n).collect()
-        } else {
-            (0..EDGE_ROWS).chain(n - EDGE_ROWS..n).collect()
-        };
+        let idx = shown_rows(n);
         let columns = (0..m.min(20)).map(|j| j.to_string()).collect();
         let rows = idx
             .iter()
@@ -176,6 +168,15 @@ impl Table {
         }
         s.push_str("</table>");
         s
+    }
+}
+
+/// The rows a truncated table shows: all, or the first and last [`EDGE_ROWS`].
+fn shown_rows(n: usize) -> Vec<usize> {
+    if n <= 2 * EDGE_ROWS {
+        (0..n).collect()
+    } else {
+        (0..EDGE_ROWS).chain(n - EDGE_ROWS..n).collect()
     }
 }
 

@@ -41,8 +41,9 @@
 //! - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
 //! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 
-use super::dynamics::{Constants, Dynamics, Integrator};
+use super::dynamics::{Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
+use super::params::cann_params;
 use super::Model;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{check, Error, Result};
@@ -50,177 +51,15 @@ use crate::space::{angle_diff, ring_positions, TWO_PI};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
-/// Parameters of [`Cann1d`]. Time is in units of `tau` unless stated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Cann1dParams {
-    /// Number of neurons N on the ring. Default 512.
-    pub num: usize,
-    /// Synaptic time constant `tau` (time unit). Default 1.
-    pub tau: f64,
-    /// Global inhibition strength `k` in the divisive normalisation. Default 8.1.
-    pub k: f64,
-    /// Range of excitatory connections `a` (radians). Default 0.5.
-    pub a: f64,
-    /// Stimulus amplitude `A`. Default 10.
-    pub amplitude: f64,
-    /// Peak recurrent strength `J0`. Default 4.
-    pub j0: f64,
-    /// Adaptation time constant `tau_v` (time unit). Default 50.
-    pub tau_v: f64,
-    /// Adaptation strength `m` (0 disables adaptation). Default 0.
-    pub m: f64,
-    /// Additive noise on `u`, standard deviation per unit time (Euler-Maruyama:
-    /// `sigma * sqrt(dt) * xi` per step). Default 0.
-    pub noise: f64,
-    /// Seed of the noise. Default 0.
-    pub seed: u64,
-    /// Time-stepping scheme. Default forward Euler (as `canns`).
-    pub integrator: Integrator,
-    /// How the recurrent input is computed. Default FFT.
-    pub recurrence: Recurrence,
-}
-
-impl Default for Cann1dParams {
-    fn default() -> Self {
-        Self {
-            num: 512,
-            tau: 1.0,
-            k: 8.1,
-            a: 0.5,
-            amplitude: 10.0,
-            j0: 4.0,
-            tau_v: 50.0,
-            m: 0.0,
-            noise: 0.0,
-            seed: 0,
-            integrator: Integrator::Euler,
-            recurrence: Recurrence::Fft,
-        }
-    }
-}
-
-macro_rules! setters {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty),* $(,)?) => {$(
-        $(#[$doc])*
-        pub fn $field(mut self, value: $ty) -> Self {
-            self.$field = value;
-            self
-        }
-    )*};
-}
-pub(crate) use setters;
-
-impl Cann1dParams {
-    /// The spike-frequency-adaptation network (Mi et al. 2014) with the
-    /// defaults of `canns`'s `CANN1D_SFA`: `a = 0.3`, `A = 0.2`, `J0 = 1`,
-    /// `m = 0.3`, `tau_v = 50`.
-    pub fn sfa() -> Self {
-        Self {
-            a: 0.3,
-            amplitude: 0.2,
-            j0: 1.0,
-            m: 0.3,
-            tau_v: 50.0,
-            ..Self::default()
-        }
-    }
-
-    setters! {
-        /// Sets `num`.
-        num: usize,
-        /// Sets `tau`.
-        tau: f64,
-        /// Sets `k`.
-        k: f64,
-        /// Sets `a`.
-        a: f64,
-        /// Sets `amplitude` (A).
-        amplitude: f64,
-        /// Sets `j0`.
-        j0: f64,
-        /// Sets `tau_v`.
-        tau_v: f64,
-        /// Sets `m`.
-        m: f64,
-        /// Sets `noise`.
-        noise: f64,
-        /// Sets `seed`.
-        seed: u64,
-        /// Sets `integrator`.
-        integrator: Integrator,
-        /// Sets `recurrence`.
-        recurrence: Recurrence,
-    }
-
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::at_least("num", self.num, 2)?;
-        check::positive("tau", self.tau)?;
-        check::non_negative("k", self.k)?;
-        check::positive("a", self.a)?;
-        check::finite("amplitude", self.amplitude)?;
-        check::finite("j0", self.j0)?;
-        check::positive("tau_v", self.tau_v)?;
-        check::non_negative("m", self.m)?;
-        check::non_negative("noise", self.noise)?;
-        Ok(())
-    }
-
-    /// Validates and builds the network.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn build(&self) -> Result<Cann1d> {
-        Cann1d::new(self.clone())
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("Cann1dParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
-    }
-
-    fn table(&self) -> KeyValues {
-        KeyValues::new("Cann1dParams")
-            .row("num", self.num, "neurons on the ring (-pi, pi]")
-            .row("tau", self.tau, "synaptic time constant (time unit)")
-            .row("k", self.k, "global inhibition")
-            .row("a", self.a, "connection range (rad)")
-            .row("amplitude", self.amplitude, "stimulus amplitude A")
-            .row("j0", self.j0, "peak recurrent strength J0")
-            .row("tau_v", self.tau_v, "adaptation time constant")
-            .row("m", self.m, "adaptation strength (0: none)")
-            .row("noise", self.noise, "noise std per unit time")
-            .row("seed", self.seed, "noise seed")
-            .row(
-                "integrator",
-                format!("{:?}", self.integrator),
-                "time stepping",
-            )
-            .row(
-                "recurrence",
-                format!("{:?}", self.recurrence),
-                "FFT or exact dense sum",
-            )
-    }
-}
-
-impl Render for Cann1dParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+cann_params!(
+    Cann1dParams,
+    Cann1d,
+    num,
+    "Number of neurons N on the ring. Default 512.",
+    512,
+    "neurons on the ring (-pi, pi]",
+    "The spike-frequency-adaptation network (Mi et al. 2014) with the defaults of `canns`'s `CANN1D_SFA`: `a = 0.3`, `A = 0.2`, `J0 = 1`, `m = 0.3`, `tau_v = 50`."
+);
 
 /// Gaussian profile `amp * exp(-d(x_i, z)^2 / c)` on an evenly spaced ring,
 /// evaluated with a multiplicative recurrence outwards from the neuron
@@ -286,15 +125,7 @@ impl Cann1d {
             })
             .collect();
         let conv = CircularConv::new(1, n, kernel, params.recurrence);
-        let c = Constants {
-            tau: params.tau,
-            k: params.k,
-            tau_v: params.tau_v,
-            m: params.m,
-            noise: params.noise,
-            seed: params.seed,
-            integrator: params.integrator,
-        };
+        let c = params.constants();
         Ok(Self {
             dyn_: Dynamics::new(c, conv, n),
             x,

@@ -32,9 +32,10 @@
 //! - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
 //! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 
-use super::cann1d::{ring_gaussian, setters};
-use super::dynamics::{Constants, Dynamics, Integrator};
+use super::cann1d::ring_gaussian;
+use super::dynamics::{Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
+use super::params::cann_params;
 use super::Model;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{check, Error, Result};
@@ -42,164 +43,15 @@ use crate::space::{angle_diff, ring_positions, TWO_PI};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
-/// Parameters of [`Cann2d`]. Time is in units of `tau` unless stated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Cann2dParams {
-    /// Neurons per side N (N x N in all). Default 100.
-    pub length: usize,
-    /// Synaptic time constant `tau` (time unit). Default 1.
-    pub tau: f64,
-    /// Global inhibition strength `k`. Default 8.1.
-    pub k: f64,
-    /// Range of excitatory connections `a` (radians). Default 0.5.
-    pub a: f64,
-    /// Stimulus amplitude `A`. Default 10.
-    pub amplitude: f64,
-    /// Peak recurrent strength `J0`. Default 4.
-    pub j0: f64,
-    /// Adaptation time constant `tau_v`. Default 50.
-    pub tau_v: f64,
-    /// Adaptation strength `m` (0 disables adaptation). Default 0.
-    pub m: f64,
-    /// Additive noise on `u`, std per unit time. Default 0.
-    pub noise: f64,
-    /// Seed of the noise. Default 0.
-    pub seed: u64,
-    /// Time-stepping scheme. Default forward Euler.
-    pub integrator: Integrator,
-    /// How the recurrent input is computed. Default FFT.
-    pub recurrence: Recurrence,
-}
-
-impl Default for Cann2dParams {
-    fn default() -> Self {
-        Self {
-            length: 100,
-            tau: 1.0,
-            k: 8.1,
-            a: 0.5,
-            amplitude: 10.0,
-            j0: 4.0,
-            tau_v: 50.0,
-            m: 0.0,
-            noise: 0.0,
-            seed: 0,
-            integrator: Integrator::Euler,
-            recurrence: Recurrence::Fft,
-        }
-    }
-}
-
-impl Cann2dParams {
-    /// The adaptation network with `canns`'s `CANN2D_SFA` defaults
-    /// (`a = 0.3`, `A = 0.2`, `J0 = 1`, `m = 0.3`, `tau_v = 50`).
-    pub fn sfa() -> Self {
-        Self {
-            a: 0.3,
-            amplitude: 0.2,
-            j0: 1.0,
-            m: 0.3,
-            tau_v: 50.0,
-            ..Self::default()
-        }
-    }
-
-    setters! {
-        /// Sets `length`.
-        length: usize,
-        /// Sets `tau`.
-        tau: f64,
-        /// Sets `k`.
-        k: f64,
-        /// Sets `a`.
-        a: f64,
-        /// Sets `amplitude` (A).
-        amplitude: f64,
-        /// Sets `j0`.
-        j0: f64,
-        /// Sets `tau_v`.
-        tau_v: f64,
-        /// Sets `m`.
-        m: f64,
-        /// Sets `noise`.
-        noise: f64,
-        /// Sets `seed`.
-        seed: u64,
-        /// Sets `integrator`.
-        integrator: Integrator,
-        /// Sets `recurrence`.
-        recurrence: Recurrence,
-    }
-
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::at_least("length", self.length, 2)?;
-        check::positive("tau", self.tau)?;
-        check::non_negative("k", self.k)?;
-        check::positive("a", self.a)?;
-        check::finite("amplitude", self.amplitude)?;
-        check::finite("j0", self.j0)?;
-        check::positive("tau_v", self.tau_v)?;
-        check::non_negative("m", self.m)?;
-        check::non_negative("noise", self.noise)?;
-        Ok(())
-    }
-
-    /// Validates and builds the network.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn build(&self) -> Result<Cann2d> {
-        Cann2d::new(self.clone())
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("Cann2dParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
-    }
-
-    fn table(&self) -> KeyValues {
-        KeyValues::new("Cann2dParams")
-            .row("length", self.length, "neurons per side of the torus")
-            .row("tau", self.tau, "synaptic time constant (time unit)")
-            .row("k", self.k, "global inhibition")
-            .row("a", self.a, "connection range (rad)")
-            .row("amplitude", self.amplitude, "stimulus amplitude A")
-            .row("j0", self.j0, "peak recurrent strength J0")
-            .row("tau_v", self.tau_v, "adaptation time constant")
-            .row("m", self.m, "adaptation strength (0: none)")
-            .row("noise", self.noise, "noise std per unit time")
-            .row("seed", self.seed, "noise seed")
-            .row(
-                "integrator",
-                format!("{:?}", self.integrator),
-                "time stepping",
-            )
-            .row(
-                "recurrence",
-                format!("{:?}", self.recurrence),
-                "FFT or exact dense sum",
-            )
-    }
-}
-
-impl Render for Cann2dParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+cann_params!(
+    Cann2dParams,
+    Cann2d,
+    length,
+    "Neurons per side N (N x N in all). Default 100.",
+    100,
+    "neurons per side of the torus",
+    "The adaptation network with `canns`'s `CANN2D_SFA` defaults (`a = 0.3`, `A = 0.2`, `J0 = 1`, `m = 0.3`, `tau_v = 50`)."
+);
 
 /// A CANN on an N x N torus. See the [module docs](self).
 #[derive(Debug, Clone)]
@@ -238,15 +90,7 @@ impl Cann2d {
             }
         }
         let conv = CircularConv::new(n, n, kernel, params.recurrence);
-        let c = Constants {
-            tau: params.tau,
-            k: params.k,
-            tau_v: params.tau_v,
-            m: params.m,
-            noise: params.noise,
-            seed: params.seed,
-            integrator: params.integrator,
-        };
+        let c = params.constants();
         Ok(Self {
             dyn_: Dynamics::new(c, conv, n * n),
             x,

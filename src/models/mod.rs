@@ -9,6 +9,7 @@ pub mod cann1d;
 pub mod cann2d;
 pub mod dynamics;
 pub mod kernel;
+pub(crate) mod params;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};

@@ -63,3 +63,19 @@ pub(crate) fn check_fit(task: &dyn Task, model: &dyn Model, input: &[f64]) -> Re
 pub(crate) fn steps_of(duration: f64, dt: f64) -> usize {
     (duration / dt).trunc() as usize
 }
+
+/// Checks a stimulus position: dimension 1 or 2, finite coordinates.
+pub(crate) fn check_position(position: &[f64]) -> Result<()> {
+    if !(1..=2).contains(&position.len()) {
+        return Err(crate::ParamError::new(
+            "position",
+            "of dimension 1 or 2",
+            format!("dimension {}", position.len()),
+        )
+        .into());
+    }
+    for (i, v) in position.iter().enumerate() {
+        crate::error::check::finite(&format!("position[{i}]"), *v)?;
+    }
+    Ok(())
+}

@@ -16,10 +16,10 @@
 //! ```
 
 use super::tracking::plot_targets;
-use super::{check_fit, steps_of, Task};
+use super::{check_fit, check_position, steps_of, Task};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::cann1d::setters;
+use crate::error::{check, Error, Result};
+use crate::models::params::setters;
 use crate::models::Model;
 use serde::{Deserialize, Serialize};
 
@@ -71,17 +71,7 @@ impl PopulationCodingParams {
     /// [`Error::Param`] naming the invalid field and value.
     pub fn validate(&self) -> Result<()> {
         check::positive("dt", self.dt)?;
-        if !(1..=2).contains(&self.position.len()) {
-            return Err(ParamError::new(
-                "position",
-                "of dimension 1 or 2",
-                format!("dimension {}", self.position.len()),
-            )
-            .into());
-        }
-        for (i, v) in self.position.iter().enumerate() {
-            check::finite(&format!("position[{i}]"), *v)?;
-        }
+        check_position(&self.position)?;
         check::non_negative("before", self.before)?;
         check::positive("duration", self.duration)?;
         check::non_negative("after", self.after)?;

@@ -19,10 +19,10 @@
 //! ```
 
 use super::tracking::plot_targets;
-use super::{check_fit, Task};
+use super::{check_fit, check_position, Task};
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{check, Error, ParamError, Result};
-use crate::models::cann1d::setters;
+use crate::models::params::setters;
 use crate::models::Model;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -82,17 +82,7 @@ impl TemplateMatchingParams {
     /// [`Error::Param`] naming the invalid field and value.
     pub fn validate(&self) -> Result<()> {
         check::positive("dt", self.dt)?;
-        if !(1..=2).contains(&self.position.len()) {
-            return Err(ParamError::new(
-                "position",
-                "of dimension 1 or 2",
-                format!("dimension {}", self.position.len()),
-            )
-            .into());
-        }
-        for (i, v) in self.position.iter().enumerate() {
-            check::finite(&format!("position[{i}]"), *v)?;
-        }
+        check_position(&self.position)?;
         check::positive("duration", self.duration)?;
         check::non_negative("noise_level", self.noise_level)?;
         if !(self.missing.is_finite() && (0.0..1.0).contains(&self.missing)) {

@@ -22,7 +22,7 @@
 use super::{check_fit, steps_of, Task};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{check, Error, ParamError, Result};
-use crate::models::cann1d::setters;
+use crate::models::params::setters;
 use crate::models::Model;
 use serde::{Deserialize, Serialize};
 
