@@ -249,3 +249,100 @@ fn bad_input_is_a_clear_error() {
     .to_string();
     assert!(e.contains("max_simplices"), "{e}");
 }
+
+/// Largest circular correlation of `theta` with `phi` over rotations and reflection.
+fn circular_match(theta: &[f64], phi: &[f64]) -> f64 {
+    let n = theta.len() as f64;
+    let r = |sign: f64| {
+        let (c, s) = theta.iter().zip(phi).fold((0.0, 0.0), |(c, s), (t, p)| {
+            (c + (t - sign * p).cos(), s + (t - sign * p).sin())
+        });
+        (c * c + s * s).sqrt() / n
+    };
+    r(1.0).max(r(-1.0))
+}
+
+#[test]
+fn circular_coordinates_recover_the_angle_on_a_noisy_circle() {
+    use canns::tda::circular_coordinates_of_points;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    let n = 200;
+    let phi: Vec<f64> = (0..n)
+        .map(|_| rng.random::<f64>() * std::f64::consts::TAU)
+        .collect();
+    let pts = Array2::from_shape_fn((n, 2), |(i, j)| {
+        let noise = 0.1 * (rng.random::<f64>() - 0.5);
+        if j == 0 {
+            phi[i].cos() + noise
+        } else {
+            phi[i].sin() + noise
+        }
+    });
+    let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true)).unwrap();
+    let theta = circular_coordinates_of_points(&pts, &d, 0).unwrap();
+    let m = circular_match(&theta, &phi);
+    assert!(
+        m > 0.98,
+        "circular coordinate matches the angle with R = {m}"
+    );
+}
+
+#[test]
+fn two_cocycles_of_a_torus_give_its_two_angles() {
+    use canns::tda::circular_coordinates_of_points;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let n = 250;
+    let u: Vec<f64> = (0..n)
+        .map(|_| rng.random::<f64>() * std::f64::consts::TAU)
+        .collect();
+    let v: Vec<f64> = (0..n)
+        .map(|_| rng.random::<f64>() * std::f64::consts::TAU)
+        .collect();
+    let pts = Array2::from_shape_fn((n, 4), |(i, j)| {
+        [u[i].cos(), u[i].sin(), v[i].cos(), v[i].sin()][j]
+    });
+    let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true)).unwrap();
+    let t1 = circular_coordinates_of_points(&pts, &d, 0).unwrap();
+    let t2 = circular_coordinates_of_points(&pts, &d, 1).unwrap();
+    // The two classes form a basis of H1 of the torus: each of u and v is an
+    // integer combination (coefficients -1, 0, 1) of the two coordinates.
+    let best = |phi: &[f64]| {
+        let mut best: f64 = 0.0;
+        for a in -1i32..=1 {
+            for b in -1i32..=1 {
+                if a == 0 && b == 0 {
+                    continue;
+                }
+                let comb: Vec<f64> = t1
+                    .iter()
+                    .zip(&t2)
+                    .map(|(x, y)| a as f64 * x + b as f64 * y)
+                    .collect();
+                best = best.max(circular_match(&comb, phi));
+            }
+        }
+        best
+    };
+    let (mu, mv) = (best(&u), best(&v));
+    assert!(
+        mu > 0.95 && mv > 0.95,
+        "torus angles recovered with R = {mu}, {mv}"
+    );
+}
+
+#[test]
+fn circular_coordinates_reject_a_scale_outside_the_class() {
+    use canns::tda::{circular_coordinates, Cocycle};
+    let d = Array2::<f64>::zeros((3, 3));
+    let c = Cocycle {
+        birth: 1.0,
+        death: 2.0,
+        simplices: vec![(vec![0, 1], 1)],
+    };
+    let e = circular_coordinates(&d.view(), &c, Some(3.0))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("eps") && e.contains("got 3"), "{e}");
+}

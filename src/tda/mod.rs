@@ -5,6 +5,8 @@
 //! in Z/p, in every dimension up to `maxdim`, and representative cocycles of
 //! the H1 classes.
 
+pub mod circular;
 pub mod rips;
 
+pub use circular::{circular_coordinates, circular_coordinates_of_points};
 pub use rips::{rips, rips_distances, Cocycle, Diagrams, RipsParams};

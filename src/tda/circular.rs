@@ -1,0 +1,191 @@
+//! Circular coordinates from an H1 cocycle (de Silva, Morozov &
+//! Vejdemo-Johansson 2011).
+//!
+//! A persistent H1 class with an integer-lifted representative cocycle `z`
+//! (coefficients in (-p/2, p/2]) defines a map from the points to the circle:
+//! on the Rips graph at a scale `eps` in `[birth, death)`, find the vertex
+//! function `f` minimising `sum_(i<j) (z_ij - (f_j - f_i))^2` (a graph
+//! Laplacian system, solved by conjugate gradients), and take
+//! `theta_i = 2 pi (f_i mod 1)`. Going once around the class advances
+//! `theta` by one turn, so for points sampled from a ring, `theta` recovers
+//! their angle up to rotation and reflection.
+//!
+//! # References
+//! - V. de Silva, D. Morozov, M. Vejdemo-Johansson (2011), Persistent
+//!   cohomology and circular coordinates, Discrete Comput. Geom. 45:737-759.
+
+use super::rips::{Cocycle, Diagrams};
+use crate::error::{Error, Result};
+use ndarray::ArrayView2;
+use std::f64::consts::TAU;
+
+/// Circular coordinate (radians, in [0, 2 pi)) of every point, from the H1
+/// `cocycle` of a diagram computed on the distance matrix `dist`, on the
+/// Rips graph at scale `eps` (default: the middle of the class's interval,
+/// or its birth plus the threshold's distance for an essential class).
+///
+/// # Errors
+/// [`Error::Invalid`] when `eps` lies outside `[birth, death)`, the cocycle
+/// names a point outside the matrix, or the matrix is not square.
+pub fn circular_coordinates(
+    dist: &ArrayView2<f64>,
+    cocycle: &Cocycle,
+    eps: Option<f64>,
+) -> Result<Vec<f64>> {
+    let n = dist.nrows();
+    if dist.ncols() != n {
+        return Err(Error::shape(
+            "distance matrix",
+            format!("{n} x {n}"),
+            format!("{n} x {}", dist.ncols()),
+        ));
+    }
+    let (birth, death) = (cocycle.birth, cocycle.death);
+    let eps = eps.unwrap_or(if death.is_finite() {
+        0.5 * (birth + death)
+    } else {
+        birth * 1.5
+    });
+    if !(eps >= birth && eps < death) {
+        return Err(Error::Invalid(format!(
+            "eps must lie in [birth, death) = [{birth}, {death}) (got {eps})"
+        )));
+    }
+    // Edges of the Rips graph at eps, with the cocycle's value on each.
+    let mut value = std::collections::HashMap::new();
+    for (s, c) in &cocycle.simplices {
+        if s.len() != 2 || s[0] >= n || s[1] >= n {
+            return Err(Error::Invalid(format!(
+                "cocycle simplex {s:?} is not an edge of {n} points"
+            )));
+        }
+        value.insert(
+            (s[0].min(s[1]), s[0].max(s[1])),
+            *c as f64 * if s[0] < s[1] { 1.0 } else { -1.0 },
+        );
+    }
+    let mut edges = Vec::new();
+    for j in 0..n {
+        for i in 0..j {
+            if dist[[i, j]] <= eps {
+                edges.push((i, j, value.get(&(i, j)).copied().unwrap_or(0.0)));
+            }
+        }
+    }
+    // Normal equations L f = b, b_v = sum over edges (i, j) of z_ij ([v = j] - [v = i]).
+    let mut b = vec![0.0; n];
+    let mut degree = vec![0.0; n];
+    for &(i, j, z) in &edges {
+        b[j] += z;
+        b[i] -= z;
+        degree[i] += 1.0;
+        degree[j] += 1.0;
+    }
+    let apply = |f: &[f64], out: &mut [f64]| {
+        for (o, (fv, d)) in out.iter_mut().zip(f.iter().zip(&degree)) {
+            *o = d * fv;
+        }
+        for &(i, j, _) in &edges {
+            out[i] -= f[j];
+            out[j] -= f[i];
+        }
+    };
+    let f = conjugate_gradient(apply, &b, 1e-10, 10 * n + 100);
+    Ok(f.iter().map(|v| (v.rem_euclid(1.0)) * TAU).collect())
+}
+
+/// Circular coordinates for the `k`-th longest H1 class of `diagrams`
+/// (computed with `cocycles: true`) on the points' Euclidean distances.
+///
+/// # Examples
+/// ```
+/// use canns::tda::{rips, RipsParams, circular::circular_coordinates_of_points};
+/// let pts = ndarray::Array2::from_shape_fn((40, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 40.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true))?;
+/// let theta = circular_coordinates_of_points(&pts, &d, 0)?;
+/// // Neighbours on the circle are neighbours in theta (one turn in 40 steps).
+/// let step = canns::space::angle_diff(theta[1], theta[0]).abs();
+/// assert!((step - std::f64::consts::TAU / 40.0).abs() < 1e-3);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Invalid`] when the diagrams have no cocycles or fewer than `k + 1` H1 classes.
+pub fn circular_coordinates_of_points(
+    points: &ndarray::Array2<f64>,
+    diagrams: &Diagrams,
+    k: usize,
+) -> Result<Vec<f64>> {
+    if diagrams.cocycles.is_empty() {
+        return Err(Error::Invalid(
+            "diagrams carry no cocycles: compute them with RipsParams::cocycles(true)".into(),
+        ));
+    }
+    let mut order: Vec<&Cocycle> = diagrams.cocycles.iter().collect();
+    order.sort_by(|a, b| (b.death - b.birth).total_cmp(&(a.death - a.birth)));
+    let c = order.get(k).ok_or_else(|| {
+        Error::Invalid(format!(
+            "asked for H1 class {k} but there are {}",
+            order.len()
+        ))
+    })?;
+    let n = points.nrows();
+    let d = ndarray::Array2::from_shape_fn((n, n), |(i, j)| {
+        points
+            .row(i)
+            .iter()
+            .zip(points.row(j))
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt()
+    });
+    let eps = if c.death.is_finite() {
+        None
+    } else {
+        Some(c.birth.max(diagrams.threshold * 0.999))
+    };
+    circular_coordinates(&d.view(), c, eps)
+}
+
+/// Conjugate gradients for a symmetric positive semi-definite operator with
+/// a consistent right-hand side.
+fn conjugate_gradient(
+    apply: impl Fn(&[f64], &mut [f64]),
+    b: &[f64],
+    tol: f64,
+    max_iter: usize,
+) -> Vec<f64> {
+    let n = b.len();
+    let mut x = vec![0.0; n];
+    let mut r = b.to_vec();
+    let mut p = r.clone();
+    let mut ap = vec![0.0; n];
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let mut rr = dot(&r, &r);
+    let stop = tol * tol * dot(b, b).max(1e-300);
+    for _ in 0..max_iter {
+        if rr <= stop {
+            break;
+        }
+        apply(&p, &mut ap);
+        let pap = dot(&p, &ap);
+        if pap <= 0.0 {
+            break;
+        }
+        let alpha = rr / pap;
+        for i in 0..n {
+            x[i] += alpha * p[i];
+            r[i] -= alpha * ap[i];
+        }
+        let rr_new = dot(&r, &r);
+        let beta = rr_new / rr;
+        for i in 0..n {
+            p[i] = r[i] + beta * p[i];
+        }
+        rr = rr_new;
+    }
+    x
+}
