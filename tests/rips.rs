@@ -44,12 +44,25 @@ fn check(name: &str) {
     if let Some(t) = fx["threshold"].as_f64() {
         params = params.threshold(t);
     }
+    if let Some(k) = fx["n_perm"].as_u64() {
+        params = params.n_perm(k as usize);
+    }
     let data = matrix(&fx["data"]);
     let ours: Diagrams = if fx["distance_matrix"] == true {
         rips_distances(&data.view(), &params).unwrap()
     } else {
         rips(&data, &params).unwrap()
     };
+    if let Some(idx) = fx["idx_perm"].as_array() {
+        let want: Vec<usize> = idx.iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        assert_eq!(ours.idx_perm, want, "{name}: greedy permutation");
+        let r = fx["r_cover"].as_f64().unwrap();
+        assert!(
+            close(ours.cover_radius, r),
+            "{name}: cover radius {} vs {r}",
+            ours.cover_radius
+        );
+    }
     for (dim, dg) in fx["dgms"].as_array().unwrap().iter().enumerate() {
         let mut want: Vec<(f64, f64)> = dg
             .as_array()
@@ -118,6 +131,11 @@ fn z3_coefficients_match_ripser() {
 #[test]
 fn threshold_matches_ripser() {
     check("circle_threshold");
+}
+
+#[test]
+fn greedy_subsampling_matches_ripser() {
+    check("circle_n_perm");
 }
 
 #[test]

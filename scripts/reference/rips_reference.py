@@ -49,14 +49,18 @@ def clifford_torus(n):
     return np.c_[np.cos(u), np.sin(u), np.cos(v), np.sin(v)]
 
 
-def case(name, data, maxdim=1, coeff=2, thresh=np.inf, distance_matrix=False):
-    res = ripser(data, maxdim=maxdim, coeff=coeff, thresh=thresh, distance_matrix=distance_matrix)
+def case(name, data, maxdim=1, coeff=2, thresh=np.inf, distance_matrix=False, n_perm=None):
+    res = ripser(data, maxdim=maxdim, coeff=coeff, thresh=thresh, distance_matrix=distance_matrix, n_perm=n_perm)
     dgms = [[[float(b), None if not np.isfinite(d) else float(d)] for b, d in dg] for dg in res["dgms"]]
     out = {
         "case": name, "ripser_version": version("ripser"), "maxdim": maxdim, "coeff": coeff,
         "threshold": None if not np.isfinite(thresh) else float(thresh),
         "distance_matrix": distance_matrix, "data": np.asarray(data).tolist(), "dgms": dgms,
     }
+    if n_perm:
+        out["n_perm"] = n_perm
+        out["idx_perm"] = [int(i) for i in res["idx_perm"]]
+        out["r_cover"] = float(res["r_cover"])
     path = os.path.join(OUT, f"{name}.json")
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
@@ -76,6 +80,7 @@ def main():
     case("circle_threshold", circle, maxdim=1, thresh=0.5)
     d = np.sqrt(((circle[:80, None, :] - circle[None, :80, :]) ** 2).sum(-1))
     case("circle_distance_matrix", d, maxdim=1, distance_matrix=True)
+    case("circle_n_perm", noisy_circle(400, 0.1), maxdim=1, n_perm=60)
 
 
 if __name__ == "__main__":

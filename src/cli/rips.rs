@@ -26,6 +26,9 @@ pub struct RipsArgs {
     /// Also write representative cocycles of the H1 classes (JSON output).
     #[arg(long)]
     pub cocycles: bool,
+    /// Compute on this many landmarks chosen by greedy permutation (reports the cover radius).
+    #[arg(long)]
+    pub n_perm: Option<usize>,
     /// The input is a square distance matrix, not points.
     #[arg(long)]
     pub distance_matrix: bool,
@@ -122,6 +125,9 @@ pub fn run(args: RipsArgs) -> Result<()> {
     if let Some(t) = args.threshold {
         params = params.threshold(t);
     }
+    if let Some(k) = args.n_perm {
+        params = params.n_perm(k);
+    }
     let start = std::time::Instant::now();
     let d = if args.distance_matrix {
         rips_distances(&a.view(), &params)?
@@ -154,6 +160,13 @@ pub fn run(args: RipsArgs) -> Result<()> {
         }
     };
     std::fs::write(&args.out, text).map_err(|e| Error::io(&args.out, e))?;
+    if d.idx_perm.len() < d.n_points {
+        println!(
+            "{} landmarks, cover radius {}",
+            d.idx_perm.len(),
+            d.cover_radius
+        );
+    }
     println!("{d} in {secs:.3} s -> {}", args.out.display());
     Ok(())
 }

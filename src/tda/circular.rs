@@ -96,6 +96,8 @@ pub fn circular_coordinates(
 
 /// Circular coordinates for the `k`-th longest H1 class of `diagrams`
 /// (computed with `cocycles: true`) on the points' Euclidean distances.
+/// With landmarks (`n_perm`), coordinates are solved on the landmarks and
+/// every other point takes the coordinate of its nearest landmark.
 ///
 /// # Examples
 /// ```
@@ -113,7 +115,8 @@ pub fn circular_coordinates(
 /// ```
 ///
 /// # Errors
-/// [`Error::Invalid`] when the diagrams have no cocycles or fewer than `k + 1` H1 classes.
+/// [`Error::Invalid`] when the diagrams have no cocycles or fewer than `k + 1` H1 classes,
+/// [`Error::Shape`] when `points` are not the points of `diagrams`.
 pub fn circular_coordinates_of_points(
     points: &ndarray::Array2<f64>,
     diagrams: &Diagrams,
@@ -133,7 +136,14 @@ pub fn circular_coordinates_of_points(
         ))
     })?;
     let n = points.nrows();
-    let d = ndarray::Array2::from_shape_fn((n, n), |(i, j)| {
+    if diagrams.n_points != n {
+        return Err(Error::shape(
+            "points for circular coordinates",
+            diagrams.n_points,
+            n,
+        ));
+    }
+    let euclid = |i: usize, j: usize| {
         points
             .row(i)
             .iter()
@@ -141,13 +151,43 @@ pub fn circular_coordinates_of_points(
             .map(|(a, b)| (a - b) * (a - b))
             .sum::<f64>()
             .sqrt()
-    });
+    };
+    // Coordinates on the points the diagrams were computed on (the landmarks
+    // with n_perm), whose cocycle indices refer to original points.
+    let idx = &diagrams.idx_perm;
+    let mut position = vec![usize::MAX; n];
+    for (a, &i) in idx.iter().enumerate() {
+        position[i] = a;
+    }
+    let local = Cocycle {
+        birth: c.birth,
+        death: c.death,
+        simplices: c
+            .simplices
+            .iter()
+            .map(|(s, v)| (s.iter().map(|&i| position[i]).collect(), *v))
+            .collect(),
+    };
+    let k = idx.len();
+    let d = ndarray::Array2::from_shape_fn((k, k), |(a, b)| euclid(idx[a], idx[b]));
     let eps = if c.death.is_finite() {
         None
     } else {
         Some(c.birth.max(diagrams.threshold * 0.999))
     };
-    circular_coordinates(&d.view(), c, eps)
+    let theta_l = circular_coordinates(&d.view(), &local, eps)?;
+    // Every other point takes the coordinate of its nearest landmark.
+    Ok((0..n)
+        .map(|i| {
+            if position[i] != usize::MAX {
+                return theta_l[position[i]];
+            }
+            let near = (0..k)
+                .min_by(|&a, &b| euclid(i, idx[a]).total_cmp(&euclid(i, idx[b])))
+                .expect("at least one landmark");
+            theta_l[near]
+        })
+        .collect())
 }
 
 /// Conjugate gradients for a symmetric positive semi-definite operator with

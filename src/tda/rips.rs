@@ -47,6 +47,11 @@ pub struct RipsParams {
     /// fails with [`Error::Limit`] instead of exhausting memory. Default 5e8
     /// (about 8 GB).
     pub max_simplices: usize,
+    /// Number of landmarks chosen by greedy (furthest-point) permutation,
+    /// starting from point 0 as ripser.py does; `None` uses every point. The
+    /// diagrams then describe the landmarks, within `cover_radius` of every
+    /// point. Default `None`.
+    pub n_perm: Option<usize>,
 }
 
 impl Default for RipsParams {
@@ -57,6 +62,7 @@ impl Default for RipsParams {
             coeff: 2,
             cocycles: false,
             max_simplices: 500_000_000,
+            n_perm: None,
         }
     }
 }
@@ -82,6 +88,11 @@ impl RipsParams {
         self.cocycles = v;
         self
     }
+    /// Sets `n_perm`.
+    pub fn n_perm(mut self, v: usize) -> Self {
+        self.n_perm = Some(v);
+        self
+    }
     /// Sets `max_simplices`.
     pub fn max_simplices(mut self, v: usize) -> Self {
         self.max_simplices = v;
@@ -103,6 +114,9 @@ impl RipsParams {
             return Err(ParamError::new("coeff", "a prime", self.coeff).into());
         }
         check::at_least("max_simplices", self.max_simplices, 1)?;
+        if let Some(k) = self.n_perm {
+            check::at_least("n_perm", k, 1)?;
+        }
         Ok(())
     }
 }
@@ -138,6 +152,11 @@ pub struct Diagrams {
     pub coeff: u64,
     /// Number of points.
     pub n_points: usize,
+    /// Indices of the points the diagrams were computed on (the landmarks
+    /// with `n_perm`, else all points in order).
+    pub idx_perm: Vec<usize>,
+    /// Largest distance from a point to its nearest landmark (0 without `n_perm`).
+    pub cover_radius: f64,
 }
 
 /// Vietoris-Rips persistence of a point cloud (rows are points, Euclidean
@@ -168,6 +187,25 @@ pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
         )));
     }
     let n = points.nrows();
+    let euclid = |i: usize, j: usize| {
+        points
+            .row(i)
+            .iter()
+            .zip(points.row(j))
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt()
+    };
+    if let Some(k) = landmarks_wanted(params, n)? {
+        // Only landmark-to-point distances: O(k n) instead of an n x n matrix.
+        let (idx, cover) = greedy_perm(n, k, |i, out| {
+            out.iter_mut()
+                .enumerate()
+                .for_each(|(j, o)| *o = euclid(i, j))
+        });
+        let dm = Array2::from_shape_fn((k, k), |(a, b)| euclid(idx[a], idx[b]));
+        return landmark_diagrams(&dm, idx, cover, n, params);
+    }
     let mut d = Array2::zeros((n, n));
     for i in 0..n {
         for j in 0..i {
@@ -227,6 +265,15 @@ pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Dia
             }
         }
     }
+    if let Some(k) = landmarks_wanted(params, n)? {
+        let (idx, cover) = greedy_perm(n, k, |i, out| {
+            out.iter_mut()
+                .enumerate()
+                .for_each(|(j, o)| *o = dist[[i, j]])
+        });
+        let dm = Array2::from_shape_fn((k, k), |(a, b)| dist[[idx[a], idx[b]]]);
+        return landmark_diagrams(&dm, idx, cover, n, params);
+    }
     let enclosing = (0..n)
         .map(|i| (0..n).map(|j| dist[[i, j]]).fold(0.0, f64::max))
         .fold(f64::INFINITY, f64::min);
@@ -239,7 +286,75 @@ pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Dia
         threshold,
         coeff: params.coeff,
         n_points: n,
+        idx_perm: (0..n).collect(),
+        cover_radius: 0.0,
     })
+}
+
+/// `Some(k)` when `n_perm` asks for fewer landmarks than points.
+fn landmarks_wanted(params: &RipsParams, n: usize) -> Result<Option<usize>> {
+    match params.n_perm {
+        Some(k) if k > n => {
+            Err(ParamError::new("n_perm", format!("<= the number of points ({n})"), k).into())
+        }
+        Some(k) if k < n => Ok(Some(k)),
+        _ => Ok(None),
+    }
+}
+
+/// Greedy furthest-point permutation from point 0 (ties to the lowest
+/// index, as ripser.py): the `k` landmarks and the cover radius.
+/// `dist_from(i, out)` writes the distances from point `i` to every point.
+fn greedy_perm(n: usize, k: usize, dist_from: impl Fn(usize, &mut [f64])) -> (Vec<usize>, f64) {
+    let mut idx = vec![0usize];
+    let mut nearest = vec![0.0; n];
+    dist_from(0, &mut nearest);
+    let mut row = vec![0.0; n];
+    while idx.len() < k {
+        let (far, _) = nearest
+            .iter()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |best, (j, &d)| {
+                if d > best.1 {
+                    (j, d)
+                } else {
+                    best
+                }
+            });
+        idx.push(far);
+        dist_from(far, &mut row);
+        for (m, r) in nearest.iter_mut().zip(&row) {
+            *m = m.min(*r);
+        }
+    }
+    (idx, nearest.iter().cloned().fold(0.0, f64::max))
+}
+
+/// Diagrams of the landmark distance matrix, with cocycles and indices
+/// mapped back to the original points.
+fn landmark_diagrams(
+    dm: &Array2<f64>,
+    idx: Vec<usize>,
+    cover: f64,
+    n: usize,
+    params: &RipsParams,
+) -> Result<Diagrams> {
+    let sub = RipsParams {
+        n_perm: None,
+        ..params.clone()
+    };
+    let mut d = rips_distances(&dm.view(), &sub)?;
+    for c in d.cocycles.iter_mut() {
+        for (verts, _) in c.simplices.iter_mut() {
+            for v in verts.iter_mut() {
+                *v = idx[*v];
+            }
+        }
+    }
+    d.idx_perm = idx;
+    d.cover_radius = cover;
+    d.n_points = n;
+    Ok(d)
 }
 
 /// An entry of a working coboundary: a simplex and its coefficient.
@@ -712,7 +827,12 @@ impl Render for Diagrams {
                 format!("{:.4}", self.threshold),
                 "largest edge in the filtration",
             )
-            .row("coefficients", format!("Z/{}", self.coeff), "");
+            .row("coefficients", format!("Z/{}", self.coeff), "")
+            .row(
+                "landmarks",
+                self.idx_perm.len(),
+                format!("cover radius {:.4}", self.cover_radius),
+            );
         for (d, ps) in self.pairs.iter().enumerate() {
             let best = self
                 .longest(d, 1)
