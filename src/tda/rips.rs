@@ -472,6 +472,43 @@ impl<'a> Rips<'a> {
         d
     }
 
+    /// The cofacet that would be the pivot of this simplex's coboundary if
+    /// it has the simplex's own diameter: cofacet indices grow with the added
+    /// vertex, so scanning vertices downwards, the first cofacet of equal
+    /// diameter is the largest-index one of the smallest diameter. `None`
+    /// when every cofacet is longer (then the full coboundary is needed).
+    fn emergent_cofacet(&self, verts: &[usize], diam: f64) -> Option<Entry> {
+        let mut buf = Vec::with_capacity(verts.len() + 1);
+        for w in (0..self.n).rev() {
+            if verts.contains(&w) || verts.iter().any(|&v| self.dist[[w, v]] > diam) {
+                continue;
+            }
+            buf.clear();
+            let mut inserted = false;
+            let mut smaller = 0;
+            for &v in verts {
+                if !inserted && w > v {
+                    buf.push(w);
+                    inserted = true;
+                }
+                buf.push(v);
+                if v < w {
+                    smaller += 1;
+                }
+            }
+            if !inserted {
+                buf.push(w);
+            }
+            let coef = if smaller % 2 == 1 { self.p - 1 } else { 1 };
+            return Some(Entry {
+                diam,
+                index: self.index_of(&buf),
+                coef,
+            });
+        }
+        None
+    }
+
     /// Cofacets of the `dim`-simplex with descending vertices `verts` and
     /// diameter `diam`, within the threshold, with coboundary signs.
     fn coboundary(&self, verts: &[usize], diam: f64, coef: u64, out: &mut Vec<Entry>) {
@@ -631,11 +668,19 @@ impl<'a> Rips<'a> {
         for (c, &(diam, idx)) in columns.iter().enumerate() {
             let mut v_col: Vec<(u64, u64)> = vec![(idx, 1)];
             self.vertices(idx, dim, &mut verts);
+            // Emergent pair: a zero-length pair found without enumerating
+            // the whole coboundary (Bauer 2021, sec. 3.5).
+            if let Some(top) = self.emergent_cofacet(&verts, diam) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = pivots.entry(top.index) {
+                    slot.insert((c, top.coef % p));
+                    reduction.push(v_col);
+                    continue;
+                }
+            }
             cob.clear();
             self.coboundary(&verts, diam, 1, &mut cob);
             // A column whose pivot no earlier column holds is already
-            // reduced: pair it without building a heap. Most columns are
-            // such (emergent pairs, Bauer 2021, sec. 3.5).
+            // reduced: pair it without building a heap.
             if let Some(&top) = cob.iter().max() {
                 if let std::collections::hash_map::Entry::Vacant(slot) = pivots.entry(top.index) {
                     slot.insert((c, top.coef));
