@@ -21,8 +21,9 @@ use std::f64::consts::TAU;
 
 /// Circular coordinate (radians, in [0, 2 pi)) of every point, from the H1
 /// `cocycle` of a diagram computed on the distance matrix `dist`, on the
-/// Rips graph at scale `eps` (default: the middle of the class's interval,
-/// or its birth plus the threshold's distance for an essential class).
+/// Rips graph at scale `eps` (default: three quarters of the way from the
+/// class's birth to its death, where the graph is dense enough for a smooth
+/// coordinate; 1.5 x birth for an essential class).
 ///
 /// # Errors
 /// [`Error::Invalid`] when `eps` lies outside `[birth, death)`, the cocycle
@@ -42,7 +43,7 @@ pub fn circular_coordinates(
     }
     let (birth, death) = (cocycle.birth, cocycle.death);
     let eps = eps.unwrap_or(if death.is_finite() {
-        0.5 * (birth + death)
+        birth + 0.75 * (death - birth)
     } else {
         birth * 1.5
     });
