@@ -144,15 +144,7 @@ pub fn circular_coordinates_of_points(
             n,
         ));
     }
-    let euclid = |i: usize, j: usize| {
-        points
-            .row(i)
-            .iter()
-            .zip(points.row(j))
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum::<f64>()
-            .sqrt()
-    };
+    let euclid = |i: usize, j: usize| super::rips::euclidean(points, i, j);
     // Coordinates on the points the diagrams were computed on (the landmarks
     // with n_perm), whose cocycle indices refer to original points.
     let idx = &diagrams.idx_perm;

@@ -68,34 +68,24 @@ impl Default for RipsParams {
 }
 
 impl RipsParams {
-    /// Sets `maxdim`.
-    pub fn maxdim(mut self, v: usize) -> Self {
-        self.maxdim = v;
-        self
+    crate::models::params::setters! {
+        /// Sets `maxdim`.
+        maxdim: usize,
+        /// Sets `coeff`.
+        coeff: u64,
+        /// Sets `cocycles`.
+        cocycles: bool,
+        /// Sets `max_simplices`.
+        max_simplices: usize,
     }
     /// Sets `threshold`.
     pub fn threshold(mut self, v: f64) -> Self {
         self.threshold = Some(v);
         self
     }
-    /// Sets `coeff`.
-    pub fn coeff(mut self, v: u64) -> Self {
-        self.coeff = v;
-        self
-    }
-    /// Sets `cocycles`.
-    pub fn cocycles(mut self, v: bool) -> Self {
-        self.cocycles = v;
-        self
-    }
     /// Sets `n_perm`.
     pub fn n_perm(mut self, v: usize) -> Self {
         self.n_perm = Some(v);
-        self
-    }
-    /// Sets `max_simplices`.
-    pub fn max_simplices(mut self, v: usize) -> Self {
-        self.max_simplices = v;
         self
     }
 
@@ -187,15 +177,7 @@ pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
         )));
     }
     let n = points.nrows();
-    let euclid = |i: usize, j: usize| {
-        points
-            .row(i)
-            .iter()
-            .zip(points.row(j))
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum::<f64>()
-            .sqrt()
-    };
+    let euclid = |i: usize, j: usize| euclidean(points, i, j);
     if let Some(k) = landmarks_wanted(params, n)? {
         // Only landmark-to-point distances: O(k n) instead of an n x n matrix.
         let (idx, cover) = greedy_perm(n, k, |i, out| {
@@ -206,19 +188,7 @@ pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
         let dm = Array2::from_shape_fn((k, k), |(a, b)| euclid(idx[a], idx[b]));
         return landmark_diagrams(&dm, idx, cover, n, params);
     }
-    let mut d = Array2::zeros((n, n));
-    for i in 0..n {
-        for j in 0..i {
-            let s: f64 = points
-                .row(i)
-                .iter()
-                .zip(points.row(j))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum();
-            d[[i, j]] = s.sqrt();
-            d[[j, i]] = d[[i, j]];
-        }
-    }
+    let d = Array2::from_shape_fn((n, n), |(i, j)| euclid(i, j));
     rips_distances(&d.view(), params)
 }
 
@@ -289,6 +259,17 @@ pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Dia
         idx_perm: (0..n).collect(),
         cover_radius: 0.0,
     })
+}
+
+/// Euclidean distance between rows `i` and `j` of `points`.
+pub(crate) fn euclidean(points: &Array2<f64>, i: usize, j: usize) -> f64 {
+    points
+        .row(i)
+        .iter()
+        .zip(points.row(j))
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// `Some(k)` when `n_perm` asks for fewer landmarks than points.
