@@ -2,7 +2,7 @@
 //!
 //! Layout: [`models`] (networks), [`tasks`] (inputs with ground truth),
 //! [`analysis`] (bump statistics, tracking), [`pipeline`] (simulate),
-//! [`display`] (notebook rendering), [`space`] (ring and torus geometry),
+//! [`display`] (notebook rendering), [`embed`] (PCA, UMAP, trustworthiness), [`space`] (ring and torus geometry),
 //! [`cli`] (the command line).
 
 #![warn(missing_docs)]
@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod display;
+pub mod embed;
 pub mod error;
 pub mod models;
 pub mod pipeline;

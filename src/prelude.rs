@@ -3,6 +3,7 @@
 pub use crate::analysis::bump::{centre_1d, centre_2d, height, width_1d, width_2d};
 pub use crate::analysis::tracking::{tracking_summary, TrackingSummary};
 pub use crate::display::{show, Bundle, Figure, Render, Table};
+pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};
 pub use crate::models::{
     Cann1d, Cann1dParams, Cann2d, Cann2dParams, Integrator, Model, Recurrence,

@@ -12,11 +12,13 @@
 
 mod animation;
 mod figure;
+mod scatter;
 mod svg;
 mod table;
 
 pub use animation::{animated_heatmap, animated_lines};
 pub use figure::{compact, compact_matrix, heatmap, layout, lines, plot_height, Series};
+pub use scatter::scatter;
 pub use svg::plot_to_svg;
 pub use table::{html_escape, KeyValues, Table};
 

@@ -237,15 +237,29 @@ pub fn plot_to_svg(plot: &Plot) -> String {
             let dashed = t["line"]["dash"].as_str().is_some_and(|d| d != "solid");
             let step = (xs.len() / 2000).max(1);
             if markers {
-                for (x, y) in xs
+                // Markers coloured by a value per point (a colour scale).
+                let values = nums(t["marker"].get("color"));
+                let (lo, hi) = values
+                    .iter()
+                    .filter(|v| v.is_finite())
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(v), b.max(v))
+                    });
+                let span = if hi > lo { hi - lo } else { 1.0 };
+                for (i, (x, y)) in xs
                     .iter()
                     .zip(&ys)
+                    .enumerate()
                     .step_by(step)
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .filter(|(_, (x, y))| x.is_finite() && y.is_finite())
                 {
+                    let fill = match values.get(i) {
+                        Some(v) if values.len() == xs.len() => viridis((v - lo) / span),
+                        _ => color.to_string(),
+                    };
                     let _ = write!(
                         s,
-                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"{color}\"/>",
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"{fill}\"/>",
                         sx(*x),
                         sy(*y)
                     );

@@ -1,0 +1,12 @@
+//! Embeddings of high-dimensional activity: PCA, UMAP and the fuzzy
+//! nearest-neighbour graph behind it, and the trustworthiness score that
+//! says how well an embedding keeps local neighbourhoods.
+//!
+//! These sit between binned activity and persistent homology in the
+//! attractor-signature pipeline: `(n_samples, n_features)` arrays in,
+//! `(n_samples, n_components)` arrays out.
+
+mod linalg;
+pub mod pca;
+
+pub use pca::{Pca, PcaParams};
