@@ -6,7 +6,11 @@
 //! attractor-signature pipeline: `(n_samples, n_features)` arrays in,
 //! `(n_samples, n_components)` arrays out.
 
+pub mod fuzzy;
+pub mod knn;
 mod linalg;
 pub mod pca;
 
+pub use fuzzy::{fuzzy_graph, FuzzyGraph, FuzzyGraphParams};
+pub use knn::{knn, Knn, KnnAlgorithm, Metric};
 pub use pca::{Pca, PcaParams};
