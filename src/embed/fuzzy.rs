@@ -17,7 +17,7 @@
 
 use super::knn::{knn, Knn, KnnAlgorithm, Metric};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{check, ParamError, Result};
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -223,7 +223,7 @@ impl FuzzyGraph {
                 }
             }
         }
-        trip.sort_unstable_by(|a, b| (a.0, a.1, a.3).cmp(&(b.0, b.1, b.3)));
+        trip.sort_unstable_by_key(|t| (t.0, t.1, t.3));
         let mut indptr = vec![0usize; n + 1];
         let mut indices = Vec::with_capacity(trip.len());
         let mut weights = Vec::with_capacity(trip.len());
@@ -439,14 +439,6 @@ impl std::fmt::Display for FuzzyGraph {
 
 display::evcxr_display_via_render!(FuzzyGraph);
 
-/// Convenience for errors that mention the graph's size.
-pub(crate) fn check_square(what: &str, g: &FuzzyGraph, n: usize) -> Result<()> {
-    if g.n_points() != n {
-        return Err(Error::shape(what, n, g.n_points()));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,6 +479,5 @@ mod tests {
         assert_eq!(d[[0, 0]], 0.0);
         assert_eq!(d[[0, 1]], 0.0); // w = 1: nearest neighbours
         assert!(g.log_distance_matrix(Some(&[9])).is_err());
-        assert!(check_square("g", &g, 6).is_ok());
     }
 }

@@ -31,9 +31,7 @@ pub(crate) fn sym_eigen(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
 #[allow(clippy::needless_range_loop)]
 fn tred2(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
     let n = d.len();
-    for j in 0..n {
-        d[j] = v[n - 1][j];
-    }
+    d.copy_from_slice(&v[n - 1]);
     for i in (1..n).rev() {
         let mut scale = 0.0;
         let mut h = 0.0;

@@ -10,7 +10,11 @@ pub mod fuzzy;
 pub mod knn;
 mod linalg;
 pub mod pca;
+pub mod trust;
+pub mod umap;
 
 pub use fuzzy::{fuzzy_graph, FuzzyGraph, FuzzyGraphParams};
 pub use knn::{knn, Knn, KnnAlgorithm, Metric};
 pub use pca::{Pca, PcaParams};
+pub use trust::trustworthiness;
+pub use umap::{find_ab_params, Init, SgdMode, Umap, UmapParams};

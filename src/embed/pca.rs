@@ -33,6 +33,7 @@ pub struct PcaParams {
     pub whiten: bool,
 }
 
+#[allow(clippy::derivable_impls)] // defaults live in one visible place
 impl Default for PcaParams {
     fn default() -> Self {
         Self {
@@ -291,7 +292,7 @@ impl Pca {
                 col *= v.sqrt();
             }
         }
-        Ok(y.dot(&self.components) + &self.mean.view().insert_axis(Axis(0)))
+        Ok(y.dot(&self.components) + self.mean.view().insert_axis(Axis(0)))
     }
 
     /// Explained variance ratio per component (bars as markers and line) and
