@@ -68,7 +68,7 @@ impl FuzzyGraphParams {
     /// Checks every field.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn validate(&self) -> Result<()> {
         check::at_least("n_neighbors", self.n_neighbors, 2)?;
         check::non_negative("local_connectivity", self.local_connectivity)?;
@@ -78,8 +78,8 @@ impl FuzzyGraphParams {
     /// Builds the fuzzy graph of `data`.
     ///
     /// # Errors
-    /// [`Error::Param`] for invalid fields or more neighbours than points;
-    /// [`Error::Shape`] / [`Error::Invalid`] for empty or non-finite data.
+    /// [`Error::Param`](crate::Error::Param) for invalid fields or more neighbours than points;
+    /// [`Error::Shape`](crate::Error::Shape) / [`Error::Invalid`](crate::Error::Invalid) for empty or non-finite data.
     pub fn build(&self, data: &ArrayView2<f64>) -> Result<FuzzyGraph> {
         self.validate()?;
         let nn = knn(data, self.n_neighbors, self.metric, self.algorithm)?;
@@ -326,7 +326,7 @@ impl FuzzyGraph {
     /// al. 2022) hands to Ripser.
     ///
     /// # Errors
-    /// [`Error::Param`] naming `subset` when an index is out of range.
+    /// [`Error::Param`](crate::Error::Param) naming `subset` when an index is out of range.
     pub fn log_distance_matrix(&self, subset: Option<&[usize]>) -> Result<Array2<f64>> {
         let n = self.n_points();
         let all: Vec<usize>;
