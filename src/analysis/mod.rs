@@ -2,4 +2,9 @@
 //! results, never a model, and never change what they are given.
 
 pub mod bump;
+pub mod decoding;
+pub mod head_direction;
+pub mod place;
+pub mod raster;
+mod sampling;
 pub mod tracking;
