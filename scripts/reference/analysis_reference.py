@@ -13,6 +13,9 @@ tests/fixtures/analysis/pynapple_hd.json:
     of head direction from the 7 ADn units, trained and tested on the whole wake
     epoch, as its median absolute error (degrees).
 
+Also writes tests/fixtures/analysis/a2929_wake.npz: the wake spikes and tracked head
+direction (see the end of this script).
+
 Usage (creates its own venv):  python3 scripts/reference/analysis_reference.py
 """
 import json
@@ -87,3 +90,21 @@ out = {
 with open(os.path.join(OUT, "pynapple_hd.json"), "w") as f:
     json.dump(out, f, indent=1)
 print(json.dumps({k: v for k, v in out.items() if k not in ("curves_hz", "occupancy_s")}, indent=1))
+
+# The wake epoch's spikes and tracked head direction as a compact NPZ, so the
+# analyses are tested on the real data without an NWB reader:
+# spike_t (s), spike_unit (unit index 0-14), unit_is_adn (1 = ADn, 0 = CA1),
+# hd_t (s), hd (rad).
+spike_t, spike_unit = [], []
+for i, k in enumerate(units.keys()):
+    s = units[k].restrict(wake).index
+    spike_t.append(s)
+    spike_unit.append(np.full(len(s), i, dtype=np.uint8))
+np.savez(
+    os.path.join(OUT, "a2929_wake.npz"),
+    spike_t=np.concatenate(spike_t).astype(np.float64),
+    spike_unit=np.concatenate(spike_unit),
+    unit_is_adn=np.array([1 if l == "adn" else 0 for l in loc], dtype=np.uint8),
+    hd_t=hd.index.values.astype(np.float64),
+    hd=hd.values.astype(np.float64),
+)
