@@ -351,3 +351,62 @@ fn psth_raster_and_heatmap() {
     let h = rate_heatmap(&c.view(), 0.5, 0.0, &[]).unwrap();
     assert!(h.to_json().contains("20"));
 }
+
+mod properties {
+    use super::*;
+    use canns::analysis::place::RateMapParams;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+
+        /// Turning every head direction by a whole number of bins turns the
+        /// curves and the preferred direction, and leaves R and MI unchanged.
+        #[test]
+        fn rotating_head_direction_rotates_the_tuning(k in 1usize..36, seed in 0u64..1000) {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let (t, hd) = hd_walk(60.0, &mut rng);
+            let s = poisson(&t, |i| von_mises(hd[i], 1.0, 2.0, 20.0, 1.0), &mut rng);
+            let p = HdTuningParams::default().n_bins(36).n_shuffles(0);
+            let a = hd_tuning(&t, &hd, std::slice::from_ref(&s), &p).unwrap();
+            let shift = k as f64 * TAU / 36.0;
+            let turned: Vec<f64> = hd.iter().map(|h| h + shift).collect();
+            let b = hd_tuning(&t, &turned, &[s], &p).unwrap();
+            let (ua, ub) = (&a.units[0], &b.units[0]);
+            prop_assert!((ua.rayleigh - ub.rayleigh).abs() < 1e-6);
+            prop_assert!((ua.mutual_info - ub.mutual_info).abs() < 1e-6);
+            prop_assert!(angle_diff(ub.preferred_direction, ua.preferred_direction + shift).abs() < 1e-6);
+            for j in 0..36 {
+                let (x, y) = (a.curves[[0, j]], b.curves[[0, (j + k) % 36]]);
+                prop_assert!((x - y).abs() < 1e-6 || (x.is_nan() && y.is_nan()));
+            }
+        }
+
+        /// Parameters survive a JSON round trip.
+        #[test]
+        fn params_round_trip(n_bins in 4usize..200, smoothing in 0.0f64..1.0, seed in 0u64..u64::MAX) {
+            let p = HdTuningParams::default().n_bins(n_bins).smoothing(smoothing).seed(seed);
+            let back: HdTuningParams = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+            prop_assert_eq!(back, p);
+            let d = DecodingParams::default().n_bins(n_bins).seed(seed);
+            let back: DecodingParams = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+            prop_assert_eq!(back, d);
+            let r = RateMapParams::default().smoothing(smoothing);
+            let back: RateMapParams = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+            prop_assert_eq!(back, r);
+        }
+
+        /// Every bad value is rejected, naming its field.
+        #[test]
+        fn validation_names_the_field(bad in prop_oneof![Just(-1.0), Just(f64::NAN), Just(f64::INFINITY)]) {
+            let e = HdTuningParams::default().max_gap(bad).validate().unwrap_err();
+            prop_assert!(e.to_string().contains("`max_gap`"));
+            let e = HdTuningParams::default().percentile(bad).validate().unwrap_err();
+            prop_assert!(e.to_string().contains("`percentile`"));
+            let e = DecodingParams::default().smoothing(bad).validate().unwrap_err();
+            prop_assert!(e.to_string().contains("`smoothing`"));
+            let e = RateMapParams::default().bin_size(bad).validate().unwrap_err();
+            prop_assert!(e.to_string().contains("`bin_size`"));
+        }
+    }
+}
