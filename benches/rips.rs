@@ -1,7 +1,8 @@
 //! Vietoris-Rips persistence: H1 of a noisy circle, H<=2 of a torus in R^3
 //! and of points in R^50.
 //!
-//! `cargo bench --bench rips`
+//! `cargo bench --bench rips` (the full-size side-by-side comparison with
+//! ripser.py is `scripts/compare/rips.py`).
 
 use canns::tda::{rips, RipsParams};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -43,6 +44,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     let circle = noisy_circle(400);
     g.bench_function("h1_noisy_circle_400", |b| {
+        b.iter(|| rips(&circle, &RipsParams::default()).unwrap())
+    });
+    let circle = noisy_circle(1000);
+    g.bench_function("h1_noisy_circle_1000", |b| {
         b.iter(|| rips(&circle, &RipsParams::default()).unwrap())
     });
     let torus = torus_r3(200);

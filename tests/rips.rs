@@ -124,6 +124,12 @@ fn random_points_match_ripser_up_to_h2() {
 }
 
 #[test]
+fn speed_comparison_points_in_r50_match_ripser_up_to_h2() {
+    // The third workload of scripts/compare/rips.py: H<=2 of 300 points in R^50.
+    check("compare_r50_300");
+}
+
+#[test]
 fn z3_coefficients_match_ripser() {
     check("random_z3");
 }

@@ -5,7 +5,10 @@ Writes tests/fixtures/tda/<case>.json with the points (or distance matrix), the
 parameters and ripser.py's diagrams (death = null for infinite intervals).
 ripser.py computes in float32: compare with a relative tolerance of ~1e-6.
 
-Usage (creates its own venv):  python3 scripts/reference/rips_reference.py
+The `compare_r50_300` case is a point cloud of scripts/compare/rips.py (same generator,
+same seed), so one speed comparison's diagrams are also checked by the test suite.
+
+Usage (creates its own venv):  python3 scripts/reference/rips_reference.py [--compare-only]
 """
 import json
 import os
@@ -83,5 +86,21 @@ def main():
     case("circle_n_perm", noisy_circle(400, 0.1), maxdim=1, n_perm=60)
 
 
+def compare_cases():
+    """The workloads of scripts/compare/rips.py (kept identical to its `workloads`)."""
+    rng2 = np.random.default_rng(2026)
+    t = rng2.uniform(0, 2 * np.pi, 1000)
+    circle = np.c_[np.cos(t), np.sin(t)] + 0.1 * rng2.normal(size=(1000, 2))
+    u, v = rng2.uniform(0, 2 * np.pi, (2, 1000))
+    torus = np.c_[(2 + np.cos(v)) * np.cos(u), (2 + np.cos(v)) * np.sin(u), np.sin(v)]
+    r50 = rng2.uniform(size=(300, 50))
+    # The circle and the torus take too long for the test suite: only R^50 is a fixture.
+    del circle, torus
+    case("compare_r50_300", r50, maxdim=2)
+
+
 if __name__ == "__main__":
-    main()
+    if "--compare-only" not in sys.argv:
+        main()
+    os.makedirs(OUT, exist_ok=True)
+    compare_cases()

@@ -6,6 +6,7 @@
 //! the H1 classes.
 
 pub mod circular;
+mod cohomology;
 pub mod rips;
 
 pub use circular::{circular_coordinates, circular_coordinates_of_points};

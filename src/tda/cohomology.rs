@@ -1,0 +1,788 @@
+//! The reduction engine behind [`rips`](super::rips()): persistent
+//! cohomology of the Vietoris-Rips filtration, as in Ripser (Bauer 2021).
+//!
+//! - Simplices are integers in the combinatorial number system (vertices
+//!   `v_d > ... > v_0` map to `sum_i C(v_i, i + 1)`); the filtration is never
+//!   materialised. Cofacets are enumerated on demand by decreasing index from
+//!   the rows of the distance matrix (Bauer 2021, sec. 3.4, "implicit matrix
+//!   reduction").
+//! - Columns are reduced in reverse filtration order (decreasing diameter,
+//!   ties by increasing index); the pivot of a column is its cofacet of
+//!   smallest diameter, ties to the largest index.
+//! - Clearing (sec. 3.3): pivots of dimension `d` are never columns of
+//!   dimension `d + 1`.
+//! - Zero-persistence apparent pairs (sec. 3.5) `(sigma, tau)`, where `tau`
+//!   is the pivot cofacet of `sigma` and `sigma` the pivot facet of `tau`, both
+//!   of equal diameter, are found locally and never become columns. A pivot
+//!   that is the cofacet of such a pair is cancelled with the coboundary of its
+//!   facet directly.
+//! - Emergent pairs (sec. 3.6): a column whose first cofacet of equal
+//!   diameter is unclaimed is paired without enumerating the rest.
+//! - The working coboundary is a binary heap with lazy cancellation of equal
+//!   entries; only the reduction matrix (the combination of simplices of each
+//!   reduced column, off its diagonal) is stored, not reduced columns.
+//! - Column assembly and apparent-pair detection run in parallel (rayon).
+//!
+//! # References
+//! - U. Bauer (2021), Ripser: efficient computation of Vietoris-Rips
+//!   persistence barcodes, J. Appl. Comput. Topology 5:391-423.
+
+use super::rips::Cocycle;
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Columns whose pivots are looked up in parallel at once.
+const BATCH: usize = 2048;
+
+/// Most vertices of a simplex handled (a cofacet of a 3-simplex).
+const MAX_VERTS: usize = 5;
+
+/// Hasher for simplex indices: one multiply, then the high bits folded down.
+#[derive(Default)]
+struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        let x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = x ^ (x >> 32);
+    }
+}
+
+/// Pivot cofacet index -> (column position, pivot coefficient).
+type PivotMap = HashMap<u64, (usize, u64), BuildHasherDefault<IndexHasher>>;
+
+/// A simplex with its diameter and a coefficient in Z/p, packed in one word
+/// as `index << shift | coef` (16 bytes per heap entry).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    diam: f64,
+    key: u64,
+}
+
+impl Eq for Entry {}
+
+impl Ord for Entry {
+    // The heap's top is the pivot: smallest diameter, ties to the larger index.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .diam
+            .total_cmp(&self.diam)
+            .then(self.key.cmp(&other.key))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Vertices of a simplex, descending.
+#[derive(Clone, Copy)]
+struct Verts {
+    v: [usize; MAX_VERTS],
+    len: usize,
+}
+
+impl Verts {
+    fn as_slice(&self) -> &[usize] {
+        &self.v[..self.len]
+    }
+    /// The cofacet with vertex `w` added (not already a vertex).
+    fn with(&self, w: usize) -> Verts {
+        let mut out = Verts {
+            v: [0; MAX_VERTS],
+            len: self.len + 1,
+        };
+        let mut j = 0;
+        let mut placed = false;
+        for &v in self.as_slice() {
+            if !placed && w > v {
+                out.v[j] = w;
+                j += 1;
+                placed = true;
+            }
+            out.v[j] = v;
+            j += 1;
+        }
+        if !placed {
+            out.v[j] = w;
+        }
+        out
+    }
+    /// The facet without the vertex at position `i` (from the top).
+    fn without(&self, i: usize) -> Verts {
+        let mut out = Verts {
+            v: [0; MAX_VERTS],
+            len: self.len - 1,
+        };
+        let mut j = 0;
+        for (a, &v) in self.as_slice().iter().enumerate() {
+            if a != i {
+                out.v[j] = v;
+                j += 1;
+            }
+        }
+        out
+    }
+}
+
+/// Persistent cohomology of one Vietoris-Rips filtration.
+pub(crate) struct Engine {
+    n: usize,
+    /// Full `n x n` distance matrix, row-major: row `v` is contiguous, so a
+    /// cofacet scan streams through one row per vertex.
+    dist: Vec<f64>,
+    threshold: f64,
+    p: u64,
+    maxdim: usize,
+    want_cocycles: bool,
+    max_simplices: usize,
+    /// `binom[k * (n + 1) + v] = C(v, k)` for `k <= maxdim + 2`.
+    binom: Vec<u64>,
+    inverse: Vec<u64>,
+    /// Bits of an [`Entry`] key holding the coefficient.
+    shift: u32,
+    mask: u64,
+}
+
+/// Simplices as `(diameter, index)`.
+type Simplices = Vec<(f64, u64)>;
+
+/// What [`Engine::compute`] returns: intervals per dimension (unsorted) and
+/// the H1 cocycles when asked for.
+pub(crate) type Computed = (Vec<Vec<(f64, f64)>>, Vec<Cocycle>);
+
+impl Engine {
+    /// # Errors
+    /// [`Error::Limit`] when simplex indices would overflow 64 bits.
+    pub(crate) fn new(
+        dist: Vec<f64>,
+        n: usize,
+        threshold: f64,
+        maxdim: usize,
+        p: u64,
+        want_cocycles: bool,
+        max_simplices: usize,
+    ) -> Result<Self> {
+        let kmax = maxdim + 2;
+        let stride = n + 1;
+        let mut binom = vec![0u64; (kmax + 1) * stride];
+        for v in 0..=n {
+            binom[v] = 1;
+            for k in 1..=kmax.min(v) {
+                let below = if k < v { binom[k * stride + v - 1] } else { 0 };
+                binom[k * stride + v] = binom[(k - 1) * stride + v - 1]
+                    .checked_add(below)
+                    .ok_or_else(|| {
+                        Error::Limit(format!(
+                            "rips: {n} points in dimension {maxdim} overflow 64-bit simplex indices; subsample (n_perm) or reduce maxdim"
+                        ))
+                    })?;
+            }
+        }
+        let shift = 64 - (p - 1).leading_zeros();
+        if binom[kmax * stride + n]
+            .checked_shl(shift)
+            .map(|x| x >> shift)
+            != Some(binom[kmax * stride + n])
+        {
+            return Err(Error::Limit(format!(
+                "rips: {n} points in dimension {maxdim} with coefficients in Z/{p} overflow 64-bit simplex keys; subsample (n_perm), reduce maxdim or use a smaller prime"
+            )));
+        }
+        let mut inverse = vec![0u64; p as usize];
+        for a in 1..p {
+            inverse[a as usize] = pow_mod(a, p - 2, p);
+        }
+        Ok(Self {
+            n,
+            dist,
+            threshold,
+            p,
+            maxdim,
+            want_cocycles,
+            max_simplices,
+            binom,
+            inverse,
+            shift,
+            mask: (1u64 << shift) - 1,
+        })
+    }
+
+    #[inline]
+    fn c(&self, v: usize, k: usize) -> u64 {
+        self.binom[k * (self.n + 1) + v]
+    }
+
+    #[inline]
+    fn d(&self, a: usize, b: usize) -> f64 {
+        self.dist[a * self.n + b]
+    }
+
+    fn row(&self, v: usize) -> &[f64] {
+        &self.dist[v * self.n..(v + 1) * self.n]
+    }
+
+    /// Vertices of the `dim`-simplex `index`.
+    fn vertices(&self, mut index: u64, dim: usize) -> Verts {
+        let mut out = Verts {
+            v: [0; MAX_VERTS],
+            len: dim + 1,
+        };
+        let stride = self.n + 1;
+        let mut top = self.n + 1;
+        for (pos, k) in (1..=dim + 1).rev().enumerate() {
+            // Largest v below `top` with C(v, k) <= index.
+            let row = &self.binom[k * stride..k * stride + top];
+            let v = row.partition_point(|&c| c <= index) - 1;
+            out.v[pos] = v;
+            index -= row[v];
+            top = v;
+        }
+        out
+    }
+
+    fn index_of(&self, verts: &Verts) -> u64 {
+        let k = verts.len;
+        verts
+            .as_slice()
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| self.c(v, k - i))
+            .sum()
+    }
+
+    fn diameter(&self, verts: &Verts) -> f64 {
+        let s = verts.as_slice();
+        let mut d: f64 = 0.0;
+        for (i, &a) in s.iter().enumerate() {
+            for &b in &s[i + 1..] {
+                d = d.max(self.d(a, b));
+            }
+        }
+        d
+    }
+
+    /// Calls `f(index, diameter, odd)` for every cofacet within the threshold
+    /// of the simplex `verts` (index `index`, diameter `diam`), by decreasing
+    /// index; `odd` when its coboundary coefficient is -1. Stops when `f`
+    /// returns false.
+    #[inline]
+    fn cofacets(
+        &self,
+        verts: &Verts,
+        index: u64,
+        diam: f64,
+        mut f: impl FnMut(u64, f64, bool) -> bool,
+    ) {
+        let s = verts.as_slice();
+        let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+        for (r, &v) in rows.iter_mut().zip(s) {
+            *r = self.row(v);
+        }
+        let rows = &rows[..s.len()];
+        let (mut k, mut below, mut above, mut j) = (s.len(), index, 0u64, 0usize);
+        for w in (0..self.n).rev() {
+            if j < s.len() && s[j] == w {
+                below -= self.c(w, k);
+                above += self.c(w, k + 1);
+                k -= 1;
+                j += 1;
+                continue;
+            }
+            let mut dw = diam;
+            for r in rows {
+                dw = dw.max(r[w]);
+            }
+            if dw > self.threshold {
+                continue;
+            }
+            if !f(above + self.c(w, k + 1) + below, dw, k & 1 == 1) {
+                return;
+            }
+        }
+    }
+
+    /// The cofacet of largest index among those of the simplex's own
+    /// diameter (the pivot of its coboundary when one exists): `(index, added
+    /// vertex, odd sign)`.
+    fn zero_pivot_cofacet(
+        &self,
+        verts: &Verts,
+        index: u64,
+        diam: f64,
+    ) -> Option<(u64, usize, bool)> {
+        let s = verts.as_slice();
+        let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+        for (r, &v) in rows.iter_mut().zip(s) {
+            *r = self.row(v);
+        }
+        let rows = &rows[..s.len()];
+        let (mut k, mut below, mut above, mut j) = (s.len(), index, 0u64, 0usize);
+        for w in (0..self.n).rev() {
+            if j < s.len() && s[j] == w {
+                below -= self.c(w, k);
+                above += self.c(w, k + 1);
+                k -= 1;
+                j += 1;
+                continue;
+            }
+            if rows.iter().all(|r| r[w] <= diam) {
+                return Some((above + self.c(w, k + 1) + below, w, k & 1 == 1));
+            }
+        }
+        None
+    }
+
+    /// The facet of smallest index among those of the simplex's own
+    /// diameter (the last facet in the filtration): `(index, position of the
+    /// removed vertex)`. Only for simplices of dimension >= 2.
+    fn zero_pivot_facet(&self, verts: &Verts, diam: f64) -> Option<(u64, usize)> {
+        // Removing a higher vertex gives a smaller index: scan from the top.
+        (0..verts.len).find_map(|i| {
+            let f = verts.without(i);
+            (self.diameter(&f) == diam).then(|| (self.index_of(&f), i))
+        })
+    }
+
+    /// The cofacet `tau` when `(sigma, tau)` is a zero-persistence apparent pair.
+    fn apparent_cofacet(&self, verts: &Verts, index: u64, diam: f64) -> Option<u64> {
+        let (tau, w, _) = self.zero_pivot_cofacet(verts, index, diam)?;
+        let (f, _) = self.zero_pivot_facet(&verts.with(w), diam)?;
+        (f == index).then_some(tau)
+    }
+
+    /// The facet `sigma` (index, vertices, and whether `tau` has coefficient
+    /// -1 in its coboundary) when `(sigma, tau)` is a zero-persistence
+    /// apparent pair. Only for `tau` of dimension >= 2.
+    fn apparent_facet(&self, verts: &Verts, index: u64, diam: f64) -> Option<(u64, Verts, bool)> {
+        let (f, i) = self.zero_pivot_facet(verts, diam)?;
+        let sigma = verts.without(i);
+        let (c, _, _) = self.zero_pivot_cofacet(&sigma, f, diam)?;
+        (c == index).then_some((f, sigma, (verts.len - 1 - i) & 1 == 1))
+    }
+
+    fn limit(&self, dim: usize, count: usize) -> Error {
+        Error::Limit(format!(
+            "rips: dimension {dim} needs more than {count} simplices (limit max_simplices = {}); lower the threshold, subsample (n_perm) or reduce maxdim",
+            self.max_simplices
+        ))
+    }
+
+    /// Intervals in every dimension and the H1 cocycles.
+    ///
+    /// # Errors
+    /// [`Error::Limit`] when a dimension needs more than `max_simplices`
+    /// stored simplices.
+    pub(crate) fn compute(&self) -> Result<Computed> {
+        let n = self.n;
+        let mut pairs = vec![Vec::new(); self.maxdim + 1];
+        let mut cocycles = Vec::new();
+        let count: usize = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                self.row(i)[..i]
+                    .iter()
+                    .filter(|&&d| d <= self.threshold)
+                    .count()
+            })
+            .sum();
+        if count > self.max_simplices {
+            return Err(self.limit(1, count));
+        }
+        let mut edges: Vec<(f64, u64)> = (0..n)
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let ci = self.c(i, 2);
+                self.row(i)[..i]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &d)| d <= self.threshold)
+                    .map(move |(j, &d)| (d, ci + j as u64))
+            })
+            .collect();
+        // Filtration order: increasing diameter, ties by decreasing index.
+        edges.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        // Dimension 0: union-find along the filtration.
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut cycles = Vec::new();
+        for &(d, idx) in &edges {
+            let v = self.vertices(idx, 1);
+            let (a, b) = (find(&mut parent, v.v[0]), find(&mut parent, v.v[1]));
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+                if d > 0.0 {
+                    pairs[0].push((0.0, d));
+                }
+            } else {
+                cycles.push((d, idx));
+            }
+        }
+        for v in 0..n {
+            if find(&mut parent, v) == v {
+                pairs[0].push((0.0, f64::INFINITY));
+            }
+        }
+        if self.maxdim == 0 {
+            return Ok((pairs, cocycles));
+        }
+        let mut columns: Vec<(f64, u64)> = cycles
+            .par_iter()
+            .copied()
+            .filter(|&(d, idx)| {
+                self.apparent_cofacet(&self.vertices(idx, 1), idx, d)
+                    .is_none()
+            })
+            .collect();
+        drop(cycles);
+        columns.reverse();
+        let mut simplices = edges;
+        for (dim, out) in pairs.iter_mut().enumerate().skip(1) {
+            let pivots = self.reduce(dim, &columns, out, &mut cocycles);
+            if dim < self.maxdim {
+                let keep = dim + 1 < self.maxdim;
+                let (cols, next) = self.assemble(dim + 1, &simplices, &pivots, keep)?;
+                columns = cols;
+                simplices = next;
+            }
+        }
+        Ok((pairs, cocycles))
+    }
+
+    /// Columns of dimension `dim` (the `dim`-simplices neither cleared nor in
+    /// a zero-persistence apparent pair), sorted in reverse filtration order,
+    /// from every `(dim - 1)`-simplex; and every `dim`-simplex when `keep`.
+    fn assemble(
+        &self,
+        dim: usize,
+        facets: &[(f64, u64)],
+        pivots: &PivotMap,
+        keep: bool,
+    ) -> Result<(Simplices, Simplices)> {
+        let stored = std::sync::atomic::AtomicUsize::new(0);
+        let parts: Vec<(Simplices, Simplices)> = facets
+            .par_chunks(512)
+            .map(|chunk| {
+                let (mut cols, mut all) = (Vec::new(), Vec::new());
+                for &(d, idx) in chunk {
+                    let verts = self.vertices(idx, dim - 1);
+                    let s = verts.as_slice();
+                    let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+                    for (r, &v) in rows.iter_mut().zip(s) {
+                        *r = self.row(v);
+                    }
+                    let rows = &rows[..s.len()];
+                    // Each simplex once: from the facet without its top vertex.
+                    for w in s[0] + 1..self.n {
+                        let dw = rows.iter().fold(d, |m, r| m.max(r[w]));
+                        if dw > self.threshold {
+                            continue;
+                        }
+                        let ci = self.c(w, dim + 1) + idx;
+                        if keep {
+                            all.push((dw, ci));
+                        }
+                        if pivots.contains_key(&ci) {
+                            continue;
+                        }
+                        let tau = verts.with(w);
+                        if self.apparent_facet(&tau, ci, dw).is_none()
+                            && self.apparent_cofacet(&tau, ci, dw).is_none()
+                        {
+                            cols.push((dw, ci));
+                        }
+                    }
+                }
+                let total = stored
+                    .fetch_add(cols.len() + all.len(), std::sync::atomic::Ordering::Relaxed)
+                    + cols.len()
+                    + all.len();
+                if total > self.max_simplices {
+                    return Err(self.limit(dim, total));
+                }
+                Ok((cols, all))
+            })
+            .collect::<Result<_>>()?;
+        let mut cols = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut all = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+        for (c, a) in parts {
+            cols.extend(c);
+            all.extend(a);
+        }
+        cols.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok((cols, all))
+    }
+
+    fn entry(&self, diam: f64, index: u64, coef: u64) -> Entry {
+        Entry {
+            diam,
+            key: (index << self.shift) | coef,
+        }
+    }
+
+    fn index(&self, e: Entry) -> u64 {
+        e.key >> self.shift
+    }
+
+    fn coef(&self, e: Entry) -> u64 {
+        e.key & self.mask
+    }
+
+    /// Adds `coef` times the coboundary of the `dim`-simplex to the working
+    /// coboundary, and the simplex to the working reduction column.
+    fn add_simplex(
+        &self,
+        dim: usize,
+        simplex: Entry,
+        heap: &mut BinaryHeap<Entry>,
+        reduction: &mut Vec<Entry>,
+    ) {
+        reduction.push(simplex);
+        let (index, coef) = (self.index(simplex), self.coef(simplex));
+        let verts = self.vertices(index, dim);
+        let (pos, neg) = (coef, self.p - coef);
+        self.cofacets(&verts, index, simplex.diam, |i, diam, odd| {
+            heap.push(self.entry(diam, i, if odd { neg } else { pos }));
+            true
+        });
+    }
+
+    /// Reduces the coboundary matrix of dimension `dim`; returns the pivots
+    /// for clearing.
+    fn reduce(
+        &self,
+        dim: usize,
+        columns: &[(f64, u64)],
+        out: &mut Vec<(f64, f64)>,
+        cocycles: &mut Vec<Cocycle>,
+    ) -> PivotMap {
+        let p = self.p;
+        let mut pivots = PivotMap::with_capacity_and_hasher(columns.len(), Default::default());
+        // Reduction matrix, off-diagonal: column c is entries[offsets[c]..offsets[c + 1]].
+        let mut offsets: Vec<usize> = Vec::with_capacity(columns.len() + 1);
+        offsets.push(0);
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut cob: Vec<Entry> = Vec::new();
+        let mut heap: BinaryHeap<Entry>;
+        let mut working: Vec<Entry> = Vec::new();
+        let cocycle_dim = self.want_cocycles && dim == 1;
+        // The pivot of each column's own coboundary, found in parallel a
+        // batch ahead: most columns are paired by it without a heap.
+        let mut tops: Vec<Option<(Entry, bool)>> = Vec::new();
+        for (c, &(diam, idx)) in columns.iter().enumerate() {
+            if c % BATCH == 0 {
+                let end = (c + BATCH).min(columns.len());
+                tops = columns[c..end]
+                    .par_iter()
+                    .map(|&(d, i)| self.column_top(dim, d, i))
+                    .collect();
+            }
+            match tops[c % BATCH] {
+                None => {
+                    // An empty coboundary: an essential class.
+                    out.push((diam, f64::INFINITY));
+                    if cocycle_dim {
+                        cocycles.push(self.cocycle(diam, f64::INFINITY, idx, &mut [], dim));
+                    }
+                    offsets.push(entries.len());
+                    continue;
+                }
+                Some((top, apparent)) => {
+                    let ti = self.index(top);
+                    if !apparent && !pivots.contains_key(&ti) {
+                        // Unclaimed pivot: the column is already reduced (an
+                        // emergent pair when of equal diameter).
+                        pivots.insert(ti, (c, self.coef(top)));
+                        if top.diam > diam {
+                            out.push((diam, top.diam));
+                            if cocycle_dim {
+                                cocycles.push(self.cocycle(diam, top.diam, idx, &mut [], dim));
+                            }
+                        }
+                        offsets.push(entries.len());
+                        continue;
+                    }
+                }
+            }
+            let verts = self.vertices(idx, dim);
+            cob.clear();
+            self.cofacets(&verts, idx, diam, |index, d, odd| {
+                cob.push(self.entry(d, index, if odd { p - 1 } else { 1 }));
+                true
+            });
+            heap = BinaryHeap::from(std::mem::take(&mut cob));
+            working.clear();
+            loop {
+                let Some(e) = self.pop_pivot(&mut heap) else {
+                    out.push((diam, f64::INFINITY));
+                    if cocycle_dim {
+                        cocycles.push(self.cocycle(diam, f64::INFINITY, idx, &mut working, dim));
+                    }
+                    break;
+                };
+                let (ei, ec) = (self.index(e), self.coef(e));
+                if let Some(&(other, other_coef)) = pivots.get(&ei) {
+                    // Add -ec / other_coef times the column that owns the pivot.
+                    let factor = (p - ec * self.inverse[other_coef as usize] % p) % p;
+                    heap.push(e);
+                    let (od, oi) = columns[other];
+                    self.add_simplex(dim, self.entry(od, oi, factor), &mut heap, &mut working);
+                    for r in &entries[offsets[other]..offsets[other + 1]] {
+                        let s = self.entry(r.diam, self.index(*r), self.coef(*r) * factor % p);
+                        self.add_simplex(dim, s, &mut heap, &mut working);
+                    }
+                } else if let Some((sigma, _, odd)) =
+                    self.apparent_facet(&self.vertices(ei, dim + 1), ei, e.diam)
+                {
+                    // The pivot belongs to an apparent pair, whose column is
+                    // its facet's coboundary alone: add -ec / sign times it.
+                    let factor = if odd { ec } else { p - ec };
+                    heap.push(e);
+                    self.add_simplex(
+                        dim,
+                        self.entry(e.diam, sigma, factor),
+                        &mut heap,
+                        &mut working,
+                    );
+                } else {
+                    pivots.insert(ei, (c, ec));
+                    let w = self.compact(&mut working);
+                    if e.diam > diam && cocycle_dim {
+                        cocycles.push(self.cocycle(diam, e.diam, idx, &mut w.clone(), dim));
+                    }
+                    if e.diam > diam {
+                        out.push((diam, e.diam));
+                    }
+                    entries.extend_from_slice(&w);
+                    break;
+                }
+            }
+            offsets.push(entries.len());
+            // Keep the heap's allocation for the next column.
+            let mut v = std::mem::take(&mut heap).into_vec();
+            v.clear();
+            cob = v;
+        }
+        pivots
+    }
+
+    /// The pivot of the coboundary of a column (the first cofacet of equal
+    /// diameter when there is one, an emergent pair candidate), and whether
+    /// it belongs to an apparent pair.
+    fn column_top(&self, dim: usize, diam: f64, idx: u64) -> Option<(Entry, bool)> {
+        let verts = self.vertices(idx, dim);
+        let mut best: Option<Entry> = None;
+        self.cofacets(&verts, idx, diam, |i, d, odd| {
+            let e = self.entry(d, i, if odd { self.p - 1 } else { 1 });
+            if best.is_none_or(|b| e > b) {
+                best = Some(e);
+            }
+            d != diam
+        });
+        best.map(|e| (e, self.has_apparent_facet(dim + 1, e)))
+    }
+
+    fn has_apparent_facet(&self, dim: usize, e: Entry) -> bool {
+        let i = self.index(e);
+        self.apparent_facet(&self.vertices(i, dim), i, e.diam)
+            .is_some()
+    }
+
+    /// The cocycle of a column: its simplex plus its reduction entries.
+    fn cocycle(
+        &self,
+        birth: f64,
+        death: f64,
+        index: u64,
+        reduction: &mut [Entry],
+        dim: usize,
+    ) -> Cocycle {
+        let p = self.p;
+        let mut all: Vec<Entry> = reduction.to_vec();
+        all.push(self.entry(birth, index, 1));
+        let all = self.compact(&mut all);
+        let simplices = all
+            .iter()
+            .map(|&e| {
+                let mut asc = self.vertices(self.index(e), dim).as_slice().to_vec();
+                asc.reverse();
+                let c = self.coef(e) as i64;
+                (asc, if c > (p as i64) / 2 { c - p as i64 } else { c })
+            })
+            .collect();
+        Cocycle {
+            birth,
+            death,
+            simplices,
+        }
+    }
+
+    /// Sums the coefficients of equal simplices mod p and drops zeros.
+    fn compact(&self, v: &mut [Entry]) -> Vec<Entry> {
+        v.sort_unstable_by_key(|e| e.key);
+        let mut out: Vec<Entry> = Vec::with_capacity(v.len());
+        for &e in v.iter() {
+            match out.last_mut() {
+                Some(last) if self.index(*last) == self.index(e) => {
+                    let c = (self.coef(*last) + self.coef(e)) % self.p;
+                    *last = self.entry(last.diam, self.index(e), c);
+                }
+                _ => out.push(e),
+            }
+        }
+        out.retain(|&e| self.coef(e) != 0);
+        out
+    }
+
+    /// Pops the pivot of a working coboundary: the top entry after summing
+    /// the coefficients of equal simplices, skipping those that cancel.
+    fn pop_pivot(&self, heap: &mut BinaryHeap<Entry>) -> Option<Entry> {
+        while let Some(top) = heap.pop() {
+            let index = self.index(top);
+            let mut coef = self.coef(top);
+            while let Some(&next) = heap.peek() {
+                if self.index(next) != index {
+                    break;
+                }
+                coef = (coef + self.coef(next)) % self.p;
+                heap.pop();
+            }
+            if coef != 0 {
+                return Some(self.entry(top.diam, index, coef));
+            }
+        }
+        None
+    }
+}
+
+fn pow_mod(mut a: u64, mut e: u64, p: u64) -> u64 {
+    let mut r = 1;
+    a %= p;
+    while e > 0 {
+        if e & 1 == 1 {
+            r = r * a % p;
+        }
+        a = a * a % p;
+        e >>= 1;
+    }
+    r
+}
