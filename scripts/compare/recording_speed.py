@@ -6,7 +6,8 @@ spikes in 10 ms bins, with this crate and with pynapple (its documented
 Each side reports the median of 21 runs after a warm-up, in one process.
 Ours is the release build of `examples/recording_timing.rs`.
 
-Usage:  python3 scripts/compare/recording_speed.py      (creates .venv-compare-data/)
+Usage:  python3 scripts/compare/recording_speed.py [--profile release|test]
+        (creates .venv-compare-data/; the default profile is release)
 """
 import json
 import os
@@ -17,6 +18,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(ROOT, ".venv-compare-data")
 NWB = os.path.join(ROOT, "datasets", "A2929-200711.nwb")
+
+
+PROFILE = sys.argv[sys.argv.index("--profile") + 1] if "--profile" in sys.argv else "release"
 
 
 def ensure_venv():
@@ -67,7 +71,7 @@ def pynapple_times():
 def ours():
     env = dict(os.environ)
     out = subprocess.check_output(
-        ["cargo", "run", "--quiet", "--release", "--example", "recording_timing"],
+        ["cargo", "run", "--quiet", "--profile", PROFILE, "--example", "recording_timing"],
         cwd=ROOT,
         env=env,
     )
@@ -78,7 +82,7 @@ if __name__ == "__main__":
     ensure_venv()
     a = ours()
     b = pynapple_times()
-    print(f"pynapple {b['version']} vs canns (release), A2929-200711.nwb, 10 ms bins, median of 21")
+    print(f"pynapple {b['version']} vs canns ({PROFILE} profile), A2929-200711.nwb, 10 ms bins, median of 21")
     print(f"{'step':<24}{'pynapple':>12}{'canns':>12}{'speed-up':>10}")
     for k, name in [("read_s", "load NWB"), ("bin_s", "bin all spikes"), ("total_s", "load + bin")]:
         print(f"{name:<24}{b[k] * 1e3:>10.1f}ms{a[k] * 1e3:>10.1f}ms{b[k] / a[k]:>9.1f}x")
