@@ -149,7 +149,11 @@ fn a2929_binning_restrict_and_select() {
     let rates = rec.firing_rates(Some("wake")).unwrap();
     assert_eq!(rates.height(), 15);
     assert!(nums(&rates, "rate").iter().all(|&r| r > 0.0));
-    let fast = rec.speed_filter(0.02).unwrap();
+    let fast = rec
+        .with_speed_from("x", "z")
+        .unwrap()
+        .speed_filter(0.02)
+        .unwrap();
     assert!(fast.n_spikes() < wake.n_spikes() && fast.n_spikes() > 0);
 }
 

@@ -15,7 +15,7 @@ ripser.py's includes the Python interpreter and numpy (about 30-40 MB). The diag
 are checked to be equal (same number of intervals per dimension, each interval matched
 within a relative 1e-5: ripser.py computes in float32, we in float64).
 
-Usage:  python3 scripts/compare/rips.py [--only circle,torus,r50] [--repeat 1]
+Usage:  python3 scripts/compare/rips.py [--only circle,torus,r50] [--repeat 1] [--canns BINARY]
 """
 import argparse
 import json
@@ -103,14 +103,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="circle,torus,r50")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--canns", help="a prebuilt `canns` binary (default: build the release one)")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     env = dict(os.environ, CARGO_TARGET_DIR=TARGET)
-    subprocess.check_call(["cargo", "build", "--release", "--quiet", "--bin", "canns"], cwd=ROOT, env=env)
-    canns = os.path.join(TARGET, "release", "canns")
+    canns = args.canns
+    if canns is None:
+        subprocess.check_call(["cargo", "build", "--release", "--quiet", "--bin", "canns"], cwd=ROOT, env=env)
+        canns = os.path.join(TARGET, "release", "canns")
     from importlib.metadata import version
 
-    print(f"ripser.py {version('ripser')}, canns (release), {os.cpu_count()} cores")
+    print(f"ripser.py {version('ripser')}, {canns}, {os.cpu_count()} cores")
     rows = []
     for name, (x, maxdim) in workloads(np).items():
         if name not in args.only.split(","):

@@ -920,8 +920,32 @@ impl Recording {
                 ),
             ));
         }
+        self.with_speed_from(col::X, second)
+    }
+
+    /// The recording with a `speed` channel (m/s) computed by central
+    /// differences from the two position channels `first` and `second`
+    /// (metres), replacing any `speed` channel. Use it when the floor is
+    /// not the x-y plane: `with_speed_from("x", "z")` for the bundled
+    /// `A2929-200711`, whose `y` is height.
+    ///
+    /// # Errors
+    /// [`Error::Data`] when a channel does not exist (the message lists
+    /// the channels).
+    pub fn with_speed_from(&self, first: &str, second: &str) -> Result<Recording> {
+        for c in [first, second] {
+            if !self.channels().iter().any(|n| n == c) {
+                return Err(Error::data(
+                    &self.source,
+                    format!(
+                        "behaviour: no channel `{c}` (channels: {})",
+                        self.channels().join(", ")
+                    ),
+                ));
+            }
+        }
         let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
-        let x = f64_column(&self.behaviour, col::X, "behaviour", &self.source)?;
+        let x = f64_column(&self.behaviour, first, "behaviour", &self.source)?;
         let y = f64_column(&self.behaviour, second, "behaviour", &self.source)?;
         let n = t.len();
         let speed: Vec<f64> = (0..n)
@@ -940,6 +964,7 @@ impl Recording {
             })
             .collect();
         let mut behaviour = self.behaviour.clone();
+        // with_column replaces a column of the same name
         behaviour.with_column(Column::new(col::SPEED.into(), speed))?;
         Ok(Recording {
             behaviour,
@@ -1411,6 +1436,9 @@ mod tests {
         assert_eq!(adn.n_spikes(), 4);
         assert!(r.select_units("location", "v1").is_err());
         let s = r.speed_filter(0.15).unwrap();
+        let xz = r.with_speed_from("x", "head_direction").unwrap();
+        assert!(xz.channels().contains(&"speed".to_string()));
+        assert!(r.with_speed_from("x", "q").is_err());
         assert!(s.spike_times(3).iter().all(|&t| t > 0.5));
         assert!(r.restrict_range(1.0, 0.5).is_err());
     }
