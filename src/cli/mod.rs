@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod rips;
+pub mod signature;
 pub mod simulate;
 pub mod tour;
 
@@ -25,6 +26,8 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Vietoris-Rips persistence diagrams of a point cloud or distance matrix.
     Rips(rips::RipsArgs),
+    /// Attractor signature of a count matrix: persistent homology, shuffle significance, decoding.
+    Signature(signature::SignatureArgs),
 }
 
 /// Runs the parsed command line.
@@ -36,5 +39,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Tour(a) => tour::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Rips(a) => rips::run(a),
+        Command::Signature(a) => signature::run(a),
     }
 }
