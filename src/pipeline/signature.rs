@@ -562,7 +562,7 @@ impl Signature {
     /// in the landmark list).
     ///
     /// # Errors
-    /// As [`rips`] and [`FuzzyGraphParams::build`].
+    /// As [`rips()`] and [`FuzzyGraphParams::build`].
     pub fn topology(&self, points: &Array2<f64>) -> Result<Topology> {
         let n = points.nrows();
         let m = self.n_points.min(n);
