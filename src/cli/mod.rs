@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 pub mod convert;
 pub mod inspect;
 pub mod rips;
+pub mod signature;
 pub mod simulate;
 pub mod tour;
 
@@ -31,6 +32,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Convert a recording between formats (to Parquet, CSV or NPZ).
     Convert(convert::ConvertArgs),
+    /// Attractor signature of a count matrix: persistent homology, shuffle significance, decoding.
+    Signature(signature::SignatureArgs),
 }
 
 /// Runs the parsed command line.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Rips(a) => rips::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Convert(a) => convert::run(a),
+        Command::Signature(a) => signature::run(a),
     }
 }

@@ -1,7 +1,10 @@
-//! End-to-end runs: a model on a task, and (in later modules) whole analysis
-//! pipelines.
+//! End-to-end runs: a model on a task, and whole analysis pipelines (the
+//! attractor signature of population activity, [`signature`]).
 
 pub mod progress;
+pub mod signature;
 pub mod simulate;
+pub mod synthetic;
 
+pub use signature::{Activity, Signature, SignatureResult};
 pub use simulate::{simulate, simulate_with, SimOptions, Simulation};

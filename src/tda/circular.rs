@@ -33,6 +33,22 @@ pub fn circular_coordinates(
     cocycle: &Cocycle,
     eps: Option<f64>,
 ) -> Result<Vec<f64>> {
+    let (f, _) = harmonic_lift(dist, cocycle, eps)?;
+    Ok(f.iter().map(|v| (v.rem_euclid(1.0)) * TAU).collect())
+}
+
+/// An edge `(i, j)`, `i < j`, with the cocycle's value on it.
+pub(crate) type Edge = (usize, usize, f64);
+
+/// The Rips graph of `dist` at scale `eps` (default as in
+/// [`circular_coordinates`]), the integer cocycle's value `z_ij` on each
+/// edge `(i, j)`, `i < j`, and the real vertex function `f` minimising
+/// `sum (z_ij - (f_j - f_i))^2` (zero mean on each component).
+pub(crate) fn harmonic_lift(
+    dist: &ArrayView2<f64>,
+    cocycle: &Cocycle,
+    eps: Option<f64>,
+) -> Result<(Vec<f64>, Vec<Edge>)> {
     let n = dist.nrows();
     if dist.ncols() != n {
         return Err(Error::shape(
@@ -92,7 +108,7 @@ pub fn circular_coordinates(
         }
     };
     let f = conjugate_gradient(apply, &b, 1e-10, 10 * n + 100);
-    Ok(f.iter().map(|v| (v.rem_euclid(1.0)) * TAU).collect())
+    Ok((f, edges))
 }
 
 /// Circular coordinates for the `k`-th longest H1 class of `diagrams`
@@ -185,7 +201,7 @@ pub fn circular_coordinates_of_points(
 
 /// Conjugate gradients for a symmetric positive semi-definite operator with
 /// a consistent right-hand side.
-fn conjugate_gradient(
+pub(crate) fn conjugate_gradient(
     apply: impl Fn(&[f64], &mut [f64]),
     b: &[f64],
     tol: f64,

@@ -1,0 +1,202 @@
+//! `canns signature RECORDING`: the attractor-signature pipeline on a count
+//! matrix, written as a JSON or HTML report.
+//!
+//! Input: `.npz` with `counts` `(n_bins, n_units)` and optionally
+//! `bin_size` (seconds, one value), `angle` `(n_bins,)` radians and
+//! `position` `(n_bins, 2)` metres; or `.npy` with the counts alone
+//! (`--bin-size` then gives the bin width).
+
+use crate::error::{Error, Result};
+use crate::pipeline::signature::{Activity, Signature};
+use clap::{Args, ValueEnum};
+use ndarray::{Array1, Array2, ArrayD};
+use std::path::{Path, PathBuf};
+
+/// Pipeline presets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Head-direction rings (`Signature::head_direction`).
+    Default,
+    /// The Python canns ASA recipe (`Signature::asa`).
+    Asa,
+}
+
+/// Arguments of `canns signature`.
+#[derive(Debug, Args)]
+pub struct SignatureArgs {
+    /// Counts: .npz (`counts`, optional `bin_size`, `angle`, `position`) or .npy (counts only).
+    pub recording: PathBuf,
+    /// Units of this brain region only (recordings with unit metadata).
+    #[arg(long)]
+    pub units: Option<String>,
+    /// Epoch of the recording to analyse (recordings with epochs).
+    #[arg(long)]
+    pub epoch: Option<String>,
+    /// Parameter preset.
+    #[arg(long, value_enum, default_value_t = Preset::Default)]
+    pub preset: Preset,
+    /// Number of shuffled surrogates (overrides the preset).
+    #[arg(long)]
+    pub shuffles: Option<usize>,
+    /// Points handed to persistent homology (overrides the preset).
+    #[arg(long)]
+    pub n_points: Option<usize>,
+    /// Seed of the shuffles.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Bin width in seconds, when the file does not say.
+    #[arg(long)]
+    pub bin_size: Option<f64>,
+    /// Report: .json (numbers) or .html (figures and summary, offline).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn ext(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Reads the activity of a `.npz` or `.npy` file.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened, [`Error::Data`] naming the
+/// file and the array that is missing or malformed.
+pub fn read_activity(path: &Path, bin_size: Option<f64>) -> Result<Activity> {
+    let name = path.display().to_string();
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    let bad = |m: String| Error::data(&name, m);
+    match ext(path).as_str() {
+        "npy" => {
+            let counts: Array2<f64> = ndarray_npy::read_npy(path)
+                .map_err(|e| bad(format!("not a 2D float64 .npy count matrix: {e}")))?;
+            let b = bin_size.ok_or_else(|| {
+                bad("a .npy file holds no bin width: pass --bin-size SECONDS".into())
+            })?;
+            Activity::from_counts(counts, b)
+        }
+        "npz" => {
+            let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            let mut z = ndarray_npy::NpzReader::new(f)
+                .map_err(|e| bad(format!("not an .npz archive: {e}")))?;
+            let names: Vec<String> = z
+                .names()
+                .map_err(|e| bad(format!("unreadable .npz: {e}")))?
+                .into_iter()
+                .map(|n| n.trim_end_matches(".npy").to_string())
+                .collect();
+            let has = |n: &str| names.iter().any(|m| m == n);
+            if !has("counts") {
+                return Err(bad(format!(
+                    "no `counts` array (n_bins x n_units); arrays present: {names:?}"
+                )));
+            }
+            let counts: Array2<f64> = z
+                .by_name("counts")
+                .map_err(|e| bad(format!("`counts` must be a 2D float64 array: {e}")))?;
+            let b = if has("bin_size") {
+                let v: ArrayD<f64> = z
+                    .by_name("bin_size")
+                    .map_err(|e| bad(format!("`bin_size` must be a float64 scalar: {e}")))?;
+                *v.iter()
+                    .next()
+                    .ok_or_else(|| bad("`bin_size` is empty".into()))?
+            } else {
+                bin_size.ok_or_else(|| {
+                    bad("no `bin_size` array: pass --bin-size SECONDS".into())
+                })?
+            };
+            let mut a = Activity::from_counts(counts, b)?;
+            if has("angle") {
+                let v: Array1<f64> = z
+                    .by_name("angle")
+                    .map_err(|e| bad(format!("`angle` must be a 1D float64 array: {e}")))?;
+                a = a.with_angle(v.to_vec())?;
+            }
+            if has("position") {
+                let v: Array2<f64> = z
+                    .by_name("position")
+                    .map_err(|e| bad(format!("`position` must be a 2D float64 array: {e}")))?;
+                a = a.with_position(v)?;
+            }
+            Ok(a)
+        }
+        "nwb" => Err(bad(
+            "reading .nwb recordings is not available in this build; save the binned counts as .npz (`counts`, `bin_size`, `angle`)".into(),
+        )),
+        other => Err(bad(format!(
+            "unsupported format `.{other}` (use .npz or .npy)"
+        ))),
+    }
+}
+
+/// Runs `canns signature`.
+///
+/// # Errors
+/// Unreadable input, invalid parameters, pipeline failures, write failures.
+pub fn run(args: SignatureArgs) -> Result<()> {
+    if (args.units.is_some() || args.epoch.is_some())
+        && matches!(ext(&args.recording).as_str(), "npz" | "npy")
+    {
+        return Err(Error::Invalid(format!(
+            "{}: --units and --epoch select parts of a recording; a count matrix has neither",
+            args.recording.display()
+        )));
+    }
+    let out_ext = ext(&args.out);
+    if out_ext != "json" && out_ext != "html" {
+        return Err(Error::Invalid(format!(
+            "{}: unsupported report format `.{out_ext}` (use .json or .html)",
+            args.out.display()
+        )));
+    }
+    let activity = read_activity(&args.recording, args.bin_size)?;
+    let mut sig = match args.preset {
+        Preset::Default => Signature::head_direction(),
+        Preset::Asa => Signature::asa(),
+    }
+    .seed(args.seed);
+    if activity.position.is_none() {
+        sig.min_speed = None;
+    }
+    if let Some(n) = args.shuffles {
+        sig.n_shuffles = n;
+    }
+    if let Some(n) = args.n_points {
+        sig.n_points = n;
+    }
+    let start = std::time::Instant::now();
+    let r = sig.run(&activity)?;
+    let secs = start.elapsed().as_secs_f64();
+    let text = if out_ext == "json" {
+        serde_json::to_string(&serde_json::json!({
+            "input": activity.to_string(),
+            "params": r.params,
+            "kept_bins": r.kept.len(),
+            "landmarks": r.landmarks.len(),
+            "cover_radius": r.cover_radius,
+            "diagrams": r.diagrams.pairs,
+            "shuffle_max": r.shuffle_max,
+            "band": r.band,
+            "significant": (0..r.diagrams.pairs.len()).map(|d| r.n_significant(d)).collect::<Vec<_>>(),
+            "relative_persistence_h1": r.relative_persistence(1, 0),
+            "comparison": r.comparison,
+            "times": r.times,
+            "decoded": r.coords.columns().into_iter().map(|c| c.to_vec()).collect::<Vec<_>>(),
+            "seconds": secs,
+        }))
+        .expect("report serialises")
+    } else {
+        r.to_html()
+    };
+    std::fs::write(&args.out, text).map_err(|e| Error::io(&args.out, e))?;
+    println!("{r} in {secs:.2} s -> {}", args.out.display());
+    Ok(())
+}
