@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod data;
 pub mod display;
 pub mod embed;
 pub mod error;

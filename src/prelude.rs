@@ -2,6 +2,7 @@
 
 pub use crate::analysis::bump::{centre_1d, centre_2d, height, width_1d, width_2d};
 pub use crate::analysis::tracking::{tracking_summary, TrackingSummary};
+pub use crate::data::{BinnedSpikes, Recording};
 pub use crate::display::{show, Bundle, Figure, Render, Table};
 pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};

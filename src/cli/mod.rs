@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod convert;
+pub mod inspect;
 pub mod rips;
 pub mod simulate;
 pub mod tour;
@@ -25,6 +27,10 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Vietoris-Rips persistence diagrams of a point cloud or distance matrix.
     Rips(rips::RipsArgs),
+    /// Summarise a recording (NWB, Parquet, CSV, NPZ or a dataset name).
+    Inspect(inspect::InspectArgs),
+    /// Convert a recording between formats (to Parquet, CSV or NPZ).
+    Convert(convert::ConvertArgs),
 }
 
 /// Runs the parsed command line.
@@ -36,5 +42,7 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Tour(a) => tour::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Rips(a) => rips::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Convert(a) => convert::run(a),
     }
 }

@@ -1,0 +1,121 @@
+//! Reading and writing recordings: NWB 2.x (read), Parquet and CSV (one
+//! file per table in a directory), NPZ (one archive).
+//!
+//! [`read()`] and [`write()`] choose the format from the path:
+//!
+//! | path | format |
+//! | --- | --- |
+//! | `*.nwb` | NWB 2.x (HDF5), read only, see [`nwb`] |
+//! | `*.npz` | one NumPy archive, see [`npz`] for the array names |
+//! | a directory holding `spikes.parquet` (or `spikes.csv`), or such a file | one file per table: `spikes`, `behaviour`, `units`, `epochs`, `events` |
+//! | `*.parquet` / `*.csv` that does not exist yet (writing) | a directory of that name with one file per table |
+//! | any other `*.parquet` / `*.csv` file (reading) | a spikes table (`unit`, `t`) alone |
+
+pub(crate) mod hdf5;
+pub mod npz;
+pub mod nwb;
+pub mod table;
+
+use crate::data::Recording;
+use crate::error::{Error, Result};
+use std::path::Path;
+
+pub use npz::{read_npz, write_npz};
+pub use nwb::{read_nwb, read_nwb_bytes};
+pub use table::{read_table_dir, write_table_dir, TableFormat};
+
+/// The names of the tables in a directory, in order.
+pub const TABLES: [&str; 5] = ["spikes", "behaviour", "units", "epochs", "events"];
+
+fn ext(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Reads a recording, choosing the format from the path (see the
+/// [module docs](self)).
+///
+/// # Examples
+/// ```
+/// let rec = canns::data::io::read(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/A2929-200711.nwb"))?;
+/// assert_eq!(rec.n_units(), 15);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Io`] when the path cannot be read, [`Error::Data`] naming the
+/// file and the field for bad content or an unknown format.
+pub fn read(path: impl AsRef<Path>) -> Result<Recording> {
+    let path = path.as_ref();
+    if path.is_dir() {
+        for fmt in [TableFormat::Parquet, TableFormat::Csv] {
+            if path.join(format!("spikes.{}", fmt.ext())).exists() {
+                return read_table_dir(path, fmt);
+            }
+        }
+        return Err(Error::data(
+            path.display().to_string(),
+            "directory holds no spikes.parquet or spikes.csv",
+        ));
+    }
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        ));
+    }
+    match ext(path).as_str() {
+        "nwb" | "h5" | "hdf5" => read_nwb(path),
+        "npz" => read_npz(path),
+        e @ ("parquet" | "csv") => {
+            let fmt = if e == "csv" {
+                TableFormat::Csv
+            } else {
+                TableFormat::Parquet
+            };
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            match path.parent() {
+                Some(dir) if TABLES.contains(&stem) => read_table_dir(
+                    if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    },
+                    fmt,
+                ),
+                _ => table::read_spikes_file(path, fmt),
+            }
+        }
+        other => Err(Error::data(
+            path.display().to_string(),
+            format!("unknown format `.{other}` (use .nwb, .npz, .parquet, .csv or a directory)"),
+        )),
+    }
+}
+
+/// Writes a recording, choosing the format from the path: `*.npz` is one
+/// archive; `*.parquet`, `*.csv` or an existing directory get one file per
+/// table (Parquet for a directory without extension).
+///
+/// # Errors
+/// [`Error::Io`] when a file cannot be written; [`Error::Data`] for `.nwb`
+/// (NWB is read only) or an unknown extension.
+pub fn write(rec: &Recording, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    match ext(path).as_str() {
+        "npz" => write_npz(rec, path),
+        "parquet" => write_table_dir(rec, path, TableFormat::Parquet),
+        "csv" => write_table_dir(rec, path, TableFormat::Csv),
+        "" => write_table_dir(rec, path, TableFormat::Parquet),
+        "nwb" => Err(Error::data(
+            path.display().to_string(),
+            "writing NWB is not supported; write .parquet, .csv or .npz",
+        )),
+        other => Err(Error::data(
+            path.display().to_string(),
+            format!("unknown output format `.{other}` (use .npz, .parquet, .csv or a directory)"),
+        )),
+    }
+}

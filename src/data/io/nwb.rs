@@ -1,0 +1,563 @@
+//! Reading NWB 2.x files (HDF5) into a [`Recording`], with the crate's own
+//! pure-Rust HDF5 reader (no system library).
+//!
+//! What is read:
+//! - `units`: `id`, `spike_times` with its VectorIndex `spike_times_index`,
+//!   and every other one-value-per-unit column listed in the table's
+//!   `colnames` (e.g. `location`, `group`; `electrode_group` object
+//!   references become the referenced group's name). Ragged columns other
+//!   than spike times and multi-dimensional columns are skipped.
+//! - behaviour: every `SpatialSeries` inside a `Position` or
+//!   `CompassDirection` container in `acquisition` or in a `processing`
+//!   module, with `timestamps` or `starting_time` + `rate`. 1-D series keep
+//!   their name (`x`, `y`, `z`, ...), 2-D series give `x`, `y`, `z` columns.
+//!   The head direction is the `CompassDirection` series named
+//!   `head_direction`, `head-direction`, `hd` or `ry` (yaw about the vertical axis), or its only
+//!   series; it becomes the `head_direction` channel (degrees converted to
+//!   radians when the data's `unit` says so). All channels are put on the
+//!   time base of the first series read (linear interpolation, circular for
+//!   the head direction, held constant beyond the ends) when their
+//!   timestamps differ.
+//! - `intervals`: `epochs` rows become epochs named by their tags (or
+//!   `epoch_<i>`); every other `TimeIntervals` table (e.g. `sleep_ripples`)
+//!   becomes epochs named after the table.
+//! - events: plain `TimeSeries` in `acquisition` with `timestamps` (e.g.
+//!   ripple peak times) become events named after the series.
+//!
+//! # References
+//! Rübel et al. (2022) The Neurodata Without Borders ecosystem for
+//! neurophysiological data science, eLife 11:e78362.
+
+use super::hdf5::{DatasetInfo, Dtype, H5};
+use crate::data::recording::{col, epochs_frame};
+use crate::data::Recording;
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::f64::consts::TAU;
+use std::path::Path;
+
+/// Reads an NWB 2.x file.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Data`] naming the
+/// file and the NWB field (e.g. `units/spike_times_index`) for a missing
+/// group, truncated or corrupt bytes, inconsistent shapes, non-finite values
+/// or non-monotonic times.
+pub fn read_nwb(path: impl AsRef<Path>) -> Result<Recording> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_nwb_bytes(bytes, &path.display().to_string())
+}
+
+/// Reads NWB from bytes in memory; `name` is used in errors.
+///
+/// # Errors
+/// As [`read_nwb`].
+pub fn read_nwb_bytes(bytes: Vec<u8>, name: &str) -> Result<Recording> {
+    let err = |field: &str, m: String| Error::data(name, format!("{field}: {m}"));
+    let h5 = H5::new(bytes).map_err(|m| err("HDF5 superblock", m))?;
+    let root = h5.root();
+    let version = h5
+        .attr_string(root, "nwb_version")
+        .map_err(|m| err("/", m))?
+        .ok_or_else(|| err("/", "not an NWB file (no `nwb_version` attribute)".into()))?;
+    if !version.starts_with('2') {
+        return Err(err(
+            "nwb_version",
+            format!("only NWB 2.x is supported (file has {version})"),
+        ));
+    }
+    let r = Reader { h5: &h5, name };
+    let (spikes, units) = r.units()?;
+    let behaviour = r.behaviour()?;
+    let epochs = r.epochs()?;
+    let events = r.events()?;
+    Recording::from_frames_named(spikes, behaviour, units, epochs, events, name)
+}
+
+struct Reader<'a> {
+    h5: &'a H5,
+    name: &'a str,
+}
+
+impl Reader<'_> {
+    fn err(&self, field: &str, m: impl Into<String>) -> Error {
+        Error::data(self.name, format!("{field}: {}", m.into()))
+    }
+
+    fn info(&self, path: &str) -> Result<DatasetInfo> {
+        let a = self.h5.resolve(path).map_err(|m| self.err(path, m))?;
+        self.h5.dataset(a).map_err(|m| self.err(path, m))
+    }
+
+    fn f64s(&self, path: &str) -> Result<Vec<f64>> {
+        let i = self.info(path)?;
+        self.h5.read_f64(&i).map_err(|m| self.err(path, m))
+    }
+
+    fn finite(&self, path: &str, v: &[f64]) -> Result<()> {
+        if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return Err(self.err(path, format!("element {i} is not finite ({x})")));
+        }
+        Ok(())
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.h5.resolve(path).is_ok()
+    }
+
+    fn members(&self, path: &str) -> Result<Vec<(String, u64)>> {
+        let a = self.h5.resolve(path).map_err(|m| self.err(path, m))?;
+        self.h5.members(a).map_err(|m| self.err(path, m))
+    }
+
+    fn kind(&self, a: u64, path: &str) -> Result<String> {
+        Ok(self
+            .h5
+            .attr_string(a, "neurodata_type")
+            .map_err(|m| self.err(path, m))?
+            .unwrap_or_default())
+    }
+
+    /// Spikes and units tables.
+    fn units(&self) -> Result<(DataFrame, DataFrame)> {
+        if !self.exists("units") {
+            return Err(self.err("units", "missing group (the file has no units table)"));
+        }
+        let st = self.f64s("units/spike_times")?;
+        self.finite("units/spike_times", &st)?;
+        let idx = self.f64s("units/spike_times_index")?;
+        let ids = if self.exists("units/id") {
+            self.f64s("units/id")?
+        } else {
+            (0..idx.len()).map(|i| i as f64).collect()
+        };
+        if ids.len() != idx.len() {
+            return Err(self.err(
+                "units/spike_times_index",
+                format!("has {} entries but units/id has {}", idx.len(), ids.len()),
+            ));
+        }
+        let mut uid = Vec::with_capacity(ids.len());
+        for (i, &x) in ids.iter().enumerate() {
+            if !(x >= 0.0 && x <= u32::MAX as f64 && x.fract() == 0.0) {
+                return Err(self.err("units/id", format!("element {i} is not a unit id ({x})")));
+            }
+            uid.push(x as u32);
+        }
+        let mut su = Vec::with_capacity(st.len());
+        let mut prev = 0usize;
+        for (i, &e) in idx.iter().enumerate() {
+            if !(e >= prev as f64 && e <= st.len() as f64 && e.fract() == 0.0) {
+                return Err(self.err(
+                    "units/spike_times_index",
+                    format!(
+                        "element {i} ({e}) must be a non-decreasing end index <= {} (the number of spike times)",
+                        st.len()
+                    ),
+                ));
+            }
+            let e = e as usize;
+            if let Some(k) = (prev + 1..e).find(|&k| st[k] < st[k - 1]) {
+                return Err(self.err(
+                    "units/spike_times",
+                    format!(
+                        "times of unit {} are not sorted (element {k}: {} after {})",
+                        uid[i],
+                        st[k],
+                        st[k - 1]
+                    ),
+                ));
+            }
+            su.extend(std::iter::repeat_n(uid[i], e - prev));
+            prev = e;
+        }
+        if prev != st.len() {
+            return Err(self.err(
+                "units/spike_times_index",
+                format!(
+                    "last end index is {prev} but units/spike_times has {} elements",
+                    st.len()
+                ),
+            ));
+        }
+        let spikes = DataFrame::new(
+            st.len(),
+            vec![
+                Column::new(col::UNIT.into(), su),
+                Column::new(col::T.into(), st),
+            ],
+        )?;
+        let n = uid.len();
+        let mut cols = vec![Column::new(col::UNIT.into(), uid)];
+        let ua = self.h5.resolve("units").map_err(|m| self.err("units", m))?;
+        let colnames = self.colnames(ua, "units")?;
+        let members: Vec<String> = self.members("units")?.into_iter().map(|m| m.0).collect();
+        let names = if colnames.is_empty() {
+            members.clone()
+        } else {
+            colnames
+        };
+        let addr_names = self.object_names()?;
+        for c in names {
+            if c == "spike_times"
+                || c == "id"
+                || c.ends_with("_index")
+                || members.contains(&format!("{c}_index"))
+                || !members.contains(&c)
+            {
+                continue;
+            }
+            let path = format!("units/{c}");
+            let info = self.info(&path)?;
+            if info.shape.len() != 1 || info.shape[0] != n as u64 {
+                continue;
+            }
+            let column = match &info.dtype {
+                Dtype::Int { .. } => {
+                    let v = self.h5.read_f64(&info).map_err(|m| self.err(&path, m))?;
+                    Column::new(
+                        c.as_str().into(),
+                        v.iter().map(|&x| x as i64).collect::<Vec<_>>(),
+                    )
+                }
+                Dtype::Float { .. } => {
+                    let v = self.h5.read_f64(&info).map_err(|m| self.err(&path, m))?;
+                    Column::new(c.as_str().into(), v)
+                }
+                Dtype::Reference { .. } => {
+                    let v = self
+                        .h5
+                        .read_strings(&info)
+                        .map_err(|m| self.err(&path, m))?;
+                    let v: Vec<String> = v
+                        .iter()
+                        .map(|a| {
+                            a.parse::<u64>()
+                                .ok()
+                                .and_then(|a| addr_names.get(&a).cloned())
+                                .unwrap_or_else(|| format!("@{a}"))
+                        })
+                        .collect();
+                    Column::new(c.as_str().into(), v)
+                }
+                Dtype::FixedString { .. } | Dtype::VlenString => {
+                    let v = self
+                        .h5
+                        .read_strings(&info)
+                        .map_err(|m| self.err(&path, m))?;
+                    Column::new(c.as_str().into(), v)
+                }
+                Dtype::Other { .. } => continue,
+            };
+            cols.push(column);
+        }
+        Ok((spikes, DataFrame::new(n, cols)?))
+    }
+
+    fn colnames(&self, a: u64, path: &str) -> Result<Vec<String>> {
+        // `colnames` is an array attribute of strings; read every element.
+        let all = self
+            .h5
+            .attr_strings(a, "colnames")
+            .map_err(|m| self.err(path, m))?;
+        Ok(all.unwrap_or_default())
+    }
+
+    /// Group names by object address, for object references.
+    fn object_names(&self) -> Result<HashMap<u64, String>> {
+        let mut m = HashMap::new();
+        for p in ["general/extracellular_ephys", "general/devices"] {
+            if let Ok(ms) = self.members(p) {
+                for (n, a) in ms {
+                    m.insert(a, n);
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// Time base of a series: `timestamps`, or `starting_time` + `rate`.
+    fn times(&self, base: &str, n: usize) -> Result<Vec<f64>> {
+        let tp = format!("{base}/timestamps");
+        let t = if self.exists(&tp) {
+            self.f64s(&tp)?
+        } else {
+            let sp = format!("{base}/starting_time");
+            if !self.exists(&sp) {
+                return Err(self.err(base, "no `timestamps` and no `starting_time`"));
+            }
+            let t0 = *self
+                .f64s(&sp)?
+                .first()
+                .ok_or_else(|| self.err(&sp, "empty"))?;
+            let a = self.h5.resolve(&sp).map_err(|m| self.err(&sp, m))?;
+            let rate = self
+                .h5
+                .attr_f64(a, "rate")
+                .map_err(|m| self.err(&sp, m))?
+                .and_then(|v| v.first().copied())
+                .ok_or_else(|| self.err(&sp, "no `rate` attribute"))?;
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(self.err(&sp, format!("`rate` must be finite and > 0 (got {rate})")));
+            }
+            (0..n).map(|i| t0 + i as f64 / rate).collect()
+        };
+        self.finite(&tp, &t)?;
+        if t.len() != n {
+            return Err(self.err(
+                &tp,
+                format!("has {} elements but the data has {n} rows", t.len()),
+            ));
+        }
+        if let Some(i) = (1..t.len()).find(|&i| t[i] <= t[i - 1]) {
+            return Err(self.err(
+                &tp,
+                format!(
+                    "not strictly increasing at element {i} ({} after {})",
+                    t[i],
+                    t[i - 1]
+                ),
+            ));
+        }
+        Ok(t)
+    }
+
+    /// Containers of a given neurodata type in acquisition and processing.
+    fn containers(&self, kind: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut roots = vec!["acquisition".to_string()];
+        if self.exists("processing") {
+            for (m, _) in self.members("processing")? {
+                roots.push(format!("processing/{m}"));
+            }
+        }
+        for r in roots {
+            if !self.exists(&r) {
+                continue;
+            }
+            for (m, a) in self.members(&r)? {
+                let p = format!("{r}/{m}");
+                if self.kind(a, &p)? == kind {
+                    out.push(p);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn behaviour(&self) -> Result<DataFrame> {
+        // (channel name, times, values, is angle)
+        let mut series: Vec<(String, Vec<f64>, Vec<f64>, bool)> = Vec::new();
+        for kind in ["Position", "CompassDirection"] {
+            for cont in self.containers(kind)? {
+                let ms = self.members(&cont)?;
+                let hd_name = if kind == "CompassDirection" {
+                    ["head_direction", "head-direction", "hd", "ry"]
+                        .iter()
+                        .find(|n| ms.iter().any(|m| m.0 == **n))
+                        .map(|s| s.to_string())
+                        .or_else(|| (ms.len() == 1).then(|| ms[0].0.clone()))
+                } else {
+                    None
+                };
+                for (m, _) in ms {
+                    let base = format!("{cont}/{m}");
+                    let dp = format!("{base}/data");
+                    if !self.exists(&dp) {
+                        continue;
+                    }
+                    let info = self.info(&dp)?;
+                    let v = self.h5.read_f64(&info).map_err(|e| self.err(&dp, e))?;
+                    self.finite(&dp, &v)?;
+                    let n = info.shape.first().copied().unwrap_or(0) as usize;
+                    let k = if info.shape.len() == 2 {
+                        info.shape[1] as usize
+                    } else {
+                        1
+                    };
+                    if info.shape.len() > 2 || (k > 3 && info.shape.len() == 2) {
+                        return Err(self.err(
+                            &dp,
+                            format!("expected 1 to 3 columns, got shape {:?}", info.shape),
+                        ));
+                    }
+                    let t = self.times(&base, n)?;
+                    let is_hd = hd_name.as_deref() == Some(m.as_str());
+                    let degrees = is_hd && {
+                        let a = self.h5.resolve(&dp).map_err(|e| self.err(&dp, e))?;
+                        self.h5
+                            .attr_string(a, "unit")
+                            .map_err(|e| self.err(&dp, e))?
+                            .is_some_and(|u| u.to_ascii_lowercase().starts_with("deg"))
+                    };
+                    for j in 0..k {
+                        let name = if is_hd {
+                            col::HEAD_DIRECTION.to_string()
+                        } else if k == 1 {
+                            m.clone()
+                        } else {
+                            ["x", "y", "z"][j].to_string()
+                        };
+                        let mut c: Vec<f64> = (0..n).map(|i| v[i * k + j]).collect();
+                        if degrees {
+                            c.iter_mut().for_each(|x| *x = x.to_radians());
+                        }
+                        if series.iter().any(|s| s.0 == name) {
+                            continue;
+                        }
+                        series.push((name, t.clone(), c, is_hd));
+                    }
+                }
+            }
+        }
+        let Some(first) = series.first() else {
+            return Ok(DataFrame::empty());
+        };
+        let base = first.1.clone();
+        let mut cols = vec![Column::new(col::T.into(), base.clone())];
+        for (name, t, v, angle) in &series {
+            let v = if *t == base {
+                v.clone()
+            } else {
+                resample(t, v, &base, *angle)
+            };
+            cols.push(Column::new(name.as_str().into(), v));
+        }
+        Ok(DataFrame::new(base.len(), cols)?)
+    }
+
+    fn epochs(&self) -> Result<DataFrame> {
+        let mut e: Vec<(String, f64, f64)> = Vec::new();
+        if !self.exists("intervals") {
+            return epochs_frame(&e);
+        }
+        for (m, a) in self.members("intervals")? {
+            let p = format!("intervals/{m}");
+            if self.h5.is_dataset(a).map_err(|x| self.err(&p, x))? {
+                continue;
+            }
+            let sp = format!("{p}/start_time");
+            let ep = format!("{p}/stop_time");
+            let s = self.f64s(&sp)?;
+            let t = self.f64s(&ep)?;
+            self.finite(&sp, &s)?;
+            self.finite(&ep, &t)?;
+            if s.len() != t.len() {
+                return Err(self.err(
+                    &ep,
+                    format!("has {} elements but start_time has {}", t.len(), s.len()),
+                ));
+            }
+            if let Some(i) = (0..s.len()).find(|&i| s[i] >= t[i]) {
+                return Err(self.err(
+                    &p,
+                    format!("interval {i} has start_time {} >= stop_time {}", s[i], t[i]),
+                ));
+            }
+            let names: Vec<String> = if m == "epochs" {
+                self.tags(&p, s.len())?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        if t.is_empty() {
+                            format!("epoch_{i}")
+                        } else {
+                            t
+                        }
+                    })
+                    .collect()
+            } else {
+                vec![m.clone(); s.len()]
+            };
+            for i in 0..s.len() {
+                e.push((names[i].clone(), s[i], t[i]));
+            }
+        }
+        epochs_frame(&e)
+    }
+
+    /// Tags of each row of a TimeIntervals table (ragged), joined by `,`.
+    fn tags(&self, p: &str, n: usize) -> Result<Vec<String>> {
+        let tp = format!("{p}/tags");
+        let ip = format!("{p}/tags_index");
+        if !self.exists(&tp) || !self.exists(&ip) {
+            return Ok(vec![String::new(); n]);
+        }
+        let info = self.info(&tp)?;
+        let tags = self.h5.read_strings(&info).map_err(|m| self.err(&tp, m))?;
+        let idx = self.f64s(&ip)?;
+        if idx.len() != n {
+            return Err(self.err(&ip, format!("has {} elements, expected {n}", idx.len())));
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut prev = 0usize;
+        for (i, &e) in idx.iter().enumerate() {
+            if !(e >= prev as f64 && e <= tags.len() as f64) {
+                return Err(self.err(
+                    &ip,
+                    format!(
+                        "element {i} ({e}) is not a valid end index into {} tags",
+                        tags.len()
+                    ),
+                ));
+            }
+            out.push(tags[prev..e as usize].join(","));
+            prev = e as usize;
+        }
+        Ok(out)
+    }
+
+    fn events(&self) -> Result<DataFrame> {
+        let mut names = Vec::new();
+        let mut times = Vec::new();
+        for p in self.containers("TimeSeries")? {
+            let tp = format!("{p}/timestamps");
+            if !self.exists(&tp) {
+                continue;
+            }
+            let t = self.f64s(&tp)?;
+            self.finite(&tp, &t)?;
+            names.extend(std::iter::repeat_n(
+                p.rsplit('/').next().unwrap_or(&p).to_string(),
+                t.len(),
+            ));
+            times.extend(t);
+        }
+        Ok(DataFrame::new(
+            times.len(),
+            vec![
+                Column::new(col::NAME.into(), names),
+                Column::new(col::T.into(), times),
+            ],
+        )?)
+    }
+}
+
+/// Linear interpolation of `(t, v)` at `at` (circular for angles), held
+/// constant beyond the ends.
+fn resample(t: &[f64], v: &[f64], at: &[f64], angle: bool) -> Vec<f64> {
+    at.iter()
+        .map(|&x| {
+            if t.is_empty() {
+                return 0.0;
+            }
+            let k = t.partition_point(|&s| s <= x);
+            if k == 0 {
+                return v[0];
+            }
+            if k >= t.len() {
+                return v[t.len() - 1];
+            }
+            let f = (x - t[k - 1]) / (t[k] - t[k - 1]);
+            if angle {
+                let d =
+                    (v[k] - v[k - 1] + std::f64::consts::PI).rem_euclid(TAU) - std::f64::consts::PI;
+                v[k - 1] + f * d
+            } else {
+                v[k - 1] + f * (v[k] - v[k - 1])
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,1472 @@
+//! The [`Recording`] type: spikes, behaviour, units, epochs and events as
+//! polars DataFrames, with slicing, binning and smoothing.
+
+use crate::display::{self, compact, layout, Bundle, KeyValues, Render, Series};
+use crate::error::{Error, Result};
+use ndarray::Array2;
+use plotly::common::{Marker, MarkerSymbol, Mode};
+use plotly::{Plot, Scatter};
+use polars::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::f64::consts::TAU;
+use std::path::Path;
+
+/// Column names of the recording's tables.
+pub mod col {
+    /// `spikes`, `units`: unit id (u32).
+    pub const UNIT: &str = "unit";
+    /// `spikes`, `behaviour`, `events`: time in seconds.
+    pub const T: &str = "t";
+    /// `behaviour`: horizontal position in metres.
+    pub const X: &str = "x";
+    /// `behaviour`: second horizontal position in metres.
+    pub const Y: &str = "y";
+    /// `behaviour`: third position coordinate in metres (NWB files often
+    /// store the floor plane as x, z).
+    pub const Z: &str = "z";
+    /// `behaviour`: head direction in radians, wrapped to `[0, 2 pi)`.
+    pub const HEAD_DIRECTION: &str = "head_direction";
+    /// `behaviour`: running speed in metres per second.
+    pub const SPEED: &str = "speed";
+    /// `units`: brain region of the unit.
+    pub const LOCATION: &str = "location";
+    /// `epochs`, `events`: label.
+    pub const NAME: &str = "name";
+    /// `epochs`: interval start in seconds.
+    pub const START: &str = "start";
+    /// `epochs`: interval end in seconds.
+    pub const STOP: &str = "stop";
+}
+
+/// Behaviour channels holding angles: wrapped to `[0, 2 pi)` and
+/// interpolated along the shorter arc.
+const ANGLE_CHANNELS: &[&str] = &[col::HEAD_DIRECTION];
+
+/// True when `channel` holds an angle in radians.
+fn is_angle(channel: &str) -> bool {
+    ANGLE_CHANNELS.contains(&channel)
+}
+
+/// Wraps an angle to `[0, 2 pi)`.
+fn wrap(a: f64) -> f64 {
+    let r = a.rem_euclid(TAU);
+    if r >= TAU {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// A recording: spikes, behaviour, unit metadata, epochs and events, each a
+/// polars DataFrame in long format (column names in [`col`], see the
+/// [module docs](crate::data) for the units).
+///
+/// Invariants, checked whenever a recording is made (by the builder, a
+/// reader, or [`Recording::from_frames`]): all times finite, behaviour times
+/// strictly increasing, behaviour channels finite, every spike's unit listed
+/// in `units`, every epoch with `start < stop`. Units are listed in ascending
+/// id order, and the columns of [`Recording::bin_spikes`] follow that order.
+///
+/// # Examples
+/// ```
+/// use canns::data::Recording;
+/// let rec = Recording::builder()
+///     .spike_train(1, vec![0.1, 0.5, 1.2])
+///     .spike_train(2, vec![0.3])
+///     .unit_meta("location", vec!["adn", "ca1"])
+///     .behaviour_time(vec![0.0, 1.0, 2.0])
+///     .channel("head_direction", vec![0.0, 1.0, 2.0])
+///     .epoch("wake", 0.0, 2.0)
+///     .build()?;
+/// assert_eq!(rec.n_units(), 2);
+/// assert_eq!(rec.spike_times(1), vec![0.1, 0.5, 1.2]);
+/// let b = rec.bin_spikes(0.5, Some("wake"))?;
+/// assert_eq!(b.counts.dim(), (4, 2));
+/// assert_eq!(b.counts[[0, 0]] + b.counts[[1, 0]], 2.0);
+/// let adn = rec.select_units("location", "adn")?;
+/// assert_eq!(adn.unit_ids(), vec![1]);
+/// # Ok::<(), canns::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Recording {
+    spikes: DataFrame,
+    behaviour: DataFrame,
+    units: DataFrame,
+    epochs: DataFrame,
+    events: DataFrame,
+    source: String,
+}
+
+/// Spike counts binned in time.
+///
+/// # Shapes
+/// `counts`: `(n_bins, n_units)`, time-major; `centres`: `n_bins`;
+/// `units`: `n_units` (the unit id of each column).
+#[derive(Clone, PartialEq)]
+pub struct BinnedSpikes {
+    /// Spike counts per bin (or smoothed counts after [`BinnedSpikes::smooth`]).
+    pub counts: Array2<f64>,
+    /// Bin centres in seconds.
+    pub centres: Vec<f64>,
+    /// Unit id of each column.
+    pub units: Vec<u32>,
+    /// Bin width in seconds.
+    pub bin_size: f64,
+    /// Gaussian smoothing applied so far, in seconds (`None` for raw counts).
+    pub sigma: Option<f64>,
+}
+
+impl BinnedSpikes {
+    /// Number of time bins.
+    pub fn n_bins(&self) -> usize {
+        self.counts.nrows()
+    }
+
+    /// Number of units (columns).
+    pub fn n_units(&self) -> usize {
+        self.counts.ncols()
+    }
+
+    /// Firing rates in Hz: counts divided by the bin width.
+    ///
+    /// # Shapes
+    /// `(n_bins, n_units)`.
+    pub fn rates(&self) -> Array2<f64> {
+        &self.counts / self.bin_size
+    }
+
+    /// Smooths each unit's counts over time with a Gaussian kernel of
+    /// standard deviation `sigma` seconds, truncated at 4 sigma and
+    /// renormalised near the ends (so a constant count stays constant):
+    /// `c'(t_i) = sum_j w_ij c(t_j) / sum_j w_ij`, `w_ij = exp(-(t_i - t_j)^2 / (2 sigma^2))`.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::data::Recording;
+    /// let rec = Recording::builder().spike_train(0, vec![0.55]).build()?;
+    /// let b = rec.bin_spikes(0.1, None)?;
+    /// let s = b.smooth(0.2)?;
+    /// assert!((s.counts.sum() - b.counts.sum()).abs() < 0.5);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `sigma` is not finite and > 0.
+    pub fn smooth(&self, sigma: f64) -> Result<BinnedSpikes> {
+        crate::error::check::positive("sigma", sigma)?;
+        let s = sigma / self.bin_size;
+        let half = (4.0 * s).ceil().max(1.0) as usize;
+        let w: Vec<f64> = (0..=2 * half)
+            .map(|k| {
+                let d = k as f64 - half as f64;
+                (-0.5 * d * d / (s * s)).exp()
+            })
+            .collect();
+        let (n, m) = self.counts.dim();
+        let mut out = Array2::zeros((n, m));
+        for j in 0..m {
+            let c = self.counts.column(j);
+            for i in 0..n {
+                let lo = i.saturating_sub(half);
+                let hi = (i + half).min(n.saturating_sub(1));
+                let (mut acc, mut norm) = (0.0, 0.0);
+                for (k, ck) in c.iter().enumerate().take(hi + 1).skip(lo) {
+                    let wk = w[k + half - i];
+                    acc += wk * ck;
+                    norm += wk;
+                }
+                out[[i, j]] = acc / norm;
+            }
+        }
+        let total = match self.sigma {
+            Some(prev) => (prev * prev + sigma * sigma).sqrt(),
+            None => sigma,
+        };
+        Ok(BinnedSpikes {
+            counts: out,
+            centres: self.centres.clone(),
+            units: self.units.clone(),
+            bin_size: self.bin_size,
+            sigma: Some(total),
+        })
+    }
+
+    /// The counts as a DataFrame: `t` (bin centre, s), then one column
+    /// `unit_<id>` per unit.
+    ///
+    /// # Errors
+    /// [`Error::Polars`] if the frame cannot be built.
+    pub fn to_dataframe(&self) -> Result<DataFrame> {
+        let mut cols = vec![Column::new(col::T.into(), self.centres.clone())];
+        for (j, u) in self.units.iter().enumerate() {
+            cols.push(Column::new(
+                format!("unit_{u}").into(),
+                self.counts.column(j).to_vec(),
+            ));
+        }
+        Ok(DataFrame::new(self.n_bins(), cols)?)
+    }
+
+    /// Heatmap of the rates (Hz), units along y, time along x.
+    pub fn plot_rates(&self) -> Plot {
+        let step = (self.n_bins() / 2000).max(1);
+        let idx: Vec<usize> = (0..self.n_bins()).step_by(step).collect();
+        let x: Vec<f64> = idx.iter().map(|&i| self.centres[i]).collect();
+        let z: Vec<Vec<f64>> = (0..self.n_units())
+            .map(|j| {
+                idx.iter()
+                    .map(|&i| self.counts[[i, j]] / self.bin_size)
+                    .collect()
+            })
+            .collect();
+        let y: Vec<f64> = self.units.iter().map(|&u| u as f64).collect();
+        display::heatmap("rate (Hz)", "time (s)", "unit", x, y, z)
+    }
+}
+
+impl std::fmt::Display for BinnedSpikes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BinnedSpikes({} bins x {} units, bin {} s{})",
+            self.n_bins(),
+            self.n_units(),
+            self.bin_size,
+            match self.sigma {
+                Some(s) => format!(", smoothed sigma {s} s"),
+                None => String::new(),
+            }
+        )
+    }
+}
+
+impl std::fmt::Debug for BinnedSpikes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl Render for BinnedSpikes {
+    fn bundle(&self) -> Bundle {
+        let kv = KeyValues::new("binned spikes")
+            .row("n_bins", self.n_bins(), "time bins")
+            .row("n_units", self.n_units(), "columns")
+            .row("bin_size", self.bin_size, "s")
+            .row(
+                "sigma",
+                self.sigma.map_or("none".to_string(), |s| s.to_string()),
+                "Gaussian smoothing, s",
+            );
+        Bundle::figure(&self.plot_rates(), &kv.to_html(), self.to_string())
+    }
+}
+
+/// Builds a [`Recording`] from plain vectors (see [`Recording::builder`]).
+#[derive(Debug, Clone, Default)]
+pub struct RecordingBuilder {
+    spike_unit: Vec<u32>,
+    spike_t: Vec<f64>,
+    extra_units: Vec<u32>,
+    unit_meta: Vec<(String, Vec<String>)>,
+    behaviour_t: Vec<f64>,
+    channels: Vec<(String, Vec<f64>)>,
+    epochs: Vec<(String, f64, f64)>,
+    events: Vec<(String, f64)>,
+    source: Option<String>,
+    mismatch: Option<(usize, usize)>,
+}
+
+impl RecordingBuilder {
+    /// Adds spikes in long format: one unit id and one time (s) per spike.
+    pub fn spikes(mut self, unit: Vec<u32>, t: Vec<f64>) -> Self {
+        if unit.len() != t.len() && self.mismatch.is_none() {
+            self.mismatch = Some((unit.len(), t.len()));
+        }
+        let n = unit.len().min(t.len());
+        self.spike_unit.extend(&unit[..n]);
+        self.spike_t.extend(&t[..n]);
+        self
+    }
+
+    /// Adds the spike times (s) of one unit; a unit with no spike is still
+    /// listed.
+    pub fn spike_train(mut self, unit: u32, t: Vec<f64>) -> Self {
+        self.spike_unit.extend(std::iter::repeat_n(unit, t.len()));
+        self.spike_t.extend(t);
+        self.extra_units.push(unit);
+        self
+    }
+
+    /// Adds a metadata column to the units table: one value per unit, in
+    /// ascending unit-id order (e.g. `location`).
+    pub fn unit_meta<S: ToString>(mut self, name: &str, values: Vec<S>) -> Self {
+        self.unit_meta.push((
+            name.to_string(),
+            values.iter().map(|v| v.to_string()).collect(),
+        ));
+        self
+    }
+
+    /// Sets the behaviour sampling times (s, strictly increasing).
+    pub fn behaviour_time(mut self, t: Vec<f64>) -> Self {
+        self.behaviour_t = t;
+        self
+    }
+
+    /// Adds a behaviour channel sampled at the behaviour times (metres,
+    /// radians or m/s; see [`col`]).
+    pub fn channel(mut self, name: &str, values: Vec<f64>) -> Self {
+        self.channels.push((name.to_string(), values));
+        self
+    }
+
+    /// Adds a named epoch `[start, stop)` in seconds.
+    pub fn epoch(mut self, name: &str, start: f64, stop: f64) -> Self {
+        self.epochs.push((name.to_string(), start, stop));
+        self
+    }
+
+    /// Adds events with one name at the given times (s).
+    pub fn events(mut self, name: &str, t: Vec<f64>) -> Self {
+        self.events
+            .extend(t.into_iter().map(|t| (name.to_string(), t)));
+        self
+    }
+
+    /// Names the recording's source (a file name), used in error messages.
+    pub fn source(mut self, source: &str) -> Self {
+        self.source = Some(source.to_string());
+        self
+    }
+
+    /// Builds and validates the recording.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when vectors that go together differ in length;
+    /// [`Error::Data`] for non-finite or non-monotonic times, a unit
+    /// metadata column without one value per unit, or an epoch with
+    /// `start >= stop`.
+    pub fn build(self) -> Result<Recording> {
+        let source = self
+            .source
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "recording".to_string());
+        if let Some((nu, nt)) = self.mismatch {
+            return Err(Error::shape(
+                "spikes `unit` and `t`",
+                format!("{nu} times (one per unit id)"),
+                nt,
+            ));
+        }
+        let mut ids: Vec<u32> = self
+            .spike_unit
+            .iter()
+            .chain(&self.extra_units)
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let n_units = ids.len();
+        let mut ucols = vec![Column::new(col::UNIT.into(), ids.clone())];
+        for (name, v) in &self.unit_meta {
+            if v.len() != n_units {
+                return Err(Error::shape(
+                    format!("unit metadata `{name}`"),
+                    format!("{n_units} values (one per unit)"),
+                    v.len(),
+                ));
+            }
+            ucols.push(Column::new(name.as_str().into(), v.clone()));
+        }
+        let units = DataFrame::new(n_units, ucols)?;
+        let spikes = DataFrame::new(
+            self.spike_t.len(),
+            vec![
+                Column::new(col::UNIT.into(), self.spike_unit),
+                Column::new(col::T.into(), self.spike_t),
+            ],
+        )?;
+        let nb = self.behaviour_t.len();
+        let mut bcols = vec![Column::new(col::T.into(), self.behaviour_t)];
+        for (name, v) in self.channels {
+            if v.len() != nb {
+                return Err(Error::shape(
+                    format!("behaviour channel `{name}`"),
+                    format!("{nb} samples (one per behaviour time)"),
+                    v.len(),
+                ));
+            }
+            bcols.push(Column::new(name.as_str().into(), v));
+        }
+        let behaviour = DataFrame::new(nb, bcols)?;
+        let epochs = epochs_frame(&self.epochs)?;
+        let events = DataFrame::new(
+            self.events.len(),
+            vec![
+                Column::new(
+                    col::NAME.into(),
+                    self.events.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    col::T.into(),
+                    self.events.iter().map(|e| e.1).collect::<Vec<_>>(),
+                ),
+            ],
+        )?;
+        Recording::from_frames_named(spikes, behaviour, units, epochs, events, &source)
+    }
+}
+
+/// An `epochs` frame from (name, start, stop) triples.
+pub(crate) fn epochs_frame(e: &[(String, f64, f64)]) -> Result<DataFrame> {
+    Ok(DataFrame::new(
+        e.len(),
+        vec![
+            Column::new(
+                col::NAME.into(),
+                e.iter().map(|e| e.0.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(col::START.into(), e.iter().map(|e| e.1).collect::<Vec<_>>()),
+            Column::new(col::STOP.into(), e.iter().map(|e| e.2).collect::<Vec<_>>()),
+        ],
+    )?)
+}
+
+/// A numeric column as `f64`s; errors name the table, the column and the row.
+pub(crate) fn f64_column(df: &DataFrame, name: &str, what: &str, src: &str) -> Result<Vec<f64>> {
+    let c = df
+        .column(name)
+        .map_err(|_| Error::data(src, format!("{what}: missing column `{name}`")))?;
+    let c = c.cast(&DataType::Float64).map_err(|_| {
+        Error::data(
+            src,
+            format!("{what}: column `{name}` is not numeric ({})", c.dtype()),
+        )
+    })?;
+    let ca = c.f64()?;
+    let mut out = Vec::with_capacity(ca.len());
+    for (i, v) in ca.iter().enumerate() {
+        match v {
+            Some(v) if v.is_finite() => out.push(v),
+            Some(v) => {
+                return Err(Error::data(
+                    src,
+                    format!("{what}: column `{name}` row {i} is not finite ({v})"),
+                ))
+            }
+            None => {
+                return Err(Error::data(
+                    src,
+                    format!("{what}: column `{name}` row {i} is empty"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A unit-id column as `u32`s.
+pub(crate) fn u32_column(df: &DataFrame, name: &str, what: &str, src: &str) -> Result<Vec<u32>> {
+    let v = f64_column(df, name, what, src)?;
+    v.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if x >= 0.0 && x <= u32::MAX as f64 && x.fract() == 0.0 {
+                Ok(x as u32)
+            } else {
+                Err(Error::data(
+                    src,
+                    format!("{what}: column `{name}` row {i} is not a unit id ({x})"),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// A column as strings (numbers formatted).
+pub(crate) fn str_column(df: &DataFrame, name: &str, what: &str, src: &str) -> Result<Vec<String>> {
+    let c = df
+        .column(name)
+        .map_err(|_| Error::data(src, format!("{what}: missing column `{name}`")))?;
+    let c = c.cast(&DataType::String).map_err(|_| {
+        Error::data(
+            src,
+            format!("{what}: column `{name}` is not text ({})", c.dtype()),
+        )
+    })?;
+    Ok(c.str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+impl Recording {
+    /// Starts building a recording from plain vectors.
+    pub fn builder() -> RecordingBuilder {
+        RecordingBuilder::default()
+    }
+
+    /// A recording from five DataFrames (columns as in [`col`]); `units`
+    /// may be empty (it is then made from the spikes' unit ids), as may
+    /// `behaviour`, `epochs` and `events`.
+    ///
+    /// Spikes are sorted by unit then time, behaviour by time (duplicated
+    /// times are an error), units by id; head direction is wrapped to
+    /// `[0, 2 pi)`.
+    ///
+    /// # Errors
+    /// [`Error::Data`] naming the table, column and row of the first
+    /// missing column, non-finite value, repeated behaviour time, unknown
+    /// spike unit, or epoch with `start >= stop`.
+    pub fn from_frames(
+        spikes: DataFrame,
+        behaviour: DataFrame,
+        units: DataFrame,
+        epochs: DataFrame,
+        events: DataFrame,
+    ) -> Result<Recording> {
+        Self::from_frames_named(spikes, behaviour, units, epochs, events, "recording")
+    }
+
+    /// [`Recording::from_frames`] with the source named in errors.
+    ///
+    /// # Errors
+    /// As [`Recording::from_frames`].
+    pub fn from_frames_named(
+        spikes: DataFrame,
+        behaviour: DataFrame,
+        units: DataFrame,
+        epochs: DataFrame,
+        events: DataFrame,
+        source: &str,
+    ) -> Result<Recording> {
+        let src = source;
+        // spikes
+        let su = u32_column(&spikes, col::UNIT, "spikes", src)?;
+        let st = f64_column(&spikes, col::T, "spikes", src)?;
+        let mut order: Vec<usize> = (0..st.len()).collect();
+        order.sort_by(|&a, &b| su[a].cmp(&su[b]).then(st[a].total_cmp(&st[b])));
+        let spikes = DataFrame::new(
+            st.len(),
+            vec![
+                Column::new(
+                    col::UNIT.into(),
+                    order.iter().map(|&i| su[i]).collect::<Vec<u32>>(),
+                ),
+                Column::new(
+                    col::T.into(),
+                    order.iter().map(|&i| st[i]).collect::<Vec<f64>>(),
+                ),
+            ],
+        )?;
+        // units
+        let units = if units.width() == 0 || units.height() == 0 && !su.is_empty() {
+            let mut ids = su.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            DataFrame::new(ids.len(), vec![Column::new(col::UNIT.into(), ids)])?
+        } else {
+            let ids = u32_column(&units, col::UNIT, "units", src)?;
+            let mut order: Vec<usize> = (0..ids.len()).collect();
+            order.sort_by_key(|&i| ids[i]);
+            if let Some(w) = order.windows(2).find(|w| ids[w[0]] == ids[w[1]]) {
+                return Err(Error::data(
+                    src,
+                    format!("units: unit id {} is listed twice", ids[w[0]]),
+                ));
+            }
+            let idx = IdxCa::from_vec("idx".into(), order.iter().map(|&i| i as IdxSize).collect());
+            let mut u = units.take(&idx)?;
+            u.with_column(Column::new(
+                col::UNIT.into(),
+                order.iter().map(|&i| ids[i]).collect::<Vec<u32>>(),
+            ))?;
+            let known: std::collections::HashSet<u32> = ids.iter().copied().collect();
+            if let Some((i, s)) = su.iter().enumerate().find(|(_, s)| !known.contains(s)) {
+                return Err(Error::data(
+                    src,
+                    format!("spikes: row {i} has unit {s}, which is not in the units table"),
+                ));
+            }
+            u
+        };
+        // behaviour
+        let behaviour = if behaviour.width() == 0 {
+            DataFrame::new(0, vec![Column::new(col::T.into(), Vec::<f64>::new())])?
+        } else {
+            let bt = f64_column(&behaviour, col::T, "behaviour", src)?;
+            if let Some(i) = (1..bt.len()).find(|&i| bt[i] <= bt[i - 1]) {
+                return Err(Error::data(
+                    src,
+                    format!(
+                        "behaviour: column `t` is not strictly increasing at row {i} ({} after {})",
+                        bt[i],
+                        bt[i - 1]
+                    ),
+                ));
+            }
+            let mut cols = vec![Column::new(col::T.into(), bt.clone())];
+            for c in behaviour.columns() {
+                let name = c.name().as_str();
+                if name == col::T {
+                    continue;
+                }
+                let mut v = f64_column(&behaviour, name, "behaviour", src)?;
+                if is_angle(name) {
+                    v.iter_mut().for_each(|a| *a = wrap(*a));
+                }
+                cols.push(Column::new(name.into(), v));
+            }
+            DataFrame::new(bt.len(), cols)?
+        };
+        // epochs
+        let epochs = if epochs.width() == 0 {
+            epochs_frame(&[])?
+        } else {
+            let n = str_column(&epochs, col::NAME, "epochs", src)?;
+            let a = f64_column(&epochs, col::START, "epochs", src)?;
+            let b = f64_column(&epochs, col::STOP, "epochs", src)?;
+            if let Some(i) = (0..a.len()).find(|&i| a[i] >= b[i]) {
+                return Err(Error::data(
+                    src,
+                    format!(
+                        "epochs: row {i} (`{}`) has start {} >= stop {}",
+                        n[i], a[i], b[i]
+                    ),
+                ));
+            }
+            let e: Vec<(String, f64, f64)> =
+                (0..a.len()).map(|i| (n[i].clone(), a[i], b[i])).collect();
+            epochs_frame(&e)?
+        };
+        // events
+        let events = if events.width() == 0 {
+            DataFrame::new(
+                0,
+                vec![
+                    Column::new(col::NAME.into(), Vec::<String>::new()),
+                    Column::new(col::T.into(), Vec::<f64>::new()),
+                ],
+            )?
+        } else {
+            let n = str_column(&events, col::NAME, "events", src)?;
+            let t = f64_column(&events, col::T, "events", src)?;
+            DataFrame::new(
+                t.len(),
+                vec![
+                    Column::new(col::NAME.into(), n),
+                    Column::new(col::T.into(), t),
+                ],
+            )?
+        };
+        Ok(Recording {
+            spikes,
+            behaviour,
+            units,
+            epochs,
+            events,
+            source: source.to_string(),
+        })
+    }
+
+    /// Spikes: `unit` (u32), `t` (s), sorted by unit then time.
+    pub fn spikes(&self) -> &DataFrame {
+        &self.spikes
+    }
+    /// Behaviour: `t` (s) then one column per channel (see [`col`]).
+    pub fn behaviour(&self) -> &DataFrame {
+        &self.behaviour
+    }
+    /// Units: `unit` (u32) then metadata columns, ascending ids.
+    pub fn units(&self) -> &DataFrame {
+        &self.units
+    }
+    /// Epochs: `name`, `start` (s), `stop` (s).
+    pub fn epochs(&self) -> &DataFrame {
+        &self.epochs
+    }
+    /// Events: `name`, `t` (s).
+    pub fn events(&self) -> &DataFrame {
+        &self.events
+    }
+    /// Where the recording came from (file name), as used in errors.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Unit ids, ascending (the column order of [`Recording::bin_spikes`]).
+    pub fn unit_ids(&self) -> Vec<u32> {
+        u32_column(&self.units, col::UNIT, "units", &self.source)
+            .expect("validated when the recording was made")
+    }
+    /// Number of units.
+    pub fn n_units(&self) -> usize {
+        self.units.height()
+    }
+    /// Number of spikes.
+    pub fn n_spikes(&self) -> usize {
+        self.spikes.height()
+    }
+    /// Names of the behaviour channels (every column but `t`).
+    pub fn channels(&self) -> Vec<String> {
+        self.behaviour
+            .get_column_names()
+            .into_iter()
+            .filter(|c| c.as_str() != col::T)
+            .map(|c| c.to_string())
+            .collect()
+    }
+
+    fn spike_columns(&self) -> (Vec<u32>, Vec<f64>) {
+        let u = u32_column(&self.spikes, col::UNIT, "spikes", &self.source)
+            .expect("validated when the recording was made");
+        let t = f64_column(&self.spikes, col::T, "spikes", &self.source)
+            .expect("validated when the recording was made");
+        (u, t)
+    }
+
+    /// Spike times (s, ascending) of one unit; empty for an unknown unit.
+    pub fn spike_times(&self, unit: u32) -> Vec<f64> {
+        let (u, t) = self.spike_columns();
+        let lo = u.partition_point(|&x| x < unit);
+        let hi = u.partition_point(|&x| x <= unit);
+        t[lo..hi].to_vec()
+    }
+
+    /// Spike times of every unit, in unit-id order.
+    pub fn spike_trains(&self) -> Vec<(u32, Vec<f64>)> {
+        let (u, t) = self.spike_columns();
+        self.unit_ids()
+            .into_iter()
+            .map(|id| {
+                let lo = u.partition_point(|&x| x < id);
+                let hi = u.partition_point(|&x| x <= id);
+                (id, t[lo..hi].to_vec())
+            })
+            .collect()
+    }
+
+    /// The `(start, stop)` intervals (s) of the epochs called `name`, in
+    /// time order.
+    ///
+    /// # Errors
+    /// [`Error::Data`] when no epoch has that name (the message lists them).
+    pub fn intervals(&self, name: &str) -> Result<Vec<(f64, f64)>> {
+        let n = str_column(&self.epochs, col::NAME, "epochs", &self.source)?;
+        let a = f64_column(&self.epochs, col::START, "epochs", &self.source)?;
+        let b = f64_column(&self.epochs, col::STOP, "epochs", &self.source)?;
+        let mut iv: Vec<(f64, f64)> = (0..n.len())
+            .filter(|&i| n[i] == name)
+            .map(|i| (a[i], b[i]))
+            .collect();
+        if iv.is_empty() {
+            let mut names = n.clone();
+            names.dedup();
+            return Err(Error::data(
+                &self.source,
+                format!(
+                    "epochs: no epoch named `{name}` (epochs: {})",
+                    names.join(", ")
+                ),
+            ));
+        }
+        iv.sort_by(|x, y| x.0.total_cmp(&y.0));
+        Ok(iv)
+    }
+
+    /// The time span covered by spikes and behaviour, `(first, last)` in s.
+    pub fn time_span(&self) -> (f64, f64) {
+        let (_, t) = self.spike_columns();
+        let bt = f64_column(&self.behaviour, col::T, "behaviour", &self.source)
+            .expect("validated when the recording was made");
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for &x in t.iter().chain(&bt) {
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        if lo > hi {
+            (0.0, 0.0)
+        } else {
+            (lo, hi)
+        }
+    }
+
+    /// The recording restricted to the epochs called `name` (spikes,
+    /// behaviour samples and events inside any of them; epochs clipped).
+    ///
+    /// # Errors
+    /// [`Error::Data`] when no epoch has that name.
+    pub fn restrict(&self, name: &str) -> Result<Recording> {
+        let iv = self.intervals(name)?;
+        self.restrict_intervals(&iv)
+    }
+
+    /// The recording restricted to `[start, stop)` seconds.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `start >= stop` or either is not finite.
+    pub fn restrict_range(&self, start: f64, stop: f64) -> Result<Recording> {
+        crate::error::check::finite("start", start)?;
+        crate::error::check::finite("stop", stop)?;
+        if start >= stop {
+            return Err(crate::ParamError::new("stop", format!("> start ({start})"), stop).into());
+        }
+        self.restrict_intervals(&[(start, stop)])
+    }
+
+    fn restrict_intervals(&self, iv: &[(f64, f64)]) -> Result<Recording> {
+        let inside = |t: f64| iv.iter().any(|&(a, b)| t >= a && t < b);
+        let mask = |df: &DataFrame, c: &str| -> Result<BooleanChunked> {
+            let t = f64_column(df, c, "times", &self.source)?;
+            Ok(BooleanChunked::from_iter_values(
+                "mask".into(),
+                t.into_iter().map(inside),
+            ))
+        };
+        let spikes = self.spikes.filter(&mask(&self.spikes, col::T)?)?;
+        let behaviour = self.behaviour.filter(&mask(&self.behaviour, col::T)?)?;
+        let events = self.events.filter(&mask(&self.events, col::T)?)?;
+        let n = str_column(&self.epochs, col::NAME, "epochs", &self.source)?;
+        let a = f64_column(&self.epochs, col::START, "epochs", &self.source)?;
+        let b = f64_column(&self.epochs, col::STOP, "epochs", &self.source)?;
+        let mut e = Vec::new();
+        for i in 0..n.len() {
+            for &(s, t) in iv {
+                let (lo, hi) = (a[i].max(s), b[i].min(t));
+                if lo < hi {
+                    e.push((n[i].clone(), lo, hi));
+                }
+            }
+        }
+        Ok(Recording {
+            spikes,
+            behaviour,
+            units: self.units.clone(),
+            epochs: epochs_frame(&e)?,
+            events,
+            source: self.source.clone(),
+        })
+    }
+
+    /// The units whose metadata `column` equals `value` (compared as text,
+    /// so `select_units("unit", "3")` works too), with their spikes.
+    ///
+    /// # Errors
+    /// [`Error::Data`] when the units table has no such column, or no unit
+    /// matches (the message lists the values present).
+    pub fn select_units(&self, column: &str, value: &str) -> Result<Recording> {
+        let v = str_column(&self.units, column, "units", &self.source)?;
+        let keep: Vec<bool> = v.iter().map(|x| x == value).collect();
+        if !keep.iter().any(|&k| k) {
+            let mut present = v.clone();
+            present.sort();
+            present.dedup();
+            return Err(Error::data(
+                &self.source,
+                format!(
+                    "units: no unit has `{column}` = `{value}` (values: {})",
+                    present.join(", ")
+                ),
+            ));
+        }
+        let ids = self.unit_ids();
+        let kept: std::collections::HashSet<u32> = ids
+            .iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(&u, _)| u)
+            .collect();
+        let units = self.units.filter(&BooleanChunked::from_iter_values(
+            "mask".into(),
+            keep.into_iter(),
+        ))?;
+        let (su, _) = self.spike_columns();
+        let smask =
+            BooleanChunked::from_iter_values("mask".into(), su.iter().map(|u| kept.contains(u)));
+        Ok(Recording {
+            spikes: self.spikes.filter(&smask)?,
+            units,
+            ..self.clone()
+        })
+    }
+
+    /// The recording with a `speed` channel (m/s) computed from the
+    /// position (`x` and `y`, or `x` and `z` when there is no `y`) by
+    /// central differences; unchanged if it already has one.
+    ///
+    /// # Errors
+    /// [`Error::Data`] when there is no speed and no 2D position.
+    pub fn with_speed(&self) -> Result<Recording> {
+        let names = self.channels();
+        if names.iter().any(|c| c == col::SPEED) {
+            return Ok(self.clone());
+        }
+        let has = |c: &str| names.iter().any(|n| n == c);
+        let second = if has(col::Y) {
+            col::Y
+        } else if has(col::Z) {
+            col::Z
+        } else {
+            ""
+        };
+        if !has(col::X) || second.is_empty() {
+            return Err(Error::data(
+                &self.source,
+                format!(
+                    "behaviour: no `speed` channel and no position (`x` with `y` or `z`) to compute it from (channels: {})",
+                    names.join(", ")
+                ),
+            ));
+        }
+        let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
+        let x = f64_column(&self.behaviour, col::X, "behaviour", &self.source)?;
+        let y = f64_column(&self.behaviour, second, "behaviour", &self.source)?;
+        let n = t.len();
+        let speed: Vec<f64> = (0..n)
+            .map(|i| {
+                if n < 2 {
+                    return 0.0;
+                }
+                let (a, b) = if i == 0 {
+                    (0, 1)
+                } else if i == n - 1 {
+                    (n - 2, n - 1)
+                } else {
+                    (i - 1, i + 1)
+                };
+                (x[b] - x[a]).hypot(y[b] - y[a]) / (t[b] - t[a])
+            })
+            .collect();
+        let mut behaviour = self.behaviour.clone();
+        behaviour.with_column(Column::new(col::SPEED.into(), speed))?;
+        Ok(Recording {
+            behaviour,
+            ..self.clone()
+        })
+    }
+
+    /// Keeps the spikes and behaviour samples where the speed is at least
+    /// `min_speed` m/s (speed linearly interpolated at spike times; spikes
+    /// outside the behaviour's time range are dropped). Speed comes from
+    /// the `speed` channel, or is computed as in [`Recording::with_speed`].
+    ///
+    /// # Errors
+    /// [`Error::Param`] for a negative or non-finite `min_speed`;
+    /// [`Error::Data`] when no speed can be had.
+    pub fn speed_filter(&self, min_speed: f64) -> Result<Recording> {
+        crate::error::check::non_negative("min_speed", min_speed)?;
+        let rec = self.with_speed()?;
+        let (_, st) = rec.spike_columns();
+        let at = rec.behaviour_at(col::SPEED, &st)?;
+        let smask =
+            BooleanChunked::from_iter_values("mask".into(), at.iter().map(|&s| s >= min_speed));
+        let sp = f64_column(&rec.behaviour, col::SPEED, "behaviour", &rec.source)?;
+        let bmask =
+            BooleanChunked::from_iter_values("mask".into(), sp.iter().map(|&s| s >= min_speed));
+        Ok(Recording {
+            spikes: rec.spikes.filter(&smask)?,
+            behaviour: rec.behaviour.filter(&bmask)?,
+            ..rec.clone()
+        })
+    }
+
+    /// A behaviour channel interpolated at `times` (s): linear, or along
+    /// the shorter arc for angles (`head_direction`, result in `[0, 2 pi)`).
+    /// Times outside the sampled range give NaN: the behaviour was not
+    /// recorded there.
+    ///
+    /// # Errors
+    /// [`Error::Data`] when the channel does not exist (the message lists
+    /// the channels).
+    pub fn behaviour_at(&self, channel: &str, times: &[f64]) -> Result<Vec<f64>> {
+        if !self.channels().iter().any(|c| c == channel) {
+            return Err(Error::data(
+                &self.source,
+                format!(
+                    "behaviour: no channel `{channel}` (channels: {})",
+                    self.channels().join(", ")
+                ),
+            ));
+        }
+        let bt = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
+        let v = f64_column(&self.behaviour, channel, "behaviour", &self.source)?;
+        let angle = is_angle(channel);
+        Ok(times
+            .iter()
+            .map(|&t| {
+                if bt.is_empty() || !(t >= bt[0] && t <= bt[bt.len() - 1]) {
+                    return f64::NAN;
+                }
+                let k = bt.partition_point(|&x| x <= t);
+                if k >= bt.len() {
+                    return v[bt.len() - 1];
+                }
+                let (t0, t1) = (bt[k - 1], bt[k]);
+                let f = (t - t0) / (t1 - t0);
+                if angle {
+                    let d = (v[k] - v[k - 1] + std::f64::consts::PI).rem_euclid(TAU)
+                        - std::f64::consts::PI;
+                    wrap(v[k - 1] + f * d)
+                } else {
+                    v[k - 1] + f * (v[k] - v[k - 1])
+                }
+            })
+            .collect())
+    }
+
+    /// Spike counts in bins of `bin_size` seconds, time-major, over the
+    /// epochs called `epoch` (bins laid from each interval's start; a last
+    /// partial bin is dropped) or, with `None`, over the span from the
+    /// first to the last spike or behaviour sample.
+    ///
+    /// # Shapes
+    /// `counts`: `(n_bins, n_units)`, columns in [`Recording::unit_ids`] order.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `bin_size` is not finite and > 0 or the bins
+    /// would exceed 10^9 cells; [`Error::Data`] for an unknown epoch.
+    pub fn bin_spikes(&self, bin_size: f64, epoch: Option<&str>) -> Result<BinnedSpikes> {
+        crate::error::check::positive("bin_size", bin_size)?;
+        let iv = match epoch {
+            Some(name) => self.intervals(name)?,
+            None => {
+                let (a, b) = self.time_span();
+                vec![(a, b + bin_size)]
+            }
+        };
+        // Bins per interval, robust to float round-off in (stop - start) / bin.
+        let counts_per: Vec<usize> = iv
+            .iter()
+            .map(|&(a, b)| {
+                let r = (b - a) / bin_size;
+                (r + 1e-9).floor().max(0.0) as usize
+            })
+            .collect();
+        let n_bins: usize = counts_per.iter().sum();
+        let ids = self.unit_ids();
+        if (n_bins as f64) * (ids.len().max(1) as f64) > 1e9 {
+            return Err(crate::ParamError::new(
+                "bin_size",
+                format!(
+                    "large enough for at most 1e9 cells ({n_bins} bins x {} units)",
+                    ids.len()
+                ),
+                bin_size,
+            )
+            .into());
+        }
+        let mut offsets = Vec::with_capacity(iv.len());
+        let mut centres = Vec::with_capacity(n_bins);
+        let mut acc = 0;
+        for (&(a, _), &n) in iv.iter().zip(&counts_per) {
+            offsets.push(acc);
+            acc += n;
+            centres.extend((0..n).map(|k| a + (k as f64 + 0.5) * bin_size));
+        }
+        let col_of: HashMap<u32, usize> = ids.iter().enumerate().map(|(j, &u)| (u, j)).collect();
+        let (su, st) = self.spike_columns();
+        let mut counts = Array2::<f64>::zeros((n_bins, ids.len()));
+        let starts: Vec<f64> = iv.iter().map(|x| x.0).collect();
+        for (&u, &t) in su.iter().zip(&st) {
+            let k = starts.partition_point(|&s| s <= t);
+            if k == 0 {
+                continue;
+            }
+            let i = k - 1;
+            let b = ((t - starts[i]) / bin_size).floor();
+            if b >= 0.0 && (b as usize) < counts_per[i] {
+                counts[[offsets[i] + b as usize, col_of[&u]]] += 1.0;
+            }
+        }
+        Ok(BinnedSpikes {
+            counts,
+            centres,
+            units: ids,
+            bin_size,
+            sigma: None,
+        })
+    }
+
+    /// Mean firing rate of each unit over the epochs called `epoch` (or the
+    /// whole span): a DataFrame `unit`, `n_spikes`, `duration` (s), `rate`
+    /// (Hz).
+    ///
+    /// # Errors
+    /// [`Error::Data`] for an unknown epoch.
+    pub fn firing_rates(&self, epoch: Option<&str>) -> Result<DataFrame> {
+        let rec = match epoch {
+            Some(e) => self.restrict(e)?,
+            None => self.clone(),
+        };
+        let duration = match epoch {
+            Some(e) => self.intervals(e)?.iter().map(|(a, b)| b - a).sum::<f64>(),
+            None => {
+                let (a, b) = self.time_span();
+                b - a
+            }
+        };
+        let trains = rec.spike_trains();
+        let n: Vec<u32> = trains.iter().map(|t| t.1.len() as u32).collect();
+        let rate: Vec<f64> = n
+            .iter()
+            .map(|&k| {
+                if duration > 0.0 {
+                    k as f64 / duration
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let m = trains.len();
+        Ok(DataFrame::new(
+            m,
+            vec![
+                Column::new(
+                    col::UNIT.into(),
+                    trains.iter().map(|t| t.0).collect::<Vec<u32>>(),
+                ),
+                Column::new("n_spikes".into(), n),
+                Column::new("duration".into(), vec![duration; m]),
+                Column::new("rate".into(), rate),
+            ],
+        )?)
+    }
+
+    /// Number of units per value of a units column (e.g. `location`), in
+    /// value order; a single `("all", n)` entry without that column.
+    pub fn units_by(&self, column: &str) -> Vec<(String, usize)> {
+        match str_column(&self.units, column, "units", &self.source) {
+            Ok(v) => {
+                let mut m: BTreeMap<String, usize> = BTreeMap::new();
+                for x in v {
+                    *m.entry(x).or_default() += 1;
+                }
+                m.into_iter().collect()
+            }
+            Err(_) => vec![("all".to_string(), self.n_units())],
+        }
+    }
+
+    /// A spike raster over `[start, stop)` seconds: one row per unit
+    /// (labelled `id location`), at most 20 000 spikes drawn (evenly
+    /// thinned beyond).
+    pub fn plot_raster(&self, start: f64, stop: f64) -> Plot {
+        let trains = self.spike_trains();
+        let locs = str_column(&self.units, col::LOCATION, "units", &self.source).ok();
+        let total: usize = trains
+            .iter()
+            .map(|(_, t)| t.iter().filter(|&&x| x >= start && x < stop).count())
+            .sum();
+        let step = total.div_ceil(20_000).max(1);
+        let mut plot = Plot::new();
+        for (row, (u, t)) in trains.iter().enumerate() {
+            let x: Vec<f64> = t
+                .iter()
+                .filter(|&&x| x >= start && x < stop)
+                .step_by(step)
+                .map(|&x| compact(x))
+                .collect();
+            let y = vec![row as f64; x.len()];
+            let name = match &locs {
+                Some(l) => format!("{u} {}", l[row]),
+                None => format!("{u}"),
+            };
+            plot.add_trace(
+                Scatter::new(x, y)
+                    .mode(Mode::Markers)
+                    .name(name)
+                    .marker(Marker::new().symbol(MarkerSymbol::LineNSOpen).size(8)),
+            );
+        }
+        plot.set_layout(layout(
+            &format!("spike raster, {start:.1}-{stop:.1} s"),
+            "time (s)",
+            "unit (row)",
+        ));
+        plot
+    }
+
+    /// A behaviour channel against time (at most 5 000 points drawn).
+    ///
+    /// # Errors
+    /// [`Error::Data`] when the channel does not exist.
+    pub fn plot_behaviour(&self, channel: &str) -> Result<Plot> {
+        if !self.channels().iter().any(|c| c == channel) {
+            return Err(Error::data(
+                &self.source,
+                format!(
+                    "behaviour: no channel `{channel}` (channels: {})",
+                    self.channels().join(", ")
+                ),
+            ));
+        }
+        let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
+        let v = f64_column(&self.behaviour, channel, "behaviour", &self.source)?;
+        let step = t.len().div_ceil(5000).max(1);
+        let x = t.iter().step_by(step).map(|&x| compact(x)).collect();
+        let y = v.iter().step_by(step).map(|&x| compact(x)).collect();
+        Ok(display::lines(
+            channel,
+            "time (s)",
+            channel,
+            vec![Series::line(channel, x, y)],
+        ))
+    }
+
+    /// Summary table: units by region, spikes, span, epochs, behaviour
+    /// channels with their ranges, events.
+    pub fn summary(&self) -> KeyValues {
+        let (a, b) = self.time_span();
+        let mut kv = KeyValues::new(format!("Recording {}", self.source))
+            .row("units", self.n_units(), "")
+            .row("spikes", self.n_spikes(), "")
+            .row("span", format!("{a:.3} - {b:.3}"), "s");
+        for (loc, n) in self.units_by(col::LOCATION) {
+            kv = kv.row(format!("units in {loc}"), n, "location");
+        }
+        if let (Ok(n), Ok(s), Ok(e)) = (
+            str_column(&self.epochs, col::NAME, "epochs", &self.source),
+            f64_column(&self.epochs, col::START, "epochs", &self.source),
+            f64_column(&self.epochs, col::STOP, "epochs", &self.source),
+        ) {
+            let mut per: BTreeMap<&str, (usize, f64, f64)> = BTreeMap::new();
+            for i in 0..n.len() {
+                let x = per
+                    .entry(&n[i])
+                    .or_insert((0, f64::INFINITY, f64::NEG_INFINITY));
+                x.0 += 1;
+                x.1 = x.1.min(s[i]);
+                x.2 = x.2.max(e[i]);
+            }
+            for (name, (k, lo, hi)) in per {
+                kv = kv.row(
+                    format!("epoch {name}"),
+                    format!("{lo:.3} - {hi:.3}"),
+                    format!("s, {k} interval(s)"),
+                );
+            }
+        }
+        let bt = f64_column(&self.behaviour, col::T, "behaviour", &self.source).unwrap_or_default();
+        for c in self.channels() {
+            let v = f64_column(&self.behaviour, &c, "behaviour", &self.source).unwrap_or_default();
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            kv = kv.row(
+                format!("behaviour {c}"),
+                format!("{lo:.4} - {hi:.4}"),
+                format!("{} samples", bt.len()),
+            );
+        }
+        if let Ok(n) = str_column(&self.events, col::NAME, "events", &self.source) {
+            let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+            for x in &n {
+                *per.entry(x).or_default() += 1;
+            }
+            for (name, k) in per {
+                kv = kv.row(format!("events {name}"), k, "count");
+            }
+        }
+        kv
+    }
+}
+
+impl std::fmt::Display for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (a, b) = self.time_span();
+        write!(
+            f,
+            "Recording({}: {} units, {} spikes, {:.1}-{:.1} s, {} behaviour samples [{}], {} epochs, {} events)",
+            self.source,
+            self.n_units(),
+            self.n_spikes(),
+            a,
+            b,
+            self.behaviour.height(),
+            self.channels().join(", "),
+            self.epochs.height(),
+            self.events.height()
+        )
+    }
+}
+
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl Render for Recording {
+    fn bundle(&self) -> Bundle {
+        let (a, b) = self.time_span();
+        let plot = self.plot_raster(a, (a + 10.0).min(b.max(a + 1e-9)));
+        Bundle::figure(&plot, &self.summary().to_html(), self.to_string())
+    }
+}
+
+display::evcxr_display_via_render!(Recording, BinnedSpikes);
+
+impl Recording {
+    /// Loads a bundled dataset by name (`"A2929-200711"`, from `datasets/`)
+    /// or any supported file by path (NWB, Parquet, CSV, NPZ; see
+    /// [`crate::data::io::read`]).
+    ///
+    /// # Examples
+    /// ```
+    /// let rec = canns::data::Recording::dataset("A2929-200711")?;
+    /// assert_eq!(rec.n_units(), 15);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Data`] for an unknown name; the reader's errors otherwise.
+    pub fn dataset(name_or_path: &str) -> Result<Recording> {
+        let p = Path::new(name_or_path);
+        if p.exists() {
+            return crate::data::io::read(p);
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
+        let f = dir.join(format!("{name_or_path}.nwb"));
+        if f.exists() {
+            return crate::data::io::read(&f);
+        }
+        Err(Error::data(
+            name_or_path,
+            format!(
+                "no such file, and no bundled dataset of that name in {} (datasets: A2929-200711)",
+                dir.display()
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec() -> Recording {
+        Recording::builder()
+            .spike_train(3, vec![0.05, 0.15, 0.16, 1.5])
+            .spike_train(1, vec![0.95])
+            .unit_meta("location", vec!["ca1", "adn"])
+            .behaviour_time(vec![0.0, 0.5, 1.0, 1.5, 2.0])
+            .channel("x", vec![0.0, 0.0, 0.1, 0.2, 0.2])
+            .channel("y", vec![0.0; 5])
+            .channel("head_direction", vec![6.2, 0.1, -0.1, 7.0, 3.0])
+            .epoch("sleep", 0.0, 1.0)
+            .epoch("wake", 1.0, 2.0)
+            .events("ripple", vec![0.5, 1.2])
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn units_sorted_and_head_direction_wrapped() {
+        let r = rec();
+        assert_eq!(r.unit_ids(), vec![1, 3]);
+        let hd = f64_column(r.behaviour(), "head_direction", "", "").unwrap();
+        assert!(hd.iter().all(|&a| (0.0..TAU).contains(&a)));
+        assert!((hd[2] - (TAU - 0.1)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn binning_counts_every_spike_in_range() {
+        let r = rec();
+        let b = r.bin_spikes(0.1, Some("sleep")).unwrap();
+        assert_eq!(b.counts.dim(), (10, 2));
+        assert_eq!(b.counts[[0, 1]], 1.0);
+        assert_eq!(b.counts[[1, 1]], 2.0);
+        assert_eq!(b.counts[[9, 0]], 1.0);
+        assert!((b.centres[0] - 0.05).abs() < 1e-12);
+        let all = r.bin_spikes(0.1, None).unwrap();
+        assert_eq!(all.counts.sum(), 5.0);
+        assert!(r.bin_spikes(0.0, None).is_err());
+        assert!(r.bin_spikes(0.1, Some("run")).is_err());
+    }
+
+    #[test]
+    fn circular_interpolation_takes_the_short_arc() {
+        let r = rec();
+        let v = r
+            .behaviour_at("head_direction", &[0.25, 0.75, 3.0])
+            .unwrap();
+        // 6.2 -> 0.1 (through 2 pi): the midpoint is near 0, not near 3.15
+        let mid = (6.2 + (0.1 + TAU)) / 2.0 - TAU;
+        assert!((v[0] - mid).abs() < 1e-9, "{}", v[0]);
+        assert!((v[1] - 0.0).abs() < 1e-9 || (v[1] - TAU).abs() < 1e-9);
+        assert!(v[2].is_nan());
+    }
+
+    #[test]
+    fn restrict_select_and_speed() {
+        let r = rec();
+        let w = r.restrict("wake").unwrap();
+        assert_eq!(w.n_spikes(), 1);
+        assert_eq!(w.events().height(), 1);
+        assert_eq!(w.epochs().height(), 1);
+        // metadata follows ascending unit ids: unit 1 is ca1, unit 3 is adn
+        let adn = r.select_units("location", "adn").unwrap();
+        assert_eq!(adn.unit_ids(), vec![3]);
+        assert_eq!(adn.n_spikes(), 4);
+        assert!(r.select_units("location", "v1").is_err());
+        let s = r.speed_filter(0.15).unwrap();
+        assert!(s.spike_times(3).iter().all(|&t| t > 0.5));
+        assert!(r.restrict_range(1.0, 0.5).is_err());
+    }
+
+    #[test]
+    fn bad_input_is_an_error_naming_the_field() {
+        let e = Recording::builder()
+            .behaviour_time(vec![0.0, 1.0, 1.0])
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("strictly increasing"), "{e}");
+        let e = Recording::builder()
+            .spike_train(0, vec![f64::NAN])
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("finite"), "{e}");
+        let e = Recording::builder()
+            .epoch("a", 2.0, 1.0)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("start"), "{e}");
+        assert!(Recording::builder()
+            .behaviour_time(vec![0.0, 1.0])
+            .channel("x", vec![0.0])
+            .build()
+            .is_err());
+        assert!(Recording::builder()
+            .spikes(vec![0, 1], vec![0.5])
+            .build()
+            .is_err());
+    }
+
+    #[test]
+    fn smoothing_keeps_constant_rates() {
+        let r = Recording::builder()
+            .spike_train(0, (0..100).map(|i| i as f64 * 0.1 + 0.05).collect())
+            .epoch("all", 0.0, 10.0)
+            .build()
+            .unwrap();
+        let b = r.bin_spikes(0.1, Some("all")).unwrap();
+        assert_eq!(b.n_bins(), 100);
+        let s = b.smooth(0.3).unwrap();
+        assert!(s.counts.iter().take(99).all(|&c| (c - 1.0).abs() < 1e-9));
+        assert!(b.smooth(-1.0).is_err());
+        assert!((s.rates()[[5, 0]] - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn renders_summary_and_raster() {
+        let r = rec();
+        let b = r.bundle();
+        assert!(b.html.contains("units in adn"));
+        assert!(b.plotly_json.unwrap().contains("line-ns-open"));
+        assert!(r.to_string().starts_with("Recording("));
+    }
+}

@@ -1,0 +1,88 @@
+//! `canns inspect` and `canns convert` on the bundled recording, including
+//! bad input.
+
+use std::process::Command;
+
+fn canns(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_canns"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("canns-cli-data-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn inspect_summarises_the_dataset() {
+    let out = canns(&["inspect", "A2929-200711"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("15 units, 98794 spikes"), "{s}");
+    assert!(
+        s.contains("adn          7") && s.contains("ca1          8"),
+        "{s}"
+    );
+    assert!(
+        s.contains("wake") && s.contains("600.000-1200.000 s"),
+        "{s}"
+    );
+    assert!(s.contains("head_direction") && s.contains("rad"), "{s}");
+    assert!(s.contains("sleep_ripples") && s.contains("594"), "{s}");
+}
+
+#[test]
+fn convert_round_trips_through_every_format() {
+    let d = temp_dir("convert");
+    let npz = d.join("a.npz");
+    let pq = d.join("a.parquet");
+    let csv = d.join("a.csv");
+    for (inp, out) in [
+        ("A2929-200711", &npz),
+        (npz.to_str().unwrap(), &pq),
+        (pq.to_str().unwrap(), &csv),
+    ] {
+        let o = canns(&["convert", inp, out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("15 units, 98794 spikes"));
+    }
+    let a = canns(&["inspect", "A2929-200711"]).stdout;
+    let b = canns(&["inspect", csv.to_str().unwrap()]).stdout;
+    let body = |s: &[u8]| {
+        String::from_utf8_lossy(s)
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        body(&a),
+        body(&b),
+        "the CSV copy summarises like the NWB file"
+    );
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let d = temp_dir("bad");
+    let o = canns(&["inspect", "no-such-file.nwb"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-file.nwb"));
+    let bad = d.join("bad.nwb");
+    std::fs::write(&bad, b"\x89HDF\r\n\x1a\n\x00\x00").unwrap();
+    let o = canns(&["inspect", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("bad.nwb") && e.contains("truncated"), "{e}");
+    let o = canns(&["convert", "A2929-200711", d.join("x.txt").to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown output format"));
+}
