@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod rips;
 pub mod simulate;
 pub mod tour;
+pub mod tuning;
 
 /// Continuous attractor neural networks: simulate, analyse, report.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Convert a recording between formats (to Parquet, CSV or NPZ).
     Convert(convert::ConvertArgs),
+    /// Head-direction tuning curves and HD-cell classification of a recording, as a table.
+    Tuning(tuning::TuningArgs),
 }
 
 /// Runs the parsed command line.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Rips(a) => rips::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Convert(a) => convert::run(a),
+        Command::Tuning(a) => tuning::run(a),
     }
 }
