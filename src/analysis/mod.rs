@@ -6,5 +6,6 @@ pub mod decoding;
 pub mod head_direction;
 pub mod place;
 pub mod raster;
+pub mod recording;
 mod sampling;
 pub mod tracking;

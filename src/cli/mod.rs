@@ -9,6 +9,7 @@ pub mod rips;
 pub mod signature;
 pub mod simulate;
 pub mod tour;
+pub mod tuning;
 
 /// Continuous attractor neural networks: simulate, analyse, report.
 #[derive(Debug, Parser)]
@@ -34,6 +35,8 @@ pub enum Command {
     Convert(convert::ConvertArgs),
     /// Attractor signature of a count matrix: persistent homology, shuffle significance, decoding.
     Signature(signature::SignatureArgs),
+    /// Head-direction tuning curves and HD-cell classification of a recording, as a table.
+    Tuning(tuning::TuningArgs),
 }
 
 /// Runs the parsed command line.
@@ -48,5 +51,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Signature(a) => signature::run(a),
+        Command::Tuning(a) => tuning::run(a),
     }
 }
