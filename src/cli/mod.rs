@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 pub mod rips;
 pub mod simulate;
 pub mod tour;
+pub mod walk;
 
 /// Continuous attractor neural networks: simulate, analyse, report.
 #[derive(Debug, Parser)]
@@ -25,6 +26,8 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Vietoris-Rips persistence diagrams of a point cloud or distance matrix.
     Rips(rips::RipsArgs),
+    /// Random motion of an agent in a box (or a real trajectory), written to a file.
+    Walk(walk::WalkArgs),
 }
 
 /// Runs the parsed command line.
@@ -36,5 +39,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Tour(a) => tour::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Rips(a) => rips::run(a),
+        Command::Walk(a) => walk::run(a),
     }
 }
