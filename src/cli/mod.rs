@@ -10,6 +10,7 @@ pub mod signature;
 pub mod simulate;
 pub mod tour;
 pub mod tuning;
+pub mod walk;
 
 /// Continuous attractor neural networks: simulate, analyse, report.
 #[derive(Debug, Parser)]
@@ -37,6 +38,8 @@ pub enum Command {
     Signature(signature::SignatureArgs),
     /// Head-direction tuning curves and HD-cell classification of a recording, as a table.
     Tuning(tuning::TuningArgs),
+    /// Random motion of an agent in a box (or a real trajectory), written to a file.
+    Walk(walk::WalkArgs),
 }
 
 /// Runs the parsed command line.
@@ -52,5 +55,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Convert(a) => convert::run(a),
         Command::Signature(a) => signature::run(a),
         Command::Tuning(a) => tuning::run(a),
+        Command::Walk(a) => walk::run(a),
     }
 }

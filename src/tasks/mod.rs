@@ -4,6 +4,7 @@
 //! parameters and seed, the external input a model receives, and knows the
 //! target the network should encode at every step. Tasks never analyse.
 
+pub mod navigation;
 pub mod population_coding;
 pub mod template_matching;
 pub mod tracking;

@@ -1,0 +1,115 @@
+//! `canns walk`: RatInABox-style random motion (or an imported trajectory)
+//! written as a table t, x, y, vx, vy, head_direction, speed,
+//! rotational_velocity, distance_travelled.
+
+use crate::error::{Error, ParamError, Result};
+use crate::tasks::navigation::{Agent, BoundaryConditions, Environment, Trajectory};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `canns walk`.
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+    /// Width of the box (m).
+    #[arg(long, default_value_t = 1.0)]
+    pub width: f64,
+    /// Height of the box (m).
+    #[arg(long, default_value_t = 1.0)]
+    pub height: f64,
+    /// Boundary: solid or periodic.
+    #[arg(long, default_value = "solid")]
+    pub boundary: String,
+    /// Number of steps (random motion), or of samples of the imported trajectory.
+    #[arg(long, default_value_t = 10_000)]
+    pub steps: usize,
+    /// Time step (s).
+    #[arg(long, default_value_t = 0.01)]
+    pub dt: f64,
+    /// Seed of the motion.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file: .parquet, .csv or .npy (columns as one float64 matrix).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Import a trajectory instead of random motion: `sargolini`, `tanni`, or
+    /// a .npz (t, pos) / .csv (t, x[, y]) file. It is resampled at --dt.
+    #[arg(long)]
+    pub trajectory: Option<String>,
+}
+
+fn flag(name: &str, rule: &str, value: impl std::fmt::Display) -> Error {
+    ParamError::new(format!("--{name}"), rule, value).into()
+}
+
+/// Runs `canns walk`.
+///
+/// # Errors
+/// [`Error::Param`] naming the flag and value for bad arguments; I/O errors
+/// from reading the trajectory or writing the output.
+pub fn run(a: WalkArgs) -> Result<()> {
+    if !(a.width.is_finite() && a.width > 0.0) {
+        return Err(flag("width", "finite and > 0", a.width));
+    }
+    if !(a.height.is_finite() && a.height > 0.0) {
+        return Err(flag("height", "finite and > 0", a.height));
+    }
+    if !(a.dt.is_finite() && a.dt > 0.0) {
+        return Err(flag("dt", "finite and > 0", a.dt));
+    }
+    if a.steps == 0 || a.steps > 100_000_000 {
+        return Err(flag("steps", "in 1..=10^8", a.steps));
+    }
+    let boundary: BoundaryConditions = a
+        .boundary
+        .parse()
+        .map_err(|_| flag("boundary", "solid or periodic", &a.boundary))?;
+    let ext = a.out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "parquet" | "csv" | "npy") {
+        return Err(flag(
+            "out",
+            "a .parquet, .csv or .npy file",
+            a.out.display(),
+        ));
+    }
+    let history = match &a.trajectory {
+        Some(name) => {
+            let traj = Trajectory::load(name).map_err(|e| match e {
+                Error::Param(_) => {
+                    flag("trajectory", "sargolini, tanni, or a .npz/.csv file", name)
+                }
+                other => other,
+            })?;
+            let mut h = traj.resample(a.dt)?;
+            if h.len() > a.steps {
+                for c in [
+                    &mut h.t,
+                    &mut h.x,
+                    &mut h.y,
+                    &mut h.vx,
+                    &mut h.vy,
+                    &mut h.hd_x,
+                    &mut h.hd_y,
+                    &mut h.rotational_velocity,
+                    &mut h.distance_travelled,
+                ] {
+                    c.truncate(a.steps);
+                }
+            }
+            h
+        }
+        None => {
+            let env = Environment::params()
+                .scale(a.height)
+                .aspect(a.width / a.height)
+                .boundary_conditions(boundary)
+                .build()?;
+            let mut agent = Agent::params().dt(a.dt).seed(a.seed).build(env)?;
+            agent.run(a.steps);
+            agent.history().clone()
+        }
+    };
+    let mut df = history.to_frame()?;
+    super::simulate::write_frame(&mut df, &a.out)?;
+    eprintln!("wrote {} steps to {}", df.height(), a.out.display());
+    Ok(())
+}

@@ -1,0 +1,1111 @@
+//! An agent moving through an [`Environment`] by RatInABox's random motion
+//! model, optionally drifting towards a goal, or along an imported trajectory.
+//!
+//! In 2D the rotational velocity `ω` and the speed `v` follow
+//! Ornstein-Uhlenbeck processes (George et al. 2024, Methods; the defaults
+//! fit Sargolini et al. 2006):
+//!
+//! `ω ← ω - ω dt/τ_ω + σ_ω √(2 dt/τ_ω) ξ₁`, and the velocity turns by `ω dt`;
+//!
+//! the speed is Rayleigh distributed with scale `speed_mean`: it is mapped to
+//! a standard normal `z = Φ⁻¹(1 - exp(-v²/2σ²))`, which follows
+//! `z ← z - z dt/τ_v + √(2 dt/τ_v) ξ₂`, and mapped back.
+//!
+//! Near a wall (closer than `wall_repel_distance` `d`), a spring of constant
+//! `k = (wall_repel_strength · speed_mean)² / d²` accelerates the agent away,
+//! weighted by `3 (1 - thigmotaxis)²`, and a "conveyor belt" shifts its
+//! position away, weighted by `6 thigmotaxis²`. A step crossing a wall is
+//! reflected off it at half the mean speed. The head direction is the
+//! measured velocity direction, low-pass filtered with time constant
+//! `head_direction_smoothing_timescale`. In 1D the velocity itself is an
+//! Ornstein-Uhlenbeck process of mean `speed_mean` and deviation `speed_std`.
+//!
+//! The step loop allocates nothing (the history columns grow amortised),
+//! draws normals with the ziggurat method from a seeded Xoshiro256++
+//! generator, precomputes the Ornstein-Uhlenbeck coefficients once per `dt`,
+//! keeps the speed's normal variable between steps when no wall or drift
+//! changed the speed (so `Φ⁻¹` is evaluated only then), and measures
+//! distances only to walls whose bounding box is within reach.
+//!
+//! # Examples
+//! ```
+//! use canns::tasks::navigation::{Agent, Environment};
+//! let env = Environment::params().build()?;
+//! let mut agent = Agent::params().dt(0.01).seed(7).build(env)?;
+//! agent.run(1000);
+//! let h = agent.history();
+//! assert_eq!(h.len(), 1000);
+//! assert!(h.x.iter().all(|&x| x > 0.0 && x < 1.0));
+//! let df = h.to_frame()?;
+//! assert_eq!(df.width(), 9);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! George, T. M. et al. (2024). RatInABox. eLife 13:e85274.
+//! Sargolini, F. et al. (2006). Conjunctive representation of position,
+//! direction, and velocity in entorhinal cortex. Science 312:758.
+
+use super::environment::{Environment, Segment};
+use super::trajectory::Trajectory;
+use crate::display::{self, Bundle, KeyValues, Render};
+use crate::error::{check, Error, ParamError, Result};
+use crate::models::params::setters;
+use polars::prelude::*;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// Column names of the history frame.
+pub mod columns {
+    /// Time (s).
+    pub const T: &str = "t";
+    /// x position (m).
+    pub const X: &str = "x";
+    /// y position (m; 0 in 1D).
+    pub const Y: &str = "y";
+    /// x velocity (m/s).
+    pub const VX: &str = "vx";
+    /// y velocity (m/s).
+    pub const VY: &str = "vy";
+    /// Head direction (rad, in (-π, π]; 1D: 0 moving right, π moving left).
+    pub const HEAD_DIRECTION: &str = "head_direction";
+    /// Speed (m/s).
+    pub const SPEED: &str = "speed";
+    /// Rotational velocity of the measured velocity (rad/s).
+    pub const ROTATIONAL_VELOCITY: &str = "rotational_velocity";
+    /// Distance travelled since the start (m).
+    pub const DISTANCE: &str = "distance_travelled";
+}
+
+/// Parameters of an [`Agent`]: RatInABox's names, meanings and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentParams {
+    /// Time step (s). Default 0.05.
+    pub dt: f64,
+    /// Coherence time of the speed, `τ_v` (s). Default 0.7.
+    pub speed_coherence_time: f64,
+    /// 2D: Rayleigh scale `σ_v` of the speed (m/s; mean speed `σ_v √(π/2)`);
+    /// 1D: mean velocity `μ_v` (m/s). Default 0.08.
+    pub speed_mean: f64,
+    /// 1D: deviation of the velocity `σ_v` (m/s). In 2D only `0` matters:
+    /// the speed is then fixed at `speed_mean`. Default 0.08.
+    pub speed_std: f64,
+    /// Coherence time of the rotational velocity, `τ_ω` (s). Default 0.08.
+    pub rotational_velocity_coherence_time: f64,
+    /// Deviation of the rotational velocity, `σ_ω` (rad/s). Default 120° = 2.094.
+    pub rotational_velocity_std: f64,
+    /// Time constant of the head-direction low-pass filter (s; <= dt: none). Default 0.15.
+    pub head_direction_smoothing_timescale: f64,
+    /// Tendency to linger near walls, in [0, 1]. Default 0.5.
+    pub thigmotaxis: f64,
+    /// Distance (m) below which walls repel. Default 0.1.
+    pub wall_repel_distance: f64,
+    /// Strength of the wall repulsion (0: none). Default 1.
+    pub wall_repel_strength: f64,
+    /// Whether to record the history. Default true.
+    pub save_history: bool,
+    /// Starting position (m); `None` draws one uniformly. Default `None`.
+    pub start_position: Option<Vec<f64>>,
+    /// Seed of the motion noise and of the start. Default 0.
+    pub seed: u64,
+}
+
+impl Default for AgentParams {
+    fn default() -> Self {
+        Self {
+            dt: 0.05,
+            speed_coherence_time: 0.7,
+            speed_mean: 0.08,
+            speed_std: 0.08,
+            rotational_velocity_coherence_time: 0.08,
+            rotational_velocity_std: 120.0 * std::f64::consts::PI / 180.0,
+            head_direction_smoothing_timescale: 0.15,
+            thigmotaxis: 0.5,
+            wall_repel_distance: 0.1,
+            wall_repel_strength: 1.0,
+            save_history: true,
+            start_position: None,
+            seed: 0,
+        }
+    }
+}
+
+impl AgentParams {
+    setters! {
+        /// Sets `dt` (s).
+        dt: f64,
+        /// Sets `speed_coherence_time` (s).
+        speed_coherence_time: f64,
+        /// Sets `speed_mean` (m/s).
+        speed_mean: f64,
+        /// Sets `speed_std` (m/s).
+        speed_std: f64,
+        /// Sets `rotational_velocity_coherence_time` (s).
+        rotational_velocity_coherence_time: f64,
+        /// Sets `rotational_velocity_std` (rad/s).
+        rotational_velocity_std: f64,
+        /// Sets `head_direction_smoothing_timescale` (s).
+        head_direction_smoothing_timescale: f64,
+        /// Sets `thigmotaxis`.
+        thigmotaxis: f64,
+        /// Sets `wall_repel_distance` (m).
+        wall_repel_distance: f64,
+        /// Sets `wall_repel_strength`.
+        wall_repel_strength: f64,
+        /// Sets `save_history`.
+        save_history: bool,
+        /// Sets `start_position` (m).
+        start_position: Option<Vec<f64>>,
+        /// Sets `seed`.
+        seed: u64,
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value.
+    pub fn validate(&self) -> Result<()> {
+        check::positive("dt", self.dt)?;
+        check::positive("speed_coherence_time", self.speed_coherence_time)?;
+        check::finite("speed_mean", self.speed_mean)?;
+        check::non_negative("speed_std", self.speed_std)?;
+        check::positive(
+            "rotational_velocity_coherence_time",
+            self.rotational_velocity_coherence_time,
+        )?;
+        check::non_negative("rotational_velocity_std", self.rotational_velocity_std)?;
+        check::non_negative(
+            "head_direction_smoothing_timescale",
+            self.head_direction_smoothing_timescale,
+        )?;
+        if !(0.0..=1.0).contains(&self.thigmotaxis) {
+            return Err(ParamError::new("thigmotaxis", "in [0, 1]", self.thigmotaxis).into());
+        }
+        check::positive("wall_repel_distance", self.wall_repel_distance)?;
+        check::non_negative("wall_repel_strength", self.wall_repel_strength)?;
+        Ok(())
+    }
+
+    /// Validates and places the agent in `env`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value (including a
+    /// `start_position` of the wrong dimension or outside the environment),
+    /// or `speed_mean` <= 0 in 2D (the Rayleigh scale must be positive).
+    pub fn build(&self, env: Environment) -> Result<Agent> {
+        self.validate()?;
+        if env.dim() == 2 {
+            check::positive("speed_mean", self.speed_mean)?;
+        }
+        Agent::new(self.clone(), env)
+    }
+
+    /// Parses parameters from JSON (unknown keys are errors).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with serde's message naming the key.
+    pub fn from_json(s: &str) -> Result<Self> {
+        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("AgentParams: {e}")))
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("AgentParams")
+            .row("dt", self.dt, "s")
+            .row("speed_mean", self.speed_mean, "m/s (2D: Rayleigh scale)")
+            .row("speed_std", self.speed_std, "m/s (1D)")
+            .row("speed_coherence_time", self.speed_coherence_time, "s")
+            .row(
+                "rotational_velocity_std",
+                self.rotational_velocity_std,
+                "rad/s",
+            )
+            .row(
+                "rotational_velocity_coherence_time",
+                self.rotational_velocity_coherence_time,
+                "s",
+            )
+            .row(
+                "head_direction_smoothing_timescale",
+                self.head_direction_smoothing_timescale,
+                "s",
+            )
+            .row("thigmotaxis", self.thigmotaxis, "[0, 1]")
+            .row("wall_repel_distance", self.wall_repel_distance, "m")
+            .row("wall_repel_strength", self.wall_repel_strength, "")
+            .row("seed", self.seed, "")
+    }
+}
+
+/// The recorded history of an agent, one entry per step, as columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Time (s).
+    pub t: Vec<f64>,
+    /// x position (m).
+    pub x: Vec<f64>,
+    /// y position (m; 0 in 1D).
+    pub y: Vec<f64>,
+    /// x velocity of the step taken (m/s).
+    pub vx: Vec<f64>,
+    /// y velocity of the step taken (m/s).
+    pub vy: Vec<f64>,
+    /// Head direction, x component of the unit vector.
+    pub hd_x: Vec<f64>,
+    /// Head direction, y component of the unit vector.
+    pub hd_y: Vec<f64>,
+    /// Rotational velocity of the measured velocity (rad/s).
+    pub rotational_velocity: Vec<f64>,
+    /// Distance travelled (m).
+    pub distance_travelled: Vec<f64>,
+}
+
+impl History {
+    /// Number of steps recorded.
+    pub fn len(&self) -> usize {
+        self.t.len()
+    }
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.t.is_empty()
+    }
+    fn reserve(&mut self, n: usize) {
+        for c in [
+            &mut self.t,
+            &mut self.x,
+            &mut self.y,
+            &mut self.vx,
+            &mut self.vy,
+            &mut self.hd_x,
+            &mut self.hd_y,
+            &mut self.rotational_velocity,
+            &mut self.distance_travelled,
+        ] {
+            c.reserve(n);
+        }
+    }
+    /// Speeds (m/s).
+    pub fn speed(&self) -> Vec<f64> {
+        self.vx
+            .iter()
+            .zip(&self.vy)
+            .map(|(a, b)| a.hypot(*b))
+            .collect()
+    }
+    /// Head directions (rad, in (-π, π]).
+    pub fn head_direction(&self) -> Vec<f64> {
+        self.hd_y
+            .iter()
+            .zip(&self.hd_x)
+            .map(|(y, x)| y.atan2(*x))
+            .collect()
+    }
+    /// Positions.
+    ///
+    /// # Shapes
+    /// `(n_steps, 2)` (y is 0 in 1D).
+    pub fn positions(&self) -> ndarray::Array2<f64> {
+        ndarray::Array2::from_shape_fn(
+            (self.len(), 2),
+            |(i, k)| if k == 0 { self.x[i] } else { self.y[i] },
+        )
+    }
+    /// The history as a DataFrame with columns t, x, y, vx, vy,
+    /// head_direction, speed, rotational_velocity, distance_travelled
+    /// (see [`columns`]).
+    ///
+    /// # Errors
+    /// [`Error::Polars`] if the frame cannot be built.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let c = |name: &str, v: Vec<f64>| Column::new(name.into(), v);
+        Ok(DataFrame::new(
+            self.len(),
+            vec![
+                c(columns::T, self.t.clone()),
+                c(columns::X, self.x.clone()),
+                c(columns::Y, self.y.clone()),
+                c(columns::VX, self.vx.clone()),
+                c(columns::VY, self.vy.clone()),
+                c(columns::HEAD_DIRECTION, self.head_direction()),
+                c(columns::SPEED, self.speed()),
+                c(
+                    columns::ROTATIONAL_VELOCITY,
+                    self.rotational_velocity.clone(),
+                ),
+                c(columns::DISTANCE, self.distance_travelled.clone()),
+            ],
+        )?)
+    }
+}
+
+/// Ornstein-Uhlenbeck and wall coefficients for one `dt`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Coefficients {
+    dt: f64,
+    /// `dt / τ_ω` and `σ_ω √(2 dt / τ_ω)`.
+    rot_decay: f64,
+    rot_noise: f64,
+    /// `dt / τ_v` and `√(2 dt / τ_v)` (1D: times `speed_std`).
+    speed_decay: f64,
+    speed_noise: f64,
+    /// `3 (1 - thigmotaxis)² k dt` and `6 thigmotaxis² v dt`.
+    spring: f64,
+    belt: f64,
+    /// `dt / τ_hd` (1 when no smoothing).
+    hd_mix: f64,
+}
+
+/// `Φ⁻¹(1e-6)`: RatInABox clips the uniform variable to `[1e-6, 1 - 1e-6]`.
+const Z_CLIP: f64 = 4.753_424_308_822_899;
+
+/// An agent moving in an environment. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Agent {
+    params: AgentParams,
+    env: Environment,
+    rng: SmallRng,
+    coef: Coefficients,
+    t: f64,
+    pos: [f64; 2],
+    velocity: [f64; 2],
+    rotational_velocity: f64,
+    measured_velocity: [f64; 2],
+    measured_rotational_velocity: f64,
+    head_direction: [f64; 2],
+    distance_travelled: f64,
+    /// Normal variable of the speed, valid while `speed_fresh`.
+    speed_z: f64,
+    speed_fresh: bool,
+    imported: Option<Trajectory>,
+    history: History,
+}
+
+impl Agent {
+    /// Default parameters, to adjust and build with an environment.
+    pub fn params() -> AgentParams {
+        AgentParams::default()
+    }
+
+    fn new(params: AgentParams, env: Environment) -> Result<Self> {
+        let mut rng = SmallRng::seed_from_u64(params.seed);
+        let pos = match &params.start_position {
+            Some(p) => {
+                if p.len() != env.dim() || !env.contains(p) {
+                    return Err(ParamError::new(
+                        "start_position",
+                        "inside the environment",
+                        format!("{p:?}"),
+                    )
+                    .into());
+                }
+                [p[0], p.get(1).copied().unwrap_or(0.0)]
+            }
+            None => env.sample_position(&mut rng),
+        };
+        let velocity = if env.dim() == 2 {
+            let a = rng.random::<f64>() * std::f64::consts::TAU;
+            [params.speed_mean * a.cos(), params.speed_mean * a.sin()]
+        } else {
+            [params.speed_mean + 1e-8, 0.0]
+        };
+        let n = norm(velocity);
+        let head_direction = if env.dim() == 2 {
+            [velocity[0] / n, velocity[1] / n]
+        } else {
+            [velocity[0].signum(), 0.0]
+        };
+        let coef = coefficients(&params, params.dt);
+        Ok(Self {
+            rng,
+            coef,
+            t: 0.0,
+            pos,
+            velocity,
+            rotational_velocity: 0.0,
+            measured_velocity: velocity,
+            measured_rotational_velocity: 0.0,
+            head_direction,
+            distance_travelled: 0.0,
+            speed_z: 0.0,
+            speed_fresh: false,
+            imported: None,
+            history: History::default(),
+            params,
+            env,
+        })
+    }
+
+    /// The parameters of this agent.
+    pub fn parameters(&self) -> &AgentParams {
+        &self.params
+    }
+    /// The environment.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+    /// Current time (s).
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+    /// Current position (m); `[x, 0]` in 1D.
+    pub fn position(&self) -> [f64; 2] {
+        self.pos
+    }
+    /// Velocity driving the next step (m/s).
+    pub fn velocity(&self) -> [f64; 2] {
+        self.velocity
+    }
+    /// Velocity of the last step taken (m/s).
+    pub fn measured_velocity(&self) -> [f64; 2] {
+        self.measured_velocity
+    }
+    /// Rotational velocity of the last step taken (rad/s).
+    pub fn measured_rotational_velocity(&self) -> f64 {
+        self.measured_rotational_velocity
+    }
+    /// Head direction (rad, in (-π, π]).
+    pub fn head_direction(&self) -> f64 {
+        self.head_direction[1].atan2(self.head_direction[0])
+    }
+    /// Distance travelled (m).
+    pub fn distance_travelled(&self) -> f64 {
+        self.distance_travelled
+    }
+    /// Distance (m) to the nearest wall.
+    pub fn distance_to_walls(&self) -> f64 {
+        self.env.distance_to_walls(&self.pos)
+    }
+    /// The recorded history.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+    /// The history as a DataFrame (see [`History::to_frame`]).
+    ///
+    /// # Errors
+    /// [`Error::Polars`] if the frame cannot be built.
+    pub fn history_frame(&self) -> Result<DataFrame> {
+        self.history.to_frame()
+    }
+    /// Forgets the history (the state is kept).
+    pub fn reset_history(&mut self) {
+        self.history = History::default();
+    }
+
+    /// Moves the agent to `position`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when the position is outside the environment.
+    pub fn set_position(&mut self, position: &[f64]) -> Result<()> {
+        if position.len() != self.env.dim() || !self.env.contains(position) {
+            return Err(ParamError::new(
+                "position",
+                "inside the environment",
+                format!("{position:?}"),
+            )
+            .into());
+        }
+        self.pos = [position[0], position.get(1).copied().unwrap_or(0.0)];
+        Ok(())
+    }
+
+    /// Sets the velocity driving the next step (m/s).
+    ///
+    /// # Errors
+    /// [`Error::Param`] when a component is not finite.
+    pub fn set_velocity(&mut self, velocity: [f64; 2]) -> Result<()> {
+        check::finite("velocity[0]", velocity[0])?;
+        check::finite("velocity[1]", velocity[1])?;
+        self.velocity = velocity;
+        self.speed_fresh = false;
+        Ok(())
+    }
+
+    /// Follows `trajectory` (looping at its end) instead of moving randomly:
+    /// each step interpolates the trajectory's spline at the agent's time.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when the trajectory's dimension differs from the environment's.
+    pub fn import_trajectory(&mut self, trajectory: Trajectory) -> Result<()> {
+        if trajectory.dim() != self.env.dim() {
+            return Err(ParamError::new(
+                "trajectory",
+                format!("of dimension {}", self.env.dim()),
+                trajectory.dim(),
+            )
+            .into());
+        }
+        let p = trajectory.position_at(0.0);
+        self.pos = p;
+        self.imported = Some(trajectory);
+        Ok(())
+    }
+
+    /// Runs `n_steps` steps of the random motion model at the parameters' `dt`.
+    pub fn run(&mut self, n_steps: usize) {
+        if self.params.save_history {
+            self.history.reserve(n_steps);
+        }
+        for _ in 0..n_steps {
+            self.step(None, 1.0);
+        }
+    }
+
+    /// One step of `dt` (s) of random motion.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dt` is not positive.
+    pub fn update(&mut self, dt: f64) -> Result<()> {
+        check::positive("dt", dt)?;
+        self.set_dt(dt);
+        self.step(None, 1.0);
+        Ok(())
+    }
+
+    /// One step of random motion whose velocity also drifts towards
+    /// `drift_velocity` (m/s), with strength `ratio` relative to the random
+    /// part (RatInABox's `drift_to_random_strength_ratio`): the velocity
+    /// relaxes to the drift with time constant `speed_coherence_time / ratio`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when the drift is not finite or `ratio` not positive.
+    pub fn update_with_drift(&mut self, drift_velocity: [f64; 2], ratio: f64) -> Result<()> {
+        check::finite("drift_velocity[0]", drift_velocity[0])?;
+        check::finite("drift_velocity[1]", drift_velocity[1])?;
+        check::positive("drift_to_random_strength_ratio", ratio)?;
+        self.step(Some(drift_velocity), ratio);
+        Ok(())
+    }
+
+    fn set_dt(&mut self, dt: f64) {
+        if dt != self.coef.dt {
+            self.coef = coefficients(&self.params, dt);
+        }
+    }
+
+    /// The motion model (RatInABox `Agent.update`).
+    #[inline]
+    fn step(&mut self, drift: Option<[f64; 2]>, ratio: f64) {
+        let dt = self.coef.dt;
+        self.t += dt;
+        let prev_pos = self.pos;
+        let prev_mv = self.measured_velocity;
+        if let Some(traj) = &self.imported {
+            let period = traj.duration();
+            let tt = if period > 0.0 { self.t % period } else { 0.0 };
+            self.pos = traj.position_at(tt);
+            self.measure(prev_pos, prev_mv, true);
+        } else {
+            if self.env.dim() == 2 {
+                self.stochastic_2d();
+            } else {
+                self.stochastic_1d();
+            }
+            if let Some(d) = drift {
+                let a = dt * ratio / self.params.speed_coherence_time;
+                self.velocity[0] += (d[0] - self.velocity[0]) * a;
+                self.velocity[1] += (d[1] - self.velocity[1]) * a;
+                self.speed_fresh = false;
+            }
+            if self.env.dim() == 2 {
+                self.wall_repulsion();
+            }
+            self.pos[0] += self.velocity[0] * dt;
+            self.pos[1] += self.velocity[1] * dt;
+            if self.env.dim() == 2 {
+                self.handle_collisions(prev_pos);
+            }
+            if !self.env.contains(&self.pos[..self.env.dim()]) {
+                self.out_of_bounds();
+            }
+            self.measure(prev_pos, prev_mv, false);
+        }
+        self.update_head_direction();
+        if self.params.save_history {
+            let h = &mut self.history;
+            h.t.push(self.t);
+            h.x.push(self.pos[0]);
+            h.y.push(self.pos[1]);
+            h.vx.push(self.measured_velocity[0]);
+            h.vy.push(self.measured_velocity[1]);
+            h.hd_x.push(self.head_direction[0]);
+            h.hd_y.push(self.head_direction[1]);
+            h.rotational_velocity
+                .push(self.measured_rotational_velocity);
+            h.distance_travelled.push(self.distance_travelled);
+        }
+    }
+
+    #[inline]
+    fn stochastic_2d(&mut self) {
+        let c = self.coef;
+        let xi: f64 = StandardNormal.sample(&mut self.rng);
+        self.rotational_velocity += -self.rotational_velocity * c.rot_decay + c.rot_noise * xi;
+        let (s, co) = (self.rotational_velocity * c.dt).sin_cos();
+        let v = self.velocity;
+        self.velocity = [co * v[0] - s * v[1], s * v[0] + co * v[1]];
+        let mut speed = norm(self.velocity);
+        if speed == 0.0 {
+            self.velocity = [1e-8, 0.0];
+            speed = 1e-8;
+            self.speed_fresh = false;
+        }
+        let sigma = self.params.speed_mean;
+        let z = if self.speed_fresh {
+            self.speed_z.clamp(-Z_CLIP, Z_CLIP)
+        } else {
+            rayleigh_to_normal(speed, sigma)
+        };
+        let xi: f64 = StandardNormal.sample(&mut self.rng);
+        let z = z - z * c.speed_decay + c.speed_noise * xi;
+        let new_speed = if self.params.speed_std == 0.0 {
+            sigma
+        } else {
+            normal_to_rayleigh(z, sigma)
+        };
+        self.speed_z = z;
+        self.speed_fresh = true;
+        let f = new_speed / speed;
+        self.velocity[0] *= f;
+        self.velocity[1] *= f;
+    }
+
+    #[inline]
+    fn stochastic_1d(&mut self) {
+        let c = self.coef;
+        let xi: f64 = StandardNormal.sample(&mut self.rng);
+        self.velocity[0] += (self.params.speed_mean - self.velocity[0]) * c.speed_decay
+            + self.params.speed_std * c.speed_noise * xi;
+        self.velocity[1] = 0.0;
+    }
+
+    #[inline]
+    fn wall_repulsion(&mut self) {
+        let c = self.coef;
+        if self.params.wall_repel_strength == 0.0 || self.env.walls().is_empty() {
+            return;
+        }
+        let d = self.params.wall_repel_distance;
+        let (mut acc, mut belt) = ([0.0; 2], [0.0; 2]);
+        let mut near = false;
+        self.env.for_walls_within(self.pos, d, |v, x| {
+            if x == 0.0 {
+                return;
+            }
+            near = true;
+            let n = [v[0] / x, v[1] / x];
+            let a = d - x;
+            acc[0] += a * n[0];
+            acc[1] += a * n[1];
+            let b = 1.0 - (1.0 - a * a / (d * d)).sqrt();
+            belt[0] += b * n[0];
+            belt[1] += b * n[1];
+        });
+        if near {
+            self.velocity[0] += c.spring * acc[0];
+            self.velocity[1] += c.spring * acc[1];
+            self.pos[0] += c.belt * belt[0];
+            self.pos[1] += c.belt * belt[1];
+            if c.spring != 0.0 {
+                self.speed_fresh = false;
+            }
+        }
+    }
+
+    fn handle_collisions(&mut self, prev_pos: [f64; 2]) {
+        let dt = self.coef.dt;
+        for _ in 0..100 {
+            let Some(i) = self.env.first_collision(prev_pos, self.pos) else {
+                return;
+            };
+            let wall = self.env.walls()[i];
+            let v = wall_bounce(self.velocity, &wall);
+            let f = 0.5 * self.params.speed_mean / norm(v);
+            self.velocity = [v[0] * f, v[1] * f];
+            self.speed_fresh = false;
+            self.pos = [
+                prev_pos[0] + self.velocity[0] * dt,
+                prev_pos[1] + self.velocity[1] * dt,
+            ];
+        }
+        // Trapped in a corner: stay put rather than cross a wall.
+        self.pos = prev_pos;
+    }
+
+    fn out_of_bounds(&mut self) {
+        let e = self.env.extent();
+        let inside_box = self.env.dim() == 1
+            || (self.pos[0] > e[0]
+                && self.pos[0] < e[1]
+                && self.pos[1] > e[2]
+                && self.pos[1] < e[3]);
+        if inside_box && !self.env.is_periodic() {
+            // In a hole: RatInABox resamples a position.
+            self.pos = self.env.sample_position(&mut self.rng);
+        } else {
+            self.env.apply_boundary_conditions(&mut self.pos);
+            if !self.env.contains(&self.pos[..self.env.dim()]) {
+                self.pos = self.env.sample_position(&mut self.rng);
+            }
+        }
+    }
+
+    #[inline]
+    fn measure(&mut self, prev_pos: [f64; 2], prev_mv: [f64; 2], overwrite: bool) {
+        let dt = self.coef.dt;
+        let d = self.env.displacement(&prev_pos, &self.pos);
+        let mut mv = [d[0] / dt, d[1] / dt];
+        let step = norm(d);
+        if mv[0] == 0.0 && mv[1] == 0.0 {
+            let xi: f64 = StandardNormal.sample(&mut self.rng);
+            mv[0] = 1e-8 * xi;
+            if self.env.dim() == 2 {
+                let xi: f64 = StandardNormal.sample(&mut self.rng);
+                mv[1] = 1e-8 * xi;
+            }
+        }
+        self.measured_velocity = mv;
+        self.distance_travelled += step;
+        if self.env.dim() == 2 {
+            let cr = prev_mv[0] * mv[1] - prev_mv[1] * mv[0];
+            let dot = prev_mv[0] * mv[0] + prev_mv[1] * mv[1];
+            self.measured_rotational_velocity = cr.atan2(dot) / dt;
+        }
+        if overwrite {
+            self.velocity = mv;
+            self.rotational_velocity = self.measured_rotational_velocity;
+            self.speed_fresh = false;
+        }
+    }
+
+    #[inline]
+    fn update_head_direction(&mut self) {
+        let mv = self.measured_velocity;
+        if self.env.dim() == 1 {
+            self.head_direction = [mv[0].signum(), 0.0];
+            return;
+        }
+        let n = norm(mv);
+        let now = [mv[0] / n, mv[1] / n];
+        let a = self.coef.hd_mix;
+        if a >= 1.0 {
+            self.head_direction = now;
+            return;
+        }
+        let h = [
+            self.head_direction[0] * (1.0 - a) + a * now[0],
+            self.head_direction[1] * (1.0 - a) + a * now[1],
+        ];
+        let n = norm(h);
+        if n > 0.0 {
+            self.head_direction = [h[0] / n, h[1] / n];
+        }
+    }
+
+    /// Plot of the trajectory in the environment.
+    pub fn plot_trajectory(&self) -> plotly::Plot {
+        super::plots::trajectory(&self.env, &self.history, None)
+    }
+    /// Occupancy heatmap (fraction of time per bin of side `dx` m).
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dx` is not positive.
+    pub fn plot_position_heatmap(&self, dx: f64) -> Result<plotly::Plot> {
+        super::plots::position_heatmap(&self.env, &self.history, dx)
+    }
+    /// Histograms of speed and rotational velocity.
+    pub fn plot_histograms(&self) -> plotly::Plot {
+        super::plots::motion_histograms(&self.history)
+    }
+    /// Animation of the agent moving (`n_frames` frames of the last `window` s).
+    pub fn animate(&self, n_frames: usize) -> plotly::Plot {
+        super::plots::animate(&self.env, &self.history, n_frames)
+    }
+}
+
+fn coefficients(p: &AgentParams, dt: f64) -> Coefficients {
+    let rot_decay = dt / p.rotational_velocity_coherence_time;
+    let speed_decay = dt / p.speed_coherence_time;
+    let v = p.wall_repel_strength * p.speed_mean;
+    let d = p.wall_repel_distance;
+    let tau = p.head_direction_smoothing_timescale;
+    Coefficients {
+        dt,
+        rot_decay,
+        rot_noise: p.rotational_velocity_std * (2.0 * rot_decay).sqrt(),
+        speed_decay,
+        // 2D: the normal variable has unit deviation; 1D: the velocity has speed_std.
+        speed_noise: (2.0 * speed_decay).sqrt() * if p.speed_std > 0.0 { 1.0 } else { 0.0 },
+        spring: 3.0 * (1.0 - p.thigmotaxis).powi(2) * (v * v / (d * d)) * dt,
+        belt: 6.0 * p.thigmotaxis.powi(2) * v * dt,
+        hd_mix: if tau <= dt { 1.0 } else { dt / tau },
+    }
+}
+
+#[inline]
+fn norm(v: [f64; 2]) -> f64 {
+    (v[0] * v[0] + v[1] * v[1]).sqrt()
+}
+
+/// Reflects `v` off `wall`: keeps its parallel part, flips its normal part.
+fn wall_bounce(v: [f64; 2], wall: &Segment) -> [f64; 2] {
+    let par = [wall[1][0] - wall[0][0], wall[1][1] - wall[0][1]];
+    let n = norm(par);
+    let (par, perp) = ([par[0] / n, par[1] / n], [-par[1] / n, par[0] / n]);
+    let a = v[0] * par[0] + v[1] * par[1];
+    let b = v[0] * perp[0] + v[1] * perp[1];
+    [par[0] * a - perp[0] * b, par[1] * a - perp[1] * b]
+}
+
+/// Maps a Rayleigh(σ) speed to a standard normal (RatInABox's
+/// `rayleigh_to_normal`, with its clip of the uniform to `[1e-6, 1 - 1e-6]`).
+pub(crate) fn rayleigh_to_normal(speed: f64, sigma: f64) -> f64 {
+    let e = -(speed * speed) / (2.0 * sigma * sigma);
+    // u = 1 - exp(e); keep 1 - u exactly for the upper tail.
+    let q = e.exp().clamp(1e-6, 1.0 - 1e-6);
+    let u = (-e.exp_m1()).clamp(1e-6, 1.0 - 1e-6);
+    norm_ppf(u, q)
+}
+
+/// Maps a standard normal to a Rayleigh(σ) speed: `σ √(-2 ln(1 - Φ(z)))`.
+#[inline]
+pub(crate) fn normal_to_rayleigh(z: f64, sigma: f64) -> f64 {
+    let tail = 0.5 * libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2);
+    sigma * (-2.0 * tail.ln()).sqrt()
+}
+
+/// Standard normal quantile of `p` (with `q = 1 - p` given exactly), by
+/// Wichura's algorithm AS 241 (relative error below 1e-16).
+///
+/// # References
+/// Wichura, M. J. (1988). Algorithm AS 241: the percentage points of the
+/// normal distribution. Applied Statistics 37:477-484.
+// The coefficients are printed as published (AS 241).
+#[allow(clippy::inconsistent_digit_grouping, clippy::excessive_precision)]
+pub(crate) fn norm_ppf(p: f64, q: f64) -> f64 {
+    let dq = p - 0.5;
+    if dq.abs() <= 0.425 {
+        let r = 0.180625 - dq * dq;
+        return dq
+            * (((((((2509.080_928_730_122_7 * r + 33430.575_583_588_128) * r
+                + 67265.770_927_008_7)
+                * r
+                + 45921.953_931_549_87)
+                * r
+                + 13731.693_765_509_461)
+                * r
+                + 1971.590_950_306_551_4)
+                * r
+                + 133.141_667_891_784_38)
+                * r
+                + 3.387_132_872_796_366_6)
+            / (((((((5226.495_278_852_546 * r + 28729.085_735_721_943) * r
+                + 39307.895_800_092_71)
+                * r
+                + 21213.794_301_586_596)
+                * r
+                + 5394.196_021_424_751)
+                * r
+                + 687.187_007_492_057_9)
+                * r
+                + 42.313_330_701_600_91)
+                * r
+                + 1.0);
+    }
+    let tail = if dq < 0.0 { p } else { q };
+    let mut r = (-tail.ln()).sqrt();
+    let val = if r <= 5.0 {
+        r -= 1.6;
+        (((((((7.745_450_142_783_414e-4 * r + 0.022_723_844_989_269_185) * r
+            + 0.241_780_725_177_450_6)
+            * r
+            + 1.270_458_252_452_368_4)
+            * r
+            + 3.647_848_324_763_204_6)
+            * r
+            + 5.769_497_221_460_691)
+            * r
+            + 4.630_337_846_156_545)
+            * r
+            + 1.423_437_110_749_683_6)
+            / (((((((1.050_750_071_644_416_8e-9 * r + 5.475_938_084_995_345e-4) * r
+                + 0.015_198_666_563_616_457)
+                * r
+                + 0.148_103_976_427_480_07)
+                * r
+                + 0.689_767_334_985_1)
+                * r
+                + 1.676_384_830_183_803_8)
+                * r
+                + 2.053_191_626_637_759)
+                * r
+                + 1.0)
+    } else {
+        r -= 5.0;
+        (((((((2.010_334_399_292_288e-7 * r + 2.711_555_568_743_487_6e-5) * r
+            + 0.001_242_660_947_388_078_4)
+            * r
+            + 0.026_532_189_526_576_124)
+            * r
+            + 0.296_560_571_828_504_9)
+            * r
+            + 1.784_826_539_917_291_3)
+            * r
+            + 5.463_784_911_164_114)
+            * r
+            + 6.657_904_643_501_103)
+            / (((((((2.044_263_103_389_939_8e-15 * r + 1.421_511_758_316_446e-7) * r
+                + 1.846_318_317_510_054_8e-5)
+                * r
+                + 7.868_691_311_456_133e-4)
+                * r
+                + 0.014_875_361_290_850_615)
+                * r
+                + 0.136_929_880_922_735_8)
+                * r
+                + 0.599_832_206_555_887_9)
+                * r
+                + 1.0)
+    };
+    if dq < 0.0 {
+        -val
+    } else {
+        val
+    }
+}
+
+impl std::fmt::Display for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Agent(t = {:.3} s, position = [{:.3}, {:.3}] m, {} steps recorded{})",
+            self.t,
+            self.pos[0],
+            self.pos[1],
+            self.history.len(),
+            if self.imported.is_some() {
+                ", imported trajectory"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+impl Render for AgentParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+impl Render for Agent {
+    fn bundle(&self) -> Bundle {
+        let t = self
+            .params
+            .table()
+            .row("t", format!("{:.3}", self.t), "s")
+            .row("steps recorded", self.history.len(), "")
+            .row(
+                "distance_travelled",
+                format!("{:.3}", self.distance_travelled),
+                "m",
+            )
+            .to_html();
+        Bundle::figure(&self.plot_trajectory(), &t, self.to_string())
+    }
+}
+
+impl Render for History {
+    fn bundle(&self) -> Bundle {
+        let sp = self.speed();
+        let mean = sp.iter().sum::<f64>() / sp.len().max(1) as f64;
+        let t = KeyValues::new("History")
+            .row("steps", self.len(), "")
+            .row("duration", self.t.last().copied().unwrap_or(0.0), "s")
+            .row("mean speed", format!("{mean:.4}"), "m/s")
+            .to_html();
+        Bundle::figure(
+            &super::plots::motion_histograms(self),
+            &t,
+            format!("History({} steps)", self.len()),
+        )
+    }
+}
+
+display::evcxr_display_via_render!(AgentParams, Agent, History);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ppf_inverts_the_normal_cdf() {
+        assert!((norm_ppf(0.975, 0.025) - 1.959_963_984_540_054).abs() < 1e-14);
+        for &z in &[-6.0, -3.0, -1.0, -0.2, 0.0, 0.3, 1.5, 4.0, 7.0] {
+            let q = 0.5 * libm::erfc(z / std::f64::consts::SQRT_2);
+            let p = 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
+            assert!((norm_ppf(p, q) - z).abs() < 1e-9 * (1.0 + z.abs()), "{z}");
+        }
+        assert!((Z_CLIP - norm_ppf(1.0 - 1e-6, 1e-6)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rayleigh_round_trip() {
+        for &s in &[0.01, 0.08, 0.2, 0.3] {
+            let z = rayleigh_to_normal(s, 0.08);
+            assert!((normal_to_rayleigh(z, 0.08) - s).abs() < 1e-9, "{s}");
+        }
+    }
+
+    #[test]
+    fn bounce_flips_the_normal_component() {
+        let v = wall_bounce([0.3, -0.4], &[[0.0, 0.0], [1.0, 0.0]]);
+        assert!((v[0] - 0.3).abs() < 1e-15 && (v[1] - 0.4).abs() < 1e-15);
+    }
+
+    #[test]
+    fn runs_are_reproducible_and_stay_inside() {
+        let env = Environment::params().build().unwrap();
+        let mut a = Agent::params().dt(0.01).seed(3).build(env.clone()).unwrap();
+        let mut b = Agent::params().dt(0.01).seed(3).build(env).unwrap();
+        a.run(20_000);
+        b.run(20_000);
+        assert_eq!(a.history(), b.history());
+        let h = a.history();
+        assert!(h
+            .x
+            .iter()
+            .zip(&h.y)
+            .all(|(x, y)| *x > 0.0 && *x < 1.0 && *y > 0.0 && *y < 1.0));
+    }
+
+    #[test]
+    fn one_dimensional_periodic_track_wraps() {
+        let env = Environment::params()
+            .dimensionality(super::super::Dimensionality::D1)
+            .boundary_conditions(super::super::BoundaryConditions::Periodic)
+            .build()
+            .unwrap();
+        let mut a = Agent::params().dt(0.01).speed_mean(0.2).build(env).unwrap();
+        a.run(5000);
+        let h = a.history();
+        assert!(h.x.iter().all(|x| (0.0..1.0).contains(x)));
+        assert!(h.distance_travelled.last().unwrap() > &5.0);
+    }
+
+    #[test]
+    fn bad_params_name_the_field() {
+        let env = Environment::params().build().unwrap();
+        let e = Agent::params()
+            .thigmotaxis(1.5)
+            .build(env.clone())
+            .unwrap_err();
+        assert!(e.to_string().contains("`thigmotaxis`"), "{e}");
+        let e = Agent::params()
+            .start_position(Some(vec![2.0, 0.5]))
+            .build(env)
+            .unwrap_err();
+        assert!(e.to_string().contains("`start_position`"), "{e}");
+    }
+}

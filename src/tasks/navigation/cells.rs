@@ -1,0 +1,900 @@
+//! Spatial cells: rate models of place, grid, head-direction and speed cells
+//! (as RatInABox's, same formulas and defaults), rate maps over an
+//! environment, and seeded Poisson spikes.
+//!
+//! * Place cells, with `d` the distance to the centre and `w` the width:
+//!   gaussian `exp(-d²/2w²)`; gaussian_threshold
+//!   `max(0, exp(-d²/2w²) - e^{-1/2}) / (1 - e^{-1/2})`; diff_of_gaussians
+//!   `(exp(-d²/2w²) - exp(-d²/2(1.5w)²)/1.5²) · 1.5²/(1.5² - 1)`; top_hat
+//!   `1[d < w]`; one_hot (1 for the nearest centre).
+//! * Grid cells (Solstad et al. 2006, Eq. 2): with `φ_j = (2π/λ) w_j·(x - x₀)`
+//!   for three unit vectors 60° apart rotated by the orientation,
+//!   `g = (cos φ₁ + cos φ₂ + cos φ₃)/3`; rectified_cosines rescales `g` so it
+//!   is 0 at the field edge set by `width_ratio` and rectifies it;
+//!   shifted_cosines is `(2/3)(g + 1/2)`.
+//! * Head-direction cells: von Mises `exp(κ (cos(θ - μ) - 1))`, `κ = 1/σ²`.
+//! * Speed cell: `v / (speed_mean + speed_std)`.
+//!
+//! Rates are scaled to `[min_fr, max_fr]` (Hz).
+//!
+//! # Examples
+//! ```
+//! use canns::tasks::navigation::{Environment, PlaceCells};
+//! let env = Environment::params().build()?;
+//! let pc = PlaceCells::params().centres(Some(vec![[0.5, 0.5]])).build(&env)?;
+//! let r = pc.rates_at(&[0.5, 0.5]);
+//! assert!((r[0] - 1.0).abs() < 1e-12);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! George, T. M. et al. (2024). RatInABox. eLife 13:e85274.
+//! Solstad, T., Moser, E. I. & Einevoll, G. T. (2006). From grid cells to
+//! place cells: a mathematical model. Hippocampus 16:1026.
+
+use super::environment::Environment;
+use crate::display::{self, Bundle, KeyValues, Render};
+use crate::error::{check, Error, ParamError, Result};
+use crate::models::params::setters;
+use ndarray::{Array2, ArrayView2, Axis};
+use polars::prelude::*;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::f64::consts::{PI, TAU};
+
+/// Place-field shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceField {
+    /// `exp(-d²/2w²)`.
+    #[default]
+    Gaussian,
+    /// Gaussian thresholded at one width and rescaled to [0, 1].
+    GaussianThreshold,
+    /// Difference of gaussians (widths `w` and `1.5 w`), peak 1.
+    DiffOfGaussians,
+    /// 1 within `w` of the centre.
+    TopHat,
+    /// 1 for the nearest centre only.
+    OneHot,
+}
+
+/// Parameters of [`PlaceCells`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlaceCellsParams {
+    /// Number of cells (ignored when `centres` are given). Default 10.
+    pub n: usize,
+    /// Field shape. Default gaussian.
+    pub description: PlaceField,
+    /// Field width `w` (m). Default 0.2.
+    pub widths: f64,
+    /// Field centres (m); `None` scatters `n` uniformly at random. Default `None`.
+    pub centres: Option<Vec<[f64; 2]>>,
+    /// Rate at the field's edge and beyond (Hz). Default 0.
+    pub min_fr: f64,
+    /// Peak rate (Hz). Default 1.
+    pub max_fr: f64,
+    /// Seed of the centres. Default 0.
+    pub seed: u64,
+}
+
+impl Default for PlaceCellsParams {
+    fn default() -> Self {
+        Self {
+            n: 10,
+            description: PlaceField::Gaussian,
+            widths: 0.2,
+            centres: None,
+            min_fr: 0.0,
+            max_fr: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+fn check_rates(min_fr: f64, max_fr: f64) -> Result<()> {
+    check::finite("min_fr", min_fr)?;
+    check::finite("max_fr", max_fr)?;
+    if max_fr < min_fr {
+        return Err(ParamError::new("max_fr", format!(">= min_fr = {min_fr}"), max_fr).into());
+    }
+    Ok(())
+}
+
+impl PlaceCellsParams {
+    setters! {
+        /// Sets `n`.
+        n: usize,
+        /// Sets `description`.
+        description: PlaceField,
+        /// Sets `widths` (m).
+        widths: f64,
+        /// Sets `centres` (m).
+        centres: Option<Vec<[f64; 2]>>,
+        /// Sets `min_fr` (Hz).
+        min_fr: f64,
+        /// Sets `max_fr` (Hz).
+        max_fr: f64,
+        /// Sets `seed`.
+        seed: u64,
+    }
+
+    /// Validates and builds the cells in `env`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the field: `n` = 0, `widths` <= 0, `max_fr` <
+    /// `min_fr`, a non-finite centre.
+    pub fn build(&self, env: &Environment) -> Result<PlaceCells> {
+        check::positive("widths", self.widths)?;
+        check_rates(self.min_fr, self.max_fr)?;
+        let centres = match &self.centres {
+            Some(c) => {
+                check::at_least("centres.len()", c.len(), 1)?;
+                for (i, p) in c.iter().enumerate() {
+                    check::finite(&format!("centres[{i}]"), p[0])?;
+                    check::finite(&format!("centres[{i}]"), p[1])?;
+                }
+                c.clone()
+            }
+            None => {
+                check::at_least("n", self.n, 1)?;
+                let mut rng = SmallRng::seed_from_u64(self.seed);
+                (0..self.n).map(|_| env.sample_position(&mut rng)).collect()
+            }
+        };
+        Ok(PlaceCells {
+            params: self.clone(),
+            env: env.clone(),
+            centres,
+        })
+    }
+}
+
+/// A population of place cells. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceCells {
+    params: PlaceCellsParams,
+    env: Environment,
+    centres: Vec<[f64; 2]>,
+}
+
+impl PlaceCells {
+    /// Default parameters, to adjust and build.
+    pub fn params() -> PlaceCellsParams {
+        PlaceCellsParams::default()
+    }
+    /// Number of cells.
+    pub fn n(&self) -> usize {
+        self.centres.len()
+    }
+    /// Field centres (m).
+    pub fn centres(&self) -> &[[f64; 2]] {
+        &self.centres
+    }
+
+    fn rates_into(&self, p: &[f64], out: &mut [f64]) {
+        let w = self.params.widths;
+        let inv = 1.0 / (2.0 * w * w);
+        let (lo, hi) = (self.params.min_fr, self.params.max_fr);
+        let e_half = (-0.5f64).exp();
+        let ratio2 = 2.25;
+        if self.params.description == PlaceField::OneHot {
+            let mut best = (0, f64::INFINITY);
+            for (i, c) in self.centres.iter().enumerate() {
+                let d = self.env.distance(c, p);
+                if d < best.1 {
+                    best = (i, d);
+                }
+            }
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = if i == best.0 { hi } else { lo };
+            }
+            return;
+        }
+        for (c, o) in self.centres.iter().zip(out.iter_mut()) {
+            let dd = self.env.displacement(c, p);
+            let d2 = dd[0] * dd[0] + dd[1] * dd[1];
+            let r = match self.params.description {
+                PlaceField::Gaussian => (-d2 * inv).exp(),
+                PlaceField::GaussianThreshold => {
+                    (((-d2 * inv).exp()) - e_half).max(0.0) / (1.0 - e_half)
+                }
+                PlaceField::DiffOfGaussians => {
+                    ((-d2 * inv).exp() - (-d2 * inv / ratio2).exp() / ratio2) * ratio2
+                        / (ratio2 - 1.0)
+                }
+                PlaceField::TopHat => {
+                    if d2.sqrt() < w {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }
+                PlaceField::OneHot => unreachable!("handled above"),
+            };
+            *o = r * (hi - lo) + lo;
+        }
+    }
+
+    /// Rates (Hz) at one position.
+    pub fn rates_at(&self, position: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.n()];
+        self.rates_into(position, &mut out);
+        out
+    }
+
+    /// Rates (Hz) at many positions, in parallel.
+    ///
+    /// # Shapes
+    /// `positions`: `(n_positions, dim)`; result `(n_positions, n_cells)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `positions` has a column count other than the environment's dimension.
+    pub fn rates(&self, positions: &ArrayView2<f64>) -> Result<Array2<f64>> {
+        check_cols(positions, self.env.dim())?;
+        Ok(par_rows(positions, self.n(), |p, out| {
+            self.rates_into(p, out)
+        }))
+    }
+
+    /// Rate map of every cell over the environment's grid of bin `dx` (m).
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dx` is not positive.
+    pub fn rate_maps(&self, dx: f64) -> Result<RateMaps> {
+        let pts = self.env.discretise(dx)?;
+        RateMaps::new(&self.env, dx, self.rates(&pts.view())?, "place cell")
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("PlaceCells")
+            .row("n", self.n(), "cells")
+            .row("description", format!("{:?}", self.params.description), "")
+            .row("widths", self.params.widths, "m")
+            .row(
+                "rates",
+                format!("[{}, {}]", self.params.min_fr, self.params.max_fr),
+                "Hz",
+            )
+    }
+}
+
+/// Grid-field shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GridField {
+    /// Sum of three cosines, rescaled to 0 at the field edge and rectified.
+    #[default]
+    RectifiedCosines,
+    /// `(2/3)(g + 1/2)`: the sum of three cosines shifted into [0, 1].
+    ShiftedCosines,
+}
+
+/// Parameters of [`GridCells`]. `gridscale` and `orientation` hold one value
+/// per cell (length `n`) or one per module (cells split into equal
+/// consecutive modules).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GridCellsParams {
+    /// Number of cells. Default 30.
+    pub n: usize,
+    /// Grid spacing `λ` (m), per cell or per module. Default `[0.3, 0.5, 0.8]`.
+    pub gridscale: Vec<f64>,
+    /// Grid orientation (rad), per cell or per module. Default `[0, 0.1, 0.2]`.
+    pub orientation: Vec<f64>,
+    /// Phase offsets (rad, in `[0, 2π)²`), one per cell; `None` draws them
+    /// uniformly. Default `None`.
+    pub phase_offset: Option<Vec<[f64; 2]>>,
+    /// Field shape. Default rectified_cosines.
+    pub description: GridField,
+    /// Field width / field spacing for rectified cosines, in (0, 1]. Default `4/(3√3)`.
+    pub width_ratio: f64,
+    /// Minimum rate (Hz). Default 0.
+    pub min_fr: f64,
+    /// Peak rate (Hz). Default 1.
+    pub max_fr: f64,
+    /// Seed of the phase offsets. Default 0.
+    pub seed: u64,
+}
+
+impl Default for GridCellsParams {
+    fn default() -> Self {
+        Self {
+            n: 30,
+            gridscale: vec![0.3, 0.5, 0.8],
+            orientation: vec![0.0, 0.1, 0.2],
+            phase_offset: None,
+            description: GridField::RectifiedCosines,
+            width_ratio: 4.0 / (3.0 * 3f64.sqrt()),
+            min_fr: 0.0,
+            max_fr: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+fn per_cell(field: &str, v: &[f64], n: usize) -> Result<Vec<f64>> {
+    if v.is_empty() || (v.len() != n && v.len() > n) {
+        return Err(ParamError::new(
+            field,
+            format!("of length n = {n} or a number of modules <= n"),
+            v.len(),
+        )
+        .into());
+    }
+    for (i, x) in v.iter().enumerate() {
+        check::finite(&format!("{field}[{i}]"), *x)?;
+    }
+    if v.len() == n {
+        return Ok(v.to_vec());
+    }
+    Ok((0..n).map(|i| v[i * v.len() / n]).collect())
+}
+
+impl GridCellsParams {
+    setters! {
+        /// Sets `n`.
+        n: usize,
+        /// Sets `gridscale` (m).
+        gridscale: Vec<f64>,
+        /// Sets `orientation` (rad).
+        orientation: Vec<f64>,
+        /// Sets `phase_offset` (rad).
+        phase_offset: Option<Vec<[f64; 2]>>,
+        /// Sets `description`.
+        description: GridField,
+        /// Sets `width_ratio`.
+        width_ratio: f64,
+        /// Sets `min_fr` (Hz).
+        min_fr: f64,
+        /// Sets `max_fr` (Hz).
+        max_fr: f64,
+        /// Sets `seed`.
+        seed: u64,
+    }
+
+    /// Validates and builds the cells in `env` (2D).
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the field: `n` = 0, a gridscale <= 0, lengths
+    /// that fit neither cells nor modules, `width_ratio` outside (0, 1], a 1D environment.
+    pub fn build(&self, env: &Environment) -> Result<GridCells> {
+        check::at_least("n", self.n, 1)?;
+        if env.dim() != 2 {
+            return Err(ParamError::new("environment", "2D for grid cells", "1D").into());
+        }
+        let scale = per_cell("gridscale", &self.gridscale, self.n)?;
+        for (i, s) in scale.iter().enumerate() {
+            check::positive(&format!("gridscale[{i}]"), *s)?;
+        }
+        let orient = per_cell("orientation", &self.orientation, self.n)?;
+        if !(self.width_ratio > 0.0 && self.width_ratio <= 1.0) {
+            return Err(ParamError::new("width_ratio", "in (0, 1]", self.width_ratio).into());
+        }
+        check_rates(self.min_fr, self.max_fr)?;
+        let phases = match &self.phase_offset {
+            Some(p) => {
+                if p.len() != self.n {
+                    return Err(ParamError::new(
+                        "phase_offset",
+                        format!("of length n = {}", self.n),
+                        p.len(),
+                    )
+                    .into());
+                }
+                p.clone()
+            }
+            None => {
+                let mut rng = SmallRng::seed_from_u64(self.seed);
+                (0..self.n)
+                    .map(|_| [rng.random::<f64>() * TAU, rng.random::<f64>() * TAU])
+                    .collect()
+            }
+        };
+        let cells = (0..self.n)
+            .map(|i| {
+                let k = TAU / scale[i];
+                let (s1, c1) = orient[i].sin_cos();
+                let (s2, c2) = (orient[i] + PI / 3.0).sin_cos();
+                let origin = [scale[i] * phases[i][0] / TAU, scale[i] * phases[i][1] / TAU];
+                // φ₃ = φ₂ - φ₁ (w₃ = w₂ - w₁ for vectors at 0°, 60°, 120°).
+                GridCell {
+                    w1: [k * c1, k * s1],
+                    w2: [k * c2, k * s2],
+                    origin,
+                }
+            })
+            .collect();
+        let edge = (2.0 * (3f64.sqrt() * PI * self.width_ratio / 2.0).cos() + 1.0) / 3.0;
+        Ok(GridCells {
+            params: self.clone(),
+            env: env.clone(),
+            gridscale: scale,
+            orientation: orient,
+            phases,
+            cells,
+            edge,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct GridCell {
+    /// Wave vectors `(2π/λ) w₁`, `(2π/λ) w₂`.
+    w1: [f64; 2],
+    w2: [f64; 2],
+    origin: [f64; 2],
+}
+
+/// A population of grid cells. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCells {
+    params: GridCellsParams,
+    env: Environment,
+    gridscale: Vec<f64>,
+    orientation: Vec<f64>,
+    phases: Vec<[f64; 2]>,
+    cells: Vec<GridCell>,
+    /// `g` at the field edge (rectified cosines).
+    edge: f64,
+}
+
+impl GridCells {
+    /// Default parameters, to adjust and build.
+    pub fn params() -> GridCellsParams {
+        GridCellsParams::default()
+    }
+    /// Number of cells.
+    pub fn n(&self) -> usize {
+        self.cells.len()
+    }
+    /// Grid spacing per cell (m).
+    pub fn gridscales(&self) -> &[f64] {
+        &self.gridscale
+    }
+    /// Orientation per cell (rad).
+    pub fn orientations(&self) -> &[f64] {
+        &self.orientation
+    }
+    /// Phase offset per cell (rad).
+    pub fn phase_offsets(&self) -> &[[f64; 2]] {
+        &self.phases
+    }
+
+    #[inline]
+    fn rates_into(&self, p: &[f64], out: &mut [f64]) {
+        let (lo, hi) = (self.params.min_fr, self.params.max_fr);
+        for (c, o) in self.cells.iter().zip(out.iter_mut()) {
+            let v = [c.origin[0] - p[0], c.origin[1] - p[1]];
+            let (s1, c1) = (c.w1[0] * v[0] + c.w1[1] * v[1]).sin_cos();
+            let (s2, c2) = (c.w2[0] * v[0] + c.w2[1] * v[1]).sin_cos();
+            let c3 = c2 * c1 + s2 * s1;
+            let g = (c1 + c2 + c3) / 3.0;
+            let r = match self.params.description {
+                GridField::RectifiedCosines => ((g - self.edge) / (1.0 - self.edge)).max(0.0),
+                GridField::ShiftedCosines => (2.0 / 3.0) * (g + 0.5),
+            };
+            *o = r * (hi - lo) + lo;
+        }
+    }
+
+    /// Rates (Hz) at one position.
+    pub fn rates_at(&self, position: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.n()];
+        self.rates_into(position, &mut out);
+        out
+    }
+
+    /// Rates (Hz) at many positions, in parallel.
+    ///
+    /// # Shapes
+    /// `positions`: `(n_positions, 2)`; result `(n_positions, n_cells)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `positions` does not have 2 columns.
+    pub fn rates(&self, positions: &ArrayView2<f64>) -> Result<Array2<f64>> {
+        check_cols(positions, 2)?;
+        Ok(par_rows(positions, self.n(), |p, out| {
+            self.rates_into(p, out)
+        }))
+    }
+
+    /// Rate map of every cell over the environment's grid of bin `dx` (m).
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dx` is not positive.
+    pub fn rate_maps(&self, dx: f64) -> Result<RateMaps> {
+        let pts = self.env.discretise(dx)?;
+        RateMaps::new(&self.env, dx, self.rates(&pts.view())?, "grid cell")
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("GridCells")
+            .row("n", self.n(), "cells")
+            .row("description", format!("{:?}", self.params.description), "")
+            .row("gridscale", format!("{:?}", self.params.gridscale), "m")
+            .row(
+                "orientation",
+                format!("{:?}", self.params.orientation),
+                "rad",
+            )
+            .row("width_ratio", format!("{:.4}", self.params.width_ratio), "")
+    }
+}
+
+/// Parameters of [`HeadDirectionCells`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HeadDirectionCellsParams {
+    /// Number of cells, preferred directions evenly spaced from 0. Default 10.
+    pub n: usize,
+    /// Tuning width `σ` (degrees); `κ = 1/σ²` in radians. Default 45.
+    pub angular_spread_degrees: f64,
+    /// Minimum rate (Hz). Default 0.
+    pub min_fr: f64,
+    /// Peak rate (Hz). Default 1.
+    pub max_fr: f64,
+}
+
+impl Default for HeadDirectionCellsParams {
+    fn default() -> Self {
+        Self {
+            n: 10,
+            angular_spread_degrees: 45.0,
+            min_fr: 0.0,
+            max_fr: 1.0,
+        }
+    }
+}
+
+impl HeadDirectionCellsParams {
+    setters! {
+        /// Sets `n`.
+        n: usize,
+        /// Sets `angular_spread_degrees`.
+        angular_spread_degrees: f64,
+        /// Sets `min_fr` (Hz).
+        min_fr: f64,
+        /// Sets `max_fr` (Hz).
+        max_fr: f64,
+    }
+
+    /// Validates and builds the cells.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the field: `n` = 0, a non-positive spread, `max_fr` < `min_fr`.
+    pub fn build(&self) -> Result<HeadDirectionCells> {
+        check::at_least("n", self.n, 1)?;
+        check::positive("angular_spread_degrees", self.angular_spread_degrees)?;
+        check_rates(self.min_fr, self.max_fr)?;
+        let sigma = self.angular_spread_degrees * PI / 180.0;
+        Ok(HeadDirectionCells {
+            params: self.clone(),
+            preferred: (0..self.n)
+                .map(|i| TAU * i as f64 / self.n as f64)
+                .collect(),
+            kappa: 1.0 / (sigma * sigma),
+        })
+    }
+}
+
+/// A population of head-direction cells. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadDirectionCells {
+    params: HeadDirectionCellsParams,
+    preferred: Vec<f64>,
+    kappa: f64,
+}
+
+impl HeadDirectionCells {
+    /// Default parameters, to adjust and build.
+    pub fn params() -> HeadDirectionCellsParams {
+        HeadDirectionCellsParams::default()
+    }
+    /// Number of cells.
+    pub fn n(&self) -> usize {
+        self.preferred.len()
+    }
+    /// Preferred directions (rad).
+    pub fn preferred_angles(&self) -> &[f64] {
+        &self.preferred
+    }
+    /// Rates (Hz) at head direction `theta` (rad).
+    pub fn rates_at(&self, theta: f64) -> Vec<f64> {
+        let (lo, hi) = (self.params.min_fr, self.params.max_fr);
+        self.preferred
+            .iter()
+            .map(|mu| (self.kappa * ((theta - mu).cos() - 1.0)).exp() * (hi - lo) + lo)
+            .collect()
+    }
+    /// Rates (Hz) at many head directions.
+    ///
+    /// # Shapes
+    /// Result `(n_angles, n_cells)`.
+    pub fn rates(&self, thetas: &[f64]) -> Array2<f64> {
+        let mut out = Array2::zeros((thetas.len(), self.n()));
+        for (mut row, &th) in out.rows_mut().into_iter().zip(thetas) {
+            for (o, r) in row.iter_mut().zip(self.rates_at(th)) {
+                *o = r;
+            }
+        }
+        out
+    }
+    /// Tuning curves over `[0, 2π)`.
+    pub fn plot(&self) -> plotly::Plot {
+        let th: Vec<f64> = (0..361).map(|i| i as f64 * TAU / 360.0).collect();
+        let r = self.rates(&th);
+        let series = (0..self.n())
+            .map(|j| display::Series::line(format!("cell {j}"), th.clone(), r.column(j).to_vec()))
+            .collect();
+        display::lines(
+            "Head-direction tuning",
+            "head direction (rad)",
+            "rate (Hz)",
+            series,
+        )
+    }
+}
+
+/// One speed cell: `rate = v / (speed_mean + speed_std)` scaled to `[min_fr, max_fr]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpeedCell {
+    /// Speed (m/s) at which the cell fires at `max_fr`: the agent's
+    /// `speed_mean + speed_std`.
+    pub one_sigma_speed: f64,
+    /// Rate at rest (Hz).
+    pub min_fr: f64,
+    /// Rate at `one_sigma_speed` (Hz).
+    pub max_fr: f64,
+}
+
+impl SpeedCell {
+    /// A speed cell for an agent with these parameters (rates 0 to 1 Hz).
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `speed_mean + speed_std` is not positive.
+    pub fn new(agent: &super::AgentParams) -> Result<Self> {
+        let s = check::positive("speed_mean + speed_std", agent.speed_mean + agent.speed_std)?;
+        Ok(Self {
+            one_sigma_speed: s,
+            min_fr: 0.0,
+            max_fr: 1.0,
+        })
+    }
+    /// Rate (Hz) at speed `v` (m/s).
+    pub fn rate(&self, v: f64) -> f64 {
+        v / self.one_sigma_speed * (self.max_fr - self.min_fr) + self.min_fr
+    }
+    /// Rates (Hz) along speeds (m/s).
+    pub fn rates(&self, speeds: &[f64]) -> Vec<f64> {
+        speeds.iter().map(|&v| self.rate(v)).collect()
+    }
+}
+
+fn check_cols(positions: &ArrayView2<f64>, dim: usize) -> Result<()> {
+    if positions.ncols() != dim {
+        return Err(Error::shape("positions (columns)", dim, positions.ncols()));
+    }
+    Ok(())
+}
+
+fn par_rows(
+    positions: &ArrayView2<f64>,
+    n: usize,
+    f: impl Fn(&[f64], &mut [f64]) + Sync,
+) -> Array2<f64> {
+    let mut out = Array2::zeros((positions.nrows(), n));
+    out.axis_chunks_iter_mut(Axis(0), 1024)
+        .into_par_iter()
+        .zip(positions.axis_chunks_iter(Axis(0), 1024).into_par_iter())
+        .for_each(|(mut o, p)| {
+            let mut buf = [0.0; 2];
+            for (mut orow, prow) in o.rows_mut().into_iter().zip(p.rows()) {
+                for (b, v) in buf.iter_mut().zip(prow.iter()) {
+                    *b = *v;
+                }
+                let slice = orow
+                    .as_slice_mut()
+                    .expect("rows of a standard array are contiguous");
+                f(&buf[..prow.len()], slice);
+            }
+        });
+    out
+}
+
+/// Rate maps of a population over an environment's grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateMaps {
+    /// Bin centres along x (m).
+    pub xs: Vec<f64>,
+    /// Bin centres along y (m; empty in 1D).
+    pub ys: Vec<f64>,
+    /// Rates, one row per bin (row-major over (y, x)), one column per cell.
+    ///
+    /// # Shapes
+    /// `(n_y * n_x, n_cells)` (`(n_x, n_cells)` in 1D).
+    pub rates: Array2<f64>,
+    kind: String,
+}
+
+impl RateMaps {
+    fn new(env: &Environment, dx: f64, rates: Array2<f64>, kind: &str) -> Result<Self> {
+        let (xs, ys) = env.grid(dx);
+        Ok(Self {
+            xs,
+            ys,
+            rates,
+            kind: kind.to_string(),
+        })
+    }
+    /// Number of cells.
+    pub fn n_cells(&self) -> usize {
+        self.rates.ncols()
+    }
+    /// Map of one cell as `z[row = y][col = x]`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `cell` is out of range.
+    pub fn map(&self, cell: usize) -> Result<Vec<Vec<f64>>> {
+        if cell >= self.n_cells() {
+            return Err(ParamError::new("cell", format!("< {}", self.n_cells()), cell).into());
+        }
+        let nx = self.xs.len();
+        let col = self.rates.column(cell);
+        let ny = self.ys.len().max(1);
+        Ok((0..ny)
+            .map(|r| (0..nx).map(|c| col[r * nx + c]).collect())
+            .collect())
+    }
+    /// Heatmaps of up to `max_cells` cells side by side.
+    pub fn plot(&self, max_cells: usize) -> plotly::Plot {
+        super::plots::rate_maps(self, max_cells, &self.kind)
+    }
+}
+
+/// Poisson spikes from rates: in each step of `dt` (s), cell `j` spikes with
+/// probability `rate · dt` (RatInABox's rule), seeded.
+///
+/// # Shapes
+/// `rates`: `(n_steps, n_cells)` (Hz), `times`: `(n_steps,)` (s). The result
+/// has columns `unit` (u32) and `t` (f64), sorted by time.
+///
+/// # Errors
+/// [`Error::Shape`] when `times` does not match `rates`; [`Error::Param`]
+/// when `dt` is not positive.
+pub fn poisson_spikes(
+    rates: &ArrayView2<f64>,
+    times: &[f64],
+    dt: f64,
+    seed: u64,
+) -> Result<DataFrame> {
+    check::positive("dt", dt)?;
+    if times.len() != rates.nrows() {
+        return Err(Error::shape(
+            "spike times (one per row of rates)",
+            rates.nrows(),
+            times.len(),
+        ));
+    }
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let (mut unit, mut t) = (Vec::new(), Vec::new());
+    for (row, &tt) in rates.rows().into_iter().zip(times) {
+        for (j, &r) in row.iter().enumerate() {
+            if rng.random::<f64>() < r * dt {
+                unit.push(j as u32);
+                t.push(tt);
+            }
+        }
+    }
+    let n = t.len();
+    Ok(DataFrame::new(
+        n,
+        vec![Column::new("unit".into(), unit), Column::new("t".into(), t)],
+    )?)
+}
+
+impl Render for PlaceCells {
+    fn bundle(&self) -> Bundle {
+        let plot = match self.rate_maps(self.env.parameters().dx.max(0.02)) {
+            Ok(m) => m.plot(6),
+            Err(_) => plotly::Plot::new(),
+        };
+        Bundle::figure(
+            &plot,
+            &self.table().to_html(),
+            format!("PlaceCells(n = {})", self.n()),
+        )
+    }
+}
+
+impl Render for GridCells {
+    fn bundle(&self) -> Bundle {
+        let plot = match self.rate_maps(self.env.parameters().dx.max(0.02)) {
+            Ok(m) => m.plot(6),
+            Err(_) => plotly::Plot::new(),
+        };
+        Bundle::figure(
+            &plot,
+            &self.table().to_html(),
+            format!("GridCells(n = {})", self.n()),
+        )
+    }
+}
+
+impl Render for HeadDirectionCells {
+    fn bundle(&self) -> Bundle {
+        let t = KeyValues::new("HeadDirectionCells")
+            .row("n", self.n(), "cells")
+            .row(
+                "angular_spread_degrees",
+                self.params.angular_spread_degrees,
+                "deg",
+            )
+            .to_html();
+        Bundle::figure(
+            &self.plot(),
+            &t,
+            format!("HeadDirectionCells(n = {})", self.n()),
+        )
+    }
+}
+
+impl Render for SpeedCell {
+    fn bundle(&self) -> Bundle {
+        let t = KeyValues::new("SpeedCell")
+            .row("one_sigma_speed", self.one_sigma_speed, "m/s")
+            .row("rates", format!("[{}, {}]", self.min_fr, self.max_fr), "Hz")
+            .to_html();
+        Bundle::html(t, format!("{self:?}"))
+    }
+}
+
+impl Render for RateMaps {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(
+            &self.plot(6),
+            "",
+            format!(
+                "RateMaps({} cells, {} bins)",
+                self.n_cells(),
+                self.rates.nrows()
+            ),
+        )
+    }
+}
+
+display::evcxr_display_via_render!(
+    PlaceCells,
+    GridCells,
+    HeadDirectionCells,
+    SpeedCell,
+    RateMaps
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_split_cells() {
+        let v = per_cell("gridscale", &[0.3, 0.5, 0.8], 9).unwrap();
+        assert_eq!(v, vec![0.3, 0.3, 0.3, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8]);
+        assert!(per_cell("gridscale", &[0.3; 10], 9).is_err());
+    }
+
+    #[test]
+    fn spikes_follow_rates() {
+        let rates = Array2::from_elem((10_000, 2), 10.0);
+        let t: Vec<f64> = (0..10_000).map(|i| i as f64 * 0.01).collect();
+        let df = poisson_spikes(&rates.view(), &t, 0.01, 1).unwrap();
+        // 2 cells x 100 s x 10 Hz = 2000 expected, sd ~ 42.
+        assert!(
+            (df.height() as f64 - 2000.0).abs() < 200.0,
+            "{}",
+            df.height()
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! Spatial navigation: environments, a RatInABox-compatible agent, imported
+//! real trajectories, spatial cells and navigation tasks.
+//!
+//! * [`Environment`]: 1D track or 2D box, solid or periodic, walls, holes, objects.
+//! * [`Agent`]: RatInABox's random motion model (George et al. 2024), drift
+//!   towards a goal, imported trajectories, history as a polars DataFrame.
+//! * [`Trajectory`]: times and positions, natural cubic spline resampling;
+//!   the real trajectories of Sargolini et al. (2006) and Tanni et al. (2022).
+//! * [`PlaceCells`], [`GridCells`], [`HeadDirectionCells`], [`SpeedCell`]:
+//!   rates at positions and over the environment, seeded Poisson spikes.
+//! * [`OpenLoopNavigation`], [`ClosedLoopNavigation`]: tasks for the
+//!   [`Task`](crate::tasks::Task) trait.
+//!
+//! # Examples
+//! ```
+//! use canns::tasks::navigation::*;
+//! let env = Environment::params().build()?;
+//! let mut agent = Agent::params().dt(0.01).seed(1).build(env.clone())?;
+//! agent.run(500);
+//! let pc = PlaceCells::params().n(20).build(&env)?;
+//! let rates = pc.rates(&agent.history().positions().view())?;
+//! assert_eq!(rates.dim(), (500, 20));
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! George, T. M., de Cothi, W., Stachenfeld, K. L. & Barry, C. (2024).
+//! RatInABox, a toolkit for modelling locomotion and neuronal activity in
+//! continuous environments. eLife 13:e85274.
+
+pub mod agent;
+pub mod cells;
+pub mod environment;
+pub mod plots;
+pub mod tasks;
+pub mod trajectory;
+
+pub use agent::{Agent, AgentParams, History};
+pub use cells::{
+    poisson_spikes, GridCells, GridCellsParams, GridField, HeadDirectionCells,
+    HeadDirectionCellsParams, PlaceCells, PlaceCellsParams, PlaceField, RateMaps, SpeedCell,
+};
+pub use environment::{
+    BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,
+};
+pub use tasks::{ClosedLoopNavigation, ClosedLoopParams, OpenLoopNavigation};
+pub use trajectory::Trajectory;

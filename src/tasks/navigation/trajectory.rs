@@ -1,0 +1,466 @@
+//! Imported trajectories: times and positions, interpolated by natural cubic
+//! splines at any time step, with velocity (the spline's derivative), speed
+//! and head direction derived.
+//!
+//! Two real rat trajectories ship in `datasets/` and load by name (see
+//! `datasets/README.md`): `"sargolini"` (600 s in a 1 m x 1 m box, Sargolini
+//! et al. 2006) and `"tanni"` (7323 s in a 3.5 m x 2.5 m environment, Tanni et
+//! al. 2022).
+//!
+//! # Examples
+//! ```
+//! use canns::tasks::navigation::Trajectory;
+//! let traj = Trajectory::new(vec![0.0, 1.0, 2.0], vec![vec![0.0, 0.0], vec![1.0, 1.0], vec![2.0, 0.0]])?;
+//! let p = traj.position_at(1.0);
+//! assert!((p[0] - 1.0).abs() < 1e-12 && (p[1] - 1.0).abs() < 1e-12);
+//! let h = traj.resample(0.1)?;
+//! assert_eq!(h.len(), 21);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! Sargolini, F. et al. (2006). Science 312:758, doi:10.1126/science.1125572.
+//! Tanni, S., de Cothi, W. & Barry, C. (2022). State transitions in the
+//! statistically stable place cell population correspond to rate of
+//! perceptual change. Curr Biol 32:3505, doi:10.1016/j.cub.2022.06.046.
+
+use super::agent::History;
+use super::environment::Environment;
+use crate::display::{self, Bundle, KeyValues, Render};
+use crate::error::{check, Error, ParamError, Result};
+use std::path::{Path, PathBuf};
+
+/// A trajectory: strictly increasing times (s, shifted to start at 0) and
+/// positions (m), with a natural cubic spline through each coordinate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    name: String,
+    t: Vec<f64>,
+    /// Positions per coordinate.
+    coords: Vec<Vec<f64>>,
+    /// Spline second derivatives per coordinate.
+    second: Vec<Vec<f64>>,
+}
+
+/// Second derivatives of the natural cubic spline through `(t, y)`
+/// (tridiagonal solve, Thomas algorithm).
+fn natural_spline(t: &[f64], y: &[f64]) -> Vec<f64> {
+    let n = t.len();
+    let mut m = vec![0.0; n];
+    if n < 3 {
+        return m;
+    }
+    let mut c = vec![0.0; n];
+    let mut d = vec![0.0; n];
+    for i in 1..n - 1 {
+        let h0 = t[i] - t[i - 1];
+        let h1 = t[i + 1] - t[i];
+        let a = h0 / 6.0;
+        let b = (h0 + h1) / 3.0;
+        let cc = h1 / 6.0;
+        let r = (y[i + 1] - y[i]) / h1 - (y[i] - y[i - 1]) / h0;
+        let den = b - a * c[i - 1];
+        c[i] = cc / den;
+        d[i] = (r - a * d[i - 1]) / den;
+    }
+    for i in (1..n - 1).rev() {
+        m[i] = d[i] - c[i] * m[i + 1];
+    }
+    m
+}
+
+impl Trajectory {
+    /// A trajectory through `positions` (one row of 1 or 2 coordinates per
+    /// time) at `times` (s; shifted so that the first is 0).
+    ///
+    /// # Errors
+    /// [`Error::Param`] when fewer than 2 samples are given, lengths differ,
+    /// a value is not finite, rows have different dimensions (not 1 or 2),
+    /// or times are not strictly increasing (naming the index).
+    pub fn new(times: Vec<f64>, positions: Vec<Vec<f64>>) -> Result<Self> {
+        Self::named("imported", times, positions)
+    }
+
+    fn named(name: &str, times: Vec<f64>, positions: Vec<Vec<f64>>) -> Result<Self> {
+        if times.len() < 2 {
+            return Err(ParamError::new("times", "of length >= 2", times.len()).into());
+        }
+        if positions.len() != times.len() {
+            return Err(Error::shape(
+                "trajectory positions (one per time)",
+                times.len(),
+                positions.len(),
+            ));
+        }
+        let dim = positions[0].len();
+        if !(1..=2).contains(&dim) {
+            return Err(ParamError::new("positions", "of dimension 1 or 2", dim).into());
+        }
+        let t0 = times[0];
+        check::finite("times[0]", t0)?;
+        for i in 1..times.len() {
+            check::finite(&format!("times[{i}]"), times[i])?;
+            if times[i] <= times[i - 1] {
+                return Err(ParamError::new(
+                    format!("times[{i}]"),
+                    format!("> times[{}] = {}", i - 1, times[i - 1]),
+                    times[i],
+                )
+                .into());
+            }
+        }
+        let mut coords = vec![Vec::with_capacity(times.len()); dim];
+        for (i, p) in positions.iter().enumerate() {
+            if p.len() != dim {
+                return Err(Error::shape(format!("positions[{i}]"), dim, p.len()));
+            }
+            for (k, v) in p.iter().enumerate() {
+                check::finite(&format!("positions[{i}][{k}]"), *v)?;
+                coords[k].push(*v);
+            }
+        }
+        let t: Vec<f64> = times.iter().map(|x| x - t0).collect();
+        let second = coords.iter().map(|c| natural_spline(&t, c)).collect();
+        Ok(Self {
+            name: name.to_string(),
+            t,
+            coords,
+            second,
+        })
+    }
+
+    /// A bundled real trajectory: `"sargolini"` or `"tanni"`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] for an unknown name; [`Error::Io`] / [`Error::Data`]
+    /// when the file cannot be read.
+    pub fn dataset(name: &str) -> Result<Self> {
+        match name {
+            "sargolini" | "tanni" => {
+                let mut traj = Self::from_npz(dataset_path(name))?;
+                traj.name = name.to_string();
+                Ok(traj)
+            }
+            other => Err(ParamError::new("dataset", "\"sargolini\" or \"tanni\"", other).into()),
+        }
+    }
+
+    /// Reads a `.npz` file holding `t` (n,) and `pos` (n, 1 or 2) in float64,
+    /// RatInABox's format.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be opened; [`Error::Data`] naming the
+    /// missing or malformed array.
+    pub fn from_npz(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let p = path.display().to_string();
+        let mut npz =
+            ndarray_npy::NpzReader::new(file).map_err(|e| Error::data(&p, e.to_string()))?;
+        let t: ndarray::Array1<f64> = npz
+            .by_name("t")
+            .map_err(|e| Error::data(&p, format!("array `t`: {e}")))?;
+        let pos: ndarray::Array2<f64> = match npz.by_name("pos") {
+            Ok(a) => a,
+            Err(_) => {
+                let a: ndarray::Array1<f64> = npz
+                    .by_name("pos")
+                    .map_err(|e| Error::data(&p, format!("array `pos`: {e}")))?;
+                a.insert_axis(ndarray::Axis(1))
+            }
+        };
+        let positions = pos.rows().into_iter().map(|r| r.to_vec()).collect();
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Self::named(&name, t.to_vec(), positions)
+    }
+
+    /// Reads a CSV file with columns `t`, `x` and optionally `y` (header required).
+    ///
+    /// # Errors
+    /// [`Error::Io`] / [`Error::Polars`] when the file cannot be read;
+    /// [`Error::Data`] naming a missing column.
+    pub fn from_csv(path: impl AsRef<Path>) -> Result<Self> {
+        use polars::prelude::*;
+        let path = path.as_ref();
+        let p = path.display().to_string();
+        let df = CsvReadOptions::default()
+            .with_has_header(true)
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))?
+            .finish()?;
+        let col = |name: &str| -> Result<Vec<f64>> {
+            let c = df
+                .column(name)
+                .map_err(|_| Error::data(&p, format!("missing column `{name}`")))?;
+            let c = c.cast(&DataType::Float64)?;
+            Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+        };
+        let t = col("t")?;
+        let x = col("x")?;
+        let positions = match df.column("y") {
+            Ok(_) => {
+                let y = col("y")?;
+                x.into_iter().zip(y).map(|(a, b)| vec![a, b]).collect()
+            }
+            Err(_) => x.into_iter().map(|a| vec![a]).collect(),
+        };
+        Self::named(
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            t,
+            positions,
+        )
+    }
+
+    /// Loads a dataset by name, or a `.npz` / `.csv` file by path.
+    ///
+    /// # Errors
+    /// As [`Trajectory::dataset`], [`Trajectory::from_npz`] and [`Trajectory::from_csv`].
+    pub fn load(name_or_path: &str) -> Result<Self> {
+        if name_or_path == "sargolini" || name_or_path == "tanni" {
+            return Self::dataset(name_or_path);
+        }
+        if name_or_path.ends_with(".csv") {
+            Self::from_csv(name_or_path)
+        } else if name_or_path.ends_with(".npz") {
+            Self::from_npz(name_or_path)
+        } else {
+            Err(ParamError::new(
+                "trajectory",
+                "\"sargolini\", \"tanni\" or a .npz/.csv file",
+                name_or_path,
+            )
+            .into())
+        }
+    }
+
+    /// Name (dataset name or file stem).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.t.len()
+    }
+    /// Whether there are no samples (never true for a built trajectory).
+    pub fn is_empty(&self) -> bool {
+        self.t.is_empty()
+    }
+    /// Number of coordinates (1 or 2).
+    pub fn dim(&self) -> usize {
+        self.coords.len()
+    }
+    /// Duration (s).
+    pub fn duration(&self) -> f64 {
+        *self.t.last().expect("at least 2 samples")
+    }
+    /// Sample times (s, from 0).
+    pub fn times(&self) -> &[f64] {
+        &self.t
+    }
+    /// Sampled coordinate `k` (0: x, 1: y).
+    pub fn coordinate(&self, k: usize) -> &[f64] {
+        &self.coords[k]
+    }
+
+    /// The smallest box `[0, w] x [0, h]` (rounded up to 0.5 m) holding every sample.
+    ///
+    /// # Errors
+    /// [`Error::Param`] if the trajectory has no positive extent.
+    pub fn environment(&self) -> Result<Environment> {
+        let top = |k: usize| {
+            let m = self.coords[k]
+                .iter()
+                .cloned()
+                .fold(f64::NEG_INFINITY, f64::max);
+            (m * 2.0).ceil() / 2.0
+        };
+        if self.dim() == 1 {
+            return Environment::params()
+                .dimensionality(super::Dimensionality::D1)
+                .scale(top(0))
+                .build();
+        }
+        Environment::rectangle(top(0), top(1))
+    }
+
+    fn segment(&self, t: f64) -> usize {
+        let n = self.t.len();
+        match self
+            .t
+            .binary_search_by(|x| x.partial_cmp(&t).expect("finite times"))
+        {
+            Ok(i) => i.min(n - 2),
+            Err(i) => i.clamp(1, n - 1) - 1,
+        }
+    }
+
+    /// Spline value and derivative of coordinate `k` at `t` (clamped to the span).
+    fn eval(&self, k: usize, t: f64) -> (f64, f64) {
+        let t = t.clamp(0.0, self.duration());
+        let i = self.segment(t);
+        let (t0, t1) = (self.t[i], self.t[i + 1]);
+        let h = t1 - t0;
+        let (y0, y1) = (self.coords[k][i], self.coords[k][i + 1]);
+        let (m0, m1) = (self.second[k][i], self.second[k][i + 1]);
+        let a = (t1 - t) / h;
+        let b = (t - t0) / h;
+        let y = a * y0 + b * y1 + ((a * a * a - a) * m0 + (b * b * b - b) * m1) * h * h / 6.0;
+        let dy = (y1 - y0) / h + (-(3.0 * a * a - 1.0) * m0 + (3.0 * b * b - 1.0) * m1) * h / 6.0;
+        (y, dy)
+    }
+
+    /// Interpolated position (m) at time `t` (s, clamped to the span); `[x, 0]` in 1D.
+    pub fn position_at(&self, t: f64) -> [f64; 2] {
+        let mut p = [0.0; 2];
+        for (k, v) in p.iter_mut().enumerate().take(self.dim()) {
+            *v = self.eval(k, t).0;
+        }
+        p
+    }
+
+    /// Interpolated velocity (m/s) at time `t`: the spline's derivative.
+    pub fn velocity_at(&self, t: f64) -> [f64; 2] {
+        let mut v = [0.0; 2];
+        for (k, x) in v.iter_mut().enumerate().take(self.dim()) {
+            *x = self.eval(k, t).1;
+        }
+        v
+    }
+
+    /// The trajectory resampled every `dt` seconds from 0 to its end: positions,
+    /// velocities (spline derivative), head direction (direction of the
+    /// velocity), rotational velocity and distance travelled.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dt` is not positive; [`Error::Limit`] when it
+    /// would give more than 10^8 samples.
+    pub fn resample(&self, dt: f64) -> Result<History> {
+        check::positive("dt", dt)?;
+        let n = (self.duration() / dt).floor() as usize + 1;
+        if n > 100_000_000 {
+            return Err(Error::Limit(format!(
+                "resampling {} s at dt = {dt} s gives {n} samples (> 10^8)",
+                self.duration()
+            )));
+        }
+        let mut h = History::default();
+        let mut prev: Option<([f64; 2], f64)> = None;
+        let mut dist = 0.0;
+        for i in 0..n {
+            let t = i as f64 * dt;
+            let p = self.position_at(t);
+            let v = self.velocity_at(t);
+            let angle = v[1].atan2(v[0]);
+            let rot = match prev {
+                Some((pp, pa)) => {
+                    dist += (p[0] - pp[0]).hypot(p[1] - pp[1]);
+                    let mut d = angle - pa;
+                    d -= std::f64::consts::TAU * (d / std::f64::consts::TAU).round();
+                    d / dt
+                }
+                None => 0.0,
+            };
+            prev = Some((p, angle));
+            let s = v[0].hypot(v[1]);
+            h.t.push(t);
+            h.x.push(p[0]);
+            h.y.push(p[1]);
+            h.vx.push(v[0]);
+            h.vy.push(v[1]);
+            let (hx, hy) = if s > 0.0 {
+                (v[0] / s, v[1] / s)
+            } else {
+                (1.0, 0.0)
+            };
+            h.hd_x.push(hx);
+            h.hd_y.push(hy);
+            h.rotational_velocity.push(rot);
+            h.distance_travelled.push(dist);
+        }
+        Ok(h)
+    }
+
+    /// Plot of the sampled positions.
+    pub fn plot(&self) -> plotly::Plot {
+        let env = self.environment().ok();
+        let h = History {
+            t: self.t.clone(),
+            x: self.coords[0].clone(),
+            y: if self.dim() == 2 {
+                self.coords[1].clone()
+            } else {
+                vec![0.0; self.len()]
+            },
+            ..History::default()
+        };
+        super::plots::trajectory_points(env.as_ref(), &h, &format!("Trajectory `{}`", self.name))
+    }
+}
+
+/// Path of a bundled dataset file.
+pub fn dataset_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("datasets")
+        .join(format!("{name}.npz"))
+}
+
+impl std::fmt::Display for Trajectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Trajectory(`{}`, {} samples over {:.1} s, {}D)",
+            self.name,
+            self.len(),
+            self.duration(),
+            self.dim()
+        )
+    }
+}
+
+impl Render for Trajectory {
+    fn bundle(&self) -> Bundle {
+        let t = KeyValues::new("Trajectory")
+            .row("name", &self.name, "")
+            .row("samples", self.len(), "")
+            .row("duration", format!("{:.2}", self.duration()), "s")
+            .row("dim", self.dim(), "")
+            .to_html();
+        Bundle::figure(&self.plot(), &t, self.to_string())
+    }
+}
+
+display::evcxr_display_via_render!(Trajectory);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spline_reproduces_a_cubic_free_line_and_knots() {
+        let t: Vec<f64> = (0..20).map(|i| i as f64 * 0.3).collect();
+        let pos: Vec<Vec<f64>> = t.iter().map(|&x| vec![2.0 * x + 1.0, x.sin()]).collect();
+        let tr = Trajectory::new(t.clone(), pos).unwrap();
+        for &x in &[0.1, 1.7, 4.4] {
+            let p = tr.position_at(x);
+            assert!((p[0] - (2.0 * x + 1.0)).abs() < 1e-12);
+            assert!((p[1] - x.sin()).abs() < 2e-3);
+            assert!((tr.velocity_at(x)[0] - 2.0).abs() < 1e-12);
+        }
+        for (i, &x) in t.iter().enumerate() {
+            assert!((tr.position_at(x)[1] - tr.coordinate(1)[i]).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn bad_times_name_the_index() {
+        let e = Trajectory::new(vec![0.0, 1.0, 1.0], vec![vec![0.0]; 3]).unwrap_err();
+        assert!(e.to_string().contains("`times[2]`"), "{e}");
+        let e = Trajectory::dataset("nope").unwrap_err();
+        assert!(e.to_string().contains("nope"), "{e}");
+    }
+}

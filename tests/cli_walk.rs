@@ -1,0 +1,151 @@
+//! `canns walk`: writes the history in every format; bad arguments name the flag and value.
+
+use std::process::Command;
+
+fn canns(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_canns"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("canns-walk-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn walk_writes_parquet_csv_and_npy() {
+    let dir = temp_dir("formats");
+    for ext in ["parquet", "csv", "npy"] {
+        let path = dir.join(format!("walk.{ext}"));
+        let out = canns(&[
+            "walk",
+            "--steps",
+            "500",
+            "--dt",
+            "0.02",
+            "--seed",
+            "4",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(std::fs::metadata(&path).unwrap().len() > 0);
+    }
+    let csv = std::fs::read_to_string(dir.join("walk.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "t,x,y,vx,vy,head_direction,speed,rotational_velocity,distance_travelled"
+    );
+    assert_eq!(lines.count(), 500);
+    let a: ndarray::Array2<f64> = ndarray_npy::read_npy(dir.join("walk.npy")).unwrap();
+    assert_eq!(a.dim(), (500, 9));
+    assert!((a[[0, 0]] - 0.02).abs() < 1e-12);
+}
+
+#[test]
+fn walk_is_reproducible_and_respects_the_box() {
+    let dir = temp_dir("box");
+    let run = |name: &str| {
+        let p = dir.join(name);
+        let out = canns(&[
+            "walk",
+            "--width",
+            "2",
+            "--height",
+            "0.5",
+            "--steps",
+            "3000",
+            "--seed",
+            "7",
+            "--out",
+            p.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let a: ndarray::Array2<f64> = ndarray_npy::read_npy(&p).unwrap();
+        a
+    };
+    let a = run("a.npy");
+    assert_eq!(a, run("b.npy"));
+    assert!(a.column(1).iter().all(|&x| x > 0.0 && x < 2.0));
+    assert!(a.column(2).iter().all(|&y| y > 0.0 && y < 0.5));
+    let periodic = dir.join("p.npy");
+    let out = canns(&[
+        "walk",
+        "--boundary",
+        "periodic",
+        "--steps",
+        "2000",
+        "--out",
+        periodic.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn walk_imports_a_real_trajectory() {
+    let dir = temp_dir("traj");
+    let p = dir.join("s.csv");
+    let out = canns(&[
+        "walk",
+        "--trajectory",
+        "sargolini",
+        "--steps",
+        "1000",
+        "--dt",
+        "0.05",
+        "--out",
+        p.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&p).unwrap();
+    assert_eq!(csv.lines().count(), 1001);
+}
+
+#[test]
+fn bad_arguments_name_the_flag_and_value() {
+    let dir = temp_dir("bad");
+    let out_path = dir.join("x.parquet");
+    let o = out_path.to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec!["walk", "--width", "-1", "--out", o],
+            "`--width` must be finite and > 0 (got -1)",
+        ),
+        (vec!["walk", "--height", "0", "--out", o], "`--height`"),
+        (
+            vec!["walk", "--dt", "0", "--out", o],
+            "`--dt` must be finite and > 0 (got 0)",
+        ),
+        (vec!["walk", "--steps", "0", "--out", o], "`--steps`"),
+        (
+            vec!["walk", "--boundary", "wobbly", "--out", o],
+            "`--boundary` must be solid or periodic (got wobbly)",
+        ),
+        (vec!["walk", "--out", "x.txt"], "`--out`"),
+        (
+            vec!["walk", "--trajectory", "nowhere", "--out", o],
+            "`--trajectory`",
+        ),
+    ] {
+        let out = canns(&args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
