@@ -135,7 +135,7 @@ fn notebook_05_navigation() -> Result<()> {
         .start_position(Some(vec![0.2, 0.2]))
         .build(env.clone())?;
     let mut task = ClosedLoopNavigation::params()
-        .goals(vec![vec![0.8, 0.2], vec![0.2, 0.8]])
+        .goals(vec![vec![0.2, 0.8], vec![0.4, 0.4]])
         .build(start)?;
     task.run(6000);
     assert!(task.goals_reached().len() >= 2);

@@ -11,10 +11,10 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct WalkArgs {
     /// Width of the box (m).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub width: f64,
     /// Height of the box (m).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub height: f64,
     /// Boundary: solid or periodic.
     #[arg(long, default_value = "solid")]
@@ -23,7 +23,7 @@ pub struct WalkArgs {
     #[arg(long, default_value_t = 10_000)]
     pub steps: usize,
     /// Time step (s).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub dt: f64,
     /// Seed of the motion.
     #[arg(long, default_value_t = 0)]

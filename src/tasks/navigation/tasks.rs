@@ -456,7 +456,7 @@ mod tests {
             .build(env)
             .unwrap();
         let mut task = ClosedLoopNavigation::params()
-            .goals(vec![vec![0.8, 0.2], vec![0.2, 0.8]])
+            .goals(vec![vec![0.2, 0.8], vec![0.4, 0.4]])
             .build(agent)
             .unwrap();
         task.run(6000);
