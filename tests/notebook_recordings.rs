@@ -1,5 +1,5 @@
-//! Mirrors notebooks/06_recordings.ipynb cell by cell (same calls, same
-//! assertions), so the notebook's code is checked by `cargo test`.
+//! The recording walkthrough end to end on the bundled real recording: load
+//! by name, DataFrames, HD tuning and classification, decoding, ripple PSTH.
 
 use canns::analysis::decoding::{Decoder, DecodingParams};
 use canns::analysis::head_direction::HdTuningParams;
