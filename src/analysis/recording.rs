@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use polars::prelude::*;
 
 fn column(df: &DataFrame, name: &str, source: &str) -> Result<Vec<f64>> {
-    let c = df.column(name).map_err(|_| {
+    let c = crate::data::frame_column(df, name).ok_or_else(|| {
         Error::data(
             source,
             format!(
@@ -34,10 +34,7 @@ impl Recording {
     /// the units table has a `location` column.
     pub fn unit_labels(&self) -> Vec<String> {
         let ids = self.unit_ids();
-        let loc = self
-            .units()
-            .column(col::LOCATION)
-            .ok()
+        let loc = crate::data::frame_column(self.units(), col::LOCATION)
             .and_then(|c| c.str().ok().cloned());
         ids.iter()
             .enumerate()
@@ -117,7 +114,10 @@ impl Recording {
     /// [`Error::Data`] when no event has that name (the message lists them).
     pub fn event_times(&self, name: &str) -> Result<Vec<f64>> {
         let ev = self.events();
-        let names = ev.column(col::NAME)?.str()?.clone();
+        let names = crate::data::frame_column(ev, col::NAME)
+            .ok_or_else(|| Error::data(self.source(), "events: missing column `name`"))?
+            .str()?
+            .clone();
         let t = column(ev, col::T, self.source())?;
         let out: Vec<f64> = names
             .iter()

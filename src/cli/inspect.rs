@@ -27,9 +27,13 @@ pub fn run(a: InspectArgs) -> Result<()> {
     Ok(())
 }
 
+fn frame<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Column> {
+    crate::data::frame_column(df, c)
+        .ok_or_else(|| crate::Error::data("table", format!("missing column `{c}`")))
+}
+
 fn column_f64(df: &DataFrame, c: &str) -> Result<Vec<f64>> {
-    Ok(df
-        .column(c)?
+    Ok(frame(df, c)?
         .cast(&DataType::Float64)?
         .f64()?
         .iter()
@@ -38,8 +42,7 @@ fn column_f64(df: &DataFrame, c: &str) -> Result<Vec<f64>> {
 }
 
 fn column_str(df: &DataFrame, c: &str) -> Result<Vec<String>> {
-    Ok(df
-        .column(c)?
+    Ok(frame(df, c)?
         .cast(&DataType::String)?
         .str()?
         .iter()

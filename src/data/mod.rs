@@ -23,3 +23,32 @@ pub mod io;
 mod recording;
 
 pub use recording::{col, BinnedSpikes, Recording, RecordingBuilder};
+
+/// The column called `name`, found by comparing names one by one.
+///
+/// `DataFrame::column` looks names up in the frame's cached schema, a hash
+/// map whose hasher seed is a static of the polars code that built it. In
+/// a notebook, evcxr links every cell against its own copy of the
+/// dependencies, so a frame whose schema was cached by one cell (displaying
+/// it, say) cannot find its columns by hash in another. The library's own
+/// lookups therefore never go through that cache.
+pub(crate) fn frame_column<'a>(
+    df: &'a polars::prelude::DataFrame,
+    name: &str,
+) -> Option<&'a polars::prelude::Column> {
+    df.columns().iter().find(|c| c.name().as_str() == name)
+}
+
+/// `df` with `column` added, or replacing the column of the same name
+/// (without the frame's cached schema; see [`frame_column`]).
+pub(crate) fn with_frame_column(
+    df: &polars::prelude::DataFrame,
+    column: polars::prelude::Column,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    let mut cols: Vec<polars::prelude::Column> = df.columns().to_vec();
+    match cols.iter().position(|c| c.name() == column.name()) {
+        Some(i) => cols[i] = column,
+        None => cols.push(column),
+    }
+    polars::prelude::DataFrame::new(df.height(), cols)
+}

@@ -435,9 +435,8 @@ pub(crate) fn epochs_frame(e: &[(String, f64, f64)]) -> Result<DataFrame> {
 
 /// A numeric column as `f64`s; errors name the table, the column and the row.
 pub(crate) fn f64_column(df: &DataFrame, name: &str, what: &str, src: &str) -> Result<Vec<f64>> {
-    let c = df
-        .column(name)
-        .map_err(|_| Error::data(src, format!("{what}: missing column `{name}`")))?;
+    let c = super::frame_column(df, name)
+        .ok_or_else(|| Error::data(src, format!("{what}: missing column `{name}`")))?;
     let c = c.cast(&DataType::Float64).map_err(|_| {
         Error::data(
             src,
@@ -486,9 +485,8 @@ pub(crate) fn u32_column(df: &DataFrame, name: &str, what: &str, src: &str) -> R
 
 /// A column as strings (numbers formatted).
 pub(crate) fn str_column(df: &DataFrame, name: &str, what: &str, src: &str) -> Result<Vec<String>> {
-    let c = df
-        .column(name)
-        .map_err(|_| Error::data(src, format!("{what}: missing column `{name}`")))?;
+    let c = super::frame_column(df, name)
+        .ok_or_else(|| Error::data(src, format!("{what}: missing column `{name}`")))?;
     let c = c.cast(&DataType::String).map_err(|_| {
         Error::data(
             src,
@@ -577,11 +575,13 @@ impl Recording {
                 ));
             }
             let idx = IdxCa::from_vec("idx".into(), order.iter().map(|&i| i as IdxSize).collect());
-            let mut u = units.take(&idx)?;
-            u.with_column(Column::new(
-                col::UNIT.into(),
-                order.iter().map(|&i| ids[i]).collect::<Vec<u32>>(),
-            ))?;
+            let u = super::with_frame_column(
+                &units.take(&idx)?,
+                Column::new(
+                    col::UNIT.into(),
+                    order.iter().map(|&i| ids[i]).collect::<Vec<u32>>(),
+                ),
+            )?;
             let known: std::collections::HashSet<u32> = ids.iter().copied().collect();
             if let Some((i, s)) = su.iter().enumerate().find(|(_, s)| !known.contains(s)) {
                 return Err(Error::data(
@@ -963,9 +963,8 @@ impl Recording {
                 (x[b] - x[a]).hypot(y[b] - y[a]) / (t[b] - t[a])
             })
             .collect();
-        let mut behaviour = self.behaviour.clone();
-        // with_column replaces a column of the same name
-        behaviour.with_column(Column::new(col::SPEED.into(), speed))?;
+        let behaviour =
+            super::with_frame_column(&self.behaviour, Column::new(col::SPEED.into(), speed))?;
         Ok(Recording {
             behaviour,
             ..self.clone()

@@ -191,20 +191,19 @@ impl Trajectory {
             .try_into_reader_with_file_path(Some(path.to_path_buf()))?
             .finish()?;
         let col = |name: &str| -> Result<Vec<f64>> {
-            let c = df
-                .column(name)
-                .map_err(|_| Error::data(&p, format!("missing column `{name}`")))?;
+            let c = crate::data::frame_column(&df, name)
+                .ok_or_else(|| Error::data(&p, format!("missing column `{name}`")))?;
             let c = c.cast(&DataType::Float64)?;
             Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
         };
         let t = col("t")?;
         let x = col("x")?;
-        let positions = match df.column("y") {
-            Ok(_) => {
+        let positions = match crate::data::frame_column(&df, "y") {
+            Some(_) => {
                 let y = col("y")?;
                 x.into_iter().zip(y).map(|(a, b)| vec![a, b]).collect()
             }
-            Err(_) => x.into_iter().map(|a| vec![a]).collect(),
+            None => x.into_iter().map(|a| vec![a]).collect(),
         };
         Self::named(
             &path
