@@ -10,17 +10,21 @@ fn main() -> canns::Result<()> {
     let which = std::env::args().nth(1).unwrap_or_default();
     let env = Environment::params().build()?;
     if which != "cells" {
-        // 10^6 steps with history, dt 0.01 s, 1 m solid box, default parameters.
-        let mut best = f64::INFINITY;
+        // 10^6 steps with history, dt 0.01 s, 1 m solid box, default parameters;
+        // then the history as a polars DataFrame.
+        let (mut best, mut best_frame) = (f64::INFINITY, f64::INFINITY);
         for seed in 0..5 {
             let t0 = Instant::now();
             let mut a = Agent::params().dt(0.01).seed(seed).build(env.clone())?;
             a.run(1_000_000);
+            let run = t0.elapsed().as_secs_f64();
             let df = a.history_frame()?;
-            best = best.min(t0.elapsed().as_secs_f64());
+            best = best.min(run);
+            best_frame = best_frame.min(t0.elapsed().as_secs_f64());
             assert_eq!(df.height(), 1_000_000);
         }
         println!("{{\"workload\":\"walk_1e6\",\"seconds\":{best}}}");
+        println!("{{\"workload\":\"walk_1e6_frame\",\"seconds\":{best_frame}}}");
     }
     if which != "walk" {
         let pos = env.sample_positions(100_000, 2);

@@ -34,7 +34,7 @@ for (const file of files) {
       const svg = p.querySelector("svg.main-svg");
       if (!svg) return false;
       const r = svg.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && p.querySelectorAll(".plot *, .heatmaplayer *, .scatterlayer *, .polarlayer .plot *, image, .gl-container canvas").length > 0;
+      return r.width > 0 && r.height > 0 && p.querySelectorAll(".plot *, .barlayer *, .heatmaplayer *, .scatterlayer *, .polarlayer .plot *, image, .gl-container canvas").length > 0;
     }).length;
     const text = document.body.innerText;
     const errors = [...document.querySelectorAll("[data-mime-type='application/vnd.jupyter.stderr']")]

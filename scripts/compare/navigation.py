@@ -7,7 +7,8 @@ Workloads (on this machine, one core for the agents):
     cost per step is constant; the per-step time is scaled to 10^6), canns-lib
     (Rust core, stepped from Python as its API requires) on 10^6 steps, ours
     is the release build of examples/walk_timing.rs (best of 5, history
-    converted to a polars DataFrame included).
+    recorded; also shown with the history then converted to a polars
+    DataFrame).
   * cells: rates of 100 place cells (gaussian, width 0.2 m) + 100 grid cells
     (rectified cosines, 3 modules) at 10^5 random positions. RatInABox's
     get_state(evaluate_at=None, pos=...) against ours (best of 5 each).
@@ -95,6 +96,8 @@ def main():
     print(f"{'RatInABox':12}{riab_walk:>12.1f}{riab_walk:>10.2f}{riab_walk / w:>17.0f}x   (timed on {args.riab_steps} steps)")
     print(f"{'canns-lib':12}{lib_walk:>12.2f}{lib_walk:>10.3f}{lib_walk / w:>17.1f}x")
     print(f"{'canns':12}{w:>12.4f}{w:>10.4f}")
+    wf = ours["walk_1e6_frame"]
+    print(f"{'+ DataFrame':12}{wf:>12.4f}{wf:>10.4f}{lib_walk / wf:>17.1f}x   (vs canns-lib)")
     c = ours["cells_100p_100g_1e5"]
     print("rates of 100 place + 100 grid cells at 10^5 positions")
     print(f"{'RatInABox':12}{riab_cells:>12.3f}{'':>10}{riab_cells / c:>17.1f}x")

@@ -319,24 +319,27 @@ impl History {
     /// # Errors
     /// [`Error::Polars`] if the frame cannot be built.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        let c = |name: &str, v: Vec<f64>| Column::new(name.into(), v);
-        Ok(DataFrame::new(
-            self.len(),
-            vec![
-                c(columns::T, self.t.clone()),
-                c(columns::X, self.x.clone()),
-                c(columns::Y, self.y.clone()),
-                c(columns::VX, self.vx.clone()),
-                c(columns::VY, self.vy.clone()),
-                c(columns::HEAD_DIRECTION, self.head_direction()),
-                c(columns::SPEED, self.speed()),
-                c(
-                    columns::ROTATIONAL_VELOCITY,
-                    self.rotational_velocity.clone(),
-                ),
-                c(columns::DISTANCE, self.distance_travelled.clone()),
-            ],
-        )?)
+        use rayon::prelude::*;
+        // Copying the columns and deriving head direction and speed are
+        // independent: spread them over the cores.
+        let jobs: [(&str, &(dyn Fn() -> Vec<f64> + Sync)); 9] = [
+            (columns::T, &|| self.t.clone()),
+            (columns::X, &|| self.x.clone()),
+            (columns::Y, &|| self.y.clone()),
+            (columns::VX, &|| self.vx.clone()),
+            (columns::VY, &|| self.vy.clone()),
+            (columns::HEAD_DIRECTION, &|| self.head_direction()),
+            (columns::SPEED, &|| self.speed()),
+            (columns::ROTATIONAL_VELOCITY, &|| {
+                self.rotational_velocity.clone()
+            }),
+            (columns::DISTANCE, &|| self.distance_travelled.clone()),
+        ];
+        let cols: Vec<Column> = jobs
+            .par_iter()
+            .map(|(name, f)| Column::new((*name).into(), f()))
+            .collect();
+        Ok(DataFrame::new(self.len(), cols)?)
     }
 }
 

@@ -394,6 +394,7 @@ impl GridCellsParams {
                     .collect()
             }
         };
+        let mut waves: Vec<([f64; 2], [f64; 2])> = Vec::new();
         let cells = (0..self.n)
             .map(|i| {
                 let k = TAU / scale[i];
@@ -401,10 +402,22 @@ impl GridCellsParams {
                 let (s2, c2) = (orient[i] + PI / 3.0).sin_cos();
                 let origin = [scale[i] * phases[i][0] / TAU, scale[i] * phases[i][1] / TAU];
                 // φ₃ = φ₂ - φ₁ (w₃ = w₂ - w₁ for vectors at 0°, 60°, 120°).
+                let (w1, w2) = ([k * c1, k * s1], [k * c2, k * s2]);
+                let wave = match waves.iter().position(|&w| w == (w1, w2)) {
+                    Some(j) => j,
+                    None => {
+                        waves.push((w1, w2));
+                        waves.len() - 1
+                    }
+                };
+                let (sa1, ca1) = (w1[0] * origin[0] + w1[1] * origin[1]).sin_cos();
+                let (sa2, ca2) = (w2[0] * origin[0] + w2[1] * origin[1]).sin_cos();
                 GridCell {
-                    w1: [k * c1, k * s1],
-                    w2: [k * c2, k * s2],
+                    w1,
+                    w2,
                     origin,
+                    wave,
+                    origin_phase: [sa1, ca1, sa2, ca2],
                 }
             })
             .collect();
@@ -417,6 +430,7 @@ impl GridCellsParams {
             phases,
             cells,
             edge,
+            waves,
         })
     }
 }
@@ -427,6 +441,10 @@ struct GridCell {
     w1: [f64; 2],
     w2: [f64; 2],
     origin: [f64; 2],
+    /// Index of `(w1, w2)` in [`GridCells::waves`].
+    wave: usize,
+    /// `sin`, `cos` of `w₁·origin` and of `w₂·origin`.
+    origin_phase: [f64; 4],
 }
 
 /// A population of grid cells. See the [module docs](self).
@@ -440,6 +458,9 @@ pub struct GridCells {
     cells: Vec<GridCell>,
     /// `g` at the field edge (rectified cosines).
     edge: f64,
+    /// The distinct wave-vector pairs (one per module when cells share a
+    /// scale and orientation).
+    waves: Vec<([f64; 2], [f64; 2])>,
 }
 
 impl GridCells {
@@ -466,19 +487,45 @@ impl GridCells {
 
     #[inline]
     fn rates_into(&self, p: &[f64], out: &mut [f64]) {
-        let (lo, hi) = (self.params.min_fr, self.params.max_fr);
-        for (c, o) in self.cells.iter().zip(out.iter_mut()) {
-            let v = [c.origin[0] - p[0], c.origin[1] - p[1]];
-            let (s1, c1) = (c.w1[0] * v[0] + c.w1[1] * v[1]).sin_cos();
-            let (s2, c2) = (c.w2[0] * v[0] + c.w2[1] * v[1]).sin_cos();
-            let c3 = c2 * c1 + s2 * s1;
-            let g = (c1 + c2 + c3) / 3.0;
-            let r = match self.params.description {
-                GridField::RectifiedCosines => ((g - self.edge) / (1.0 - self.edge)).max(0.0),
-                GridField::ShiftedCosines => (2.0 / 3.0) * (g + 0.5),
-            };
-            *o = r * (hi - lo) + lo;
+        // Cells of one module share their wave vectors, so the phases
+        // w·(origin - p) = w·origin - w·p need one sin/cos of w·p per module
+        // and per position; the angle-difference identities do the rest.
+        const MAX_WAVES: usize = 16;
+        if self.waves.len() > MAX_WAVES {
+            for (c, o) in self.cells.iter().zip(out.iter_mut()) {
+                let v = [c.origin[0] - p[0], c.origin[1] - p[1]];
+                let (s1, c1) = (c.w1[0] * v[0] + c.w1[1] * v[1]).sin_cos();
+                let (s2, c2) = (c.w2[0] * v[0] + c.w2[1] * v[1]).sin_cos();
+                *o = self.rate(c1, s1, c2, s2);
+            }
+            return;
         }
+        let mut at = [[0.0f64; 4]; MAX_WAVES];
+        for (b, (w1, w2)) in at.iter_mut().zip(&self.waves) {
+            let (s1, c1) = (w1[0] * p[0] + w1[1] * p[1]).sin_cos();
+            let (s2, c2) = (w2[0] * p[0] + w2[1] * p[1]).sin_cos();
+            *b = [s1, c1, s2, c2];
+        }
+        for (c, o) in self.cells.iter().zip(out.iter_mut()) {
+            let [sb1, cb1, sb2, cb2] = at[c.wave];
+            let [sa1, ca1, sa2, ca2] = c.origin_phase;
+            let (c1, s1) = (ca1 * cb1 + sa1 * sb1, sa1 * cb1 - ca1 * sb1);
+            let (c2, s2) = (ca2 * cb2 + sa2 * sb2, sa2 * cb2 - ca2 * sb2);
+            *o = self.rate(c1, s1, c2, s2);
+        }
+    }
+
+    /// Rate (Hz) from the cosines and sines of the first two phases.
+    #[inline]
+    fn rate(&self, c1: f64, s1: f64, c2: f64, s2: f64) -> f64 {
+        let (lo, hi) = (self.params.min_fr, self.params.max_fr);
+        let c3 = c2 * c1 + s2 * s1;
+        let g = (c1 + c2 + c3) / 3.0;
+        let r = match self.params.description {
+            GridField::RectifiedCosines => ((g - self.edge) / (1.0 - self.edge)).max(0.0),
+            GridField::ShiftedCosines => (2.0 / 3.0) * (g + 0.5),
+        };
+        r * (hi - lo) + lo
     }
 
     /// Rates (Hz) at one position.
@@ -877,6 +924,41 @@ display::evcxr_display_via_render!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rates from the phases computed directly, cell by cell.
+    fn direct(g: &GridCells, p: &[f64]) -> Vec<f64> {
+        g.cells
+            .iter()
+            .map(|c| {
+                let v = [c.origin[0] - p[0], c.origin[1] - p[1]];
+                let (s1, c1) = (c.w1[0] * v[0] + c.w1[1] * v[1]).sin_cos();
+                let (s2, c2) = (c.w2[0] * v[0] + c.w2[1] * v[1]).sin_cos();
+                g.rate(c1, s1, c2, s2)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shared_module_phases_equal_direct_phases() {
+        let env = Environment::params().build().unwrap();
+        let modules = GridCells::params().n(100).build(&env).unwrap();
+        assert_eq!(modules.waves.len(), 3);
+        // One scale per cell: more wave pairs than the shared path holds.
+        let scales: Vec<f64> = (0..40).map(|i| 0.3 + 0.01 * i as f64).collect();
+        let each = GridCells::params()
+            .n(40)
+            .gridscale(scales)
+            .build(&env)
+            .unwrap();
+        assert_eq!(each.waves.len(), 40);
+        for g in [&modules, &each] {
+            for p in [[0.1, 0.2], [0.93, 0.07], [0.5, 0.5]] {
+                for (a, b) in g.rates_at(&p).iter().zip(direct(g, &p)) {
+                    assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn modules_split_cells() {
