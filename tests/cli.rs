@@ -1,29 +1,12 @@
 //! The `canns` command line: tour and simulate, including bad input.
 
-use std::process::Command;
-
-fn canns(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_canns"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("canns-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{canns, canns_ok, temp_dir};
 
 #[test]
 fn tour_writes_an_offline_report_with_its_key_numbers() {
     let dir = temp_dir("tour");
-    let out = canns(&["tour", "--out", dir.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    canns_ok(&["tour", "--out", dir.to_str().unwrap()]);
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
     assert!(html.contains("<h2>") && html.contains("Plotly.newPlot"));
     assert!(
@@ -51,7 +34,7 @@ fn simulate_writes_parquet_csv_and_npy() {
     let dir = temp_dir("sim");
     for ext in ["parquet", "csv", "npy"] {
         let path = dir.join(format!("run.{ext}"));
-        let out = canns(&[
+        canns_ok(&[
             "simulate",
             "cann1d",
             "population-coding",
@@ -62,11 +45,6 @@ fn simulate_writes_parquet_csv_and_npy() {
             "--out",
             path.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         assert!(
             std::fs::metadata(&path).unwrap().len() > 1000,
             "{ext} output too small"

@@ -1,30 +1,12 @@
 //! `canns inspect` and `canns convert` on the bundled recording, including
 //! bad input.
 
-use std::process::Command;
-
-fn canns(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_canns"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("canns-cli-data-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{canns, canns_ok, temp_dir};
 
 #[test]
 fn inspect_summarises_the_dataset() {
-    let out = canns(&["inspect", "A2929-200711"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = canns_ok(&["inspect", "A2929-200711"]);
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("15 units, 98794 spikes"), "{s}");
     assert!(

@@ -1,20 +1,8 @@
 //! `canns tuning`: head-direction tuning and classification of a recording
 //! written as a table, including bad input.
 
-use std::process::Command;
-
-fn canns(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_canns"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("canns-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{canns, temp_dir};
 
 #[test]
 fn tuning_classifies_the_adn_units_as_hd_cells() {

@@ -1,26 +1,14 @@
 //! `canns walk`: writes the history in every format; bad arguments name the flag and value.
 
-use std::process::Command;
-
-fn canns(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_canns"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("canns-walk-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{canns, canns_ok, temp_dir};
 
 #[test]
 fn walk_writes_parquet_csv_and_npy() {
     let dir = temp_dir("formats");
     for ext in ["parquet", "csv", "npy"] {
         let path = dir.join(format!("walk.{ext}"));
-        let out = canns(&[
+        canns_ok(&[
             "walk",
             "--steps",
             "500",
@@ -31,11 +19,6 @@ fn walk_writes_parquet_csv_and_npy() {
             "--out",
             path.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         assert!(std::fs::metadata(&path).unwrap().len() > 0);
     }
     let csv = std::fs::read_to_string(dir.join("walk.csv")).unwrap();
@@ -55,7 +38,7 @@ fn walk_is_reproducible_and_respects_the_box() {
     let dir = temp_dir("box");
     let run = |name: &str| {
         let p = dir.join(name);
-        let out = canns(&[
+        canns_ok(&[
             "walk",
             "--width",
             "2",
@@ -68,11 +51,6 @@ fn walk_is_reproducible_and_respects_the_box() {
             "--out",
             p.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let a: ndarray::Array2<f64> = ndarray_npy::read_npy(&p).unwrap();
         a
     };
@@ -97,7 +75,7 @@ fn walk_is_reproducible_and_respects_the_box() {
 fn walk_imports_a_real_trajectory() {
     let dir = temp_dir("traj");
     let p = dir.join("s.csv");
-    let out = canns(&[
+    canns_ok(&[
         "walk",
         "--trajectory",
         "sargolini",
@@ -108,11 +86,6 @@ fn walk_imports_a_real_trajectory() {
         "--out",
         p.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let csv = std::fs::read_to_string(&p).unwrap();
     assert_eq!(csv.lines().count(), 1001);
 }
