@@ -923,6 +923,21 @@ impl Recording {
         self.with_speed_from(col::X, second)
     }
 
+    /// `Ok` when the behaviour has a channel called `channel`; otherwise
+    /// an error listing the channels there are.
+    fn require_channel(&self, channel: &str) -> Result<()> {
+        if self.channels().iter().any(|c| c == channel) {
+            return Ok(());
+        }
+        Err(Error::data(
+            &self.source,
+            format!(
+                "behaviour: no channel `{channel}` (channels: {})",
+                self.channels().join(", ")
+            ),
+        ))
+    }
+
     /// The recording with a `speed` channel (m/s) computed by central
     /// differences from the two position channels `first` and `second`
     /// (metres), replacing any `speed` channel. Use it when the floor is
@@ -934,15 +949,7 @@ impl Recording {
     /// the channels).
     pub fn with_speed_from(&self, first: &str, second: &str) -> Result<Recording> {
         for c in [first, second] {
-            if !self.channels().iter().any(|n| n == c) {
-                return Err(Error::data(
-                    &self.source,
-                    format!(
-                        "behaviour: no channel `{c}` (channels: {})",
-                        self.channels().join(", ")
-                    ),
-                ));
-            }
+            self.require_channel(c)?;
         }
         let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
         let x = f64_column(&self.behaviour, first, "behaviour", &self.source)?;
@@ -1005,15 +1012,7 @@ impl Recording {
     /// [`Error::Data`] when the channel does not exist (the message lists
     /// the channels).
     pub fn behaviour_at(&self, channel: &str, times: &[f64]) -> Result<Vec<f64>> {
-        if !self.channels().iter().any(|c| c == channel) {
-            return Err(Error::data(
-                &self.source,
-                format!(
-                    "behaviour: no channel `{channel}` (channels: {})",
-                    self.channels().join(", ")
-                ),
-            ));
-        }
+        self.require_channel(channel)?;
         let bt = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
         let v = f64_column(&self.behaviour, channel, "behaviour", &self.source)?;
         let angle = is_angle(channel);
@@ -1217,15 +1216,7 @@ impl Recording {
     /// # Errors
     /// [`Error::Data`] when the channel does not exist.
     pub fn plot_behaviour(&self, channel: &str) -> Result<Plot> {
-        if !self.channels().iter().any(|c| c == channel) {
-            return Err(Error::data(
-                &self.source,
-                format!(
-                    "behaviour: no channel `{channel}` (channels: {})",
-                    self.channels().join(", ")
-                ),
-            ));
-        }
+        self.require_channel(channel)?;
         let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
         let v = f64_column(&self.behaviour, channel, "behaviour", &self.source)?;
         let step = t.len().div_ceil(5000).max(1);

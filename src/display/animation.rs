@@ -6,14 +6,23 @@ use plotly::layout::{Axis, Frame, Slider, SliderStep};
 use plotly::{HeatMap, Plot, Scatter, Traces};
 use serde_json::json;
 
-fn controls(names: &[String], prefix: &str) -> (Vec<Slider>, Vec<UpdateMenu>) {
+/// A slider over the frames `names` (labelled `prefix` + name) and
+/// Play/Pause buttons playing `frame_ms` milliseconds per frame; `redraw`
+/// says whether each frame redraws the whole figure (needed for heatmaps,
+/// not for moving markers).
+pub(crate) fn controls(
+    names: &[String],
+    prefix: &str,
+    frame_ms: u64,
+    redraw: bool,
+) -> (Vec<Slider>, Vec<UpdateMenu>) {
     let steps: Vec<SliderStep> = names
         .iter()
         .map(|n| {
             SliderStep::new()
                 .label(n.clone())
                 .method(plotly::layout::SliderMethod::Animate)
-                .args(json!([[n], {"mode": "immediate", "frame": {"duration": 0, "redraw": true}, "transition": {"duration": 0}}]))
+                .args(json!([[n], {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}]))
         })
         .collect();
     let slider = Slider::new()
@@ -23,7 +32,7 @@ fn controls(names: &[String], prefix: &str) -> (Vec<Slider>, Vec<UpdateMenu>) {
     let play = Button::new()
         .label("Play")
         .method(ButtonMethod::Animate)
-        .args(json!([null, {"frame": {"duration": 60, "redraw": true}, "fromcurrent": true, "transition": {"duration": 0}}]));
+        .args(json!([null, {"frame": {"duration": frame_ms, "redraw": redraw}, "fromcurrent": true, "transition": {"duration": 0}}]));
     let pause = Button::new()
         .label("Pause")
         .method(ButtonMethod::Animate)
@@ -57,7 +66,7 @@ pub fn animated_lines(
         data.push(Scatter::new(x.clone(), y).mode(Mode::Lines).name("r"));
         plot.add_frame(Frame::new().name(name).data(data));
     }
-    let (sliders, menus) = controls(&names, "t = ");
+    let (sliders, menus) = controls(&names, "t = ", 60, true);
     let layout = super::figure::layout(title, x_label, y_label)
         .height(super::DEFAULT_HEIGHT + 80)
         .y_axis(Axis::new().title(y_label).range(vec![y_range.0, y_range.1]))
@@ -94,7 +103,7 @@ pub fn animated_heatmap(
         data.push(heat(super::figure::compact_matrix(z)));
         plot.add_frame(Frame::new().name(name).data(data));
     }
-    let (sliders, menus) = controls(&names, "t = ");
+    let (sliders, menus) = controls(&names, "t = ", 60, true);
     let layout = super::figure::layout(title, x_label, y_label)
         .height(super::DEFAULT_HEIGHT + 120)
         .width(super::DEFAULT_HEIGHT + 100)

@@ -10,7 +10,7 @@
 //! This module knows no model, task or analysis: each type writes its own
 //! plots with the builders here.
 
-mod animation;
+pub(crate) mod animation;
 mod figure;
 mod scatter;
 mod svg;

@@ -6,10 +6,8 @@ use super::cells::RateMaps;
 use super::environment::Environment;
 use crate::display::{self, compact, compact_matrix};
 use plotly::common::{ColorScale, ColorScalePalette, Fill, Line, Marker, Mode, Title};
-use plotly::layout::update_menu::{Button, ButtonMethod, UpdateMenu, UpdateMenuType};
-use plotly::layout::{Axis, Frame, GridPattern, LayoutGrid, Slider, SliderStep};
+use plotly::layout::{Axis, Frame, GridPattern, LayoutGrid};
 use plotly::{Bar, HeatMap, Layout, Plot, Scatter, Traces};
-use serde_json::json;
 
 /// Largest number of points a line trace keeps (longer paths are thinned).
 const MAX_POINTS: usize = 5000;
@@ -387,37 +385,11 @@ pub fn animate(env: &Environment, h: &History, n_frames: usize) -> Plot {
         );
         names.push(name);
     }
-    let steps: Vec<SliderStep> = names
-        .iter()
-        .map(|n| {
-            SliderStep::new()
-                .label(n.clone())
-                .method(plotly::layout::SliderMethod::Animate)
-                .args(json!([[n], {"mode": "immediate", "frame": {"duration": 0, "redraw": false}, "transition": {"duration": 0}}]))
-        })
-        .collect();
-    let slider = Slider::new()
-        .active(0)
-        .steps(steps)
-        .current_value(plotly::layout::SliderCurrentValue::new().prefix("t = "));
-    let play = Button::new()
-        .label("Play")
-        .method(ButtonMethod::Animate)
-        .args(json!([null, {"frame": {"duration": 50, "redraw": false}, "fromcurrent": true, "transition": {"duration": 0}}]));
-    let pause = Button::new()
-        .label("Pause")
-        .method(ButtonMethod::Animate)
-        .args(json!([[null], {"mode": "immediate", "frame": {"duration": 0, "redraw": false}, "transition": {"duration": 0}}]));
-    let menu = UpdateMenu::new()
-        .ty(UpdateMenuType::Buttons)
-        .buttons(vec![play, pause])
-        .x(0.0)
-        .y(-0.15)
-        .show_active(false);
+    let (sliders, menus) = crate::display::animation::controls(&names, "t = ", 50, false);
     let layout = square_layout(Some(env), "Agent (last 5 s of path)")
         .height(display::DEFAULT_HEIGHT + 120)
-        .sliders(vec![slider])
-        .update_menus(vec![menu]);
+        .sliders(sliders)
+        .update_menus(menus);
     plot.set_layout(layout);
     plot
 }
