@@ -222,13 +222,21 @@ fn shuffled_head_direction_cells_give_no_ring_and_the_ratio_ignores_scale() {
     let r = s.run(&shuffled).unwrap();
     assert_eq!(r.n_significant(1), 0, "{r}");
     // Without the square root, scaling the counts scales the cloud:
-    // lifetimes grow with it, death/birth ratios do not.
+    // lifetimes grow with it, the (standardised) death/birth ratios do not.
     let s = s.sqrt(false).n_shuffles(0);
     let a = s.run(&act).unwrap();
     let scaled = Activity::from_counts(act.counts.mapv(|v| 10.0 * v), act.bin_size).unwrap();
     let b = s.run(&scaled).unwrap();
     assert!((b.lifetimes(1)[0] / a.lifetimes(1)[0] - 10.0).abs() < 1e-6);
-    assert!((b.statistics(1)[0] / a.statistics(1)[0] - 1.0).abs() < 1e-9);
+    assert!((b.statistics(1)[0] - a.statistics(1)[0]).abs() < 1e-9);
+    let ratio = |act: &Activity| {
+        s.clone()
+            .statistic(Statistic::Ratio)
+            .run(act)
+            .unwrap()
+            .statistics(1)[0]
+    };
+    assert!((ratio(&scaled) / ratio(&act) - 1.0).abs() < 1e-9);
 }
 
 #[test]
