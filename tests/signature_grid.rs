@@ -8,9 +8,8 @@
 
 use canns::ndarray::Array2;
 use canns::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
+use canns::pipeline::synthetic::poisson_counts;
 use canns::tasks::navigation::{GridCells, GridField, Trajectory};
-use rand::SeedableRng;
-use rand_distr::{Distribution, Poisson};
 use std::f64::consts::{PI, TAU};
 
 const SCALE: f64 = 0.4;
@@ -34,14 +33,7 @@ fn grid_module() -> (Activity, Array2<f64>) {
         |(i, j)| if j == 0 { h.x[i] } else { h.y[i] },
     );
     let rates = cells.rates(&pos.view()).unwrap();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let counts = rates.mapv(|r| {
-        if r > 0.0 {
-            Poisson::new(r * DT).unwrap().sample(&mut rng)
-        } else {
-            0.0
-        }
-    });
+    let counts = poisson_counts(&rates.view(), DT, 7).unwrap();
     let act = Activity::from_counts(counts, DT)
         .unwrap()
         .with_position(pos.clone())
