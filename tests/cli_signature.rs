@@ -162,3 +162,45 @@ fn signature_reports_bad_input_clearly() {
     ]);
     assert!(!bad_shuffle.status.success());
 }
+
+/// The real ADn ring from the NWB file, as in tests/signature_real.rs.
+#[test]
+fn signature_reads_the_real_recording_and_finds_the_adn_ring() {
+    let dir = temp_dir("nwb");
+    let out = dir.join("ring.json");
+    let nwb = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/A2929-200711.nwb");
+    let o = canns(&[
+        "signature",
+        nwb,
+        "--units",
+        "adn",
+        "--epoch",
+        "wake",
+        "--bin-size",
+        "0.1",
+        "--smooth",
+        "0.2",
+        "--n-points",
+        "500",
+        "--shuffles",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["significant"][1], 1, "{}", v["band"]);
+    assert_eq!(v["params"]["statistic"], "ratio");
+    assert!(v["comparison"]["correlation"].as_f64().unwrap() > 0.8);
+    let bad = canns(&[
+        "signature",
+        nwb,
+        "--units",
+        "cortex",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cortex"));
+}

@@ -3,7 +3,7 @@
 //! cells and a ring attractor.
 
 use canns::ndarray::Array2;
-use canns::pipeline::signature::{compare_angles, Activity, Signature};
+use canns::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
 use canns::pipeline::synthetic::head_direction_cells;
 use canns::prelude::*;
 use canns::tda::{
@@ -204,6 +204,39 @@ fn head_direction_cells_give_one_significant_ring_and_their_angle() {
     // Every stage renders.
     let html = r.bundle().html;
     assert!(html.contains("shuffle band") && html.contains("Decoded and measured angle"));
+}
+
+/// The default statistic is scale-free: the same cells with every unit
+/// shifted by its own lag (the null the shuffles sample) give no ring, and
+/// scaling the counts changes nothing.
+#[test]
+fn shuffled_head_direction_cells_give_no_ring_and_the_ratio_ignores_scale() {
+    let act = head_direction_cells(3000, 8, 4).unwrap();
+    let n = act.n_bins();
+    let counts = Array2::from_shape_fn(act.counts.dim(), |(i, u)| {
+        act.counts[[(i + 311 * (u + 1)) % n, u]]
+    });
+    let shuffled = Activity::from_counts(counts, act.bin_size).unwrap();
+    let s = Signature::head_direction().n_points(200).n_shuffles(20);
+    assert_eq!(s.statistic, Statistic::Ratio);
+    let r = s.run(&shuffled).unwrap();
+    assert_eq!(r.n_significant(1), 0, "{r}");
+    // Without the square root, scaling the counts scales the cloud:
+    // lifetimes grow with it, the (standardised) death/birth ratios do not.
+    let s = s.sqrt(false).n_shuffles(0);
+    let a = s.run(&act).unwrap();
+    let scaled = Activity::from_counts(act.counts.mapv(|v| 10.0 * v), act.bin_size).unwrap();
+    let b = s.run(&scaled).unwrap();
+    assert!((b.lifetimes(1)[0] / a.lifetimes(1)[0] - 10.0).abs() < 1e-6);
+    assert!((b.statistics(1)[0] - a.statistics(1)[0]).abs() < 1e-9);
+    let ratio = |act: &Activity| {
+        s.clone()
+            .statistic(Statistic::Ratio)
+            .run(act)
+            .unwrap()
+            .statistics(1)[0]
+    };
+    assert!((ratio(&scaled) / ratio(&act) - 1.0).abs() < 1e-9);
 }
 
 #[test]

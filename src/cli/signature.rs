@@ -4,10 +4,13 @@
 //! Input: `.npz` with `counts` `(n_bins, n_units)` and optionally
 //! `bin_size` (seconds, one value), `angle` `(n_bins,)` radians and
 //! `position` `(n_bins, 2)` metres; or `.npy` with the counts alone
-//! (`--bin-size` then gives the bin width).
+//! (`--bin-size` then gives the bin width); or a recording (`.nwb`, e.g.
+//! `datasets/A2929-200711.nwb`), binned at `--bin-size` (default 0.1 s)
+//! over `--epoch`, restricted to the units of `--units` (their `location`),
+//! with the head direction and position it tracks.
 
 use crate::error::{Error, Result};
-use crate::pipeline::signature::{Activity, Signature};
+use crate::pipeline::signature::{Activity, Signature, Statistic};
 use clap::{Args, ValueEnum};
 use ndarray::{Array1, Array2, ArrayD};
 use std::path::{Path, PathBuf};
@@ -21,10 +24,21 @@ pub enum Preset {
     Asa,
 }
 
+/// The bar statistic compared with the shuffles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatisticArg {
+    /// `death / birth` ([`Statistic::Ratio`]).
+    Ratio,
+    /// Bobrowski & Skraba's standardised `ln ln(death / birth)` ([`Statistic::Universal`]).
+    Universal,
+    /// `death - birth` ([`Statistic::Lifetime`]).
+    Lifetime,
+}
+
 /// Arguments of `canns signature`.
 #[derive(Debug, Args)]
 pub struct SignatureArgs {
-    /// Counts: .npz (`counts`, optional `bin_size`, `angle`, `position`) or .npy (counts only).
+    /// Counts: .npz (`counts`, optional `bin_size`, `angle`, `position`), .npy (counts only), or a .nwb recording.
     pub recording: PathBuf,
     /// Units of this brain region only (recordings with unit metadata).
     #[arg(long)]
@@ -41,6 +55,12 @@ pub struct SignatureArgs {
     /// Points handed to persistent homology (overrides the preset).
     #[arg(long)]
     pub n_points: Option<usize>,
+    /// Gaussian smoothing in seconds (overrides the preset).
+    #[arg(long)]
+    pub smooth: Option<f64>,
+    /// Significance statistic (overrides the preset's `ratio`).
+    #[arg(long, value_enum)]
+    pub statistic: Option<StatisticArg>,
     /// Seed of the shuffles.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -109,9 +129,8 @@ pub fn read_activity(path: &Path, bin_size: Option<f64>) -> Result<Activity> {
                     .next()
                     .ok_or_else(|| bad("`bin_size` is empty".into()))?
             } else {
-                bin_size.ok_or_else(|| {
-                    bad("no `bin_size` array: pass --bin-size SECONDS".into())
-                })?
+                bin_size
+                    .ok_or_else(|| bad("no `bin_size` array: pass --bin-size SECONDS".into()))?
             };
             let mut a = Activity::from_counts(counts, b)?;
             if has("angle") {
@@ -128,13 +147,35 @@ pub fn read_activity(path: &Path, bin_size: Option<f64>) -> Result<Activity> {
             }
             Ok(a)
         }
-        "nwb" => Err(bad(
-            "reading .nwb recordings is not available in this build; save the binned counts as .npz (`counts`, `bin_size`, `angle`)".into(),
-        )),
+        "nwb" => read_recording(path, bin_size.unwrap_or(0.1), None, None),
         other => Err(bad(format!(
             "unsupported format `.{other}` (use .npz or .npy)"
         ))),
     }
+}
+
+/// Reads a recording, keeps the units whose `location` is `units` and bins
+/// them at `bin_size` seconds over `epoch`.
+///
+/// # Errors
+/// The reader's errors; [`Error::Data`] for an unknown region or epoch.
+pub fn read_recording(
+    path: &Path,
+    bin_size: f64,
+    units: Option<&str>,
+    epoch: Option<&str>,
+) -> Result<Activity> {
+    let mut rec = crate::data::Recording::dataset(&path.display().to_string())?;
+    if let Some(region) = units {
+        rec = rec.select_units(crate::data::col::LOCATION, region)?;
+        if rec.n_units() == 0 {
+            return Err(Error::data(
+                path.display().to_string(),
+                format!("units: no unit with location `{region}`"),
+            ));
+        }
+    }
+    Activity::from_recording(&rec, bin_size, epoch)
 }
 
 /// Runs `canns signature`.
@@ -157,7 +198,16 @@ pub fn run(args: SignatureArgs) -> Result<()> {
             args.out.display()
         )));
     }
-    let activity = read_activity(&args.recording, args.bin_size)?;
+    let activity = if ext(&args.recording) == "nwb" {
+        read_recording(
+            &args.recording,
+            args.bin_size.unwrap_or(0.1),
+            args.units.as_deref(),
+            args.epoch.as_deref(),
+        )?
+    } else {
+        read_activity(&args.recording, args.bin_size)?
+    };
     let mut sig = match args.preset {
         Preset::Default => Signature::head_direction(),
         Preset::Asa => Signature::asa(),
@@ -171,6 +221,16 @@ pub fn run(args: SignatureArgs) -> Result<()> {
     }
     if let Some(n) = args.n_points {
         sig.n_points = n;
+    }
+    if let Some(v) = args.smooth {
+        sig.smooth = v;
+    }
+    if let Some(s) = args.statistic {
+        sig.statistic = match s {
+            StatisticArg::Ratio => Statistic::Ratio,
+            StatisticArg::Universal => Statistic::Universal,
+            StatisticArg::Lifetime => Statistic::Lifetime,
+        };
     }
     let start = std::time::Instant::now();
     let r = sig.run(&activity)?;

@@ -6,5 +6,5 @@ pub mod signature;
 pub mod simulate;
 pub mod synthetic;
 
-pub use signature::{Activity, Signature, SignatureResult};
+pub use signature::{Activity, Signature, SignatureResult, Statistic};
 pub use simulate::{simulate, simulate_with, SimOptions, Simulation};

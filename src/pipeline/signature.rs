@@ -15,8 +15,13 @@
 //! 6. **persistent homology**: Vietoris-Rips barcodes with cocycles;
 //! 7. **significance**: every unit's train circularly shifted by an
 //!    independent random lag, the whole pipeline re-run per shuffle; a bar
-//!    is significant when it outlives the `quantile` of the longest bar of
-//!    its dimension across shuffles;
+//!    is significant when its [`Statistic`] exceeds the `quantile` of the
+//!    largest statistic of its dimension across shuffles. The default
+//!    statistic is the scale-free ratio `death / birth` (Bobrowski & Skraba
+//!    2023), since shuffled clouds are spread wider than the real one and
+//!    raw lifetimes compare their sizes, not their shapes; for a torus,
+//!    the ratio standardised by the diagram's own bars
+//!    ([`Statistic::Universal`]);
 //! 8. **coordinates**: sparse circular (one class) or toroidal (two
 //!    classes) coordinates of every selected time point;
 //! 9. **comparison** of the decoded angle with a measured one: circular
@@ -36,6 +41,9 @@
 //!   cognitive circuit across waking and sleep, Nat. Neurosci. 22:1512-1520.
 //! - K. V. Mardia, P. E. Jupp (2000), Directional Statistics, section 2.3.1
 //!   (mean resultant length).
+//! - O. Bobrowski, P. Skraba (2023), A universal null-distribution for
+//!   topological data analysis, Sci. Rep. 13:12274 (the multiplicative
+//!   persistence `pi = death / birth` and its universal LGumbel law).
 
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::embed::{FuzzyGraph, FuzzyGraphParams, KnnAlgorithm, Metric, Pca};
@@ -150,6 +158,60 @@ impl Activity {
         Ok(a)
     }
 
+    /// Bins the spikes of every unit of `recording` at `bin_size` seconds
+    /// over the epoch named `epoch` (or the whole recording with `None`;
+    /// see [`Recording::bin_spikes`](crate::data::Recording::bin_spikes)),
+    /// and attaches the head direction (channel `head_direction`, circular
+    /// interpolation at the bin centres) and the position (channels `x`,
+    /// `y`) when the recording has them. Select units first, e.g.
+    /// `recording.select_units("location", "adn")`.
+    ///
+    /// With an epoch of several intervals the bins are concatenated and
+    /// [`Activity::time`] counts from the first interval's start.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::data::Recording;
+    /// use canns::pipeline::signature::Activity;
+    /// let rec = Recording::dataset("A2929-200711")?.select_units("location", "adn")?;
+    /// let a = Activity::from_recording(&rec, 0.1, Some("wake"))?;
+    /// assert_eq!(a.n_units(), 7);
+    /// assert!(a.angle.is_some());
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Recording::bin_spikes`](crate::data::Recording::bin_spikes)
+    /// (bad `bin_size`, unknown epoch); [`Error::Shape`] when fewer than
+    /// two bins or no unit remain.
+    pub fn from_recording(
+        recording: &crate::data::Recording,
+        bin_size: f64,
+        epoch: Option<&str>,
+    ) -> Result<Self> {
+        use crate::data::col;
+        let b = recording.bin_spikes(bin_size, epoch)?;
+        let mut a = Self::from_counts(b.counts, bin_size)?;
+        a.t_start = b.centres[0] - 0.5 * bin_size;
+        let channels = recording.channels();
+        let has = |c: &str| channels.iter().any(|x| x == c);
+        if has(col::HEAD_DIRECTION) {
+            a.angle = Some(recording.behaviour_at(col::HEAD_DIRECTION, &b.centres)?);
+        }
+        if has(col::X) && has(col::Y) {
+            let x = recording.behaviour_at(col::X, &b.centres)?;
+            let y = recording.behaviour_at(col::Y, &b.centres)?;
+            a.position = Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
+                if j == 0 {
+                    x[i]
+                } else {
+                    y[i]
+                }
+            }));
+        }
+        Ok(a)
+    }
+
     /// Adds a measured angle per bin (radians; NaN where unknown).
     ///
     /// # Errors
@@ -253,6 +315,115 @@ pub enum Subsample {
     },
 }
 
+/// The per-bar statistic compared with the shuffles (stage 7).
+///
+/// Circularly shifting units decorrelates them, which spreads the shuffled
+/// cloud over a larger volume than the real one: its bars are born *and*
+/// die later. A raw lifetime `death - birth` then grows with the cloud's
+/// scale and a real ring can lose against noise that is merely wider (on the
+/// seven ADn units of A2929-200711, the real ring lives 0.76 while the
+/// longest shuffled bars live 0.85-1.32). The ratio `death / birth` is
+/// unchanged when a cloud is scaled, and for a Rips filtration the birth of
+/// a cycle is the local sampling scale around it, so the ratio measures how
+/// many times larger than the local noise the hole is: the default. On the
+/// ADn ring (`cargo test --test signature_real`) the ratio is 2.60 against
+/// a shuffle band of 1.99, while the raw lifetime (1.08) stays under its
+/// band (1.09).
+///
+/// The ratios of small noise bars still depend on the cloud's intrinsic
+/// dimension: a 2D torus sampled by 200 landmarks has sampling holes with
+/// larger ratios than any bar of a shuffled 6D blob, so the ratio calls
+/// them significant. Bobrowski & Skraba's standardisation subtracts the
+/// mean `ln ln` ratio of the diagram and removes that dependence
+/// ([`Statistic::Universal`]; on grid cells exactly two H1 bars and one H2
+/// bar pass, `cargo test --test signature_grid`). It needs a bulk of
+/// noise bars to standardise by: on clean data with one or two H1 bars it
+/// says nothing (one bar alone always gets `-gamma`), hence not the
+/// default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Statistic {
+    /// Multiplicative persistence `pi = death / birth` (Bobrowski & Skraba
+    /// 2023, eq. 1). Infinite bars die at the threshold; a bar
+    /// born at 0 (never in H1 of distinct points) counts as infinitely
+    /// persistent. H0 bars, all born at 0, use their lifetime.
+    Ratio,
+    /// Lifetime `death - birth` in the filtration's units (Gardner et al.
+    /// 2022 compare it with shuffles); infinite bars die at the threshold.
+    Lifetime,
+    /// Bobrowski & Skraba's (2023, eqs. 3-4) standardised
+    /// `l = ln ln pi - mean(ln ln pi) - gamma` (Euler's gamma; the mean
+    /// over the bars of the same dimension and diagram, `A = 1` for Rips):
+    /// the ratio measured against the diagram's own bulk of small bars, so
+    /// that clouds of different intrinsic dimension (a 2D torus against a
+    /// 6D shuffled blob, whose noise bars have smaller ratios) compare
+    /// fairly. Under noise `l` follows the left-skewed Gumbel law
+    /// (`P(l > x) = exp(-e^x)`). H0 uses the lifetime.
+    Universal,
+}
+
+impl Statistic {
+    /// The statistic of the bar `(birth, death)` of dimension `dim` in a
+    /// filtration cut at `threshold` ([`Statistic::Universal`] gives the
+    /// ratio here: its standardisation needs the whole diagram, see
+    /// [`Statistic::of_bars`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::pipeline::signature::Statistic;
+    /// assert_eq!(Statistic::Ratio.of(1, (0.5, 2.0), 10.0), 4.0);
+    /// assert_eq!(Statistic::Lifetime.of(1, (0.5, 2.0), 10.0), 1.5);
+    /// // Infinite bars end at the threshold.
+    /// assert_eq!(Statistic::Ratio.of(1, (0.5, f64::INFINITY), 10.0), 20.0);
+    /// ```
+    pub fn of(self, dim: usize, bar: (f64, f64), threshold: f64) -> f64 {
+        let death = bar.1.min(threshold);
+        match self {
+            Statistic::Ratio | Statistic::Universal if dim > 0 => {
+                if bar.0 > 0.0 {
+                    death / bar.0
+                } else {
+                    f64::INFINITY
+                }
+            }
+            _ => death - bar.0,
+        }
+    }
+
+    /// The statistic of every bar of dimension `dim` of `diagrams`, in the
+    /// bars' order (H0 without its infinite bars).
+    pub fn of_bars(self, diagrams: &Diagrams, dim: usize) -> Vec<f64> {
+        let th = diagrams.threshold;
+        let v: Vec<f64> = diagrams.pairs.get(dim).map_or(Vec::new(), |ps| {
+            ps.iter()
+                .filter(|p| dim > 0 || p.1.is_finite())
+                .map(|&p| self.of(dim, p, th))
+                .collect()
+        });
+        if self != Statistic::Universal || dim == 0 {
+            return v;
+        }
+        let shift = universal_shift(diagrams, dim);
+        v.iter().map(|pi| pi.ln().ln() - shift).collect()
+    }
+}
+
+/// `mean(ln ln pi) + gamma` over the finite ratios of dimension `dim`
+/// (0 without any): what [`Statistic::Universal`] subtracts.
+fn universal_shift(d: &Diagrams, dim: usize) -> f64 {
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+    let ll: Vec<f64> = d.pairs.get(dim).map_or(Vec::new(), |ps| {
+        ps.iter()
+            .map(|&p| Statistic::Ratio.of(dim.max(1), p, d.threshold).ln().ln())
+            .filter(|x| x.is_finite())
+            .collect()
+    });
+    if ll.is_empty() {
+        return 0.0;
+    }
+    ll.iter().sum::<f64>() / ll.len() as f64 + EULER_GAMMA
+}
+
 /// The attractor-signature pipeline's parameters (see the module docs for
 /// the stages). Build one from a preset and adjust it with the setters.
 ///
@@ -304,9 +475,17 @@ pub struct Signature {
     /// Smallest circular shift of a unit, seconds (shifts are uniform in
     /// `[min_shift, duration - min_shift]`). Default 0.
     pub min_shift: f64,
-    /// A bar is significant when it outlives this quantile of the longest
-    /// bar of its dimension across shuffles. In `(0, 1]`. Default 0.99.
+    /// A bar is significant when its statistic exceeds this quantile of the
+    /// largest statistic of its dimension across shuffles. In `(0, 1]`.
+    /// Default 0.99.
     pub quantile: f64,
+    /// The bar statistic compared with the shuffles. Default
+    /// [`Statistic::Ratio`] (`death / birth`, scale-free);
+    /// [`Statistic::Universal`] (Bobrowski & Skraba's standardised
+    /// `ln ln(death / birth)`, for manifolds of dimension >= 2 such as a
+    /// torus) and the raw lifetime ([`Statistic::Lifetime`]) stay
+    /// available.
+    pub statistic: Statistic,
     /// Where in a class's life the coordinates are computed (see
     /// [`SparseCircularParams::fraction`]). Default 0.5.
     pub fraction: f64,
@@ -336,6 +515,7 @@ impl Default for Signature {
             n_shuffles: 100,
             min_shift: 0.0,
             quantile: 0.99,
+            statistic: Statistic::Ratio,
             fraction: 0.5,
             n_nearest: 5,
             seed: 0,
@@ -377,6 +557,8 @@ impl Signature {
         min_shift: f64,
         /// Sets `quantile`.
         quantile: f64,
+        /// Sets `statistic`.
+        statistic: Statistic,
         /// Sets `fraction`.
         fraction: f64,
         /// Sets `n_nearest`.
@@ -394,7 +576,8 @@ impl Signature {
     /// dimension carries the ring), 500 greedy landmarks in Euclidean
     /// distance (the landmarks cover the cloud evenly, so Perea's
     /// partition of unity extends to every point), Z/47, H1 only, one
-    /// class, 100 shuffles with a 99% band.
+    /// class, 100 shuffles with a 99% band on the scale-free `death /
+    /// birth` ratio ([`Statistic::Ratio`]).
     pub fn head_direction() -> Self {
         Self::default()
     }
@@ -637,14 +820,14 @@ impl Signature {
         }
     }
 
-    /// The longest finite bar of every dimension after stages 2-6 on
+    /// The largest statistic of every dimension after stages 2-6 on
     /// `activity` (what a shuffle contributes to the null distribution).
     fn longest_bars(&self, activity: &Activity) -> Result<Vec<f64>> {
         let rates = self.rates(activity);
         let kept = self.select(activity, &rates)?;
         let (points, _) = self.embed(&rates, &kept)?;
         let t = self.topology(&points)?;
-        Ok(longest_finite(&t.diagrams))
+        Ok(largest_statistic(&t.diagrams, self.statistic))
     }
 
     /// Runs the whole pipeline on `activity`.
@@ -862,15 +1045,14 @@ fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
     out
 }
 
-/// Longest finite bar of each dimension.
-fn longest_finite(d: &Diagrams) -> Vec<f64> {
-    d.pairs
-        .iter()
-        .map(|ps| {
-            ps.iter()
-                .filter(|p| p.1.is_finite())
-                .map(|p| p.1 - p.0)
-                .fold(0.0, f64::max)
+/// Largest statistic of each dimension (H0 without its infinite bars, the
+/// connected components that never merge below the threshold).
+fn largest_statistic(d: &Diagrams, stat: Statistic) -> Vec<f64> {
+    (0..d.pairs.len())
+        .map(|dim| {
+            stat.of_bars(d, dim)
+                .into_iter()
+                .fold(f64::NEG_INFINITY, f64::max)
         })
         .collect()
 }
@@ -991,9 +1173,11 @@ pub struct SignatureResult {
     pub cover_radius: f64,
     /// Persistence diagrams of the landmarks (stage 6).
     pub diagrams: Diagrams,
-    /// `shuffle_max[s][d]`: longest finite bar of dimension `d` in shuffle `s` (stage 7).
+    /// `shuffle_max[s][d]`: largest [`Statistic`] (`params.statistic`) of
+    /// dimension `d` in shuffle `s` (stage 7).
     pub shuffle_max: Vec<Vec<f64>>,
-    /// `band[d]`: the `quantile` of `shuffle_max[.][d]` (NaN without shuffles).
+    /// `band[d]`: the `quantile` of `shuffle_max[.][d]` (NaN without
+    /// shuffles), in the statistic's units.
     pub band: Vec<f64>,
     /// `(n_kept, n_classes)`: decoded angles, radians (stage 8).
     pub coords: Array2<f64>,
@@ -1019,24 +1203,52 @@ impl SignatureResult {
             .collect()
     }
 
-    /// Bars of dimension `dim` longer than the shuffle band (all bars of
-    /// dimension >= 1 when there were no shuffles; H0 never counts its
-    /// infinite bar).
+    /// The statistic ([`Signature::statistic`]) of every bar of dimension
+    /// `dim`, largest first (H0 without its infinite bars).
+    pub fn statistics(&self, dim: usize) -> Vec<f64> {
+        let mut v = self.params.statistic.of_bars(&self.diagrams, dim);
+        v.sort_by(|a, b| b.total_cmp(a));
+        v
+    }
+
+    /// Bars of dimension `dim` whose statistic exceeds the shuffle band
+    /// (all bars of dimension >= 1 when there were no shuffles; H0 never
+    /// counts its infinite bars).
     pub fn n_significant(&self, dim: usize) -> usize {
         let band = self.band.get(dim).copied().unwrap_or(f64::NAN);
         let band = if band.is_nan() { 0.0 } else { band };
-        self.diagrams.pairs.get(dim).map_or(0, |ps| {
-            ps.iter()
-                .filter(|p| (dim > 0 || p.1.is_finite()) && p.1 - p.0 > band)
-                .count()
-        })
+        self.statistics(dim).iter().filter(|&&v| v > band).count()
     }
 
-    /// Lifetime of the `k`-th longest bar of dimension `dim` over the
-    /// shuffle band (> 1: longer than the band).
+    /// The `k`-th largest statistic of dimension `dim` over the shuffle
+    /// band (> 1: beyond the band; NaN without shuffles).
     pub fn relative_persistence(&self, dim: usize, k: usize) -> f64 {
-        let l = self.lifetimes(dim).get(k).copied().unwrap_or(0.0);
+        let l = self.statistics(dim).get(k).copied().unwrap_or(0.0);
         l / self.band.get(dim).copied().unwrap_or(f64::NAN)
+    }
+
+    /// Bobrowski & Skraba's (2023) p-values of the bars of dimension `dim`
+    /// (>= 1), most persistent first, without shuffles: with `pi = death /
+    /// birth` (infinite deaths at the threshold) and `L = ln ln pi`, the
+    /// standardised `l = L - mean(L) - gamma` (Euler's gamma; `A = 1`,
+    /// `B = -gamma - mean(L)` for Rips, their eqs. 3-4) follows the
+    /// left-skewed Gumbel law under noise, so `p = exp(-exp(l))`. Compare
+    /// with `alpha / n_bars` (Bonferroni). Empty with fewer than two bars.
+    ///
+    /// # References
+    /// O. Bobrowski, P. Skraba (2023), A universal null-distribution for
+    /// topological data analysis, Sci. Rep. 13:12274.
+    pub fn universal_p_values(&self, dim: usize) -> Vec<f64> {
+        if dim == 0 {
+            return Vec::new();
+        }
+        let l = Statistic::Universal.of_bars(&self.diagrams, dim);
+        if l.len() < 2 {
+            return Vec::new();
+        }
+        let mut p: Vec<f64> = l.iter().map(|x| (-x.exp()).exp()).collect();
+        p.sort_by(f64::total_cmp);
+        p
     }
 
     /// Barcode of dimensions >= 1 (the 15 longest bars of each), each bar
@@ -1053,7 +1265,15 @@ impl SignatureResult {
                 x.extend([p.0, p.1.min(top), f64::NAN]);
                 y.extend([row, row, f64::NAN]);
                 if band.is_finite() {
-                    bx.extend([p.0, p.0 + band, f64::NAN]);
+                    let end = match self.params.statistic {
+                        Statistic::Lifetime => p.0 + band,
+                        Statistic::Ratio => p.0 * band,
+                        // Back from l to the ratio in this diagram.
+                        Statistic::Universal => {
+                            p.0 * (band + universal_shift(&self.diagrams, d)).exp().exp()
+                        }
+                    };
+                    bx.extend([p.0, end.min(top), f64::NAN]);
                     by.extend([row + 0.3, row + 0.3, f64::NAN]);
                 }
                 row += 1.0;
@@ -1164,20 +1384,33 @@ impl SignatureResult {
                 "shuffles",
                 self.shuffle_max.len(),
                 format!(
-                    "band = {:.0}% quantile of the longest shuffled bar",
-                    100.0 * self.params.quantile
+                    "band = {:.0}% quantile of the largest shuffled {}",
+                    100.0 * self.params.quantile,
+                    match self.params.statistic {
+                        Statistic::Ratio => "death/birth",
+                        Statistic::Lifetime => "lifetime",
+                        Statistic::Universal => "standardised ln ln(death/birth)",
+                    }
                 ),
             );
         for d in 1..self.diagrams.pairs.len() {
             let l = self.lifetimes(d);
+            let st = self.statistics(d);
+            let name = match self.params.statistic {
+                Statistic::Ratio => "death/birth",
+                Statistic::Lifetime => "lifetime",
+                Statistic::Universal => "standardised ln ln(death/birth)",
+            };
             kv = kv.row(
                 format!("H{d}"),
                 format!("{} significant", self.n_significant(d)),
                 format!(
-                    "longest {:.4}, next {:.4}, band {:.4}",
+                    "{name}: largest {:.4}, next {:.4}, band {:.4}; lifetimes {:.4}, {:.4}",
+                    st.first().copied().unwrap_or(0.0),
+                    st.get(1).copied().unwrap_or(0.0),
+                    self.band.get(d).copied().unwrap_or(f64::NAN),
                     l.first().copied().unwrap_or(0.0),
                     l.get(1).copied().unwrap_or(0.0),
-                    self.band.get(d).copied().unwrap_or(f64::NAN)
                 ),
             );
         }

@@ -133,3 +133,43 @@ pub fn grid_cells(n_bins: usize, side: usize, spacing: f64, seed: u64) -> Result
     }
     Activity::from_counts(counts, DT)?.with_position(pos)
 }
+
+/// Poisson spike counts in bins of `bin_size` seconds from firing rates
+/// (Hz): `counts[i, u] ~ Poisson(rates[i, u] * bin_size)`, seeded. Use it
+/// to give rates from the project's cells (e.g.
+/// [`GridCells::rates`](crate::tasks::navigation::GridCells::rates)) the
+/// noise of a recording.
+///
+/// # Shapes
+/// `rates` and the result: `(n_bins, n_units)`.
+///
+/// # Examples
+/// ```
+/// use canns::ndarray::array;
+/// let c = canns::pipeline::synthetic::poisson_counts(&array![[0.0, 1000.0]].view(), 0.1, 0)?;
+/// assert_eq!(c[[0, 0]], 0.0);
+/// assert!((c[[0, 1]] - 100.0).abs() < 50.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Param`](crate::Error::Param) naming `bin_size` when it is not
+/// positive; [`Error::Invalid`](crate::Error::Invalid) for a negative or
+/// non-finite rate.
+pub fn poisson_counts(
+    rates: &ndarray::ArrayView2<f64>,
+    bin_size: f64,
+    seed: u64,
+) -> Result<Array2<f64>> {
+    check::positive("bin_size", bin_size)?;
+    if let Some(((i, u), r)) = rates
+        .indexed_iter()
+        .find(|(_, r)| !(r.is_finite() && **r >= 0.0))
+    {
+        return Err(crate::Error::Invalid(format!(
+            "rates[{i}, {u}] must be finite and >= 0 Hz (got {r})"
+        )));
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    Ok(rates.mapv(|r| poisson(r * bin_size, &mut rng)))
+}
