@@ -275,16 +275,20 @@ impl Engine {
         d
     }
 
-    /// Calls `f(index, diameter, odd)` for every cofacet within the threshold
-    /// of the simplex `verts` (index `index`, diameter `diam`), by decreasing
-    /// index; `odd` when its coboundary coefficient is -1. Stops when `f`
-    /// returns false.
+    /// Calls `f(index, diameter, odd)` for every cofacet of the simplex
+    /// `verts` (index `index`, diameter `diam`) whose diameter lies in the
+    /// window `(lo, hi]` (`hi` at most the threshold), by decreasing index;
+    /// `odd` when its coboundary coefficient is -1. Stops when `f` returns
+    /// false.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn cofacets(
         &self,
         verts: &Verts,
         index: u64,
         diam: f64,
+        lo: f64,
+        hi: f64,
         mut f: impl FnMut(u64, f64, bool) -> bool,
     ) {
         let s = verts.as_slice();
@@ -306,7 +310,7 @@ impl Engine {
             for r in rows {
                 dw = dw.max(r[w]);
             }
-            if dw > self.threshold {
+            if dw > hi || dw <= lo {
                 continue;
             }
             if !f(above + self.c(w, k + 1) + below, dw, k & 1 == 1) {
@@ -547,23 +551,50 @@ impl Engine {
         e.key & self.mask
     }
 
-    /// Adds `coef` times the coboundary of the `dim`-simplex to the working
-    /// coboundary, and the simplex to the working reduction column.
+    /// Adds `coef` times the coboundary of the `dim`-simplex, restricted to
+    /// the diameter window `(lo, hi]`, to the working coboundary, and the
+    /// simplex to the working reduction column.
+    #[allow(clippy::too_many_arguments)]
     fn add_simplex(
         &self,
         dim: usize,
         simplex: Entry,
+        lo: f64,
+        hi: f64,
         heap: &mut BinaryHeap<Entry>,
         reduction: &mut Vec<Entry>,
     ) {
         reduction.push(simplex);
+        self.push_cofacets(dim, simplex, lo, hi, heap);
+    }
+
+    /// Pushes `coef` times the coboundary of the `dim`-simplex, restricted
+    /// to the diameter window `(lo, hi]`.
+    fn push_cofacets(
+        &self,
+        dim: usize,
+        simplex: Entry,
+        lo: f64,
+        hi: f64,
+        heap: &mut BinaryHeap<Entry>,
+    ) {
+        // Cofacets are never smaller than their facets.
+        if simplex.diam > hi {
+            return;
+        }
         let (index, coef) = (self.index(simplex), self.coef(simplex));
         let verts = self.vertices(index, dim);
         let (pos, neg) = (coef, self.p - coef);
-        self.cofacets(&verts, index, simplex.diam, |i, diam, odd| {
+        self.cofacets(&verts, index, simplex.diam, lo, hi, |i, diam, odd| {
             heap.push(self.entry(diam, i, if odd { neg } else { pos }));
             true
         });
+    }
+
+    /// The upper end of the next diameter window of a column of diameter
+    /// `diam` whose window ended at `hi`.
+    fn next_window(&self, _diam: f64, _hi: f64) -> f64 {
+        self.threshold
     }
 
     /// Reduces the coboundary matrix of dimension `dim`; returns the pivots
@@ -623,9 +654,16 @@ impl Engine {
                     }
                 }
             }
+            // The reduction only moves the pivot later in the filtration, so
+            // the working coboundary is summed within a window of diameters
+            // `(lo, hi]` that starts at the column's own diameter (where the
+            // pivots of all zero-persistence pairs lie) and is widened only
+            // when everything inside it cancels: cofacets beyond the pivot
+            // never enter the heap.
+            let (mut lo, mut hi) = (f64::NEG_INFINITY, diam);
             let verts = self.vertices(idx, dim);
             cob.clear();
-            self.cofacets(&verts, idx, diam, |index, d, odd| {
+            self.cofacets(&verts, idx, diam, lo, hi, |index, d, odd| {
                 cob.push(self.entry(d, index, if odd { p - 1 } else { 1 }));
                 true
             });
@@ -633,6 +671,16 @@ impl Engine {
             working.clear();
             loop {
                 let Some(e) = self.pop_pivot(&mut heap) else {
+                    if hi < self.threshold {
+                        let next = self.next_window(diam, hi);
+                        working = self.compact(&mut working);
+                        self.push_cofacets(dim, self.entry(diam, idx, 1), hi, next, &mut heap);
+                        for &r in &working {
+                            self.push_cofacets(dim, r, hi, next, &mut heap);
+                        }
+                        (lo, hi) = (hi, next);
+                        continue;
+                    }
                     out.push((diam, f64::INFINITY));
                     if cocycle_dim {
                         cocycles.push(self.cocycle(diam, f64::INFINITY, idx, &mut working, dim));
@@ -645,10 +693,17 @@ impl Engine {
                     let factor = (p - ec * self.inverse[other_coef as usize] % p) % p;
                     heap.push(e);
                     let (od, oi) = columns[other];
-                    self.add_simplex(dim, self.entry(od, oi, factor), &mut heap, &mut working);
+                    self.add_simplex(
+                        dim,
+                        self.entry(od, oi, factor),
+                        lo,
+                        hi,
+                        &mut heap,
+                        &mut working,
+                    );
                     for r in &entries[offsets[other]..offsets[other + 1]] {
                         let s = self.entry(r.diam, self.index(*r), self.coef(*r) * factor % p);
-                        self.add_simplex(dim, s, &mut heap, &mut working);
+                        self.add_simplex(dim, s, lo, hi, &mut heap, &mut working);
                     }
                 } else if let Some((sigma, _, odd)) =
                     self.apparent_facet(&self.vertices(ei, dim + 1), ei, e.diam)
@@ -660,6 +715,8 @@ impl Engine {
                     self.add_simplex(
                         dim,
                         self.entry(e.diam, sigma, factor),
+                        lo,
+                        hi,
                         &mut heap,
                         &mut working,
                     );
@@ -691,13 +748,20 @@ impl Engine {
     fn column_top(&self, dim: usize, diam: f64, idx: u64) -> Option<(Entry, bool)> {
         let verts = self.vertices(idx, dim);
         let mut best: Option<Entry> = None;
-        self.cofacets(&verts, idx, diam, |i, d, odd| {
-            let e = self.entry(d, i, if odd { self.p - 1 } else { 1 });
-            if best.is_none_or(|b| e > b) {
-                best = Some(e);
-            }
-            d != diam
-        });
+        self.cofacets(
+            &verts,
+            idx,
+            diam,
+            f64::NEG_INFINITY,
+            self.threshold,
+            |i, d, odd| {
+                let e = self.entry(d, i, if odd { self.p - 1 } else { 1 });
+                if best.is_none_or(|b| e > b) {
+                    best = Some(e);
+                }
+                d != diam
+            },
+        );
         best.map(|e| (e, self.has_apparent_facet(dim + 1, e)))
     }
 
