@@ -37,6 +37,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Columns whose pivots are looked up in parallel at once.
 const BATCH: usize = 2048;
 
+/// Initial number of diameter windows between a column's diameter and the
+/// threshold (see [`Engine::reduce`]).
+const WINDOWS: f64 = 64.0;
+
+/// Entries of the working coboundary that one diameter window aims at.
+const WINDOW_ENTRIES: usize = 1 << 16;
+
 /// Most vertices of a simplex handled (a cofacet of a 3-simplex).
 const MAX_VERTS: usize = 5;
 
@@ -155,6 +162,13 @@ pub(crate) struct Engine {
     /// Bits of an [`Entry`] key holding the coefficient.
     shift: u32,
     mask: u64,
+    /// The other vertices within the threshold of each vertex `v`, by
+    /// increasing distance: `near_w[near_off[v]..near_off[v + 1]]`, with
+    /// their distances in `near_d`. A window of cofacet diameters is then a
+    /// slice of each list instead of a scan of all vertices.
+    near_off: Vec<usize>,
+    near_w: Vec<u32>,
+    near_d: Vec<f64>,
 }
 
 /// Simplices as `(diameter, index)`.
@@ -202,6 +216,29 @@ impl Engine {
                 "rips: {n} points in dimension {maxdim} with coefficients in Z/{p} overflow 64-bit simplex keys; subsample (n_perm), reduce maxdim or use a smaller prime"
             )));
         }
+        let lists: Vec<Vec<(f64, u32)>> = (0..n)
+            .into_par_iter()
+            .map(|v| {
+                let row = &dist[v * n..(v + 1) * n];
+                let mut l: Vec<(f64, u32)> = row
+                    .iter()
+                    .enumerate()
+                    .filter(|&(w, &d)| w != v && d <= threshold)
+                    .map(|(w, &d)| (d, w as u32))
+                    .collect();
+                l.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                l
+            })
+            .collect();
+        let mut near_off = Vec::with_capacity(n + 1);
+        near_off.push(0);
+        let total: usize = lists.iter().map(Vec::len).sum();
+        let (mut near_w, mut near_d) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        for l in lists {
+            near_d.extend(l.iter().map(|x| x.0));
+            near_w.extend(l.iter().map(|x| x.1));
+            near_off.push(near_d.len());
+        }
         let mut inverse = vec![0u64; p as usize];
         for a in 1..p {
             inverse[a as usize] = pow_mod(a, p - 2, p);
@@ -218,6 +255,9 @@ impl Engine {
             inverse,
             shift,
             mask: (1u64 << shift) - 1,
+            near_off,
+            near_w,
+            near_d,
         })
     }
 
@@ -275,6 +315,111 @@ impl Engine {
         d
     }
 
+    /// Neighbours of `v` (within the threshold) at distances in `(lo, hi]`,
+    /// as a slice of its sorted list: `(vertices, distances)`.
+    #[inline]
+    fn near(&self, v: usize, lo: f64, hi: f64) -> (&[u32], &[f64]) {
+        let (a, b) = (self.near_off[v], self.near_off[v + 1]);
+        let d = &self.near_d[a..b];
+        let end = d.partition_point(|&x| x <= hi);
+        let start = if lo < 0.0 {
+            0
+        } else {
+            d[..end].partition_point(|&x| x <= lo)
+        };
+        (&self.near_w[a + start..a + end], &d[start..end])
+    }
+
+    /// Calls `f(index, diameter, odd)` for every cofacet of the simplex
+    /// `verts` (index `index`, diameter `diam`) whose diameter lies in the
+    /// window `(lo, hi]`, `hi` at most the threshold, in no particular
+    /// order; `odd` when its coboundary coefficient is -1. The candidates
+    /// come from the sorted neighbour lists, so the cost is that of the
+    /// window, not of all vertices (Bauer 2021, sec. 4, sparse case).
+    #[inline]
+    fn cofacets_in(
+        &self,
+        verts: &Verts,
+        index: u64,
+        diam: f64,
+        lo: f64,
+        hi: f64,
+        mut f: impl FnMut(u64, f64, bool),
+    ) {
+        let s = verts.as_slice();
+        let len = s.len();
+        if diam > hi {
+            return;
+        }
+        // With `j` vertices of the simplex above the added vertex `w`, the
+        // cofacet's index is `above[j] + C(w, len - j + 1) + below[j]`.
+        let mut above = [0u64; MAX_VERTS + 1];
+        let mut below = [0u64; MAX_VERTS + 1];
+        let mut rest = index;
+        for (j, &v) in s.iter().enumerate() {
+            below[j] = rest;
+            rest -= self.c(v, len - j);
+            above[j + 1] = above[j] + self.c(v, len - j + 1);
+        }
+        below[len] = 0;
+        let mut emit = |w: usize, d: f64| {
+            let j = s.iter().take_while(|&&v| v > w).count();
+            let k = len - j;
+            f(above[j] + self.c(w, k + 1) + below[j], d, k & 1 == 1);
+        };
+        if diam > lo {
+            // Every cofacet is in the window once its diameter is <= hi: scan
+            // the shortest list.
+            let (mut best, mut best_len) = (0, usize::MAX);
+            for (a, &v) in s.iter().enumerate() {
+                let l = self.near(v, f64::NEG_INFINITY, hi).0.len();
+                if l < best_len {
+                    (best, best_len) = (a, l);
+                }
+            }
+            let (ws, ds) = self.near(s[best], f64::NEG_INFINITY, hi);
+            'w: for (&w, &dw) in ws.iter().zip(ds) {
+                let w = w as usize;
+                let mut d = diam.max(dw);
+                for (a, &u) in s.iter().enumerate() {
+                    if a == best {
+                        continue;
+                    }
+                    if u == w {
+                        continue 'w;
+                    }
+                    let du = self.d(u, w);
+                    if du > hi {
+                        continue 'w;
+                    }
+                    d = d.max(du);
+                }
+                emit(w, d);
+            }
+        } else {
+            // The diameter is that of a new edge in (lo, hi]: each cofacet is
+            // found from the first vertex whose edge to `w` exceeds `lo`.
+            for (a, &v) in s.iter().enumerate() {
+                let (ws, ds) = self.near(v, lo, hi);
+                'w2: for (&w, &dw) in ws.iter().zip(ds) {
+                    let w = w as usize;
+                    let mut d = dw;
+                    for (b, &u) in s.iter().enumerate() {
+                        if b == a {
+                            continue;
+                        }
+                        let du = self.d(u, w);
+                        if du > if b < a { lo } else { hi } {
+                            continue 'w2;
+                        }
+                        d = d.max(du);
+                    }
+                    emit(w, d);
+                }
+            }
+        }
+    }
+
     /// Calls `f(index, diameter, odd)` for every cofacet of the simplex
     /// `verts` (index `index`, diameter `diam`) whose diameter lies in the
     /// window `(lo, hi]` (`hi` at most the threshold), by decreasing index;
@@ -282,7 +427,7 @@ impl Engine {
     /// false.
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    fn cofacets(
+    fn cofacets_scan(
         &self,
         verts: &Verts,
         index: u64,
@@ -585,16 +730,9 @@ impl Engine {
         let (index, coef) = (self.index(simplex), self.coef(simplex));
         let verts = self.vertices(index, dim);
         let (pos, neg) = (coef, self.p - coef);
-        self.cofacets(&verts, index, simplex.diam, lo, hi, |i, diam, odd| {
+        self.cofacets_in(&verts, index, simplex.diam, lo, hi, |i, diam, odd| {
             heap.push(self.entry(diam, i, if odd { neg } else { pos }));
-            true
         });
-    }
-
-    /// The upper end of the next diameter window of a column of diameter
-    /// `diam` whose window ended at `hi`.
-    fn next_window(&self, _diam: f64, _hi: f64) -> f64 {
-        self.threshold
     }
 
     /// Reduces the coboundary matrix of dimension `dim`; returns the pivots
@@ -661,22 +799,33 @@ impl Engine {
             // when everything inside it cancels: cofacets beyond the pivot
             // never enter the heap.
             let (mut lo, mut hi) = (f64::NEG_INFINITY, diam);
+            let mut step = (self.threshold - diam) / WINDOWS;
             let verts = self.vertices(idx, dim);
             cob.clear();
-            self.cofacets(&verts, idx, diam, lo, hi, |index, d, odd| {
+            self.cofacets_in(&verts, idx, diam, lo, hi, |index, d, odd| {
                 cob.push(self.entry(d, index, if odd { p - 1 } else { 1 }));
-                true
             });
             heap = BinaryHeap::from(std::mem::take(&mut cob));
             working.clear();
             loop {
                 let Some(e) = self.pop_pivot(&mut heap) else {
                     if hi < self.threshold {
-                        let next = self.next_window(diam, hi);
+                        // A small heap stays in cache: the step adapts to
+                        // keep the entries of one window in the thousands.
+                        let next = if hi + step < self.threshold {
+                            hi + step
+                        } else {
+                            self.threshold
+                        };
                         working = self.compact(&mut working);
                         self.push_cofacets(dim, self.entry(diam, idx, 1), hi, next, &mut heap);
                         for &r in &working {
                             self.push_cofacets(dim, r, hi, next, &mut heap);
+                        }
+                        if heap.len() > WINDOW_ENTRIES {
+                            step /= 2.0;
+                        } else if heap.len() < WINDOW_ENTRIES / 8 {
+                            step *= 2.0;
                         }
                         (lo, hi) = (hi, next);
                         continue;
@@ -748,7 +897,7 @@ impl Engine {
     fn column_top(&self, dim: usize, diam: f64, idx: u64) -> Option<(Entry, bool)> {
         let verts = self.vertices(idx, dim);
         let mut best: Option<Entry> = None;
-        self.cofacets(
+        self.cofacets_scan(
             &verts,
             idx,
             diam,
