@@ -169,6 +169,11 @@ pub(crate) struct Engine {
     near_off: Vec<usize>,
     near_w: Vec<u32>,
     near_d: Vec<f64>,
+    /// For each edge (by index), the added vertex of its zero-persistence
+    /// pivot cofacet (the largest `w` within the edge's length of both
+    /// ends), `u32::MAX` when there is none or the edge is past the
+    /// threshold; empty when `maxdim` is 0.
+    edge_top: Vec<u32>,
 }
 
 /// Simplices as `(diameter, index)`.
@@ -239,6 +244,25 @@ impl Engine {
             near_w.extend(l.iter().map(|x| x.1));
             near_off.push(near_d.len());
         }
+        let edge_top: Vec<u32> = if maxdim == 0 {
+            Vec::new()
+        } else {
+            let dist = &dist;
+            (0..n)
+                .into_par_iter()
+                .flat_map_iter(|a| {
+                    let ra = &dist[a * n..(a + 1) * n];
+                    (0..a).map(move |b| {
+                        let rb = &dist[b * n..(b + 1) * n];
+                        let d = ra[b];
+                        if d > threshold {
+                            return u32::MAX;
+                        }
+                        highest_within(&[ra, rb], d, &[a, b], n).map_or(u32::MAX, |w| w as u32)
+                    })
+                })
+                .collect()
+        };
         let mut inverse = vec![0u64; p as usize];
         for a in 1..p {
             inverse[a as usize] = pow_mod(a, p - 2, p);
@@ -258,6 +282,7 @@ impl Engine {
             near_off,
             near_w,
             near_d,
+            edge_top,
         })
     }
 
@@ -302,17 +327,6 @@ impl Engine {
             .enumerate()
             .map(|(i, &v)| self.c(v, k - i))
             .sum()
-    }
-
-    fn diameter(&self, verts: &Verts) -> f64 {
-        let s = verts.as_slice();
-        let mut d: f64 = 0.0;
-        for (i, &a) in s.iter().enumerate() {
-            for &b in &s[i + 1..] {
-                d = d.max(self.d(a, b));
-            }
-        }
-        d
     }
 
     /// Neighbours of `v` (within the threshold) at distances in `(lo, hi]`,
@@ -464,6 +478,23 @@ impl Engine {
         }
     }
 
+    /// The index of the cofacet of the simplex `s` (index `index`) with the
+    /// vertex `w` added, and whether its coboundary coefficient is -1.
+    #[inline]
+    fn cofacet_index(&self, s: &[usize], index: u64, w: usize) -> (u64, bool) {
+        let len = s.len();
+        let (mut idx, mut j) = (index, 0);
+        // Vertices above `w` move up one place in the cofacet.
+        while j < len && s[j] > w {
+            idx = idx
+                .wrapping_add(self.c(s[j], len - j + 1))
+                .wrapping_sub(self.c(s[j], len - j));
+            j += 1;
+        }
+        let k = len - j;
+        (idx.wrapping_add(self.c(w, k + 1)), k & 1 == 1)
+    }
+
     /// The cofacet of largest index among those of the simplex's own
     /// diameter (the pivot of its coboundary when one exists): `(index, added
     /// vertex, odd sign)`.
@@ -474,36 +505,37 @@ impl Engine {
         diam: f64,
     ) -> Option<(u64, usize, bool)> {
         let s = verts.as_slice();
-        let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
-        for (r, &v) in rows.iter_mut().zip(s) {
-            *r = self.row(v);
-        }
-        let rows = &rows[..s.len()];
-        let (mut k, mut below, mut above, mut j) = (s.len(), index, 0u64, 0usize);
-        for w in (0..self.n).rev() {
-            if j < s.len() && s[j] == w {
-                below -= self.c(w, k);
-                above += self.c(w, k + 1);
-                k -= 1;
-                j += 1;
-                continue;
+        let w = if s.len() == 2 && !self.edge_top.is_empty() {
+            match self.edge_top[index as usize] {
+                u32::MAX => return None,
+                w => w as usize,
             }
-            if rows.iter().all(|r| r[w] <= diam) {
-                return Some((above + self.c(w, k + 1) + below, w, k & 1 == 1));
+        } else {
+            let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+            for (r, &v) in rows.iter_mut().zip(s) {
+                *r = self.row(v);
             }
-        }
-        None
+            highest_within(&rows[..s.len()], diam, s, self.n)?
+        };
+        let (i, odd) = self.cofacet_index(s, index, w);
+        Some((i, w, odd))
     }
 
     /// The facet of smallest index among those of the simplex's own
     /// diameter (the last facet in the filtration): `(index, position of the
     /// removed vertex)`. Only for simplices of dimension >= 2.
     fn zero_pivot_facet(&self, verts: &Verts, diam: f64) -> Option<(u64, usize)> {
-        // Removing a higher vertex gives a smaller index: scan from the top.
-        (0..verts.len).find_map(|i| {
-            let f = verts.without(i);
-            (self.diameter(&f) == diam).then(|| (self.index_of(&f), i))
-        })
+        let s = verts.as_slice();
+        let mut pd: Pairwise = [[0.0; MAX_VERTS]; MAX_VERTS];
+        for (a, &u) in s.iter().enumerate() {
+            let row = self.row(u);
+            for (b, &v) in s.iter().enumerate().skip(a + 1) {
+                pd[a][b] = row[v];
+                pd[b][a] = row[v];
+            }
+        }
+        let i = zero_facet_position(&pd, s.len(), diam)?;
+        Some((self.index_of(&verts.without(i)), i))
     }
 
     /// The cofacet `tau` when `(sigma, tau)` is a zero-persistence apparent pair.
@@ -521,6 +553,47 @@ impl Engine {
         let sigma = verts.without(i);
         let (c, _, _) = self.zero_pivot_cofacet(&sigma, f, diam)?;
         (c == index).then_some((f, sigma, (verts.len - 1 - i) & 1 == 1))
+    }
+
+    /// Whether `tau` (diameter `diam`, vertices `[w, s...]`
+    /// with pairwise distances `pd`) is the pivot cofacet of its
+    /// zero-persistence pivot facet (the cofacet side of an apparent pair).
+    fn is_apparent_cofacet(&self, tau: &Verts, diam: f64, pd: &Pairwise) -> bool {
+        let Some(i) = zero_facet_position(pd, tau.len, diam) else {
+            return false;
+        };
+        let sigma = tau.without(i);
+        let sidx = self.index_of(&sigma);
+        self.zero_pivot_cofacet(&sigma, sidx, diam)
+            .is_some_and(|(_, w, _)| w == tau.v[i])
+    }
+
+    /// Whether `tau` (vertices `[w, s...]`, diameter `diam`, pairwise
+    /// distances `pd`, `rows` those of `s`) is the zero-persistence pivot
+    /// facet of its zero-persistence pivot cofacet (the facet side of an
+    /// apparent pair).
+    fn is_apparent_facet(&self, tau: &Verts, diam: f64, pd: &Pairwise, rows: &[&[f64]]) -> bool {
+        let len = tau.len;
+        let w = tau.v[0];
+        let mut rt: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+        rt[0] = self.row(w);
+        rt[1..len].copy_from_slice(rows);
+        let rt = &rt[..len];
+        let Some(x) = highest_within(rt, diam, tau.as_slice(), self.n) else {
+            return false;
+        };
+        // Pairwise distances of the cofacet `tau + x`, `x` at position `q`.
+        let q = tau.as_slice().iter().take_while(|&&v| v > x).count();
+        let at = |t: usize| if t < q { t } else { t + 1 };
+        let mut pt: Pairwise = [[0.0; MAX_VERTS]; MAX_VERTS];
+        for a in 0..len {
+            for b in 0..len {
+                pt[at(a)][at(b)] = pd[a][b];
+            }
+            pt[q][at(a)] = rt[a][x];
+            pt[at(a)][q] = rt[a][x];
+        }
+        zero_facet_position(&pt, len + 1, diam) == Some(q)
     }
 
     fn limit(&self, dim: usize, count: usize) -> Error {
@@ -640,6 +713,14 @@ impl Engine {
                         *r = self.row(v);
                     }
                     let rows = &rows[..s.len()];
+                    // Distances between the vertices of `tau = [w, s...]`,
+                    // all read from the rows of `s` and `w` (in cache).
+                    let mut pd: Pairwise = [[0.0; MAX_VERTS]; MAX_VERTS];
+                    for (i, r) in rows.iter().enumerate() {
+                        for (j, &v) in s.iter().enumerate() {
+                            pd[i + 1][j + 1] = r[v];
+                        }
+                    }
                     // Each simplex once: from the facet without its top vertex.
                     for w in s[0] + 1..self.n {
                         let dw = rows.iter().fold(d, |m, r| m.max(r[w]));
@@ -653,12 +734,17 @@ impl Engine {
                         if pivots.contains_key(&ci) {
                             continue;
                         }
-                        let tau = verts.with(w);
-                        if self.apparent_facet(&tau, ci, dw).is_none()
-                            && self.apparent_cofacet(&tau, ci, dw).is_none()
-                        {
-                            cols.push((dw, ci));
+                        for (i, r) in rows.iter().enumerate() {
+                            pd[0][i + 1] = r[w];
+                            pd[i + 1][0] = r[w];
                         }
+                        let tau = verts.with(w);
+                        if self.is_apparent_cofacet(&tau, dw, &pd)
+                            || self.is_apparent_facet(&tau, dw, &pd, rows)
+                        {
+                            continue;
+                        }
+                        cols.push((dw, ci));
                     }
                 }
                 let total = stored
@@ -998,4 +1084,52 @@ fn pow_mod(mut a: u64, mut e: u64, p: u64) -> u64 {
         e >>= 1;
     }
     r
+}
+
+/// Pairwise distances of the vertices of a simplex, by position.
+type Pairwise = [[f64; MAX_VERTS]; MAX_VERTS];
+
+/// The position (from the top) of the vertex whose removal leaves the facet
+/// of smallest index among those of diameter `diam`, from the pairwise
+/// distances of the simplex's `len` vertices.
+#[inline]
+fn zero_facet_position(pd: &Pairwise, len: usize, diam: f64) -> Option<usize> {
+    // Removing a higher vertex gives a smaller index: try from the top.
+    (0..len).find(|&i| (0..len).any(|a| a != i && (a + 1..len).any(|b| b != i && pd[a][b] == diam)))
+}
+
+/// The largest vertex `w < top`, not in `skip`, within `bound` of every row
+/// (`rows[r][w] <= bound`): eight vertices at a time, from the top.
+#[inline]
+fn highest_within(rows: &[&[f64]], bound: f64, skip: &[usize], top: usize) -> Option<usize> {
+    const LANES: usize = 8;
+    let mut end = top;
+    while end >= LANES {
+        let start = end - LANES;
+        let mut m = [0.0f64; LANES];
+        for r in rows {
+            let c: &[f64; LANES] = r[start..end].try_into().expect("eight lanes");
+            for k in 0..LANES {
+                m[k] = if c[k] > m[k] { c[k] } else { m[k] };
+            }
+        }
+        let within = m
+            .iter()
+            .fold(0u32, |acc, &x| (acc << 1) | u32::from(x <= bound));
+        if within != 0 {
+            // Bit 0 is lane LANES - 1 (the highest vertex).
+            for b in 0..LANES {
+                if within & (1 << b) != 0 {
+                    let w = start + LANES - 1 - b;
+                    if !skip.contains(&w) {
+                        return Some(w);
+                    }
+                }
+            }
+        }
+        end = start;
+    }
+    (0..end)
+        .rev()
+        .find(|&w| rows.iter().all(|r| r[w] <= bound) && !skip.contains(&w))
 }
