@@ -434,50 +434,6 @@ impl Engine {
         }
     }
 
-    /// Calls `f(index, diameter, odd)` for every cofacet of the simplex
-    /// `verts` (index `index`, diameter `diam`) whose diameter lies in the
-    /// window `(lo, hi]` (`hi` at most the threshold), by decreasing index;
-    /// `odd` when its coboundary coefficient is -1. Stops when `f` returns
-    /// false.
-    #[inline]
-    #[allow(clippy::too_many_arguments)]
-    fn cofacets_scan(
-        &self,
-        verts: &Verts,
-        index: u64,
-        diam: f64,
-        lo: f64,
-        hi: f64,
-        mut f: impl FnMut(u64, f64, bool) -> bool,
-    ) {
-        let s = verts.as_slice();
-        let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
-        for (r, &v) in rows.iter_mut().zip(s) {
-            *r = self.row(v);
-        }
-        let rows = &rows[..s.len()];
-        let (mut k, mut below, mut above, mut j) = (s.len(), index, 0u64, 0usize);
-        for w in (0..self.n).rev() {
-            if j < s.len() && s[j] == w {
-                below -= self.c(w, k);
-                above += self.c(w, k + 1);
-                k -= 1;
-                j += 1;
-                continue;
-            }
-            let mut dw = diam;
-            for r in rows {
-                dw = dw.max(r[w]);
-            }
-            if dw > hi || dw <= lo {
-                continue;
-            }
-            if !f(above + self.c(w, k + 1) + below, dw, k & 1 == 1) {
-                return;
-            }
-        }
-    }
-
     /// The index of the cofacet of the simplex `s` (index `index`) with the
     /// vertex `w` added, and whether its coboundary coefficient is -1.
     #[inline]
@@ -677,7 +633,10 @@ impl Engine {
             .collect();
         drop(cycles);
         columns.reverse();
+        // Facets in index order: consecutive facets then share vertices, so
+        // the lookups of their cofacets' facets stay in cache.
         let mut simplices = edges;
+        simplices.par_sort_unstable_by_key(|e| e.1);
         for (dim, out) in pairs.iter_mut().enumerate().skip(1) {
             let pivots = self.reduce(dim, &columns, out, &mut cocycles);
             if dim < self.maxdim {
@@ -764,6 +723,7 @@ impl Engine {
             all.extend(a);
         }
         cols.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.par_sort_unstable_by_key(|e| e.1);
         Ok((cols, all))
     }
 
@@ -982,22 +942,40 @@ impl Engine {
     /// it belongs to an apparent pair.
     fn column_top(&self, dim: usize, diam: f64, idx: u64) -> Option<(Entry, bool)> {
         let verts = self.vertices(idx, dim);
-        let mut best: Option<Entry> = None;
-        self.cofacets_scan(
-            &verts,
-            idx,
-            diam,
-            f64::NEG_INFINITY,
-            self.threshold,
-            |i, d, odd| {
-                let e = self.entry(d, i, if odd { self.p - 1 } else { 1 });
-                if best.is_none_or(|b| e > b) {
-                    best = Some(e);
+        let s = verts.as_slice();
+        let (index, d, odd) = match self.zero_pivot_cofacet(&verts, idx, diam) {
+            Some((i, _, odd)) => (i, diam, odd),
+            None => {
+                // The smallest cofacet diameter, ties to the largest vertex
+                // (index): along the top vertex's neighbours by distance,
+                // which bound the diameter from below.
+                let (ws, ds) = self.near(s[0], f64::NEG_INFINITY, self.threshold);
+                let mut best: Option<(f64, usize)> = None;
+                'w: for (&w, &dv) in ws.iter().zip(ds) {
+                    if best.is_some_and(|(bd, _)| dv > bd) {
+                        break;
+                    }
+                    let w = w as usize;
+                    let mut d = diam.max(dv);
+                    for &u in &s[1..] {
+                        if u == w {
+                            continue 'w;
+                        }
+                        d = d.max(self.d(u, w));
+                    }
+                    if d <= self.threshold
+                        && best.is_none_or(|(bd, bw)| d < bd || (d == bd && w > bw))
+                    {
+                        best = Some((d, w));
+                    }
                 }
-                d != diam
-            },
-        );
-        best.map(|e| (e, self.has_apparent_facet(dim + 1, e)))
+                let (d, w) = best?;
+                let (i, odd) = self.cofacet_index(s, idx, w);
+                (i, d, odd)
+            }
+        };
+        let e = self.entry(d, index, if odd { self.p - 1 } else { 1 });
+        Some((e, self.has_apparent_facet(dim + 1, e)))
     }
 
     fn has_apparent_facet(&self, dim: usize, e: Entry) -> bool {
