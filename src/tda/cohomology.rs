@@ -21,6 +21,11 @@
 //! - The working coboundary is a binary heap with lazy cancellation of equal
 //!   entries; only the reduction matrix (the combination of simplices of each
 //!   reduced column, off its diagonal) is stored, not reduced columns.
+//! - Since a reduction only moves the pivot later, each column is summed
+//!   within a window of cofacet diameters that starts at its own diameter
+//!   and widens only when everything inside it cancels: cofacets past the
+//!   pivot never enter the heap. The cofacets in a window are slices of the
+//!   vertices' neighbour lists sorted by distance.
 //! - Column assembly and apparent-pair detection run in parallel (rayon).
 //!
 //! # References
