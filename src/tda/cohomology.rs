@@ -21,6 +21,11 @@
 //! - The working coboundary is a binary heap with lazy cancellation of equal
 //!   entries; only the reduction matrix (the combination of simplices of each
 //!   reduced column, off its diagonal) is stored, not reduced columns.
+//! - Since a reduction only moves the pivot later, each column is summed
+//!   within a window of cofacet diameters that starts at its own diameter
+//!   and widens only when everything inside it cancels: cofacets past the
+//!   pivot never enter the heap. The cofacets in a window are slices of the
+//!   vertices' neighbour lists sorted by distance.
 //! - Column assembly and apparent-pair detection run in parallel (rayon).
 //!
 //! # References
@@ -36,6 +41,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Columns whose pivots are looked up in parallel at once.
 const BATCH: usize = 2048;
+
+/// Initial number of diameter windows between a column's diameter and the
+/// threshold (see [`Engine::reduce`]).
+const WINDOWS: f64 = 64.0;
+
+/// Entries of the working coboundary that one diameter window aims at.
+const WINDOW_ENTRIES: usize = 1 << 16;
 
 /// Most vertices of a simplex handled (a cofacet of a 3-simplex).
 const MAX_VERTS: usize = 5;
@@ -155,6 +167,18 @@ pub(crate) struct Engine {
     /// Bits of an [`Entry`] key holding the coefficient.
     shift: u32,
     mask: u64,
+    /// The other vertices within the threshold of each vertex `v`, by
+    /// increasing distance: `near_w[near_off[v]..near_off[v + 1]]`, with
+    /// their distances in `near_d`. A window of cofacet diameters is then a
+    /// slice of each list instead of a scan of all vertices.
+    near_off: Vec<usize>,
+    near_w: Vec<u32>,
+    near_d: Vec<f64>,
+    /// For each edge (by index), the added vertex of its zero-persistence
+    /// pivot cofacet (the largest `w` within the edge's length of both
+    /// ends), `u32::MAX` when there is none or the edge is past the
+    /// threshold; empty when `maxdim` is 0.
+    edge_top: Vec<u32>,
 }
 
 /// Simplices as `(diameter, index)`.
@@ -202,6 +226,48 @@ impl Engine {
                 "rips: {n} points in dimension {maxdim} with coefficients in Z/{p} overflow 64-bit simplex keys; subsample (n_perm), reduce maxdim or use a smaller prime"
             )));
         }
+        let lists: Vec<Vec<(f64, u32)>> = (0..n)
+            .into_par_iter()
+            .map(|v| {
+                let row = &dist[v * n..(v + 1) * n];
+                let mut l: Vec<(f64, u32)> = row
+                    .iter()
+                    .enumerate()
+                    .filter(|&(w, &d)| w != v && d <= threshold)
+                    .map(|(w, &d)| (d, w as u32))
+                    .collect();
+                l.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                l
+            })
+            .collect();
+        let mut near_off = Vec::with_capacity(n + 1);
+        near_off.push(0);
+        let total: usize = lists.iter().map(Vec::len).sum();
+        let (mut near_w, mut near_d) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        for l in lists {
+            near_d.extend(l.iter().map(|x| x.0));
+            near_w.extend(l.iter().map(|x| x.1));
+            near_off.push(near_d.len());
+        }
+        let edge_top: Vec<u32> = if maxdim == 0 {
+            Vec::new()
+        } else {
+            let dist = &dist;
+            (0..n)
+                .into_par_iter()
+                .flat_map_iter(|a| {
+                    let ra = &dist[a * n..(a + 1) * n];
+                    (0..a).map(move |b| {
+                        let rb = &dist[b * n..(b + 1) * n];
+                        let d = ra[b];
+                        if d > threshold {
+                            return u32::MAX;
+                        }
+                        highest_within(&[ra, rb], d, &[a, b], n).map_or(u32::MAX, |w| w as u32)
+                    })
+                })
+                .collect()
+        };
         let mut inverse = vec![0u64; p as usize];
         for a in 1..p {
             inverse[a as usize] = pow_mod(a, p - 2, p);
@@ -218,6 +284,10 @@ impl Engine {
             inverse,
             shift,
             mask: (1u64 << shift) - 1,
+            near_off,
+            near_w,
+            near_d,
+            edge_top,
         })
     }
 
@@ -264,55 +334,126 @@ impl Engine {
             .sum()
     }
 
-    fn diameter(&self, verts: &Verts) -> f64 {
-        let s = verts.as_slice();
-        let mut d: f64 = 0.0;
-        for (i, &a) in s.iter().enumerate() {
-            for &b in &s[i + 1..] {
-                d = d.max(self.d(a, b));
-            }
-        }
-        d
+    /// Neighbours of `v` (within the threshold) at distances in `(lo, hi]`,
+    /// as a slice of its sorted list: `(vertices, distances)`.
+    #[inline]
+    fn near(&self, v: usize, lo: f64, hi: f64) -> (&[u32], &[f64]) {
+        let (a, b) = (self.near_off[v], self.near_off[v + 1]);
+        let d = &self.near_d[a..b];
+        let end = d.partition_point(|&x| x <= hi);
+        let start = if lo < 0.0 {
+            0
+        } else {
+            d[..end].partition_point(|&x| x <= lo)
+        };
+        (&self.near_w[a + start..a + end], &d[start..end])
     }
 
-    /// Calls `f(index, diameter, odd)` for every cofacet within the threshold
-    /// of the simplex `verts` (index `index`, diameter `diam`), by decreasing
-    /// index; `odd` when its coboundary coefficient is -1. Stops when `f`
-    /// returns false.
+    /// Calls `f(index, diameter, odd)` for every cofacet of the simplex
+    /// `verts` (index `index`, diameter `diam`) whose diameter lies in the
+    /// window `(lo, hi]`, `hi` at most the threshold, in no particular
+    /// order; `odd` when its coboundary coefficient is -1. The candidates
+    /// come from the sorted neighbour lists, so the cost is that of the
+    /// window, not of all vertices (Bauer 2021, sec. 4, sparse case).
     #[inline]
-    fn cofacets(
+    fn cofacets_in(
         &self,
         verts: &Verts,
         index: u64,
         diam: f64,
-        mut f: impl FnMut(u64, f64, bool) -> bool,
+        lo: f64,
+        hi: f64,
+        mut f: impl FnMut(u64, f64, bool),
     ) {
         let s = verts.as_slice();
-        let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
-        for (r, &v) in rows.iter_mut().zip(s) {
-            *r = self.row(v);
+        let len = s.len();
+        if diam > hi {
+            return;
         }
-        let rows = &rows[..s.len()];
-        let (mut k, mut below, mut above, mut j) = (s.len(), index, 0u64, 0usize);
-        for w in (0..self.n).rev() {
-            if j < s.len() && s[j] == w {
-                below -= self.c(w, k);
-                above += self.c(w, k + 1);
-                k -= 1;
-                j += 1;
-                continue;
+        // With `j` vertices of the simplex above the added vertex `w`, the
+        // cofacet's index is `above[j] + C(w, len - j + 1) + below[j]`.
+        let mut above = [0u64; MAX_VERTS + 1];
+        let mut below = [0u64; MAX_VERTS + 1];
+        let mut rest = index;
+        for (j, &v) in s.iter().enumerate() {
+            below[j] = rest;
+            rest -= self.c(v, len - j);
+            above[j + 1] = above[j] + self.c(v, len - j + 1);
+        }
+        below[len] = 0;
+        let mut emit = |w: usize, d: f64| {
+            let j = s.iter().take_while(|&&v| v > w).count();
+            let k = len - j;
+            f(above[j] + self.c(w, k + 1) + below[j], d, k & 1 == 1);
+        };
+        if diam > lo {
+            // Every cofacet is in the window once its diameter is <= hi: scan
+            // the shortest list.
+            let (mut best, mut best_len) = (0, usize::MAX);
+            for (a, &v) in s.iter().enumerate() {
+                let l = self.near(v, f64::NEG_INFINITY, hi).0.len();
+                if l < best_len {
+                    (best, best_len) = (a, l);
+                }
             }
-            let mut dw = diam;
-            for r in rows {
-                dw = dw.max(r[w]);
+            let (ws, ds) = self.near(s[best], f64::NEG_INFINITY, hi);
+            'w: for (&w, &dw) in ws.iter().zip(ds) {
+                let w = w as usize;
+                let mut d = diam.max(dw);
+                for (a, &u) in s.iter().enumerate() {
+                    if a == best {
+                        continue;
+                    }
+                    if u == w {
+                        continue 'w;
+                    }
+                    let du = self.d(u, w);
+                    if du > hi {
+                        continue 'w;
+                    }
+                    d = d.max(du);
+                }
+                emit(w, d);
             }
-            if dw > self.threshold {
-                continue;
-            }
-            if !f(above + self.c(w, k + 1) + below, dw, k & 1 == 1) {
-                return;
+        } else {
+            // The diameter is that of a new edge in (lo, hi]: each cofacet is
+            // found from the first vertex whose edge to `w` exceeds `lo`.
+            for (a, &v) in s.iter().enumerate() {
+                let (ws, ds) = self.near(v, lo, hi);
+                'w2: for (&w, &dw) in ws.iter().zip(ds) {
+                    let w = w as usize;
+                    let mut d = dw;
+                    for (b, &u) in s.iter().enumerate() {
+                        if b == a {
+                            continue;
+                        }
+                        let du = self.d(u, w);
+                        if du > if b < a { lo } else { hi } {
+                            continue 'w2;
+                        }
+                        d = d.max(du);
+                    }
+                    emit(w, d);
+                }
             }
         }
+    }
+
+    /// The index of the cofacet of the simplex `s` (index `index`) with the
+    /// vertex `w` added, and whether its coboundary coefficient is -1.
+    #[inline]
+    fn cofacet_index(&self, s: &[usize], index: u64, w: usize) -> (u64, bool) {
+        let len = s.len();
+        let (mut idx, mut j) = (index, 0);
+        // Vertices above `w` move up one place in the cofacet.
+        while j < len && s[j] > w {
+            idx = idx
+                .wrapping_add(self.c(s[j], len - j + 1))
+                .wrapping_sub(self.c(s[j], len - j));
+            j += 1;
+        }
+        let k = len - j;
+        (idx.wrapping_add(self.c(w, k + 1)), k & 1 == 1)
     }
 
     /// The cofacet of largest index among those of the simplex's own
@@ -325,36 +466,37 @@ impl Engine {
         diam: f64,
     ) -> Option<(u64, usize, bool)> {
         let s = verts.as_slice();
-        let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
-        for (r, &v) in rows.iter_mut().zip(s) {
-            *r = self.row(v);
-        }
-        let rows = &rows[..s.len()];
-        let (mut k, mut below, mut above, mut j) = (s.len(), index, 0u64, 0usize);
-        for w in (0..self.n).rev() {
-            if j < s.len() && s[j] == w {
-                below -= self.c(w, k);
-                above += self.c(w, k + 1);
-                k -= 1;
-                j += 1;
-                continue;
+        let w = if s.len() == 2 && !self.edge_top.is_empty() {
+            match self.edge_top[index as usize] {
+                u32::MAX => return None,
+                w => w as usize,
             }
-            if rows.iter().all(|r| r[w] <= diam) {
-                return Some((above + self.c(w, k + 1) + below, w, k & 1 == 1));
+        } else {
+            let mut rows: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+            for (r, &v) in rows.iter_mut().zip(s) {
+                *r = self.row(v);
             }
-        }
-        None
+            highest_within(&rows[..s.len()], diam, s, self.n)?
+        };
+        let (i, odd) = self.cofacet_index(s, index, w);
+        Some((i, w, odd))
     }
 
     /// The facet of smallest index among those of the simplex's own
     /// diameter (the last facet in the filtration): `(index, position of the
     /// removed vertex)`. Only for simplices of dimension >= 2.
     fn zero_pivot_facet(&self, verts: &Verts, diam: f64) -> Option<(u64, usize)> {
-        // Removing a higher vertex gives a smaller index: scan from the top.
-        (0..verts.len).find_map(|i| {
-            let f = verts.without(i);
-            (self.diameter(&f) == diam).then(|| (self.index_of(&f), i))
-        })
+        let s = verts.as_slice();
+        let mut pd: Pairwise = [[0.0; MAX_VERTS]; MAX_VERTS];
+        for (a, &u) in s.iter().enumerate() {
+            let row = self.row(u);
+            for (b, &v) in s.iter().enumerate().skip(a + 1) {
+                pd[a][b] = row[v];
+                pd[b][a] = row[v];
+            }
+        }
+        let i = zero_facet_position(&pd, s.len(), diam)?;
+        Some((self.index_of(&verts.without(i)), i))
     }
 
     /// The cofacet `tau` when `(sigma, tau)` is a zero-persistence apparent pair.
@@ -372,6 +514,47 @@ impl Engine {
         let sigma = verts.without(i);
         let (c, _, _) = self.zero_pivot_cofacet(&sigma, f, diam)?;
         (c == index).then_some((f, sigma, (verts.len - 1 - i) & 1 == 1))
+    }
+
+    /// Whether `tau` (diameter `diam`, vertices `[w, s...]`
+    /// with pairwise distances `pd`) is the pivot cofacet of its
+    /// zero-persistence pivot facet (the cofacet side of an apparent pair).
+    fn is_apparent_cofacet(&self, tau: &Verts, diam: f64, pd: &Pairwise) -> bool {
+        let Some(i) = zero_facet_position(pd, tau.len, diam) else {
+            return false;
+        };
+        let sigma = tau.without(i);
+        let sidx = self.index_of(&sigma);
+        self.zero_pivot_cofacet(&sigma, sidx, diam)
+            .is_some_and(|(_, w, _)| w == tau.v[i])
+    }
+
+    /// Whether `tau` (vertices `[w, s...]`, diameter `diam`, pairwise
+    /// distances `pd`, `rows` those of `s`) is the zero-persistence pivot
+    /// facet of its zero-persistence pivot cofacet (the facet side of an
+    /// apparent pair).
+    fn is_apparent_facet(&self, tau: &Verts, diam: f64, pd: &Pairwise, rows: &[&[f64]]) -> bool {
+        let len = tau.len;
+        let w = tau.v[0];
+        let mut rt: [&[f64]; MAX_VERTS] = [&[]; MAX_VERTS];
+        rt[0] = self.row(w);
+        rt[1..len].copy_from_slice(rows);
+        let rt = &rt[..len];
+        let Some(x) = highest_within(rt, diam, tau.as_slice(), self.n) else {
+            return false;
+        };
+        // Pairwise distances of the cofacet `tau + x`, `x` at position `q`.
+        let q = tau.as_slice().iter().take_while(|&&v| v > x).count();
+        let at = |t: usize| if t < q { t } else { t + 1 };
+        let mut pt: Pairwise = [[0.0; MAX_VERTS]; MAX_VERTS];
+        for a in 0..len {
+            for b in 0..len {
+                pt[at(a)][at(b)] = pd[a][b];
+            }
+            pt[q][at(a)] = rt[a][x];
+            pt[at(a)][q] = rt[a][x];
+        }
+        zero_facet_position(&pt, len + 1, diam) == Some(q)
     }
 
     fn limit(&self, dim: usize, count: usize) -> Error {
@@ -455,7 +638,10 @@ impl Engine {
             .collect();
         drop(cycles);
         columns.reverse();
+        // Facets in index order: consecutive facets then share vertices, so
+        // the lookups of their cofacets' facets stay in cache.
         let mut simplices = edges;
+        simplices.par_sort_unstable_by_key(|e| e.1);
         for (dim, out) in pairs.iter_mut().enumerate().skip(1) {
             let pivots = self.reduce(dim, &columns, out, &mut cocycles);
             if dim < self.maxdim {
@@ -491,6 +677,14 @@ impl Engine {
                         *r = self.row(v);
                     }
                     let rows = &rows[..s.len()];
+                    // Distances between the vertices of `tau = [w, s...]`,
+                    // all read from the rows of `s` and `w` (in cache).
+                    let mut pd: Pairwise = [[0.0; MAX_VERTS]; MAX_VERTS];
+                    for (i, r) in rows.iter().enumerate() {
+                        for (j, &v) in s.iter().enumerate() {
+                            pd[i + 1][j + 1] = r[v];
+                        }
+                    }
                     // Each simplex once: from the facet without its top vertex.
                     for w in s[0] + 1..self.n {
                         let dw = rows.iter().fold(d, |m, r| m.max(r[w]));
@@ -504,12 +698,17 @@ impl Engine {
                         if pivots.contains_key(&ci) {
                             continue;
                         }
-                        let tau = verts.with(w);
-                        if self.apparent_facet(&tau, ci, dw).is_none()
-                            && self.apparent_cofacet(&tau, ci, dw).is_none()
-                        {
-                            cols.push((dw, ci));
+                        for (i, r) in rows.iter().enumerate() {
+                            pd[0][i + 1] = r[w];
+                            pd[i + 1][0] = r[w];
                         }
+                        let tau = verts.with(w);
+                        if self.is_apparent_cofacet(&tau, dw, &pd)
+                            || self.is_apparent_facet(&tau, dw, &pd, rows)
+                        {
+                            continue;
+                        }
+                        cols.push((dw, ci));
                     }
                 }
                 let total = stored
@@ -529,6 +728,7 @@ impl Engine {
             all.extend(a);
         }
         cols.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.par_sort_unstable_by_key(|e| e.1);
         Ok((cols, all))
     }
 
@@ -547,22 +747,42 @@ impl Engine {
         e.key & self.mask
     }
 
-    /// Adds `coef` times the coboundary of the `dim`-simplex to the working
-    /// coboundary, and the simplex to the working reduction column.
+    /// Adds `coef` times the coboundary of the `dim`-simplex, restricted to
+    /// the diameter window `(lo, hi]`, to the working coboundary, and the
+    /// simplex to the working reduction column.
+    #[allow(clippy::too_many_arguments)]
     fn add_simplex(
         &self,
         dim: usize,
         simplex: Entry,
+        lo: f64,
+        hi: f64,
         heap: &mut BinaryHeap<Entry>,
         reduction: &mut Vec<Entry>,
     ) {
         reduction.push(simplex);
+        self.push_cofacets(dim, simplex, lo, hi, heap);
+    }
+
+    /// Pushes `coef` times the coboundary of the `dim`-simplex, restricted
+    /// to the diameter window `(lo, hi]`.
+    fn push_cofacets(
+        &self,
+        dim: usize,
+        simplex: Entry,
+        lo: f64,
+        hi: f64,
+        heap: &mut BinaryHeap<Entry>,
+    ) {
+        // Cofacets are never smaller than their facets.
+        if simplex.diam > hi {
+            return;
+        }
         let (index, coef) = (self.index(simplex), self.coef(simplex));
         let verts = self.vertices(index, dim);
         let (pos, neg) = (coef, self.p - coef);
-        self.cofacets(&verts, index, simplex.diam, |i, diam, odd| {
+        self.cofacets_in(&verts, index, simplex.diam, lo, hi, |i, diam, odd| {
             heap.push(self.entry(diam, i, if odd { neg } else { pos }));
-            true
         });
     }
 
@@ -623,16 +843,44 @@ impl Engine {
                     }
                 }
             }
+            // The reduction only moves the pivot later in the filtration, so
+            // the working coboundary is summed within a window of diameters
+            // `(lo, hi]` that starts at the column's own diameter (where the
+            // pivots of all zero-persistence pairs lie) and is widened only
+            // when everything inside it cancels: cofacets beyond the pivot
+            // never enter the heap.
+            let (mut lo, mut hi) = (f64::NEG_INFINITY, diam);
+            let mut step = (self.threshold - diam) / WINDOWS;
             let verts = self.vertices(idx, dim);
             cob.clear();
-            self.cofacets(&verts, idx, diam, |index, d, odd| {
+            self.cofacets_in(&verts, idx, diam, lo, hi, |index, d, odd| {
                 cob.push(self.entry(d, index, if odd { p - 1 } else { 1 }));
-                true
             });
             heap = BinaryHeap::from(std::mem::take(&mut cob));
             working.clear();
             loop {
                 let Some(e) = self.pop_pivot(&mut heap) else {
+                    if hi < self.threshold {
+                        // A small heap stays in cache: the step adapts to
+                        // keep the entries of one window in the thousands.
+                        let next = if hi + step < self.threshold {
+                            hi + step
+                        } else {
+                            self.threshold
+                        };
+                        working = self.compact(&mut working);
+                        self.push_cofacets(dim, self.entry(diam, idx, 1), hi, next, &mut heap);
+                        for &r in &working {
+                            self.push_cofacets(dim, r, hi, next, &mut heap);
+                        }
+                        if heap.len() > WINDOW_ENTRIES {
+                            step /= 2.0;
+                        } else if heap.len() < WINDOW_ENTRIES / 8 {
+                            step *= 2.0;
+                        }
+                        (lo, hi) = (hi, next);
+                        continue;
+                    }
                     out.push((diam, f64::INFINITY));
                     if cocycle_dim {
                         cocycles.push(self.cocycle(diam, f64::INFINITY, idx, &mut working, dim));
@@ -645,10 +893,17 @@ impl Engine {
                     let factor = (p - ec * self.inverse[other_coef as usize] % p) % p;
                     heap.push(e);
                     let (od, oi) = columns[other];
-                    self.add_simplex(dim, self.entry(od, oi, factor), &mut heap, &mut working);
+                    self.add_simplex(
+                        dim,
+                        self.entry(od, oi, factor),
+                        lo,
+                        hi,
+                        &mut heap,
+                        &mut working,
+                    );
                     for r in &entries[offsets[other]..offsets[other + 1]] {
                         let s = self.entry(r.diam, self.index(*r), self.coef(*r) * factor % p);
-                        self.add_simplex(dim, s, &mut heap, &mut working);
+                        self.add_simplex(dim, s, lo, hi, &mut heap, &mut working);
                     }
                 } else if let Some((sigma, _, odd)) =
                     self.apparent_facet(&self.vertices(ei, dim + 1), ei, e.diam)
@@ -660,6 +915,8 @@ impl Engine {
                     self.add_simplex(
                         dim,
                         self.entry(e.diam, sigma, factor),
+                        lo,
+                        hi,
                         &mut heap,
                         &mut working,
                     );
@@ -690,15 +947,40 @@ impl Engine {
     /// it belongs to an apparent pair.
     fn column_top(&self, dim: usize, diam: f64, idx: u64) -> Option<(Entry, bool)> {
         let verts = self.vertices(idx, dim);
-        let mut best: Option<Entry> = None;
-        self.cofacets(&verts, idx, diam, |i, d, odd| {
-            let e = self.entry(d, i, if odd { self.p - 1 } else { 1 });
-            if best.is_none_or(|b| e > b) {
-                best = Some(e);
+        let s = verts.as_slice();
+        let (index, d, odd) = match self.zero_pivot_cofacet(&verts, idx, diam) {
+            Some((i, _, odd)) => (i, diam, odd),
+            None => {
+                // The smallest cofacet diameter, ties to the largest vertex
+                // (index): along the top vertex's neighbours by distance,
+                // which bound the diameter from below.
+                let (ws, ds) = self.near(s[0], f64::NEG_INFINITY, self.threshold);
+                let mut best: Option<(f64, usize)> = None;
+                'w: for (&w, &dv) in ws.iter().zip(ds) {
+                    if best.is_some_and(|(bd, _)| dv > bd) {
+                        break;
+                    }
+                    let w = w as usize;
+                    let mut d = diam.max(dv);
+                    for &u in &s[1..] {
+                        if u == w {
+                            continue 'w;
+                        }
+                        d = d.max(self.d(u, w));
+                    }
+                    if d <= self.threshold
+                        && best.is_none_or(|(bd, bw)| d < bd || (d == bd && w > bw))
+                    {
+                        best = Some((d, w));
+                    }
+                }
+                let (d, w) = best?;
+                let (i, odd) = self.cofacet_index(s, idx, w);
+                (i, d, odd)
             }
-            d != diam
-        });
-        best.map(|e| (e, self.has_apparent_facet(dim + 1, e)))
+        };
+        let e = self.entry(d, index, if odd { self.p - 1 } else { 1 });
+        Some((e, self.has_apparent_facet(dim + 1, e)))
     }
 
     fn has_apparent_facet(&self, dim: usize, e: Entry) -> bool {
@@ -785,4 +1067,52 @@ fn pow_mod(mut a: u64, mut e: u64, p: u64) -> u64 {
         e >>= 1;
     }
     r
+}
+
+/// Pairwise distances of the vertices of a simplex, by position.
+type Pairwise = [[f64; MAX_VERTS]; MAX_VERTS];
+
+/// The position (from the top) of the vertex whose removal leaves the facet
+/// of smallest index among those of diameter `diam`, from the pairwise
+/// distances of the simplex's `len` vertices.
+#[inline]
+fn zero_facet_position(pd: &Pairwise, len: usize, diam: f64) -> Option<usize> {
+    // Removing a higher vertex gives a smaller index: try from the top.
+    (0..len).find(|&i| (0..len).any(|a| a != i && (a + 1..len).any(|b| b != i && pd[a][b] == diam)))
+}
+
+/// The largest vertex `w < top`, not in `skip`, within `bound` of every row
+/// (`rows[r][w] <= bound`): eight vertices at a time, from the top.
+#[inline]
+fn highest_within(rows: &[&[f64]], bound: f64, skip: &[usize], top: usize) -> Option<usize> {
+    const LANES: usize = 8;
+    let mut end = top;
+    while end >= LANES {
+        let start = end - LANES;
+        let mut m = [0.0f64; LANES];
+        for r in rows {
+            let c: &[f64; LANES] = r[start..end].try_into().expect("eight lanes");
+            for k in 0..LANES {
+                m[k] = if c[k] > m[k] { c[k] } else { m[k] };
+            }
+        }
+        let within = m
+            .iter()
+            .fold(0u32, |acc, &x| (acc << 1) | u32::from(x <= bound));
+        if within != 0 {
+            // Bit 0 is lane LANES - 1 (the highest vertex).
+            for b in 0..LANES {
+                if within & (1 << b) != 0 {
+                    let w = start + LANES - 1 - b;
+                    if !skip.contains(&w) {
+                        return Some(w);
+                    }
+                }
+            }
+        }
+        end = start;
+    }
+    (0..end)
+        .rev()
+        .find(|&w| rows.iter().all(|r| r[w] <= bound) && !skip.contains(&w))
 }
