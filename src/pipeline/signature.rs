@@ -392,6 +392,31 @@ impl Statistic {
 
     /// The statistic of every bar of dimension `dim` of `diagrams`, in the
     /// bars' order (H0 without its infinite bars).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::pipeline::signature::Statistic;
+    /// use canns::tda::Diagrams;
+    /// let d = Diagrams {
+    ///     pairs: vec![vec![], vec![(1.0, 1.1), (2.0, 2.2), (1.0, 1.1), (1.0, 8.0)]],
+    ///     cocycles: vec![],
+    ///     threshold: 100.0,
+    ///     coeff: 47,
+    ///     n_points: 10,
+    ///     idx_perm: (0..10).collect(),
+    ///     cover_radius: 0.0,
+    /// };
+    /// let ratio = Statistic::Ratio.of_bars(&d, 1);
+    /// assert!((ratio[1] - 1.1).abs() < 1e-12 && ratio[3] == 8.0);
+    /// // Standardised: the three noise bars alike, the long one far above.
+    /// let l = Statistic::Universal.of_bars(&d, 1);
+    /// assert!((l[0] - l[1]).abs() < 1e-9 && l[3] > l[0] + 3.0);
+    /// // Scaling the cloud changes neither.
+    /// let mut big = d.clone();
+    /// big.pairs[1].iter_mut().for_each(|p| *p = (10.0 * p.0, 10.0 * p.1));
+    /// big.threshold = 1000.0;
+    /// assert_eq!(Statistic::Universal.of_bars(&big, 1), l);
+    /// ```
     pub fn of_bars(self, diagrams: &Diagrams, dim: usize) -> Vec<f64> {
         let th = diagrams.threshold;
         let v: Vec<f64> = diagrams.pairs.get(dim).map_or(Vec::new(), |ps| {
