@@ -1075,9 +1075,14 @@ fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
 fn largest_statistic(d: &Diagrams, stat: Statistic) -> Vec<f64> {
     (0..d.pairs.len())
         .map(|dim| {
-            stat.of_bars(d, dim)
-                .into_iter()
-                .fold(f64::NEG_INFINITY, f64::max)
+            // A dimension without bars contributes the smallest value the
+            // statistic can take.
+            let floor = match stat {
+                Statistic::Universal if dim > 0 => f64::NEG_INFINITY,
+                Statistic::Ratio if dim > 0 => 1.0,
+                _ => 0.0,
+            };
+            stat.of_bars(d, dim).into_iter().fold(floor, f64::max)
         })
         .collect()
 }
@@ -1090,6 +1095,14 @@ fn quantile(v: &[f64], q: f64) -> f64 {
     s.sort_by(f64::total_cmp);
     let pos = q * (s.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    if lo == hi || s[lo] == s[hi] {
+        return s[lo];
+    }
+    // An infinite end point (a shuffle without bars) leaves no room to
+    // interpolate: take the upper one.
+    if !(s[lo].is_finite() && s[hi].is_finite()) {
+        return s[hi];
+    }
     s[lo] + (pos - lo as f64) * (s[hi] - s[lo])
 }
 
@@ -1521,6 +1534,8 @@ mod tests {
     fn quantile_interpolates() {
         assert_eq!(quantile(&[0.0, 1.0, 2.0], 0.5), 1.0);
         assert_eq!(quantile(&[0.0, 1.0], 0.25), 0.25);
+        assert_eq!(quantile(&[f64::NEG_INFINITY, 1.0], 0.5), 1.0);
+        assert_eq!(quantile(&[f64::NEG_INFINITY; 2], 0.5), f64::NEG_INFINITY);
     }
 
     #[test]
