@@ -392,6 +392,31 @@ impl Statistic {
 
     /// The statistic of every bar of dimension `dim` of `diagrams`, in the
     /// bars' order (H0 without its infinite bars).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::pipeline::signature::Statistic;
+    /// use canns::tda::Diagrams;
+    /// let d = Diagrams {
+    ///     pairs: vec![vec![], vec![(1.0, 1.1), (2.0, 2.2), (1.0, 1.1), (1.0, 8.0)]],
+    ///     cocycles: vec![],
+    ///     threshold: 100.0,
+    ///     coeff: 47,
+    ///     n_points: 10,
+    ///     idx_perm: (0..10).collect(),
+    ///     cover_radius: 0.0,
+    /// };
+    /// let ratio = Statistic::Ratio.of_bars(&d, 1);
+    /// assert!((ratio[1] - 1.1).abs() < 1e-12 && ratio[3] == 8.0);
+    /// // Standardised: the three noise bars alike, the long one far above.
+    /// let l = Statistic::Universal.of_bars(&d, 1);
+    /// assert!((l[0] - l[1]).abs() < 1e-9 && l[3] > l[0] + 3.0);
+    /// // Scaling the cloud changes neither.
+    /// let mut big = d.clone();
+    /// big.pairs[1].iter_mut().for_each(|p| *p = (10.0 * p.0, 10.0 * p.1));
+    /// big.threshold = 1000.0;
+    /// assert_eq!(Statistic::Universal.of_bars(&big, 1), l);
+    /// ```
     pub fn of_bars(self, diagrams: &Diagrams, dim: usize) -> Vec<f64> {
         let th = diagrams.threshold;
         let v: Vec<f64> = diagrams.pairs.get(dim).map_or(Vec::new(), |ps| {
@@ -1050,9 +1075,14 @@ fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
 fn largest_statistic(d: &Diagrams, stat: Statistic) -> Vec<f64> {
     (0..d.pairs.len())
         .map(|dim| {
-            stat.of_bars(d, dim)
-                .into_iter()
-                .fold(f64::NEG_INFINITY, f64::max)
+            // A dimension without bars contributes the smallest value the
+            // statistic can take.
+            let floor = match stat {
+                Statistic::Universal if dim > 0 => f64::NEG_INFINITY,
+                Statistic::Ratio if dim > 0 => 1.0,
+                _ => 0.0,
+            };
+            stat.of_bars(d, dim).into_iter().fold(floor, f64::max)
         })
         .collect()
 }
@@ -1065,6 +1095,14 @@ fn quantile(v: &[f64], q: f64) -> f64 {
     s.sort_by(f64::total_cmp);
     let pos = q * (s.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    if lo == hi || s[lo] == s[hi] {
+        return s[lo];
+    }
+    // An infinite end point (a shuffle without bars) leaves no room to
+    // interpolate: take the upper one.
+    if !(s[lo].is_finite() && s[hi].is_finite()) {
+        return s[hi];
+    }
     s[lo] + (pos - lo as f64) * (s[hi] - s[lo])
 }
 
@@ -1496,6 +1534,8 @@ mod tests {
     fn quantile_interpolates() {
         assert_eq!(quantile(&[0.0, 1.0, 2.0], 0.5), 1.0);
         assert_eq!(quantile(&[0.0, 1.0], 0.25), 0.25);
+        assert_eq!(quantile(&[f64::NEG_INFINITY, 1.0], 0.5), 1.0);
+        assert_eq!(quantile(&[f64::NEG_INFINITY; 2], 0.5), f64::NEG_INFINITY);
     }
 
     #[test]
