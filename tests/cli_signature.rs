@@ -3,20 +3,8 @@
 
 use canns::ndarray::{arr0, Array1, Array2};
 use std::f64::consts::TAU;
-use std::process::Command;
-
-fn canns(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_canns"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("canns-sig-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{canns, canns_ok, temp_dir};
 
 /// Expected counts of 8 cosine-tuned cells along an angle turning at 0.7 rad/s
 /// (deterministic: a clean ring).
@@ -43,7 +31,7 @@ fn signature_reads_npz_and_writes_json_and_html() {
     w.add_array("angle", &Array1::from(angle)).unwrap();
     w.finish().unwrap();
     let json = dir.join("report.json");
-    let out = canns(&[
+    canns_ok(&[
         "signature",
         path.to_str().unwrap(),
         "--shuffles",
@@ -53,11 +41,6 @@ fn signature_reads_npz_and_writes_json_and_html() {
         "--out",
         json.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["significant"][1], 1, "{v}");
@@ -68,7 +51,7 @@ fn signature_reads_npz_and_writes_json_and_html() {
     assert_eq!(v["shuffle_max"].as_array().unwrap().len(), 3);
     assert_eq!(v["kept_bins"], 300);
     let html = dir.join("report.html");
-    let out = canns(&[
+    canns_ok(&[
         "signature",
         path.to_str().unwrap(),
         "--shuffles",
@@ -78,11 +61,6 @@ fn signature_reads_npz_and_writes_json_and_html() {
         "--out",
         html.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.contains("Attractor signature") && text.contains("shuffle band"));
 }
