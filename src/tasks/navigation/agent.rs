@@ -381,12 +381,6 @@ pub struct Agent {
     /// Normal variable of the speed, valid while `speed_fresh`.
     speed_z: f64,
     speed_fresh: bool,
-    /// Inside [`Agent::run`] in 2D: the rotational velocity is measured
-    /// for the whole run afterwards, off the step's chain of dependencies.
-    defer_rotation: bool,
-    /// The measured velocity before the last step (for a deferred
-    /// rotational velocity).
-    prev_measured_velocity: [f64; 2],
     imported: Option<Trajectory>,
     history: History,
 }
@@ -439,8 +433,6 @@ impl Agent {
             distance_travelled: 0.0,
             speed_z: 0.0,
             speed_fresh: false,
-            defer_rotation: false,
-            prev_measured_velocity: velocity,
             imported: None,
             history: History::default(),
             params,
@@ -555,38 +547,11 @@ impl Agent {
 
     /// Runs `n_steps` steps of the random motion model at the parameters' `dt`.
     pub fn run(&mut self, n_steps: usize) {
-        let record = self.params.save_history;
-        if record {
+        if self.params.save_history {
             self.history.reserve(n_steps);
         }
-        let start = self.history.len();
-        let before = self.measured_velocity;
-        self.defer_rotation = n_steps > 0 && self.env.dim() == 2 && self.imported.is_none();
         for _ in 0..n_steps {
             self.step(None, 1.0);
-        }
-        if self.defer_rotation {
-            self.defer_rotation = false;
-            let dt = self.coef.dt;
-            self.measured_rotational_velocity =
-                turning_rate(self.prev_measured_velocity, self.measured_velocity, dt);
-            if record {
-                use rayon::prelude::*;
-                let h = &mut self.history;
-                let (vx, vy) = (&h.vx, &h.vy);
-                let rot: Vec<f64> = (start..vx.len())
-                    .into_par_iter()
-                    .map(|i| {
-                        let prev = if i == start {
-                            before
-                        } else {
-                            [vx[i - 1], vy[i - 1]]
-                        };
-                        turning_rate(prev, [vx[i], vy[i]], dt)
-                    })
-                    .collect();
-                h.rotational_velocity.extend(rot);
-            }
         }
     }
 
@@ -669,10 +634,8 @@ impl Agent {
             h.vy.push(self.measured_velocity[1]);
             h.hd_x.push(self.head_direction[0]);
             h.hd_y.push(self.head_direction[1]);
-            if !self.defer_rotation {
-                h.rotational_velocity
-                    .push(self.measured_rotational_velocity);
-            }
+            h.rotational_velocity
+                .push(self.measured_rotational_velocity);
             h.distance_travelled.push(self.distance_travelled);
         }
     }
@@ -807,10 +770,10 @@ impl Agent {
         }
         self.measured_velocity = mv;
         self.distance_travelled += step;
-        if self.defer_rotation {
-            self.prev_measured_velocity = prev_mv;
-        } else if self.env.dim() == 2 {
-            self.measured_rotational_velocity = turning_rate(prev_mv, mv, dt);
+        if self.env.dim() == 2 {
+            let cr = prev_mv[0] * mv[1] - prev_mv[1] * mv[0];
+            let dot = prev_mv[0] * mv[0] + prev_mv[1] * mv[1];
+            self.measured_rotational_velocity = cr.atan2(dot) / dt;
         }
         if overwrite {
             self.velocity = mv;
@@ -881,15 +844,6 @@ fn coefficients(p: &AgentParams, dt: f64) -> Coefficients {
         belt: 6.0 * p.thigmotaxis.powi(2) * v * dt,
         hd_mix: if tau <= dt { 1.0 } else { dt / tau },
     }
-}
-
-/// Rotational velocity (rad/s) of a velocity turning from `prev` to `now`
-/// in `dt` seconds: the signed angle between them over `dt`.
-#[inline]
-fn turning_rate(prev: [f64; 2], now: [f64; 2], dt: f64) -> f64 {
-    let cr = prev[0] * now[1] - prev[1] * now[0];
-    let dot = prev[0] * now[0] + prev[1] * now[1];
-    cr.atan2(dot) / dt
 }
 
 #[inline]
