@@ -47,6 +47,7 @@
 //! direction, and velocity in entorhinal cortex. Science 312:758.
 
 use super::environment::{Environment, Segment};
+use super::speed_map::{SpeedMap, Z_CLIP};
 use super::trajectory::Trajectory;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{check, Error, ParamError, Result};
@@ -283,7 +284,11 @@ impl History {
             &mut self.rotational_velocity,
             &mut self.distance_travelled,
         ] {
+            let before = c.capacity();
             c.reserve(n);
+            if c.capacity() != before {
+                advise_huge_pages(c);
+            }
         }
     }
     /// Speeds (m/s).
@@ -343,6 +348,31 @@ impl History {
     }
 }
 
+/// Asks the kernel to back the spare capacity of `v` with huge pages when
+/// it spans some: a run of 10^6 steps writes 72 MB of history, and faulting
+/// it in 4 KB pages costs more than a tenth of the run.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(v: &mut Vec<f64>) {
+    const HUGE: usize = 2 << 20;
+    let spare = v.spare_capacity_mut();
+    let start = spare.as_mut_ptr() as usize;
+    let (lo, hi) = (
+        start.next_multiple_of(HUGE),
+        (start + std::mem::size_of_val(spare)) / HUGE * HUGE,
+    );
+    if hi > lo {
+        // SAFETY: [lo, hi) lies inside the vector's allocation (page aligned);
+        // MADV_HUGEPAGE only changes how the kernel backs those pages, never
+        // their contents, and failure (e.g. no THP support) is harmless.
+        unsafe {
+            libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut Vec<f64>) {}
+
 /// Ornstein-Uhlenbeck and wall coefficients for one `dt`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Coefficients {
@@ -358,10 +388,9 @@ struct Coefficients {
     belt: f64,
     /// `dt / τ_hd` (1 when no smoothing).
     hd_mix: f64,
+    /// `1 / speed_mean`.
+    inv_speed_mean: f64,
 }
-
-/// `Φ⁻¹(1e-6)`: RatInABox clips the uniform variable to `[1e-6, 1 - 1e-6]`.
-const Z_CLIP: f64 = 4.753_424_308_822_899;
 
 /// An agent moving in an environment. See the [module docs](self).
 #[derive(Debug, Clone)]
@@ -375,12 +404,15 @@ pub struct Agent {
     velocity: [f64; 2],
     rotational_velocity: f64,
     measured_velocity: [f64; 2],
-    measured_rotational_velocity: f64,
+    /// Measured velocity of the step before the last (m/s): with
+    /// `measured_velocity`, it gives the measured rotational velocity.
+    prev_measured_velocity: [f64; 2],
     head_direction: [f64; 2],
     distance_travelled: f64,
     /// Normal variable of the speed, valid while `speed_fresh`.
     speed_z: f64,
     speed_fresh: bool,
+    speed_map: &'static SpeedMap,
     imported: Option<Trajectory>,
     history: History,
 }
@@ -428,11 +460,12 @@ impl Agent {
             velocity,
             rotational_velocity: 0.0,
             measured_velocity: velocity,
-            measured_rotational_velocity: 0.0,
+            prev_measured_velocity: velocity,
             head_direction,
             distance_travelled: 0.0,
             speed_z: 0.0,
             speed_fresh: false,
+            speed_map: SpeedMap::get(),
             imported: None,
             history: History::default(),
             params,
@@ -466,7 +499,14 @@ impl Agent {
     }
     /// Rotational velocity of the last step taken (rad/s).
     pub fn measured_rotational_velocity(&self) -> f64 {
-        self.measured_rotational_velocity
+        if self.env.dim() == 1 {
+            return 0.0;
+        }
+        rotation_rate(
+            self.prev_measured_velocity,
+            self.measured_velocity,
+            self.coef.dt,
+        )
     }
     /// Head direction (rad, in (-π, π]).
     pub fn head_direction(&self) -> f64 {
@@ -547,12 +587,53 @@ impl Agent {
 
     /// Runs `n_steps` steps of the random motion model at the parameters' `dt`.
     pub fn run(&mut self, n_steps: usize) {
+        let (start, mv0) = (self.history.len(), self.measured_velocity);
         if self.params.save_history {
             self.history.reserve(n_steps);
         }
         for _ in 0..n_steps {
             self.step(None, 1.0);
         }
+        self.record_rotation(start, mv0);
+    }
+
+    /// Fills the history's rotational velocity from entry `start` on, from
+    /// consecutive measured velocities (`mv0`: the one before entry `start`).
+    /// Kept out of the step: nothing in the motion depends on it, and in a
+    /// batch it runs in parallel.
+    fn record_rotation(&mut self, start: usize, mv0: [f64; 2]) {
+        use rayon::prelude::*;
+        let h = &mut self.history;
+        let n = h.len();
+        if !self.params.save_history || start >= n {
+            return;
+        }
+        if self.env.dim() == 1 {
+            h.rotational_velocity.resize(n, 0.0);
+            return;
+        }
+        let dt = self.coef.dt;
+        let (vx, vy) = (&h.vx, &h.vy);
+        let prev = |i: usize| {
+            if i == start {
+                mv0
+            } else {
+                [vx[i - 1], vy[i - 1]]
+            }
+        };
+        let out = &mut h.rotational_velocity;
+        out.resize(n, 0.0);
+        const CHUNK: usize = 1 << 14;
+        out[start..]
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let first = start + c * CHUNK;
+                for (k, r) in chunk.iter_mut().enumerate() {
+                    let i = first + k;
+                    *r = rotation_rate(prev(i), [vx[i], vy[i]], dt);
+                }
+            });
     }
 
     /// One step of `dt` (s) of random motion.
@@ -562,7 +643,9 @@ impl Agent {
     pub fn update(&mut self, dt: f64) -> Result<()> {
         check::positive("dt", dt)?;
         self.set_dt(dt);
+        let (start, mv0) = (self.history.len(), self.measured_velocity);
         self.step(None, 1.0);
+        self.record_rotation(start, mv0);
         Ok(())
     }
 
@@ -577,7 +660,9 @@ impl Agent {
         check::finite("drift_velocity[0]", drift_velocity[0])?;
         check::finite("drift_velocity[1]", drift_velocity[1])?;
         check::positive("drift_to_random_strength_ratio", ratio)?;
+        let (start, mv0) = (self.history.len(), self.measured_velocity);
         self.step(Some(drift_velocity), ratio);
+        self.record_rotation(start, mv0);
         Ok(())
     }
 
@@ -634,8 +719,6 @@ impl Agent {
             h.vy.push(self.measured_velocity[1]);
             h.hd_x.push(self.head_direction[0]);
             h.hd_y.push(self.head_direction[1]);
-            h.rotational_velocity
-                .push(self.measured_rotational_velocity);
             h.distance_travelled.push(self.distance_travelled);
         }
     }
@@ -645,7 +728,7 @@ impl Agent {
         let c = self.coef;
         let xi: f64 = StandardNormal.sample(&mut self.rng);
         self.rotational_velocity += -self.rotational_velocity * c.rot_decay + c.rot_noise * xi;
-        let (s, co) = (self.rotational_velocity * c.dt).sin_cos();
+        let (s, co) = small_angle_sin_cos(self.rotational_velocity * c.dt);
         let v = self.velocity;
         self.velocity = [co * v[0] - s * v[1], s * v[0] + co * v[1]];
         let mut speed = norm(self.velocity);
@@ -658,14 +741,14 @@ impl Agent {
         let z = if self.speed_fresh {
             self.speed_z.clamp(-Z_CLIP, Z_CLIP)
         } else {
-            rayleigh_to_normal(speed, sigma)
+            self.speed_map.normal(speed * c.inv_speed_mean)
         };
         let xi: f64 = StandardNormal.sample(&mut self.rng);
         let z = z - z * c.speed_decay + c.speed_noise * xi;
         let new_speed = if self.params.speed_std == 0.0 {
             sigma
         } else {
-            normal_to_rayleigh(z, sigma)
+            sigma * self.speed_map.speed(z)
         };
         self.speed_z = z;
         self.speed_fresh = true;
@@ -768,16 +851,12 @@ impl Agent {
                 mv[1] = 1e-8 * xi;
             }
         }
+        self.prev_measured_velocity = prev_mv;
         self.measured_velocity = mv;
         self.distance_travelled += step;
-        if self.env.dim() == 2 {
-            let cr = prev_mv[0] * mv[1] - prev_mv[1] * mv[0];
-            let dot = prev_mv[0] * mv[0] + prev_mv[1] * mv[1];
-            self.measured_rotational_velocity = cr.atan2(dot) / dt;
-        }
         if overwrite {
             self.velocity = mv;
-            self.rotational_velocity = self.measured_rotational_velocity;
+            self.rotational_velocity = self.measured_rotational_velocity();
             self.speed_fresh = false;
         }
     }
@@ -843,7 +922,49 @@ fn coefficients(p: &AgentParams, dt: f64) -> Coefficients {
         spring: 3.0 * (1.0 - p.thigmotaxis).powi(2) * (v * v / (d * d)) * dt,
         belt: 6.0 * p.thigmotaxis.powi(2) * v * dt,
         hd_mix: if tau <= dt { 1.0 } else { dt / tau },
+        inv_speed_mean: 1.0 / p.speed_mean,
     }
+}
+
+/// `(sin a, cos a)`: by their Taylor series (truncation below 1e-21 relative)
+/// for the small angles an agent turns by in one step, `|a| < 0.25` rad.
+#[inline]
+fn small_angle_sin_cos(a: f64) -> (f64, f64) {
+    if a.abs() >= 0.25 {
+        return a.sin_cos();
+    }
+    // Coefficients of x = a²: (-1)^k / (2k + 1)! and (-1)^k / (2k)!.
+    const S: [f64; 7] = [
+        -1.0 / 6.0,
+        1.0 / 120.0,
+        -1.0 / 5040.0,
+        1.0 / 362_880.0,
+        -1.0 / 39_916_800.0,
+        1.0 / 6_227_020_800.0,
+        -1.0 / 1_307_674_368_000.0,
+    ];
+    const C: [f64; 7] = [
+        -1.0 / 2.0,
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40_320.0,
+        -1.0 / 3_628_800.0,
+        1.0 / 479_001_600.0,
+        -1.0 / 87_178_291_200.0,
+    ];
+    let x = a * a;
+    let horner = |k: &[f64; 7]| k.iter().rev().fold(0.0, |acc, &k| acc * x + k);
+    let s = 1.0 + x * horner(&S);
+    let c = 1.0 + x * horner(&C);
+    (a * s, c)
+}
+
+/// Rotational velocity (rad/s) of a velocity turning from `from` to `to` in `dt` s.
+#[inline]
+fn rotation_rate(from: [f64; 2], to: [f64; 2], dt: f64) -> f64 {
+    let cr = from[0] * to[1] - from[1] * to[0];
+    let dot = from[0] * to[0] + from[1] * to[1];
+    cr.atan2(dot) / dt
 }
 
 #[inline]
@@ -859,123 +980,6 @@ fn wall_bounce(v: [f64; 2], wall: &Segment) -> [f64; 2] {
     let a = v[0] * par[0] + v[1] * par[1];
     let b = v[0] * perp[0] + v[1] * perp[1];
     [par[0] * a - perp[0] * b, par[1] * a - perp[1] * b]
-}
-
-/// Maps a Rayleigh(σ) speed to a standard normal (RatInABox's
-/// `rayleigh_to_normal`, with its clip of the uniform to `[1e-6, 1 - 1e-6]`).
-pub(crate) fn rayleigh_to_normal(speed: f64, sigma: f64) -> f64 {
-    let e = -(speed * speed) / (2.0 * sigma * sigma);
-    // u = 1 - exp(e); keep 1 - u exactly for the upper tail.
-    let q = e.exp().clamp(1e-6, 1.0 - 1e-6);
-    let u = (-e.exp_m1()).clamp(1e-6, 1.0 - 1e-6);
-    norm_ppf(u, q)
-}
-
-/// Maps a standard normal to a Rayleigh(σ) speed: `σ √(-2 ln(1 - Φ(z)))`.
-#[inline]
-pub(crate) fn normal_to_rayleigh(z: f64, sigma: f64) -> f64 {
-    let tail = 0.5 * libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2);
-    sigma * (-2.0 * tail.ln()).sqrt()
-}
-
-/// Standard normal quantile of `p` (with `q = 1 - p` given exactly), by
-/// Wichura's algorithm AS 241 (relative error below 1e-16).
-///
-/// # References
-/// Wichura, M. J. (1988). Algorithm AS 241: the percentage points of the
-/// normal distribution. Applied Statistics 37:477-484.
-// The coefficients are printed as published (AS 241).
-#[allow(clippy::inconsistent_digit_grouping, clippy::excessive_precision)]
-pub(crate) fn norm_ppf(p: f64, q: f64) -> f64 {
-    let dq = p - 0.5;
-    if dq.abs() <= 0.425 {
-        let r = 0.180625 - dq * dq;
-        return dq
-            * (((((((2509.080_928_730_122_7 * r + 33430.575_583_588_128) * r
-                + 67265.770_927_008_7)
-                * r
-                + 45921.953_931_549_87)
-                * r
-                + 13731.693_765_509_461)
-                * r
-                + 1971.590_950_306_551_4)
-                * r
-                + 133.141_667_891_784_38)
-                * r
-                + 3.387_132_872_796_366_6)
-            / (((((((5226.495_278_852_546 * r + 28729.085_735_721_943) * r
-                + 39307.895_800_092_71)
-                * r
-                + 21213.794_301_586_596)
-                * r
-                + 5394.196_021_424_751)
-                * r
-                + 687.187_007_492_057_9)
-                * r
-                + 42.313_330_701_600_91)
-                * r
-                + 1.0);
-    }
-    let tail = if dq < 0.0 { p } else { q };
-    let mut r = (-tail.ln()).sqrt();
-    let val = if r <= 5.0 {
-        r -= 1.6;
-        (((((((7.745_450_142_783_414e-4 * r + 0.022_723_844_989_269_185) * r
-            + 0.241_780_725_177_450_6)
-            * r
-            + 1.270_458_252_452_368_4)
-            * r
-            + 3.647_848_324_763_204_6)
-            * r
-            + 5.769_497_221_460_691)
-            * r
-            + 4.630_337_846_156_545)
-            * r
-            + 1.423_437_110_749_683_6)
-            / (((((((1.050_750_071_644_416_8e-9 * r + 5.475_938_084_995_345e-4) * r
-                + 0.015_198_666_563_616_457)
-                * r
-                + 0.148_103_976_427_480_07)
-                * r
-                + 0.689_767_334_985_1)
-                * r
-                + 1.676_384_830_183_803_8)
-                * r
-                + 2.053_191_626_637_759)
-                * r
-                + 1.0)
-    } else {
-        r -= 5.0;
-        (((((((2.010_334_399_292_288e-7 * r + 2.711_555_568_743_487_6e-5) * r
-            + 0.001_242_660_947_388_078_4)
-            * r
-            + 0.026_532_189_526_576_124)
-            * r
-            + 0.296_560_571_828_504_9)
-            * r
-            + 1.784_826_539_917_291_3)
-            * r
-            + 5.463_784_911_164_114)
-            * r
-            + 6.657_904_643_501_103)
-            / (((((((2.044_263_103_389_939_8e-15 * r + 1.421_511_758_316_446e-7) * r
-                + 1.846_318_317_510_054_8e-5)
-                * r
-                + 7.868_691_311_456_133e-4)
-                * r
-                + 0.014_875_361_290_850_615)
-                * r
-                + 0.136_929_880_922_735_8)
-                * r
-                + 0.599_832_206_555_887_9)
-                * r
-                + 1.0)
-    };
-    if dq < 0.0 {
-        -val
-    } else {
-        val
-    }
 }
 
 impl std::fmt::Display for Agent {
@@ -1043,21 +1047,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ppf_inverts_the_normal_cdf() {
-        assert!((norm_ppf(0.975, 0.025) - 1.959_963_984_540_054).abs() < 1e-14);
-        for &z in &[-6.0, -3.0, -1.0, -0.2, 0.0, 0.3, 1.5, 4.0, 7.0] {
-            let q = 0.5 * libm::erfc(z / std::f64::consts::SQRT_2);
-            let p = 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2);
-            assert!((norm_ppf(p, q) - z).abs() < 1e-9 * (1.0 + z.abs()), "{z}");
-        }
-        assert!((Z_CLIP - norm_ppf(1.0 - 1e-6, 1e-6)).abs() < 1e-12);
-    }
-
-    #[test]
-    fn rayleigh_round_trip() {
-        for &s in &[0.01, 0.08, 0.2, 0.3] {
-            let z = rayleigh_to_normal(s, 0.08);
-            assert!((normal_to_rayleigh(z, 0.08) - s).abs() < 1e-9, "{s}");
+    fn small_angles_turn_as_sin_cos() {
+        for i in -1000..=1000 {
+            let a = 0.3 * i as f64 / 1000.0;
+            let (s, c) = small_angle_sin_cos(a);
+            assert!((s - a.sin()).abs() <= 4.5e-16 * a.abs(), "{a}");
+            assert!((c - a.cos()).abs() <= 4.5e-16, "{a}");
         }
     }
 

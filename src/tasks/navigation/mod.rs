@@ -32,6 +32,7 @@ pub mod agent;
 pub mod cells;
 pub mod environment;
 pub mod plots;
+mod speed_map;
 pub mod tasks;
 pub mod trajectory;
 
