@@ -49,6 +49,7 @@
 use super::environment::{Environment, Segment};
 use super::speed_map::{SpeedMap, Z_CLIP};
 use super::trajectory::Trajectory;
+use super::wall_grid::{Cell, WallGrid};
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{check, Error, ParamError, Result};
 use crate::models::params::setters;
@@ -388,8 +389,9 @@ struct Coefficients {
     belt: f64,
     /// `dt / τ_hd` (1 when no smoothing).
     hd_mix: f64,
-    /// `1 / speed_mean`.
+    /// `1 / speed_mean` and `1 / dt`.
     inv_speed_mean: f64,
+    inv_dt: f64,
 }
 
 /// An agent moving in an environment. See the [module docs](self).
@@ -412,7 +414,11 @@ pub struct Agent {
     /// Normal variable of the speed, valid while `speed_fresh`.
     speed_z: f64,
     speed_fresh: bool,
+    /// `1 / |velocity|`, valid while `speed_fresh`.
+    inv_speed: f64,
     speed_map: &'static SpeedMap,
+    /// The walls near each part of a 2D environment.
+    wall_grid: Option<WallGrid>,
     imported: Option<Trajectory>,
     history: History,
 }
@@ -465,7 +471,11 @@ impl Agent {
             distance_travelled: 0.0,
             speed_z: 0.0,
             speed_fresh: false,
+            inv_speed: 0.0,
             speed_map: SpeedMap::get(),
+            // Reach: the repulsion range, and at least 5 cm for the steps.
+            wall_grid: (env.dim() == 2)
+                .then(|| WallGrid::new(&env, params.wall_repel_distance.max(0.05))),
             imported: None,
             history: History::default(),
             params,
@@ -683,7 +693,8 @@ impl Agent {
             let period = traj.duration();
             let tt = if period > 0.0 { self.t % period } else { 0.0 };
             self.pos = traj.position_at(tt);
-            self.measure(prev_pos, prev_mv, true);
+            let speed = self.measure(prev_pos, prev_mv, true);
+            self.update_head_direction(speed);
         } else {
             if self.env.dim() == 2 {
                 self.stochastic_2d();
@@ -696,20 +707,21 @@ impl Agent {
                 self.velocity[1] += (d[1] - self.velocity[1]) * a;
                 self.speed_fresh = false;
             }
+            let cell = self.wall_grid.as_ref().and_then(|g| g.cell(prev_pos));
             if self.env.dim() == 2 {
-                self.wall_repulsion();
+                self.wall_repulsion(cell);
             }
             self.pos[0] += self.velocity[0] * dt;
             self.pos[1] += self.velocity[1] * dt;
             if self.env.dim() == 2 {
-                self.handle_collisions(prev_pos);
+                self.handle_collisions(prev_pos, cell);
             }
             if !self.env.contains(&self.pos[..self.env.dim()]) {
                 self.out_of_bounds();
             }
-            self.measure(prev_pos, prev_mv, false);
+            let speed = self.measure(prev_pos, prev_mv, false);
+            self.update_head_direction(speed);
         }
-        self.update_head_direction();
         if self.params.save_history {
             let h = &mut self.history;
             h.t.push(self.t);
@@ -723,7 +735,7 @@ impl Agent {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn stochastic_2d(&mut self) {
         let c = self.coef;
         let xi: f64 = StandardNormal.sample(&mut self.rng);
@@ -731,18 +743,20 @@ impl Agent {
         let (s, co) = small_angle_sin_cos(self.rotational_velocity * c.dt);
         let v = self.velocity;
         self.velocity = [co * v[0] - s * v[1], s * v[0] + co * v[1]];
-        let mut speed = norm(self.velocity);
-        if speed == 0.0 {
-            self.velocity = [1e-8, 0.0];
-            speed = 1e-8;
-            self.speed_fresh = false;
-        }
-        let sigma = self.params.speed_mean;
-        let z = if self.speed_fresh {
-            self.speed_z.clamp(-Z_CLIP, Z_CLIP)
+        // Fresh: nothing but this process changed the velocity since the last
+        // step, so its speed is the one set then (rotation keeps it) and the
+        // reciprocal is at hand, off the step's chain of dependencies.
+        let (z, inv_speed) = if self.speed_fresh {
+            (self.speed_z.clamp(-Z_CLIP, Z_CLIP), self.inv_speed)
         } else {
-            self.speed_map.normal(speed * c.inv_speed_mean)
+            let mut speed = norm(self.velocity);
+            if speed == 0.0 {
+                self.velocity = [1e-8, 0.0];
+                speed = 1e-8;
+            }
+            (self.speed_map.normal(speed * c.inv_speed_mean), 1.0 / speed)
         };
+        let sigma = self.params.speed_mean;
         let xi: f64 = StandardNormal.sample(&mut self.rng);
         let z = z - z * c.speed_decay + c.speed_noise * xi;
         let new_speed = if self.params.speed_std == 0.0 {
@@ -752,7 +766,8 @@ impl Agent {
         };
         self.speed_z = z;
         self.speed_fresh = true;
-        let f = new_speed / speed;
+        self.inv_speed = 1.0 / new_speed;
+        let f = new_speed * inv_speed;
         self.velocity[0] *= f;
         self.velocity[1] *= f;
     }
@@ -766,25 +781,28 @@ impl Agent {
         self.velocity[1] = 0.0;
     }
 
-    #[inline]
-    fn wall_repulsion(&mut self) {
+    #[inline(always)]
+    fn wall_repulsion(&mut self, cell: Option<Cell>) {
         let c = self.coef;
         if self.params.wall_repel_strength == 0.0 || self.env.walls().is_empty() {
             return;
         }
         let d = self.params.wall_repel_distance;
+        let inv_d2 = 1.0 / (d * d);
         let (mut acc, mut belt) = ([0.0; 2], [0.0; 2]);
         let mut near = false;
-        self.env.for_walls_within(self.pos, d, |v, x| {
+        let walls = self.wall_grid.as_ref().expect("2D agents have a wall grid");
+        walls.for_walls_within(&self.env, cell, self.pos, d, |v, x| {
             if x == 0.0 {
                 return;
             }
             near = true;
-            let n = [v[0] / x, v[1] / x];
+            let k = 1.0 / x;
+            let n = [v[0] * k, v[1] * k];
             let a = d - x;
             acc[0] += a * n[0];
             acc[1] += a * n[1];
-            let b = 1.0 - (1.0 - a * a / (d * d)).sqrt();
+            let b = 1.0 - (1.0 - a * a * inv_d2).sqrt();
             belt[0] += b * n[0];
             belt[1] += b * n[1];
         });
@@ -799,10 +817,11 @@ impl Agent {
         }
     }
 
-    fn handle_collisions(&mut self, prev_pos: [f64; 2]) {
+    fn handle_collisions(&mut self, prev_pos: [f64; 2], cell: Option<Cell>) {
         let dt = self.coef.dt;
+        let walls = self.wall_grid.as_ref().expect("2D agents have a wall grid");
         for _ in 0..100 {
-            let Some(i) = self.env.first_collision(prev_pos, self.pos) else {
+            let Some(i) = walls.first_collision(&self.env, cell, prev_pos, self.pos) else {
                 return;
             };
             let wall = self.env.walls()[i];
@@ -837,12 +856,14 @@ impl Agent {
         }
     }
 
-    #[inline]
-    fn measure(&mut self, prev_pos: [f64; 2], prev_mv: [f64; 2], overwrite: bool) {
-        let dt = self.coef.dt;
+    /// Measures the step just taken; returns its speed (m/s).
+    #[inline(always)]
+    fn measure(&mut self, prev_pos: [f64; 2], prev_mv: [f64; 2], overwrite: bool) -> f64 {
+        let inv_dt = self.coef.inv_dt;
         let d = self.env.displacement(&prev_pos, &self.pos);
-        let mut mv = [d[0] / dt, d[1] / dt];
+        let mut mv = [d[0] * inv_dt, d[1] * inv_dt];
         let step = norm(d);
+        let mut speed = step * inv_dt;
         if mv[0] == 0.0 && mv[1] == 0.0 {
             let xi: f64 = StandardNormal.sample(&mut self.rng);
             mv[0] = 1e-8 * xi;
@@ -850,6 +871,7 @@ impl Agent {
                 let xi: f64 = StandardNormal.sample(&mut self.rng);
                 mv[1] = 1e-8 * xi;
             }
+            speed = norm(mv);
         }
         self.prev_measured_velocity = prev_mv;
         self.measured_velocity = mv;
@@ -859,29 +881,32 @@ impl Agent {
             self.rotational_velocity = self.measured_rotational_velocity();
             self.speed_fresh = false;
         }
+        speed
     }
 
-    #[inline]
-    fn update_head_direction(&mut self) {
+    /// Smooths the head direction towards the measured velocity, of norm `speed`.
+    #[inline(always)]
+    fn update_head_direction(&mut self, speed: f64) {
         let mv = self.measured_velocity;
         if self.env.dim() == 1 {
             self.head_direction = [mv[0].signum(), 0.0];
             return;
         }
-        let n = norm(mv);
-        let now = [mv[0] / n, mv[1] / n];
         let a = self.coef.hd_mix;
         if a >= 1.0 {
-            self.head_direction = now;
+            let k = 1.0 / speed;
+            self.head_direction = [mv[0] * k, mv[1] * k];
             return;
         }
+        let (k, b) = (a / speed, 1.0 - a);
         let h = [
-            self.head_direction[0] * (1.0 - a) + a * now[0],
-            self.head_direction[1] * (1.0 - a) + a * now[1],
+            self.head_direction[0] * b + k * mv[0],
+            self.head_direction[1] * b + k * mv[1],
         ];
         let n = norm(h);
         if n > 0.0 {
-            self.head_direction = [h[0] / n, h[1] / n];
+            let k = 1.0 / n;
+            self.head_direction = [h[0] * k, h[1] * k];
         }
     }
 
@@ -923,6 +948,7 @@ fn coefficients(p: &AgentParams, dt: f64) -> Coefficients {
         belt: 6.0 * p.thigmotaxis.powi(2) * v * dt,
         hd_mix: if tau <= dt { 1.0 } else { dt / tau },
         inv_speed_mean: 1.0 / p.speed_mean,
+        inv_dt: 1.0 / dt,
     }
 }
 
@@ -960,10 +986,34 @@ fn small_angle_sin_cos(a: f64) -> (f64, f64) {
 }
 
 /// Rotational velocity (rad/s) of a velocity turning from `from` to `to` in `dt` s.
+/// Turns of less than about 14 degrees (`|tan| <= 0.25`) take the arctangent's
+/// Taylor series (truncation below 1e-17 relative), the rest `atan2`.
 #[inline]
 fn rotation_rate(from: [f64; 2], to: [f64; 2], dt: f64) -> f64 {
     let cr = from[0] * to[1] - from[1] * to[0];
     let dot = from[0] * to[0] + from[1] * to[1];
+    if dot > 0.0 && cr.abs() <= 0.25 * dot {
+        // atan x = Σ (-1)^k x^(2k+1) / (2k+1), |x| <= 1/4: 13 terms.
+        let x = cr / dot;
+        let x2 = x * x;
+        const A: [f64; 13] = [
+            1.0,
+            -1.0 / 3.0,
+            1.0 / 5.0,
+            -1.0 / 7.0,
+            1.0 / 9.0,
+            -1.0 / 11.0,
+            1.0 / 13.0,
+            -1.0 / 15.0,
+            1.0 / 17.0,
+            -1.0 / 19.0,
+            1.0 / 21.0,
+            -1.0 / 23.0,
+            1.0 / 25.0,
+        ];
+        let series = A.iter().rev().fold(0.0, |acc, &a| acc * x2 + a);
+        return x * series / dt;
+    }
     cr.atan2(dot) / dt
 }
 
@@ -1053,6 +1103,26 @@ mod tests {
             let (s, c) = small_angle_sin_cos(a);
             assert!((s - a.sin()).abs() <= 4.5e-16 * a.abs(), "{a}");
             assert!((c - a.cos()).abs() <= 4.5e-16, "{a}");
+        }
+    }
+
+    #[test]
+    fn rotation_rate_is_the_angle_turned() {
+        for i in -1999..=1999 {
+            let a = std::f64::consts::PI * i as f64 / 2000.0;
+            let (from, to) = (
+                [0.3, -0.2],
+                [0.3 * a.cos() + 0.2 * a.sin(), 0.3 * a.sin() - 0.2 * a.cos()],
+            );
+            let (r, exact) = (
+                rotation_rate(from, to, 0.5),
+                (from[0] * to[1] - from[1] * to[0]).atan2(from[0] * to[0] + from[1] * to[1]) / 0.5,
+            );
+            assert!(
+                (r - exact).abs() <= 4.5e-16 * exact.abs().max(1e-3),
+                "{a}: {r} {exact}"
+            );
+            assert!((r - 2.0 * a).abs() < 1e-12, "{a}");
         }
     }
 

@@ -432,6 +432,7 @@ impl Environment {
     }
 
     /// Whether `pos` lies strictly inside the environment and outside every hole.
+    #[inline]
     pub fn contains(&self, pos: &[f64]) -> bool {
         if pos.len() != self.dim() || !pos.iter().all(|v| v.is_finite()) {
             return false;

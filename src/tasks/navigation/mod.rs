@@ -35,6 +35,7 @@ pub mod plots;
 mod speed_map;
 pub mod tasks;
 pub mod trajectory;
+mod wall_grid;
 
 pub use agent::{Agent, AgentParams, History};
 pub use cells::{
