@@ -374,6 +374,98 @@ fn advise_huge_pages(v: &mut Vec<f64>) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_: &mut Vec<f64>) {}
 
+/// Distance travelled and head direction: they follow the measured motion
+/// without acting on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tracker {
+    /// Distance travelled (m).
+    distance: f64,
+    /// Head direction, a unit vector (1D: `[±1, 0]`).
+    head_direction: [f64; 2],
+}
+
+impl Tracker {
+    /// Follows the step `from -> to` of measured velocity `mv`: the head
+    /// direction moves a fraction `hd_mix` of the way towards `mv`'s
+    /// direction (RatInABox's smoothing over `head_direction_smoothing_timescale`).
+    #[inline(always)]
+    fn track(
+        &mut self,
+        env: &Environment,
+        hd_mix: f64,
+        from: [f64; 2],
+        to: [f64; 2],
+        mv: [f64; 2],
+    ) {
+        self.distance += norm(env.displacement(&from, &to));
+        if env.dim() == 1 {
+            self.head_direction = [mv[0].signum(), 0.0];
+            return;
+        }
+        let speed = norm(mv);
+        if hd_mix >= 1.0 {
+            let k = 1.0 / speed;
+            self.head_direction = [mv[0] * k, mv[1] * k];
+            return;
+        }
+        let (k, b) = (hd_mix / speed, 1.0 - hd_mix);
+        let h = [
+            self.head_direction[0] * b + k * mv[0],
+            self.head_direction[1] * b + k * mv[1],
+        ];
+        let n = norm(h);
+        if n > 0.0 {
+            let k = 1.0 / n;
+            self.head_direction = [h[0] * k, h[1] * k];
+        }
+    }
+}
+
+/// Steps per chunk handed from the moving thread to the recording one.
+const MOVES_CHUNK: usize = 1 << 13;
+
+/// A chunk of moves: time, position and measured velocity per step.
+#[derive(Debug, Default)]
+struct Moves {
+    t: Vec<f64>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    vx: Vec<f64>,
+    vy: Vec<f64>,
+}
+
+impl Moves {
+    fn with_capacity(n: usize) -> Self {
+        let v = || Vec::with_capacity(n);
+        Self {
+            t: v(),
+            x: v(),
+            y: v(),
+            vx: v(),
+            vy: v(),
+        }
+    }
+    fn clear(&mut self) {
+        for c in [
+            &mut self.t,
+            &mut self.x,
+            &mut self.y,
+            &mut self.vx,
+            &mut self.vy,
+        ] {
+            c.clear();
+        }
+    }
+    #[inline(always)]
+    fn push(&mut self, t: f64, pos: [f64; 2], mv: [f64; 2]) {
+        self.t.push(t);
+        self.x.push(pos[0]);
+        self.y.push(pos[1]);
+        self.vx.push(mv[0]);
+        self.vy.push(mv[1]);
+    }
+}
+
 /// Ornstein-Uhlenbeck and wall coefficients for one `dt`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Coefficients {
@@ -409,8 +501,8 @@ pub struct Agent {
     /// Measured velocity of the step before the last (m/s): with
     /// `measured_velocity`, it gives the measured rotational velocity.
     prev_measured_velocity: [f64; 2],
-    head_direction: [f64; 2],
-    distance_travelled: f64,
+    /// Distance travelled and head direction.
+    tracker: Tracker,
     /// Normal variable of the speed, valid while `speed_fresh`.
     speed_z: f64,
     speed_fresh: bool,
@@ -467,8 +559,10 @@ impl Agent {
             rotational_velocity: 0.0,
             measured_velocity: velocity,
             prev_measured_velocity: velocity,
-            head_direction,
-            distance_travelled: 0.0,
+            tracker: Tracker {
+                distance: 0.0,
+                head_direction,
+            },
             speed_z: 0.0,
             speed_fresh: false,
             inv_speed: 0.0,
@@ -520,11 +614,12 @@ impl Agent {
     }
     /// Head direction (rad, in (-π, π]).
     pub fn head_direction(&self) -> f64 {
-        self.head_direction[1].atan2(self.head_direction[0])
+        let h = self.tracker.head_direction;
+        h[1].atan2(h[0])
     }
     /// Distance travelled (m).
     pub fn distance_travelled(&self) -> f64 {
-        self.distance_travelled
+        self.tracker.distance
     }
     /// Distance (m) to the nearest wall.
     pub fn distance_to_walls(&self) -> f64 {
@@ -596,15 +691,84 @@ impl Agent {
     }
 
     /// Runs `n_steps` steps of the random motion model at the parameters' `dt`.
+    ///
+    /// Long runs with history use two threads: one moves the agent, the
+    /// other follows with what does not act on the motion (head direction,
+    /// distance travelled, the history's columns); the result is the same as
+    /// `n_steps` single steps.
     pub fn run(&mut self, n_steps: usize) {
         let (start, mv0) = (self.history.len(), self.measured_velocity);
         if self.params.save_history {
             self.history.reserve(n_steps);
         }
-        for _ in 0..n_steps {
-            self.step(None, 1.0);
+        if self.params.save_history && self.imported.is_none() && n_steps >= 2 * MOVES_CHUNK {
+            self.run_pipelined(n_steps);
+        } else {
+            for _ in 0..n_steps {
+                self.step(None, 1.0);
+            }
         }
         self.record_rotation(start, mv0);
+    }
+
+    /// [`Agent::run`] with the tracking and recording on a second thread,
+    /// fed chunks of moves.
+    fn run_pipelined(&mut self, n_steps: usize) {
+        use std::sync::mpsc;
+        let (to_worker, moves) = mpsc::sync_channel::<Moves>(4);
+        let (to_main, spare) = mpsc::channel::<Moves>();
+        let mut history = std::mem::take(&mut self.history);
+        let mut tracker = self.tracker;
+        let env = self.env.clone();
+        let hd_mix = self.coef.hd_mix;
+        let start_pos = self.pos;
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let mut prev = start_pos;
+                for m in moves {
+                    for i in 0..m.t.len() {
+                        let (pos, mv) = ([m.x[i], m.y[i]], [m.vx[i], m.vy[i]]);
+                        tracker.track(&env, hd_mix, prev, pos, mv);
+                        prev = pos;
+                        history.hd_x.push(tracker.head_direction[0]);
+                        history.hd_y.push(tracker.head_direction[1]);
+                        history.distance_travelled.push(tracker.distance);
+                    }
+                    history.t.extend_from_slice(&m.t);
+                    history.x.extend_from_slice(&m.x);
+                    history.y.extend_from_slice(&m.y);
+                    history.vx.extend_from_slice(&m.vx);
+                    history.vy.extend_from_slice(&m.vy);
+                    // The main thread may be gone: then the chunk is just dropped.
+                    let _ = to_main.send(m);
+                }
+                (history, tracker)
+            });
+            let mut left = n_steps;
+            while left > 0 {
+                let k = left.min(MOVES_CHUNK);
+                let mut m = spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Moves::with_capacity(MOVES_CHUNK));
+                m.clear();
+                for _ in 0..k {
+                    self.motion(None, 1.0);
+                    m.push(self.t, self.pos, self.measured_velocity);
+                }
+                left -= k;
+                if to_worker.send(m).is_err() {
+                    break;
+                }
+            }
+            drop(to_worker);
+            match worker.join() {
+                Ok((h, t)) => {
+                    self.history = h;
+                    self.tracker = t;
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
     }
 
     /// Fills the history's rotational velocity from entry `start` on, from
@@ -682,9 +846,31 @@ impl Agent {
         }
     }
 
-    /// The motion model (RatInABox `Agent.update`).
+    /// One step: motion, tracking, history.
     #[inline]
     fn step(&mut self, drift: Option<[f64; 2]>, ratio: f64) {
+        let prev_pos = self.pos;
+        self.motion(drift, ratio);
+        let mv = self.measured_velocity;
+        self.tracker
+            .track(&self.env, self.coef.hd_mix, prev_pos, self.pos, mv);
+        if self.params.save_history {
+            let h = &mut self.history;
+            h.t.push(self.t);
+            h.x.push(self.pos[0]);
+            h.y.push(self.pos[1]);
+            h.vx.push(mv[0]);
+            h.vy.push(mv[1]);
+            h.hd_x.push(self.tracker.head_direction[0]);
+            h.hd_y.push(self.tracker.head_direction[1]);
+            h.distance_travelled.push(self.tracker.distance);
+        }
+    }
+
+    /// The motion model (RatInABox `Agent.update`): moves the agent and
+    /// measures its velocity.
+    #[inline(always)]
+    fn motion(&mut self, drift: Option<[f64; 2]>, ratio: f64) {
         let dt = self.coef.dt;
         self.t += dt;
         let prev_pos = self.pos;
@@ -693,8 +879,7 @@ impl Agent {
             let period = traj.duration();
             let tt = if period > 0.0 { self.t % period } else { 0.0 };
             self.pos = traj.position_at(tt);
-            let speed = self.measure(prev_pos, prev_mv, true);
-            self.update_head_direction(speed);
+            self.measure(prev_pos, prev_mv, true);
         } else {
             if self.env.dim() == 2 {
                 self.stochastic_2d();
@@ -719,19 +904,7 @@ impl Agent {
             if !self.env.contains(&self.pos[..self.env.dim()]) {
                 self.out_of_bounds();
             }
-            let speed = self.measure(prev_pos, prev_mv, false);
-            self.update_head_direction(speed);
-        }
-        if self.params.save_history {
-            let h = &mut self.history;
-            h.t.push(self.t);
-            h.x.push(self.pos[0]);
-            h.y.push(self.pos[1]);
-            h.vx.push(self.measured_velocity[0]);
-            h.vy.push(self.measured_velocity[1]);
-            h.hd_x.push(self.head_direction[0]);
-            h.hd_y.push(self.head_direction[1]);
-            h.distance_travelled.push(self.distance_travelled);
+            self.measure(prev_pos, prev_mv, false);
         }
     }
 
@@ -856,14 +1029,12 @@ impl Agent {
         }
     }
 
-    /// Measures the step just taken; returns its speed (m/s).
+    /// Measures the velocity of the step just taken.
     #[inline(always)]
-    fn measure(&mut self, prev_pos: [f64; 2], prev_mv: [f64; 2], overwrite: bool) -> f64 {
+    fn measure(&mut self, prev_pos: [f64; 2], prev_mv: [f64; 2], overwrite: bool) {
         let inv_dt = self.coef.inv_dt;
         let d = self.env.displacement(&prev_pos, &self.pos);
         let mut mv = [d[0] * inv_dt, d[1] * inv_dt];
-        let step = norm(d);
-        let mut speed = step * inv_dt;
         if mv[0] == 0.0 && mv[1] == 0.0 {
             let xi: f64 = StandardNormal.sample(&mut self.rng);
             mv[0] = 1e-8 * xi;
@@ -871,42 +1042,13 @@ impl Agent {
                 let xi: f64 = StandardNormal.sample(&mut self.rng);
                 mv[1] = 1e-8 * xi;
             }
-            speed = norm(mv);
         }
         self.prev_measured_velocity = prev_mv;
         self.measured_velocity = mv;
-        self.distance_travelled += step;
         if overwrite {
             self.velocity = mv;
             self.rotational_velocity = self.measured_rotational_velocity();
             self.speed_fresh = false;
-        }
-        speed
-    }
-
-    /// Smooths the head direction towards the measured velocity, of norm `speed`.
-    #[inline(always)]
-    fn update_head_direction(&mut self, speed: f64) {
-        let mv = self.measured_velocity;
-        if self.env.dim() == 1 {
-            self.head_direction = [mv[0].signum(), 0.0];
-            return;
-        }
-        let a = self.coef.hd_mix;
-        if a >= 1.0 {
-            let k = 1.0 / speed;
-            self.head_direction = [mv[0] * k, mv[1] * k];
-            return;
-        }
-        let (k, b) = (a / speed, 1.0 - a);
-        let h = [
-            self.head_direction[0] * b + k * mv[0],
-            self.head_direction[1] * b + k * mv[1],
-        ];
-        let n = norm(h);
-        if n > 0.0 {
-            let k = 1.0 / n;
-            self.head_direction = [h[0] * k, h[1] * k];
         }
     }
 
@@ -1065,7 +1207,7 @@ impl Render for Agent {
             .row("steps recorded", self.history.len(), "")
             .row(
                 "distance_travelled",
-                format!("{:.3}", self.distance_travelled),
+                format!("{:.3}", self.tracker.distance),
                 "m",
             )
             .to_html();
@@ -1140,13 +1282,17 @@ mod tests {
             .unwrap();
         let mut a = Agent::params().dt(0.01).seed(3).build(env.clone()).unwrap();
         let mut b = a.clone();
-        a.run(3000);
+        // The first run is long enough to go through two threads.
+        a.run(3 * MOVES_CHUNK + 17);
         a.run(2000);
-        for _ in 0..5000 {
+        let n = 3 * MOVES_CHUNK + 2017;
+        for _ in 0..n {
             b.update(0.01).unwrap();
         }
         assert_eq!(a.history(), b.history());
-        assert_eq!(a.history().rotational_velocity.len(), 5000);
+        assert_eq!(a.history().rotational_velocity.len(), n);
+        assert_eq!(a.distance_travelled(), b.distance_travelled());
+        assert_eq!(a.head_direction(), b.head_direction());
         assert_eq!(
             a.measured_rotational_velocity(),
             b.measured_rotational_velocity()
