@@ -8,8 +8,10 @@
 //!   the real trajectories of Sargolini et al. (2006) and Tanni et al. (2022).
 //! * [`PlaceCells`], [`GridCells`], [`HeadDirectionCells`], [`SpeedCell`]:
 //!   rates at positions and over the environment, seeded Poisson spikes.
+//! * [`RoutePlanner`]: shortest collision-free routes around walls and
+//!   holes, on a visibility graph.
 //! * [`OpenLoopNavigation`], [`ClosedLoopNavigation`]: tasks for the
-//!   [`Task`](crate::tasks::Task) trait.
+//!   [`Task`](crate::tasks::Task) trait; the closed loop follows planned routes.
 //!
 //! # Examples
 //! ```
@@ -32,6 +34,7 @@ pub mod agent;
 pub mod cells;
 pub mod environment;
 pub mod plots;
+pub mod route;
 pub mod tasks;
 pub mod trajectory;
 
@@ -43,5 +46,6 @@ pub use cells::{
 pub use environment::{
     BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,
 };
+pub use route::{Route, RoutePlanner, RoutePlannerParams};
 pub use tasks::{ClosedLoopNavigation, ClosedLoopParams, OpenLoopNavigation};
 pub use trajectory::Trajectory;
