@@ -6,7 +6,8 @@
 //!   towards a goal, imported trajectories, history as a polars DataFrame.
 //! * [`Trajectory`]: times and positions, natural cubic spline resampling;
 //!   the real trajectories of Sargolini et al. (2006) and Tanni et al. (2022).
-//! * [`PlaceCells`], [`GridCells`], [`HeadDirectionCells`], [`SpeedCell`]:
+//! * [`PlaceCells`], [`GridCells`], [`BoundaryVectorCells`],
+//!   [`HeadDirectionCells`], [`SpeedCell`]:
 //!   rates at positions and over the environment, seeded Poisson spikes.
 //! * [`RoutePlanner`]: shortest collision-free routes around walls and
 //!   holes, on a visibility graph.
@@ -40,8 +41,9 @@ pub mod trajectory;
 
 pub use agent::{Agent, AgentParams, History};
 pub use cells::{
-    poisson_spikes, GridCells, GridCellsParams, GridField, HeadDirectionCells,
-    HeadDirectionCellsParams, PlaceCells, PlaceCellsParams, PlaceField, RateMaps, SpeedCell,
+    poisson_spikes, BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams,
+    GridField, HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams,
+    PlaceField, RateMaps, SpeedCell,
 };
 pub use environment::{
     BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,
