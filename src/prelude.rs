@@ -10,6 +10,7 @@ pub use crate::models::{
     Cann1d, Cann1dParams, Cann2d, Cann2dParams, Integrator, Model, Recurrence,
 };
 pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};
+pub use crate::tasks::navigation::RoutePlanner;
 pub use crate::tasks::navigation::{
     Agent, AgentParams, BoundaryConditions, ClosedLoopNavigation, Environment, GridCells,
     HeadDirectionCells, OpenLoopNavigation, PlaceCells, SpeedCell, Trajectory,

@@ -14,6 +14,10 @@
 //!   shifted_cosines is `(2/3)(g + 1/2)`.
 //! * Head-direction cells: von Mises `exp(κ (cos(θ - μ) - 1))`, `κ = 1/σ²`.
 //! * Speed cell: `v / (speed_mean + speed_std)`.
+//! * Boundary vector cells (Hartley et al. 2000; Barry et al. 2006): a
+//!   gaussian in the distance to the first wall along each ray times a von
+//!   Mises in the ray's direction, summed over rays (see
+//!   [`BoundaryVectorCells`]).
 //!
 //! Rates are scaled to `[min_fr, max_fr]` (Hz).
 //!
@@ -43,6 +47,36 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, TAU};
+
+/// The public rate methods of a [`SpatialCells`] population, with `$shapes`
+/// the `# Shapes` line of `rates`.
+macro_rules! spatial_cell_methods {
+    ($shapes:literal) => {
+        /// Rates (Hz) at one position.
+        pub fn rates_at(&self, position: &[f64]) -> Vec<f64> {
+            SpatialCells::rates_at_one(self, position)
+        }
+
+        /// Rates (Hz) at many positions, in parallel.
+        ///
+        /// # Shapes
+        #[doc = $shapes]
+        ///
+        /// # Errors
+        /// [`Error::Shape`] when `positions` has a column count other than the environment's dimension.
+        pub fn rates(&self, positions: &ArrayView2<f64>) -> Result<Array2<f64>> {
+            SpatialCells::rates_many(self, positions)
+        }
+
+        /// Rate map of every cell over the environment's grid of bin `dx` (m).
+        ///
+        /// # Errors
+        /// [`Error::Param`] when `dx` is not positive.
+        pub fn rate_maps(&self, dx: f64) -> Result<RateMaps> {
+            SpatialCells::maps(self, dx)
+        }
+    };
+}
 
 /// Place-field shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -219,35 +253,7 @@ impl PlaceCells {
         }
     }
 
-    /// Rates (Hz) at one position.
-    pub fn rates_at(&self, position: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; self.n()];
-        self.rates_into(position, &mut out);
-        out
-    }
-
-    /// Rates (Hz) at many positions, in parallel.
-    ///
-    /// # Shapes
-    /// `positions`: `(n_positions, dim)`; result `(n_positions, n_cells)`.
-    ///
-    /// # Errors
-    /// [`Error::Shape`] when `positions` has a column count other than the environment's dimension.
-    pub fn rates(&self, positions: &ArrayView2<f64>) -> Result<Array2<f64>> {
-        check_cols(positions, self.env.dim())?;
-        Ok(par_rows(positions, self.n(), |p, out| {
-            self.rates_into(p, out)
-        }))
-    }
-
-    /// Rate map of every cell over the environment's grid of bin `dx` (m).
-    ///
-    /// # Errors
-    /// [`Error::Param`] when `dx` is not positive.
-    pub fn rate_maps(&self, dx: f64) -> Result<RateMaps> {
-        let pts = self.env.discretise(dx)?;
-        RateMaps::new(&self.env, dx, self.rates(&pts.view())?, "place cell")
-    }
+    spatial_cell_methods!("`positions`: `(n_positions, dim)`; result `(n_positions, n_cells)`.");
 
     fn table(&self) -> KeyValues {
         KeyValues::new("PlaceCells")
@@ -528,35 +534,7 @@ impl GridCells {
         r * (hi - lo) + lo
     }
 
-    /// Rates (Hz) at one position.
-    pub fn rates_at(&self, position: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; self.n()];
-        self.rates_into(position, &mut out);
-        out
-    }
-
-    /// Rates (Hz) at many positions, in parallel.
-    ///
-    /// # Shapes
-    /// `positions`: `(n_positions, 2)`; result `(n_positions, n_cells)`.
-    ///
-    /// # Errors
-    /// [`Error::Shape`] when `positions` does not have 2 columns.
-    pub fn rates(&self, positions: &ArrayView2<f64>) -> Result<Array2<f64>> {
-        check_cols(positions, 2)?;
-        Ok(par_rows(positions, self.n(), |p, out| {
-            self.rates_into(p, out)
-        }))
-    }
-
-    /// Rate map of every cell over the environment's grid of bin `dx` (m).
-    ///
-    /// # Errors
-    /// [`Error::Param`] when `dx` is not positive.
-    pub fn rate_maps(&self, dx: f64) -> Result<RateMaps> {
-        let pts = self.env.discretise(dx)?;
-        RateMaps::new(&self.env, dx, self.rates(&pts.view())?, "grid cell")
-    }
+    spatial_cell_methods!("`positions`: `(n_positions, 2)`; result `(n_positions, n_cells)`.");
 
     fn table(&self) -> KeyValues {
         KeyValues::new("GridCells")
@@ -721,6 +699,395 @@ impl SpeedCell {
     }
 }
 
+/// Parameters of [`BoundaryVectorCells`] (RatInABox's `BoundaryVectorCells`
+/// with its `"random"` cell arrangement and `"diverging"` distance spread).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoundaryVectorCellsParams {
+    /// Number of cells (ignored when tuning values are given). Default 10.
+    pub n: usize,
+    /// Preferred distance `d` (m) to a boundary, one per cell; `None` draws
+    /// them uniformly in `[0.05, 0.3]` m (RatInABox's default). Default `None`.
+    pub tuning_distances: Option<Vec<f64>>,
+    /// Preferred allocentric direction `φ` (rad, 0 = east, counter-clockwise)
+    /// of the boundary, one per cell; `None` draws them uniformly in
+    /// `[0, 2π)`. Default `None`.
+    pub tuning_angles: Option<Vec<f64>>,
+    /// Angular tuning width `σ_θ` (rad), one per cell; `None` draws them
+    /// uniformly in `[10°, 30°]`. Default `None`.
+    pub sigma_angles: Option<Vec<f64>>,
+    /// Distance-spread offset `ξ` (m) in `σ_d = ξ + d/β`. Default 0.08.
+    pub xi: f64,
+    /// Distance-spread divisor `β` in `σ_d = ξ + d/β`. Default 12.
+    pub beta: f64,
+    /// Angular resolution (degrees) of the rays cast over 360°. Default 2.
+    pub dtheta_degrees: f64,
+    /// Rate (Hz) far from every boundary. Default 0.
+    pub min_fr: f64,
+    /// Rate (Hz) of the analytic maximum (a boundary at `d` in every
+    /// direction). Default 1.
+    pub max_fr: f64,
+    /// Seed of the drawn tuning values. Default 0.
+    pub seed: u64,
+}
+
+impl Default for BoundaryVectorCellsParams {
+    fn default() -> Self {
+        Self {
+            n: 10,
+            tuning_distances: None,
+            tuning_angles: None,
+            sigma_angles: None,
+            xi: 0.08,
+            beta: 12.0,
+            dtheta_degrees: 2.0,
+            min_fr: 0.0,
+            max_fr: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+impl BoundaryVectorCellsParams {
+    setters! {
+        /// Sets `n`.
+        n: usize,
+        /// Sets `tuning_distances` (m).
+        tuning_distances: Option<Vec<f64>>,
+        /// Sets `tuning_angles` (rad).
+        tuning_angles: Option<Vec<f64>>,
+        /// Sets `sigma_angles` (rad).
+        sigma_angles: Option<Vec<f64>>,
+        /// Sets `xi` (m).
+        xi: f64,
+        /// Sets `beta`.
+        beta: f64,
+        /// Sets `dtheta_degrees`.
+        dtheta_degrees: f64,
+        /// Sets `min_fr` (Hz).
+        min_fr: f64,
+        /// Sets `max_fr` (Hz).
+        max_fr: f64,
+        /// Sets `seed`.
+        seed: u64,
+    }
+
+    /// Validates and builds the cells in `env`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the field: `n` = 0, tuning lists of unequal
+    /// lengths, a negative or non-finite distance, a non-positive angular
+    /// width, `xi` or `beta`, `dtheta_degrees` outside (0, 90], `max_fr` <
+    /// `min_fr`, a 1D or periodic environment (no boundaries to respond to).
+    pub fn build(&self, env: &Environment) -> Result<BoundaryVectorCells> {
+        if env.dim() != 2 || env.is_periodic() {
+            return Err(ParamError::new(
+                "environment",
+                "a solid 2D box for boundary vector cells",
+                env.to_string(),
+            )
+            .into());
+        }
+        check::positive("xi", self.xi)?;
+        check::positive("beta", self.beta)?;
+        if !(self.dtheta_degrees > 0.0 && self.dtheta_degrees <= 90.0) {
+            return Err(
+                ParamError::new("dtheta_degrees", "in (0, 90]", self.dtheta_degrees).into(),
+            );
+        }
+        check_rates(self.min_fr, self.max_fr)?;
+        let given = [
+            ("tuning_distances", &self.tuning_distances),
+            ("tuning_angles", &self.tuning_angles),
+            ("sigma_angles", &self.sigma_angles),
+        ];
+        let mut n = None;
+        for (field, v) in given {
+            if let Some(v) = v {
+                match n {
+                    None => n = Some((field, v.len())),
+                    Some((other, m)) if m != v.len() => {
+                        return Err(ParamError::new(
+                            field,
+                            format!("of the length of `{other}` ({m})"),
+                            v.len(),
+                        )
+                        .into())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let n = n.map_or(self.n, |(_, m)| m);
+        check::at_least("n", n, 1)?;
+        let mut rng = SmallRng::seed_from_u64(self.seed);
+        let mut draw = |lo: f64, hi: f64| -> Vec<f64> {
+            (0..n)
+                .map(|_| lo + (hi - lo) * rng.random::<f64>())
+                .collect()
+        };
+        let d = self
+            .tuning_distances
+            .clone()
+            .unwrap_or_else(|| draw(0.05, 0.3));
+        let phi = self.tuning_angles.clone().unwrap_or_else(|| draw(0.0, TAU));
+        let deg = PI / 180.0;
+        let sig = self
+            .sigma_angles
+            .clone()
+            .unwrap_or_else(|| draw(10.0 * deg, 30.0 * deg));
+        for i in 0..n {
+            check::non_negative(&format!("tuning_distances[{i}]"), d[i])?;
+            check::finite(&format!("tuning_angles[{i}]"), phi[i])?;
+            check::positive(&format!("sigma_angles[{i}]"), sig[i])?;
+        }
+        let n_rays = (360.0 / self.dtheta_degrees).round() as usize;
+        let rays: Vec<[f64; 2]> = (0..n_rays)
+            .map(|k| {
+                let (s, c) = (TAU * k as f64 / n_rays as f64).sin_cos();
+                [c, s]
+            })
+            .collect();
+        // The angular factor does not depend on the position (allocentric
+        // frame): one row of von Mises weights per cell, and its sum, the
+        // rate with a boundary at `d` along every ray.
+        let mut weights = Array2::zeros((n, n_rays));
+        let mut norm = vec![0.0; n];
+        for i in 0..n {
+            let kappa = 1.0 / (sig[i] * sig[i]);
+            for k in 0..n_rays {
+                let th = TAU * k as f64 / n_rays as f64;
+                weights[(i, k)] = (kappa * ((th - phi[i]).cos() - 1.0)).exp();
+                norm[i] += (kappa * ((th).cos() - 1.0)).exp();
+            }
+        }
+        let sigma_d = d.iter().map(|d| self.xi + d / self.beta).collect();
+        Ok(BoundaryVectorCells {
+            params: self.clone(),
+            env: env.clone(),
+            tuning_distances: d,
+            tuning_angles: phi,
+            sigma_angles: sig,
+            sigma_distances: sigma_d,
+            rays,
+            weights,
+            norm,
+        })
+    }
+}
+
+/// A population of allocentric boundary vector cells (Hartley et al. 2000;
+/// Barry et al. 2006), as RatInABox's `BoundaryVectorCells`.
+///
+/// Cell `i` prefers a boundary at distance `d_i` in direction `φ_i`. From a
+/// position, rays are cast every `dθ` and each ray `θ_k` meets its first
+/// wall at distance `r_k`; the rate is
+///
+/// `f_i = Σ_k exp(-(r_k - d_i)²/2σ_d,i²) · exp(κ_i (cos(θ_k - φ_i) - 1)) / Σ_k exp(κ_i (cos θ_k - 1))`,
+///
+/// with `σ_d,i = ξ + d_i/β` and `κ_i = 1/σ_θ,i²`, scaled to
+/// `[min_fr, max_fr]`. The denominator is the rate with a boundary at `d_i`
+/// along every ray, so `max_fr` is the analytic maximum (RatInABox ≥ 1.10
+/// normalises this way, not by the maximum over the environment). Walls
+/// hide the walls behind them; hole edges are walls.
+///
+/// # Examples
+/// ```
+/// use canns::tasks::navigation::{BoundaryVectorCells, Environment};
+/// let env = Environment::params().build()?;
+/// // One cell preferring the west wall 0.1 m away.
+/// let bvc = BoundaryVectorCells::params()
+///     .tuning_distances(Some(vec![0.1]))
+///     .tuning_angles(Some(vec![std::f64::consts::PI]))
+///     .sigma_angles(Some(vec![0.2]))
+///     .build(&env)?;
+/// let near = bvc.rates_at(&[0.1, 0.5])[0];
+/// let far = bvc.rates_at(&[0.9, 0.5])[0];
+/// assert!(near > 0.3 && far < 1e-6);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # References
+/// Hartley, T., Burgess, N., Lever, C., Cacucci, F. & O'Keefe, J. (2000).
+/// Modeling place fields in terms of the cortical inputs to the hippocampus.
+/// Hippocampus 10:369.
+/// Barry, C. et al. (2006). The boundary vector cell model of place cell
+/// firing and spatial memory. Reviews in the Neurosciences 17:71.
+/// de Cothi, W. & Barry, C. (2020). Neurobiological successor features for
+/// spatial navigation. Hippocampus 30:1347.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryVectorCells {
+    params: BoundaryVectorCellsParams,
+    env: Environment,
+    tuning_distances: Vec<f64>,
+    tuning_angles: Vec<f64>,
+    sigma_angles: Vec<f64>,
+    sigma_distances: Vec<f64>,
+    /// Unit vectors of the rays.
+    rays: Vec<[f64; 2]>,
+    /// `exp(κ_i (cos(θ_k - φ_i) - 1))`, `(n_cells, n_rays)`.
+    weights: Array2<f64>,
+    /// The rate with a boundary at the preferred distance along every ray.
+    norm: Vec<f64>,
+}
+
+impl BoundaryVectorCells {
+    /// Default parameters, to adjust and build.
+    pub fn params() -> BoundaryVectorCellsParams {
+        BoundaryVectorCellsParams::default()
+    }
+    /// Number of cells.
+    pub fn n(&self) -> usize {
+        self.tuning_distances.len()
+    }
+    /// Preferred boundary distances `d` (m).
+    pub fn tuning_distances(&self) -> &[f64] {
+        &self.tuning_distances
+    }
+    /// Preferred boundary directions `φ` (rad).
+    pub fn tuning_angles(&self) -> &[f64] {
+        &self.tuning_angles
+    }
+    /// Angular widths `σ_θ` (rad).
+    pub fn sigma_angles(&self) -> &[f64] {
+        &self.sigma_angles
+    }
+    /// Distance widths `σ_d = ξ + d/β` (m).
+    pub fn sigma_distances(&self) -> &[f64] {
+        &self.sigma_distances
+    }
+
+    /// Distance (m) along the ray `u` from `p` to the first wall (`inf` if none).
+    fn first_hit(&self, p: [f64; 2], u: [f64; 2]) -> f64 {
+        let mut best = f64::INFINITY;
+        for w in self.env.walls() {
+            let s = [w[1][0] - w[0][0], w[1][1] - w[0][1]];
+            let den = u[0] * s[1] - u[1] * s[0];
+            if den == 0.0 {
+                continue;
+            }
+            let d0 = [w[0][0] - p[0], w[0][1] - p[1]];
+            let t = (d0[0] * s[1] - d0[1] * s[0]) / den;
+            let l = (d0[0] * u[1] - d0[1] * u[0]) / den;
+            if t > 0.0 && (0.0..=1.0).contains(&l) && t < best {
+                best = t;
+            }
+        }
+        best
+    }
+
+    fn rates_into(&self, p: &[f64], out: &mut [f64]) {
+        let p = [p[0], p[1]];
+        let hits: Vec<f64> = self.rays.iter().map(|&u| self.first_hit(p, u)).collect();
+        let (lo, hi) = (self.params.min_fr, self.params.max_fr);
+        for (i, o) in out.iter_mut().enumerate() {
+            let (d, s) = (self.tuning_distances[i], self.sigma_distances[i]);
+            let inv = 1.0 / (2.0 * s * s);
+            let w = self.weights.row(i);
+            let f: f64 = hits
+                .iter()
+                .zip(w.iter())
+                .filter(|(r, _)| r.is_finite())
+                .map(|(r, a)| a * (-(r - d) * (r - d) * inv).exp())
+                .sum();
+            *o = f / self.norm[i] * (hi - lo) + lo;
+        }
+    }
+
+    spatial_cell_methods!("`positions`: `(n_positions, 2)`; result `(n_positions, n_cells)`.");
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("BoundaryVectorCells")
+            .row("n", self.n(), "cells")
+            .row("xi", self.params.xi, "m")
+            .row("beta", self.params.beta, "")
+            .row("dtheta_degrees", self.params.dtheta_degrees, "deg")
+            .row(
+                "rates",
+                format!("[{}, {}]", self.params.min_fr, self.params.max_fr),
+                "Hz",
+            )
+    }
+}
+
+/// Populations whose rates depend on the position only: the provided
+/// methods are the one body behind every such population's public
+/// `rates_at`, `rates`, `rate_maps` (see `spatial_cell_methods!`) and its
+/// notebook rendering.
+trait SpatialCells: Sync {
+    /// What one cell is called in plots.
+    const KIND: &'static str;
+    /// The type's name in summaries.
+    const NAME: &'static str;
+    /// The environment the cells live in.
+    fn env(&self) -> &Environment;
+    /// Number of cells.
+    fn n_cells(&self) -> usize;
+    /// Writes the rates (Hz) at position `p` into `out` (one per cell).
+    fn fill_rates(&self, p: &[f64], out: &mut [f64]);
+    /// The summary table.
+    fn summary(&self) -> KeyValues;
+
+    fn rates_at_one(&self, position: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.n_cells()];
+        self.fill_rates(position, &mut out);
+        out
+    }
+
+    fn rates_many(&self, positions: &ArrayView2<f64>) -> Result<Array2<f64>> {
+        check_cols(positions, self.env().dim())?;
+        Ok(par_rows(positions, self.n_cells(), |p, out| {
+            self.fill_rates(p, out)
+        }))
+    }
+
+    fn maps(&self, dx: f64) -> Result<RateMaps> {
+        let pts = self.env().discretise(dx)?;
+        RateMaps::new(self.env(), dx, self.rates_many(&pts.view())?, Self::KIND)
+    }
+
+    fn spatial_bundle(&self) -> Bundle {
+        let plot = match self.maps(self.env().parameters().dx.max(0.02)) {
+            Ok(m) => m.plot(6),
+            Err(_) => plotly::Plot::new(),
+        };
+        Bundle::figure(
+            &plot,
+            &self.summary().to_html(),
+            format!("{}(n = {})", Self::NAME, self.n_cells()),
+        )
+    }
+}
+
+macro_rules! spatial_cells {
+    ($ty:ty, $kind:literal, $name:literal) => {
+        impl SpatialCells for $ty {
+            const KIND: &'static str = $kind;
+            const NAME: &'static str = $name;
+            fn env(&self) -> &Environment {
+                &self.env
+            }
+            fn n_cells(&self) -> usize {
+                self.n()
+            }
+            fn fill_rates(&self, p: &[f64], out: &mut [f64]) {
+                self.rates_into(p, out)
+            }
+            fn summary(&self) -> KeyValues {
+                self.table()
+            }
+        }
+    };
+}
+
+spatial_cells!(PlaceCells, "place cell", "PlaceCells");
+spatial_cells!(GridCells, "grid cell", "GridCells");
+spatial_cells!(
+    BoundaryVectorCells,
+    "boundary vector cell",
+    "BoundaryVectorCells"
+);
+
 fn check_cols(positions: &ArrayView2<f64>, dim: usize) -> Result<()> {
     if positions.ncols() != dim {
         return Err(Error::shape("positions (columns)", dim, positions.ncols()));
@@ -845,29 +1212,13 @@ pub fn poisson_spikes(
 
 impl Render for PlaceCells {
     fn bundle(&self) -> Bundle {
-        let plot = match self.rate_maps(self.env.parameters().dx.max(0.02)) {
-            Ok(m) => m.plot(6),
-            Err(_) => plotly::Plot::new(),
-        };
-        Bundle::figure(
-            &plot,
-            &self.table().to_html(),
-            format!("PlaceCells(n = {})", self.n()),
-        )
+        self.spatial_bundle()
     }
 }
 
 impl Render for GridCells {
     fn bundle(&self) -> Bundle {
-        let plot = match self.rate_maps(self.env.parameters().dx.max(0.02)) {
-            Ok(m) => m.plot(6),
-            Err(_) => plotly::Plot::new(),
-        };
-        Bundle::figure(
-            &plot,
-            &self.table().to_html(),
-            format!("GridCells(n = {})", self.n()),
-        )
+        self.spatial_bundle()
     }
 }
 
@@ -913,7 +1264,14 @@ impl Render for RateMaps {
     }
 }
 
+impl Render for BoundaryVectorCells {
+    fn bundle(&self) -> Bundle {
+        self.spatial_bundle()
+    }
+}
+
 display::evcxr_display_via_render!(
+    BoundaryVectorCells,
     PlaceCells,
     GridCells,
     HeadDirectionCells,

@@ -6,10 +6,13 @@
 //!   towards a goal, imported trajectories, history as a polars DataFrame.
 //! * [`Trajectory`]: times and positions, natural cubic spline resampling;
 //!   the real trajectories of Sargolini et al. (2006) and Tanni et al. (2022).
-//! * [`PlaceCells`], [`GridCells`], [`HeadDirectionCells`], [`SpeedCell`]:
+//! * [`PlaceCells`], [`GridCells`], [`BoundaryVectorCells`],
+//!   [`HeadDirectionCells`], [`SpeedCell`]:
 //!   rates at positions and over the environment, seeded Poisson spikes.
+//! * [`RoutePlanner`]: shortest collision-free routes around walls and
+//!   holes, on a visibility graph.
 //! * [`OpenLoopNavigation`], [`ClosedLoopNavigation`]: tasks for the
-//!   [`Task`](crate::tasks::Task) trait.
+//!   [`Task`](crate::tasks::Task) trait; the closed loop follows planned routes.
 //!
 //! # Examples
 //! ```
@@ -32,6 +35,7 @@ pub mod agent;
 pub mod cells;
 pub mod environment;
 pub mod plots;
+pub mod route;
 mod speed_map;
 pub mod tasks;
 pub mod trajectory;
@@ -39,11 +43,13 @@ mod wall_grid;
 
 pub use agent::{Agent, AgentParams, History};
 pub use cells::{
-    poisson_spikes, GridCells, GridCellsParams, GridField, HeadDirectionCells,
-    HeadDirectionCellsParams, PlaceCells, PlaceCellsParams, PlaceField, RateMaps, SpeedCell,
+    poisson_spikes, BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams,
+    GridField, HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams,
+    PlaceField, RateMaps, SpeedCell,
 };
 pub use environment::{
     BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,
 };
+pub use route::{Route, RoutePlanner, RoutePlannerParams};
 pub use tasks::{ClosedLoopNavigation, ClosedLoopParams, OpenLoopNavigation};
 pub use trajectory::Trajectory;

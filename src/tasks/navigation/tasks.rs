@@ -4,8 +4,10 @@
 //!   one) with position, velocity, speed and head direction per step: the
 //!   input path-integration and theta-sweep models consume.
 //! * [`ClosedLoopNavigation`]: an agent moving towards goals among walls,
-//!   its velocity drifting each step towards the goal direction (or towards
-//!   an external velocity command, e.g. decoded from a network).
+//!   its velocity drifting each step towards the next waypoint of the
+//!   shortest route to the goal (see [`route`](super::route)), or straight
+//!   at the goal, or towards an external velocity command (e.g. decoded
+//!   from a network).
 //!
 //! As [`Task`]s, both present the agent's position to a network: on a ring
 //! (1D) or torus (2D) model, the position in the environment maps linearly
@@ -24,6 +26,7 @@
 
 use super::agent::{Agent, AgentParams, History};
 use super::environment::Environment;
+use super::route::{GoalField, Route, RoutePlanner};
 use super::trajectory::Trajectory;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{check, Error, ParamError, Result};
@@ -176,6 +179,14 @@ pub struct ClosedLoopParams {
     pub n_steps: usize,
     /// Whether to start again at the first goal after the last. Default true.
     pub cycle: bool,
+    /// Whether to drift along the shortest route around walls and holes
+    /// (true) or straight at the goal (false, which stalls at a wall
+    /// between the agent and the goal). Default true.
+    pub plan_routes: bool,
+    /// Clearance (m) of route corners from the wall corners they go round
+    /// (see [`RoutePlannerParams::clearance`](super::route::RoutePlannerParams)).
+    /// Default 0.05.
+    pub clearance: f64,
 }
 
 impl Default for ClosedLoopParams {
@@ -187,6 +198,8 @@ impl Default for ClosedLoopParams {
             drift_ratio: 3.0,
             n_steps: 3000,
             cycle: true,
+            plan_routes: true,
+            clearance: 0.05,
         }
     }
 }
@@ -205,17 +218,24 @@ impl ClosedLoopParams {
         n_steps: usize,
         /// Sets `cycle`.
         cycle: bool,
+        /// Sets `plan_routes`.
+        plan_routes: bool,
+        /// Sets `clearance` (m).
+        clearance: f64,
     }
 
     /// Validates and builds the task around `agent`.
     ///
     /// # Errors
     /// [`Error::Param`] naming the field: no goals (and no objects), a goal
-    /// outside the environment, non-positive tolerance, speed or ratio.
+    /// outside the environment, non-positive tolerance, speed, ratio or
+    /// clearance; with `plan_routes`, a goal `goals[i]` no route leads to
+    /// from the agent's start (`i = 0`) or from the previous goal.
     pub fn build(&self, agent: Agent) -> Result<ClosedLoopNavigation> {
         check::positive("goal_tolerance", self.goal_tolerance)?;
         check::positive("goal_speed", self.goal_speed)?;
         check::positive("drift_ratio", self.drift_ratio)?;
+        check::positive("clearance", self.clearance)?;
         let env = agent.environment();
         let goals = if self.goals.is_empty() {
             env.objects().to_vec()
@@ -242,7 +262,39 @@ impl ClosedLoopParams {
             }
             g2.push([g[0], g.get(1).copied().unwrap_or(0.0)]);
         }
+        let planner = if self.plan_routes {
+            let planner = RoutePlanner::params()
+                .clearance(self.clearance)
+                .build(env)?;
+            let dim = env.dim();
+            let start = agent.position();
+            let mut legs = vec![(start[..dim].to_vec(), 0, "the agent's start")];
+            for i in 1..goals.len() {
+                legs.push((goals[i - 1].clone(), i, "the previous goal"));
+            }
+            if self.cycle && goals.len() > 1 {
+                legs.push((goals[goals.len() - 1].clone(), 0, "the last goal"));
+            }
+            for (from, i, what) in legs {
+                if planner.route(&from, &goals[i]).is_err() {
+                    return Err(ParamError::new(
+                        format!("goals[{i}]"),
+                        format!(
+                            "reachable from {what} {from:?} (clearance {} m)",
+                            self.clearance
+                        ),
+                        format!("{:?}", goals[i]),
+                    )
+                    .into());
+                }
+            }
+            Some(planner)
+        } else {
+            None
+        };
         Ok(ClosedLoopNavigation {
+            planner,
+            field: None,
             start: agent.clone(),
             agent,
             goals: g2,
@@ -258,6 +310,9 @@ impl ClosedLoopParams {
 #[derive(Debug, Clone)]
 pub struct ClosedLoopNavigation {
     params: ClosedLoopParams,
+    planner: Option<RoutePlanner>,
+    /// Distances to the current goal over the planner's graph, with its index.
+    field: Option<(usize, GoalField)>,
     start: Agent,
     agent: Agent,
     goals: Vec<[f64; 2]>,
@@ -298,15 +353,43 @@ impl ClosedLoopNavigation {
         Ok(())
     }
 
-    /// One step: the velocity drifts towards the command, or towards the
-    /// current goal at `goal_speed`; then goals are checked.
+    /// The direction to steer towards goal `g` from `pos`: the first leg of
+    /// the route (re-planned every step) or, without planning or route, the
+    /// straight displacement to the goal.
+    fn heading(&mut self, g: usize, pos: [f64; 2]) -> [f64; 2] {
+        if let Some(planner) = &self.planner {
+            if self.field.as_ref().map(|f| f.0) != Some(g) {
+                self.field = Some((g, planner.goal_field(self.goals[g])));
+            }
+            let (_, field) = self.field.as_ref().expect("set just above");
+            if let Some((_, hop)) = planner.first_hop(field, pos) {
+                return hop.displacement();
+            }
+        }
+        self.agent.environment().displacement(&pos, &self.goals[g])
+    }
+
+    /// The route from the agent's position to the current goal (`None`
+    /// without `plan_routes`, without a current goal, or when no route
+    /// leads there from the position).
+    pub fn route(&self) -> Option<Route> {
+        let (planner, g) = (self.planner.as_ref()?, self.current_goal()?);
+        let p = self.agent.position();
+        let dim = self.dim();
+        planner.route(&p[..dim], &self.goals[g][..dim]).ok()
+    }
+
+    /// One step: the velocity drifts towards the command, or at
+    /// `goal_speed` towards the next waypoint of the route to the current
+    /// goal (with `plan_routes`; the route is re-planned from the new
+    /// position every step, which costs a few wall tests per step) or
+    /// straight at the goal; then goals are checked.
     pub fn step(&mut self) {
         let pos = self.agent.position();
         let drift = match (self.command, self.current_goal()) {
             (Some(v), _) => Some(v),
             (None, Some(g)) => {
-                let env = self.agent.environment();
-                let d = env.displacement(&pos, &self.goals[g]);
+                let d = self.heading(g, pos);
                 let n = (d[0] * d[0] + d[1] * d[1]).sqrt().max(1e-12);
                 Some([
                     self.params.goal_speed * d[0] / n,
@@ -342,9 +425,15 @@ impl ClosedLoopNavigation {
         }
     }
 
-    /// Plot of the path with the goals.
+    /// Plot of the path with the goals and the planned route to the current goal.
     pub fn plot(&self) -> plotly::Plot {
         let mut plot = self.agent.plot_trajectory();
+        if let Some(route) = self.route() {
+            plot.add_trace(super::route::route_trace(
+                self.agent.environment(),
+                route.waypoints(),
+            ));
+        }
         let gx: Vec<f64> = self.goals.iter().map(|g| g[0]).collect();
         let gy: Vec<f64> = self.goals.iter().map(|g| g[1]).collect();
         plot.add_trace(
@@ -403,6 +492,7 @@ impl Task for ClosedLoopNavigation {
         self.current = 0;
         self.reached.clear();
         self.command = None;
+        self.field = None;
     }
 }
 
@@ -428,6 +518,13 @@ impl Render for ClosedLoopNavigation {
             .row("goals reached", self.reached.len(), "")
             .row("t", format!("{:.2}", self.agent.t()), "s")
             .row("goal_speed", self.params.goal_speed, "m/s")
+            .row("plan_routes", self.params.plan_routes, "")
+            .row(
+                "route to current goal",
+                self.route()
+                    .map_or("-".to_string(), |r| format!("{:.3}", r.length())),
+                "m",
+            )
             .to_html();
         Bundle::figure(
             &self.plot(),
