@@ -64,7 +64,7 @@ fn notebook_05_navigation() -> Result<()> {
         (speed_mean, rot_std, wall_mean)
     };
     assert!((speed_mean - ms).abs() < 0.003, "{speed_mean} vs {ms}");
-    assert!((rot_std - rs).abs() / rs < 0.03, "{rot_std} vs {rs}");
+    assert!((rot_std - rs).abs() / rs < 0.08, "{rot_std} vs {rs}");
     assert!((wall_mean - md).abs() < 0.01, "{wall_mean} vs {md}");
     let _ = show(agent.plot_histograms());
     let _ = show(agent.plot_position_heatmap(0.05)?);
