@@ -374,10 +374,12 @@ fn advise_huge_pages(v: &mut Vec<f64>) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_: &mut Vec<f64>) {}
 
-/// Distance travelled and head direction: they follow the measured motion
-/// without acting on it.
+/// Distance travelled, head direction and rotational velocity: they follow
+/// the measured motion without acting on it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Tracker {
+    /// Measured velocity of the last step followed (m/s).
+    velocity: [f64; 2],
     /// Distance travelled (m).
     distance: f64,
     /// Head direction, a unit vector (1D: `[±1, 0]`).
@@ -385,28 +387,33 @@ struct Tracker {
 }
 
 impl Tracker {
-    /// Follows the step `from -> to` of measured velocity `mv`: the head
-    /// direction moves a fraction `hd_mix` of the way towards `mv`'s
-    /// direction (RatInABox's smoothing over `head_direction_smoothing_timescale`).
+    /// Follows the step `from -> to` of `dt` s and measured velocity `mv`:
+    /// the head direction moves a fraction `hd_mix` of the way towards
+    /// `mv`'s direction (RatInABox's smoothing over
+    /// `head_direction_smoothing_timescale`). Returns the rotational velocity
+    /// (rad/s) from the last step's measured velocity to `mv`.
     #[inline(always)]
     fn track(
         &mut self,
         env: &Environment,
         hd_mix: f64,
+        dt: f64,
         from: [f64; 2],
         to: [f64; 2],
         mv: [f64; 2],
-    ) {
+    ) -> f64 {
         self.distance += norm(env.displacement(&from, &to));
+        let prev = std::mem::replace(&mut self.velocity, mv);
         if env.dim() == 1 {
             self.head_direction = [mv[0].signum(), 0.0];
-            return;
+            return 0.0;
         }
+        let rotation = rotation_rate(prev, mv, dt);
         let speed = norm(mv);
         if hd_mix >= 1.0 {
             let k = 1.0 / speed;
             self.head_direction = [mv[0] * k, mv[1] * k];
-            return;
+            return rotation;
         }
         let (k, b) = (hd_mix / speed, 1.0 - hd_mix);
         let h = [
@@ -418,6 +425,7 @@ impl Tracker {
             let k = 1.0 / n;
             self.head_direction = [h[0] * k, h[1] * k];
         }
+        rotation
     }
 }
 
@@ -560,6 +568,7 @@ impl Agent {
             measured_velocity: velocity,
             prev_measured_velocity: velocity,
             tracker: Tracker {
+                velocity,
                 distance: 0.0,
                 head_direction,
             },
@@ -694,10 +703,9 @@ impl Agent {
     ///
     /// Long runs with history use two threads: one moves the agent, the
     /// other follows with what does not act on the motion (head direction,
-    /// distance travelled, the history's columns); the result is the same as
+    /// rotational velocity, distance travelled, the history's columns); the result is the same as
     /// `n_steps` single steps.
     pub fn run(&mut self, n_steps: usize) {
-        let (start, mv0) = (self.history.len(), self.measured_velocity);
         if self.params.save_history {
             self.history.reserve(n_steps);
         }
@@ -708,7 +716,6 @@ impl Agent {
                 self.step(None, 1.0);
             }
         }
-        self.record_rotation(start, mv0);
     }
 
     /// [`Agent::run`] with the tracking and recording on a second thread,
@@ -720,7 +727,7 @@ impl Agent {
         let mut history = std::mem::take(&mut self.history);
         let mut tracker = self.tracker;
         let env = self.env.clone();
-        let hd_mix = self.coef.hd_mix;
+        let (hd_mix, dt) = (self.coef.hd_mix, self.coef.dt);
         let start_pos = self.pos;
         std::thread::scope(|scope| {
             let worker = scope.spawn(move || {
@@ -728,8 +735,9 @@ impl Agent {
                 for m in moves {
                     for i in 0..m.t.len() {
                         let (pos, mv) = ([m.x[i], m.y[i]], [m.vx[i], m.vy[i]]);
-                        tracker.track(&env, hd_mix, prev, pos, mv);
+                        let rotation = tracker.track(&env, hd_mix, dt, prev, pos, mv);
                         prev = pos;
+                        history.rotational_velocity.push(rotation);
                         history.hd_x.push(tracker.head_direction[0]);
                         history.hd_y.push(tracker.head_direction[1]);
                         history.distance_travelled.push(tracker.distance);
@@ -771,45 +779,6 @@ impl Agent {
         });
     }
 
-    /// Fills the history's rotational velocity from entry `start` on, from
-    /// consecutive measured velocities (`mv0`: the one before entry `start`).
-    /// Kept out of the step: nothing in the motion depends on it, and in a
-    /// batch it runs in parallel.
-    fn record_rotation(&mut self, start: usize, mv0: [f64; 2]) {
-        use rayon::prelude::*;
-        let h = &mut self.history;
-        let n = h.len();
-        if !self.params.save_history || start >= n {
-            return;
-        }
-        if self.env.dim() == 1 {
-            h.rotational_velocity.resize(n, 0.0);
-            return;
-        }
-        let dt = self.coef.dt;
-        let (vx, vy) = (&h.vx, &h.vy);
-        let prev = |i: usize| {
-            if i == start {
-                mv0
-            } else {
-                [vx[i - 1], vy[i - 1]]
-            }
-        };
-        let out = &mut h.rotational_velocity;
-        out.resize(n, 0.0);
-        const CHUNK: usize = 1 << 14;
-        out[start..]
-            .par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(c, chunk)| {
-                let first = start + c * CHUNK;
-                for (k, r) in chunk.iter_mut().enumerate() {
-                    let i = first + k;
-                    *r = rotation_rate(prev(i), [vx[i], vy[i]], dt);
-                }
-            });
-    }
-
     /// One step of `dt` (s) of random motion.
     ///
     /// # Errors
@@ -817,9 +786,7 @@ impl Agent {
     pub fn update(&mut self, dt: f64) -> Result<()> {
         check::positive("dt", dt)?;
         self.set_dt(dt);
-        let (start, mv0) = (self.history.len(), self.measured_velocity);
         self.step(None, 1.0);
-        self.record_rotation(start, mv0);
         Ok(())
     }
 
@@ -834,9 +801,7 @@ impl Agent {
         check::finite("drift_velocity[0]", drift_velocity[0])?;
         check::finite("drift_velocity[1]", drift_velocity[1])?;
         check::positive("drift_to_random_strength_ratio", ratio)?;
-        let (start, mv0) = (self.history.len(), self.measured_velocity);
         self.step(Some(drift_velocity), ratio);
-        self.record_rotation(start, mv0);
         Ok(())
     }
 
@@ -852,8 +817,10 @@ impl Agent {
         let prev_pos = self.pos;
         self.motion(drift, ratio);
         let mv = self.measured_velocity;
-        self.tracker
-            .track(&self.env, self.coef.hd_mix, prev_pos, self.pos, mv);
+        let (hd_mix, dt) = (self.coef.hd_mix, self.coef.dt);
+        let rotation = self
+            .tracker
+            .track(&self.env, hd_mix, dt, prev_pos, self.pos, mv);
         if self.params.save_history {
             let h = &mut self.history;
             h.t.push(self.t);
@@ -864,6 +831,7 @@ impl Agent {
             h.hd_x.push(self.tracker.head_direction[0]);
             h.hd_y.push(self.tracker.head_direction[1]);
             h.distance_travelled.push(self.tracker.distance);
+            h.rotational_velocity.push(rotation);
         }
     }
 
@@ -898,8 +866,14 @@ impl Agent {
             }
             self.pos[0] += self.velocity[0] * dt;
             self.pos[1] += self.velocity[1] * dt;
-            if self.env.dim() == 2 {
-                self.handle_collisions(prev_pos, cell);
+            if let Some(grid) = &self.wall_grid {
+                // Most steps cross no wall: only those go through the bounces.
+                if grid
+                    .first_collision(&self.env, cell, prev_pos, self.pos)
+                    .is_some()
+                {
+                    self.handle_collisions(prev_pos, cell);
+                }
             }
             if !self.env.contains(&self.pos[..self.env.dim()]) {
                 self.out_of_bounds();
@@ -990,6 +964,8 @@ impl Agent {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn handle_collisions(&mut self, prev_pos: [f64; 2], cell: Option<Cell>) {
         let dt = self.coef.dt;
         let walls = self.wall_grid.as_ref().expect("2D agents have a wall grid");
