@@ -24,8 +24,11 @@
 //! draws normals with the ziggurat method from a seeded Xoshiro256++
 //! generator, precomputes the Ornstein-Uhlenbeck coefficients once per `dt`,
 //! keeps the speed's normal variable between steps when no wall or drift
-//! changed the speed (so `Φ⁻¹` is evaluated only then), and measures
-//! distances only to walls whose bounding box is within reach.
+//! changed the speed (so the speed-to-normal map runs only then), evaluates
+//! both speed maps from tables (`speed_map`), and looks walls up in a grid of
+//! per-cell wall lists (`wall_grid`). Long runs with history move the agent
+//! on one thread while a second tracks head direction, rotational velocity
+//! and distance and fills the history ([`Agent::run`]).
 //!
 //! # Examples
 //! ```

@@ -173,6 +173,24 @@ pub(crate) fn segments_cross(a: &Segment, b: &Segment) -> bool {
     la > 0.0 && la < 1.0 && lb > 0.0 && lb < 1.0
 }
 
+/// The vector from wall `w` (bounding box `b`) to `p` and its length, when
+/// the wall is within `range`; the bounding box rejects most walls before
+/// the exact distance.
+#[inline(always)]
+pub(crate) fn wall_within(
+    w: &Segment,
+    b: &[f64; 4],
+    p: [f64; 2],
+    range: f64,
+) -> Option<([f64; 2], f64)> {
+    if p[0] < b[0] - range || p[0] > b[1] + range || p[1] < b[2] - range || p[1] > b[3] + range {
+        return None;
+    }
+    let v = vector_from_segment(w, p);
+    let d = (v[0] * v[0] + v[1] * v[1]).sqrt();
+    (d <= range).then_some((v, d))
+}
+
 /// Vector from the nearest point of segment `w` to `p`.
 #[inline]
 pub(crate) fn vector_from_segment(w: &Segment, p: [f64; 2]) -> [f64; 2] {
@@ -530,17 +548,7 @@ impl Environment {
         mut f: impl FnMut([f64; 2], f64),
     ) {
         for (w, b) in self.walls.iter().zip(&self.wall_boxes) {
-            // Cheap reject on the bounding box before the exact distance.
-            if p[0] < b[0] - range
-                || p[0] > b[1] + range
-                || p[1] < b[2] - range
-                || p[1] > b[3] + range
-            {
-                continue;
-            }
-            let v = vector_from_segment(w, p);
-            let d = (v[0] * v[0] + v[1] * v[1]).sqrt();
-            if d <= range {
+            if let Some((v, d)) = wall_within(w, b, p, range) {
                 f(v, d);
             }
         }

@@ -5,7 +5,7 @@
 //! box. Queries beyond the reach fall back to the environment's full scan,
 //! so answers never depend on the grid.
 
-use super::environment::{segments_cross, vector_from_segment, Environment, Segment};
+use super::environment::{segments_cross, vector_from_segment, wall_within, Environment, Segment};
 
 /// Walls near each cell of a uniform grid (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,16 +122,7 @@ impl WallGrid {
         }
         for &i in &self.walls[a as usize..b as usize] {
             let (w, b) = (&self.segments[i as usize], &self.boxes[i as usize]);
-            if p[0] < b[0] - range
-                || p[0] > b[1] + range
-                || p[1] < b[2] - range
-                || p[1] > b[3] + range
-            {
-                continue;
-            }
-            let v = vector_from_segment(w, p);
-            let d = (v[0] * v[0] + v[1] * v[1]).sqrt();
-            if d <= range {
+            if let Some((v, d)) = wall_within(w, b, p, range) {
                 f(v, d);
             }
         }
