@@ -6,9 +6,10 @@ use canns::prelude::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 
-fn bump_state(net: &mut dyn Model, pos: &[f64]) -> Vec<f64> {
+fn bump_state(net: &mut dyn FeatureMap, pos: &[f64]) -> Vec<f64> {
     let mut input = vec![0.0; net.n_neurons()];
-    net.stimulus(pos, &mut input);
+    net.stimulus(pos, &mut input)
+        .expect("positions of the right dimension");
     for _ in 0..50 {
         net.step(0.1, &input)
             .expect("default parameters are stable");

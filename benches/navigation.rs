@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench navigation`
 
-use canns::tasks::navigation::{Agent, Environment, GridCells, PlaceCells};
+use canns::spatial::{Agent, Environment, GridCells, PlaceCells};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn bench(c: &mut Criterion) {

@@ -7,7 +7,7 @@ fn main() -> Result<()> {
         .unwrap_or(256);
     let mut net = Cann2d::params().length(n).build()?;
     let mut input = vec![0.0; n * n];
-    net.stimulus(&[0.5, -0.5], &mut input);
+    net.stimulus(&[0.5, -0.5], &mut input)?;
     for _ in 0..20 {
         net.step(0.1, &input)?;
     }

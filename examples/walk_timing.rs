@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release --example walk_timing [walk|cells]` (both by default)
 
-use canns::tasks::navigation::{Agent, Environment, GridCells, PlaceCells};
+use canns::spatial::{Agent, Environment, GridCells, PlaceCells};
 use std::time::Instant;
 
 fn main() -> canns::Result<()> {

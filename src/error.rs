@@ -119,37 +119,3 @@ impl Error {
         }
     }
 }
-
-/// Validation helpers used by every `build()`.
-pub(crate) mod check {
-    use super::ParamError;
-
-    pub fn finite(field: &str, v: f64) -> Result<f64, ParamError> {
-        if v.is_finite() {
-            Ok(v)
-        } else {
-            Err(ParamError::new(field, "finite", v))
-        }
-    }
-    pub fn positive(field: &str, v: f64) -> Result<f64, ParamError> {
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(ParamError::new(field, "finite and > 0", v))
-        }
-    }
-    pub fn non_negative(field: &str, v: f64) -> Result<f64, ParamError> {
-        if v.is_finite() && v >= 0.0 {
-            Ok(v)
-        } else {
-            Err(ParamError::new(field, "finite and >= 0", v))
-        }
-    }
-    pub fn at_least(field: &str, v: usize, min: usize) -> Result<usize, ParamError> {
-        if v >= min {
-            Ok(v)
-        } else {
-            Err(ParamError::new(field, format!(">= {min}"), v))
-        }
-    }
-}

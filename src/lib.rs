@@ -1,22 +1,27 @@
 #![doc = include_str!("../README.md")]
 //!
-//! Layout: [`models`] (networks), [`tasks`] (inputs with ground truth),
-//! [`analysis`] (bump statistics, tracking), [`pipeline`] (simulate),
-//! [`display`] (notebook rendering), [`embed`] (PCA, UMAP, trustworthiness), [`space`] (ring and torus geometry),
-//! [`cli`] (the command line).
+//! Layout: [`models`] (networks: [`models::Model`] and [`models::FeatureMap`]),
+//! [`spatial`] (environments, agent, trajectories, spatial cells),
+//! [`tasks`] (inputs with ground truth), [`analysis`] (tuning, rate maps,
+//! bump statistics, decoding), [`tda`] and [`embed`] (persistent homology,
+//! PCA, UMAP), [`data`] (recordings), [`pipeline`] (simulate, signature),
+//! [`params`] (the [`params::Params`] trait), [`display`] (notebook
+//! rendering), [`space`] (ring and torus geometry). The `canns` command line
+//! is a binary of this package (feature `cli`, on by default).
 
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod cli;
 pub mod data;
 pub mod display;
 pub mod embed;
 pub mod error;
 pub mod models;
+pub mod params;
 pub mod pipeline;
 pub mod prelude;
 pub mod space;
+pub mod spatial;
 pub mod tasks;
 pub mod tda;
 

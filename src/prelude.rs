@@ -7,15 +7,15 @@ pub use crate::display::{show, Bundle, Figure, Render, Table};
 pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};
 pub use crate::models::{
-    Cann1d, Cann1dParams, Cann2d, Cann2dParams, Integrator, Model, Recurrence,
+    Cann1d, Cann1dParams, Cann2d, Cann2dParams, FeatureMap, Integrator, Model, Recurrence,
 };
+pub use crate::params::Params;
 pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};
-pub use crate::tasks::navigation::RoutePlanner;
-pub use crate::tasks::navigation::{
-    Agent, AgentParams, BoundaryConditions, ClosedLoopNavigation, Environment, GridCells,
-    HeadDirectionCells, OpenLoopNavigation, PlaceCells, SpeedCell, Trajectory,
+pub use crate::spatial::{
+    Agent, AgentParams, BoundaryConditions, Environment, GridCells, HeadDirectionCells, PlaceCells,
+    RateMaps, RoutePlanner, SpeedCell, Trajectory,
 };
 pub use crate::tasks::{
-    PopulationCoding, PopulationCodingParams, SmoothTracking, SmoothTrackingParams, Task,
-    TemplateMatching, TemplateMatchingParams,
+    ClosedLoopNavigation, OpenLoopNavigation, PopulationCoding, PopulationCodingParams,
+    SmoothTracking, SmoothTrackingParams, Task, TemplateMatching, TemplateMatchingParams,
 };

@@ -9,6 +9,7 @@ use canns::analysis::place::{autocorrelogram, grid_score, rate_map, RateMap, Rat
 use canns::analysis::raster::{psth, raster, rate_heatmap};
 use canns::display::Render;
 use canns::ndarray::Array2;
+use canns::params::Params;
 use canns::space::angle_diff;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

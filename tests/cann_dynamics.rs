@@ -236,7 +236,7 @@ fn exponential_euler_converges_to_euler_and_stays_stable_at_large_dt() {
             .build()
             .unwrap();
         let mut input = vec![0.0; 128];
-        net.stimulus(&[0.3], &mut input);
+        net.stimulus(&[0.3], &mut input).unwrap();
         let steps = (20.0 / dt).round() as usize;
         for _ in 0..steps {
             net.step(dt, &input).unwrap();
@@ -294,7 +294,7 @@ mod properties {
             let steady = |pos: f64| {
                 let mut net = Cann1d::params().num(n).build().unwrap();
                 let mut input = vec![0.0; n];
-                net.stimulus(&[pos], &mut input);
+                net.stimulus(&[pos], &mut input).unwrap();
                 for _ in 0..300 { net.step(0.1, &input).unwrap(); }
                 net.u().to_vec()
             };

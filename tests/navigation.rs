@@ -26,7 +26,7 @@
 //! Cells: place (every field shape), grid (both shapes) and head-direction
 //! rates equal RatInABox's to 1e-9 at the fixture's positions.
 
-use canns::tasks::navigation::*;
+use canns::spatial::*;
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {

@@ -1,7 +1,7 @@
 //! Boundary vector cells against RatInABox 1.15.3
 //! (fixture from scripts/reference/bvc_reference.py).
 
-use canns::tasks::navigation::*;
+use canns::spatial::*;
 use serde_json::Value;
 use std::f64::consts::PI;
 

@@ -1,7 +1,8 @@
 //! Route planning: shortest paths around walls and holes, checked against
 //! hand-computed lengths, and the closed loop following them.
 
-use canns::tasks::navigation::*;
+use canns::spatial::*;
+use canns::tasks::ClosedLoopNavigation;
 use canns::Error;
 
 type P = [f64; 2];

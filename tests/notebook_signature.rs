@@ -62,7 +62,7 @@ fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
     );
     assert_eq!(adn_raw.n_significant(1), 0);
     use canns::pipeline::synthetic::poisson_counts;
-    use canns::tasks::navigation::{GridCells, GridField, Trajectory};
+    use canns::spatial::{GridCells, GridField, Trajectory};
     let traj = Trajectory::dataset("sargolini")?;
     let walk = traj.resample(0.1)?;
     let module = GridCells::params()

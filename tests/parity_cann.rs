@@ -86,7 +86,7 @@ fn run(name: &str) -> (Value, Ours) {
                 .unwrap(),
         )
     };
-    let mut model: Box<dyn Model> = if fx["dim"] == 1 {
+    let mut model: Box<dyn FeatureMap> = if fx["dim"] == 1 {
         let p = if fx["model"]["sfa"] == true {
             Cann1dParams::sfa()
         } else {

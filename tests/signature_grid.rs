@@ -9,7 +9,7 @@
 use canns::ndarray::Array2;
 use canns::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
 use canns::pipeline::synthetic::poisson_counts;
-use canns::tasks::navigation::{GridCells, GridField, Trajectory};
+use canns::spatial::{GridCells, GridField, Trajectory};
 use std::f64::consts::{PI, TAU};
 
 const SCALE: f64 = 0.4;

@@ -26,7 +26,9 @@
 
 use super::sampling::{check_spikes, percentile, smooth_2d, smooth_circular};
 use crate::display::{layout, Bundle, KeyValues, Render};
-use crate::error::{check, Error, Result};
+use crate::error::{Error, Result};
+use crate::params::check;
+use crate::params::Params;
 use crate::space::angle_diff;
 use ndarray::{Array2, ArrayView2};
 use plotly::common::Mode;
@@ -89,7 +91,7 @@ impl Default for DecodingParams {
 }
 
 impl DecodingParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `decoder`.
         decoder: Decoder,
         /// Sets `n_folds`.
@@ -103,12 +105,12 @@ impl DecodingParams {
         /// Sets `seed`.
         seed: u64,
     }
+}
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first bad field and its value.
-    pub fn validate(&self) -> Result<()> {
+impl Params for DecodingParams {
+    const NAME: &'static str = "DecodingParams";
+
+    fn validate(&self) -> Result<()> {
         check::at_least("n_folds", self.n_folds, 2)?;
         check::at_least("n_bins", self.n_bins, 2)?;
         check::non_negative("smoothing", self.smoothing)?;

@@ -35,7 +35,9 @@ use super::sampling::{
     wrap_shift,
 };
 use crate::display::{lines, Bundle, KeyValues, Render, Series, Table};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::Params;
 use polars::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -90,7 +92,7 @@ impl Default for HdTuningParams {
 }
 
 impl HdTuningParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `n_bins`.
         n_bins: usize,
         /// Sets `smoothing` (radians).
@@ -110,12 +112,12 @@ impl HdTuningParams {
         /// Sets `stability_smoothing` (radians).
         stability_smoothing: f64,
     }
+}
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first bad field and its value.
-    pub fn validate(&self) -> Result<()> {
+impl Params for HdTuningParams {
+    const NAME: &'static str = "HdTuningParams";
+
+    fn validate(&self) -> Result<()> {
         check::at_least("n_bins", self.n_bins, 4)?;
         check::non_negative("smoothing", self.smoothing)?;
         check::positive("max_gap", self.max_gap)?;

@@ -2,6 +2,7 @@
 //! results, never a model, and never change what they are given.
 
 pub mod bump;
+pub mod circular;
 pub mod decoding;
 pub mod head_direction;
 pub mod place;
@@ -9,3 +10,5 @@ pub mod raster;
 pub mod recording;
 mod sampling;
 pub mod tracking;
+
+pub use circular::{compare_angles, CircularComparison};

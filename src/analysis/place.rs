@@ -24,7 +24,9 @@
 
 use super::sampling::{check_behaviour, check_spikes, sample_durations, sample_of, smooth_2d};
 use crate::display::{heatmap, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::Params;
 use ndarray::Array2;
 use plotly::Plot;
 use serde::{Deserialize, Serialize};
@@ -65,7 +67,7 @@ impl Default for RateMapParams {
 }
 
 impl RateMapParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `bin_size`.
         bin_size: f64,
         /// Sets `extent`.
@@ -79,12 +81,12 @@ impl RateMapParams {
         /// Sets `min_field_area`.
         min_field_area: f64,
     }
+}
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first bad field and its value.
-    pub fn validate(&self) -> Result<()> {
+impl Params for RateMapParams {
+    const NAME: &'static str = "RateMapParams";
+
+    fn validate(&self) -> Result<()> {
         check::positive("bin_size", self.bin_size)?;
         check::non_negative("smoothing", self.smoothing)?;
         check::non_negative("min_occupancy", self.min_occupancy)?;

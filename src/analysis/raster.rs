@@ -15,7 +15,8 @@
 
 use super::sampling::check_spikes;
 use crate::display::{compact, compact_matrix, layout, Bundle, KeyValues, Render};
-use crate::error::{check, Error, Result};
+use crate::error::{Error, Result};
+use crate::params::check;
 use ndarray::{Array2, ArrayView2};
 use plotly::common::{Fill, Line, Marker, MarkerSymbol, Mode};
 use plotly::{HeatMap, Plot, Scatter};

@@ -32,7 +32,7 @@ pub use recording::{col, BinnedSpikes, Recording, RecordingBuilder};
 /// dependencies, so a frame whose schema was cached by one cell (displaying
 /// it, say) cannot find its columns by hash in another. The library's own
 /// lookups therefore never go through that cache.
-pub(crate) fn frame_column<'a>(
+pub fn frame_column<'a>(
     df: &'a polars::prelude::DataFrame,
     name: &str,
 ) -> Option<&'a polars::prelude::Column> {

@@ -153,7 +153,7 @@ impl BinnedSpikes {
     /// # Errors
     /// [`Error::Param`] when `sigma` is not finite and > 0.
     pub fn smooth(&self, sigma: f64) -> Result<BinnedSpikes> {
-        crate::error::check::positive("sigma", sigma)?;
+        crate::params::check::positive("sigma", sigma)?;
         let s = sigma / self.bin_size;
         let half = (4.0 * s).ceil().max(1.0) as usize;
         let w: Vec<f64> = (0..=2 * half)
@@ -808,8 +808,8 @@ impl Recording {
     /// # Errors
     /// [`Error::Param`] when `start >= stop` or either is not finite.
     pub fn restrict_range(&self, start: f64, stop: f64) -> Result<Recording> {
-        crate::error::check::finite("start", start)?;
-        crate::error::check::finite("stop", stop)?;
+        crate::params::check::finite("start", start)?;
+        crate::params::check::finite("stop", stop)?;
         if start >= stop {
             return Err(crate::ParamError::new("stop", format!("> start ({start})"), stop).into());
         }
@@ -987,7 +987,7 @@ impl Recording {
     /// [`Error::Param`] for a negative or non-finite `min_speed`;
     /// [`Error::Data`] when no speed can be had.
     pub fn speed_filter(&self, min_speed: f64) -> Result<Recording> {
-        crate::error::check::non_negative("min_speed", min_speed)?;
+        crate::params::check::non_negative("min_speed", min_speed)?;
         let rec = self.with_speed()?;
         let (_, st) = rec.spike_columns();
         let at = rec.behaviour_at(col::SPEED, &st)?;
@@ -1051,7 +1051,7 @@ impl Recording {
     /// [`Error::Param`] when `bin_size` is not finite and > 0 or the bins
     /// would exceed 10^9 cells; [`Error::Data`] for an unknown epoch.
     pub fn bin_spikes(&self, bin_size: f64, epoch: Option<&str>) -> Result<BinnedSpikes> {
-        crate::error::check::positive("bin_size", bin_size)?;
+        crate::params::check::positive("bin_size", bin_size)?;
         let iv = match epoch {
             Some(name) => self.intervals(name)?,
             None => {

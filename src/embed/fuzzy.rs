@@ -17,7 +17,9 @@
 
 use super::knn::{knn, Knn, KnnAlgorithm, Metric};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, ParamError, Result};
+use crate::error::{ParamError, Result};
+use crate::params::check;
+use crate::params::Params;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +56,7 @@ impl Default for FuzzyGraphParams {
 }
 
 impl FuzzyGraphParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `n_neighbors`.
         n_neighbors: usize,
         /// Sets `metric`.
@@ -63,16 +65,6 @@ impl FuzzyGraphParams {
         local_connectivity: f64,
         /// Sets `algorithm`.
         algorithm: KnnAlgorithm,
-    }
-
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
-        check::at_least("n_neighbors", self.n_neighbors, 2)?;
-        check::non_negative("local_connectivity", self.local_connectivity)?;
-        Ok(())
     }
 
     /// Builds the fuzzy graph of `data`.
@@ -84,6 +76,16 @@ impl FuzzyGraphParams {
         self.validate()?;
         let nn = knn(data, self.n_neighbors, self.metric, self.algorithm)?;
         Ok(FuzzyGraph::from_knn(&nn, self.local_connectivity))
+    }
+}
+
+impl Params for FuzzyGraphParams {
+    const NAME: &'static str = "FuzzyGraphParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("n_neighbors", self.n_neighbors, 2)?;
+        check::non_negative("local_connectivity", self.local_connectivity)?;
+        Ok(())
     }
 }
 

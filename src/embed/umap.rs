@@ -31,7 +31,9 @@ use super::fuzzy::{FuzzyGraph, FuzzyGraphParams};
 use super::knn::{KnnAlgorithm, Metric};
 use super::linalg::sym_eigen;
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::Params;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -115,7 +117,7 @@ impl Default for UmapParams {
 }
 
 impl UmapParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `n_neighbors`.
         n_neighbors: usize,
         /// Sets `min_dist`.
@@ -147,32 +149,6 @@ impl UmapParams {
     pub fn n_epochs(mut self, n: usize) -> Self {
         self.n_epochs = Some(n);
         self
-    }
-
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
-        check::at_least("n_neighbors", self.n_neighbors, 2)?;
-        check::non_negative("min_dist", self.min_dist)?;
-        check::positive("spread", self.spread)?;
-        if self.min_dist > self.spread {
-            return Err(ParamError::new(
-                "min_dist",
-                format!("<= spread ({})", self.spread),
-                self.min_dist,
-            )
-            .into());
-        }
-        check::at_least("n_components", self.n_components, 1)?;
-        if let Some(e) = self.n_epochs {
-            check::at_least("n_epochs", e, 1)?;
-        }
-        check::positive("learning_rate", self.learning_rate)?;
-        check::non_negative("repulsion_strength", self.repulsion_strength)?;
-        check::non_negative("local_connectivity", self.local_connectivity)?;
-        Ok(())
     }
 
     /// Embeds `data`.
@@ -267,6 +243,32 @@ impl UmapParams {
             warnings,
             params: self.clone(),
         })
+    }
+}
+
+impl Params for UmapParams {
+    const NAME: &'static str = "UmapParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("n_neighbors", self.n_neighbors, 2)?;
+        check::non_negative("min_dist", self.min_dist)?;
+        check::positive("spread", self.spread)?;
+        if self.min_dist > self.spread {
+            return Err(ParamError::new(
+                "min_dist",
+                format!("<= spread ({})", self.spread),
+                self.min_dist,
+            )
+            .into());
+        }
+        check::at_least("n_components", self.n_components, 1)?;
+        if let Some(e) = self.n_epochs {
+            check::at_least("n_epochs", e, 1)?;
+        }
+        check::positive("learning_rate", self.learning_rate)?;
+        check::non_negative("repulsion_strength", self.repulsion_strength)?;
+        check::non_negative("local_connectivity", self.local_connectivity)?;
+        Ok(())
     }
 }
 

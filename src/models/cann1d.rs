@@ -41,12 +41,13 @@
 //! - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
 //! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 
+use super::cann_params::cann_params;
 use super::dynamics::{Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
-use super::params::cann_params;
-use super::Model;
+use super::{FeatureMap, Model};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, Result};
+use crate::error::{Error, Result};
+use crate::params::{check, Params};
 use crate::space::{angle_diff, ring_positions, TWO_PI};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -215,23 +216,6 @@ impl Model for Cann1d {
     fn n_neurons(&self) -> usize {
         self.params.num
     }
-    fn feature_dim(&self) -> usize {
-        1
-    }
-    fn preferred(&self, i: usize, out: &mut [f64]) {
-        out[0] = self.x[i];
-    }
-    fn stimulus(&self, pos: &[f64], out: &mut [f64]) {
-        ring_gaussian(
-            pos[0],
-            self.params.amplitude,
-            4.0 * self.params.a * self.params.a,
-            out,
-        );
-    }
-    fn stimulus_amplitude(&self) -> f64 {
-        self.params.amplitude
-    }
     fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
         self.dyn_.step(dt, input)
     }
@@ -249,6 +233,26 @@ impl Model for Cann1d {
     }
     fn time(&self) -> f64 {
         self.dyn_.t
+    }
+}
+
+impl FeatureMap for Cann1d {
+    fn feature_dim(&self) -> usize {
+        1
+    }
+    fn write_preferred(&self, i: usize, out: &mut [f64]) {
+        out[0] = self.x[i];
+    }
+    fn write_stimulus(&self, pos: &[f64], out: &mut [f64]) {
+        ring_gaussian(
+            pos[0],
+            self.params.amplitude,
+            4.0 * self.params.a * self.params.a,
+            out,
+        );
+    }
+    fn stimulus_amplitude(&self) -> f64 {
+        self.params.amplitude
     }
 }
 

@@ -33,12 +33,13 @@
 //! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 
 use super::cann1d::ring_gaussian;
+use super::cann_params::cann_params;
 use super::dynamics::{Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
-use super::params::cann_params;
-use super::Model;
+use super::{FeatureMap, Model};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, Result};
+use crate::error::{Error, Result};
+use crate::params::{check, Params};
 use crate::space::{angle_diff, ring_positions, TWO_PI};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -156,31 +157,6 @@ impl Model for Cann2d {
     fn n_neurons(&self) -> usize {
         self.params.length * self.params.length
     }
-    fn feature_dim(&self) -> usize {
-        2
-    }
-    fn preferred(&self, i: usize, out: &mut [f64]) {
-        let n = self.params.length;
-        out[0] = self.x[i % n];
-        out[1] = self.x[i / n];
-    }
-    fn stimulus(&self, pos: &[f64], out: &mut [f64]) {
-        let n = self.params.length;
-        let c = 4.0 * self.params.a * self.params.a;
-        // The 2D Gaussian is separable: one ring profile per axis.
-        let (mut gx, mut gy) = (vec![0.0; n], vec![0.0; n]);
-        ring_gaussian(pos[0], self.params.amplitude, c, &mut gx);
-        ring_gaussian(pos[1], 1.0, c, &mut gy);
-        for i in 0..n {
-            let row = &mut out[i * n..(i + 1) * n];
-            for (o, x) in row.iter_mut().zip(gx.iter()) {
-                *o = gy[i] * x;
-            }
-        }
-    }
-    fn stimulus_amplitude(&self) -> f64 {
-        self.params.amplitude
-    }
     fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
         self.dyn_.step(dt, input)
     }
@@ -198,6 +174,34 @@ impl Model for Cann2d {
     }
     fn time(&self) -> f64 {
         self.dyn_.t
+    }
+}
+
+impl FeatureMap for Cann2d {
+    fn feature_dim(&self) -> usize {
+        2
+    }
+    fn write_preferred(&self, i: usize, out: &mut [f64]) {
+        let n = self.params.length;
+        out[0] = self.x[i % n];
+        out[1] = self.x[i / n];
+    }
+    fn write_stimulus(&self, pos: &[f64], out: &mut [f64]) {
+        let n = self.params.length;
+        let c = 4.0 * self.params.a * self.params.a;
+        // The 2D Gaussian is separable: one ring profile per axis.
+        let (mut gx, mut gy) = (vec![0.0; n], vec![0.0; n]);
+        ring_gaussian(pos[0], self.params.amplitude, c, &mut gx);
+        ring_gaussian(pos[1], 1.0, c, &mut gy);
+        for i in 0..n {
+            let row = &mut out[i * n..(i + 1) * n];
+            for (o, x) in row.iter_mut().zip(gx.iter()) {
+                *o = gy[i] * x;
+            }
+        }
+    }
+    fn stimulus_amplitude(&self) -> f64 {
+        self.params.amplitude
     }
 }
 
@@ -234,10 +238,9 @@ mod tests {
         let net = Cann2d::params().length(12).a(0.4).build().unwrap();
         let mut out = vec![0.0; 144];
         let z = [0.3, -2.9];
-        net.stimulus(&z, &mut out);
-        let mut p = [0.0; 2];
+        net.stimulus(&z, &mut out).unwrap();
         for (i, o) in out.iter().enumerate() {
-            net.preferred(i, &mut p);
+            let p = net.preferred(i).unwrap();
             let d2 = angle_diff(p[0], z[0]).powi(2) + angle_diff(p[1], z[1]).powi(2);
             let want = 10.0 * (-0.25 * d2 / 0.16).exp();
             assert!((o - want).abs() < 1e-10, "{i}: {o} vs {want}");
@@ -250,7 +253,7 @@ mod tests {
         let mut a = p.clone().build().unwrap();
         let mut b = p.recurrence(Recurrence::Dense).build().unwrap();
         let mut input = vec![0.0; 100];
-        a.stimulus(&[1.0, 0.5], &mut input);
+        a.stimulus(&[1.0, 0.5], &mut input).unwrap();
         for _ in 0..50 {
             a.step(0.1, &input).unwrap();
             b.step(0.1, &input).unwrap();

@@ -5,7 +5,7 @@ use crate::analysis::bump;
 use crate::analysis::tracking::{tracking_summary, TrackingSummary};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::Result;
-use crate::models::Model;
+use crate::models::FeatureMap;
 use crate::space::ring_positions;
 use crate::tasks::Task;
 use ndarray::Array2;
@@ -94,7 +94,7 @@ pub struct Simulation {
 /// # Errors
 /// [`Error::Shape`](crate::Error::Shape) if the task does not fit the model, [`Error::Diverged`](crate::Error::Diverged)
 /// if the state stops being finite.
-pub fn simulate(model: &mut dyn Model, task: &mut dyn Task) -> Result<Simulation> {
+pub fn simulate(model: &mut dyn FeatureMap, task: &mut dyn Task) -> Result<Simulation> {
     simulate_with(model, task, &SimOptions::default())
 }
 
@@ -103,7 +103,7 @@ pub fn simulate(model: &mut dyn Model, task: &mut dyn Task) -> Result<Simulation
 /// # Errors
 /// As [`simulate`]; [`Error::Param`](crate::Error::Param) if `record_every` is 0.
 pub fn simulate_with(
-    model: &mut dyn Model,
+    model: &mut dyn FeatureMap,
     task: &mut dyn Task,
     options: &SimOptions,
 ) -> Result<Simulation> {

@@ -3,7 +3,8 @@
 //! ring and grid cells on a torus, as Poisson spike counts in 0.1 s bins.
 
 use super::signature::Activity;
-use crate::error::{check, Result};
+use crate::error::Result;
+use crate::params::check;
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal, Poisson};
@@ -137,7 +138,7 @@ pub fn grid_cells(n_bins: usize, side: usize, spacing: f64, seed: u64) -> Result
 /// Poisson spike counts in bins of `bin_size` seconds from firing rates
 /// (Hz): `counts[i, u] ~ Poisson(rates[i, u] * bin_size)`, seeded. Use it
 /// to give rates from the project's cells (e.g.
-/// [`GridCells::rates`](crate::tasks::navigation::GridCells::rates)) the
+/// [`GridCells::rates`](crate::spatial::GridCells::rates)) the
 /// noise of a recording.
 ///
 /// # Shapes

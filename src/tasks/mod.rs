@@ -9,12 +9,13 @@ pub mod population_coding;
 pub mod template_matching;
 pub mod tracking;
 
+pub use navigation::{ClosedLoopNavigation, ClosedLoopNavigationParams, OpenLoopNavigation};
 pub use population_coding::{PopulationCoding, PopulationCodingParams};
 pub use template_matching::{TemplateMatching, TemplateMatchingParams};
 pub use tracking::{SmoothTracking, SmoothTrackingParams};
 
 use crate::error::{Error, Result};
-use crate::models::Model;
+use crate::models::FeatureMap;
 
 /// An input protocol with ground truth.
 pub trait Task {
@@ -36,13 +37,13 @@ pub trait Task {
     /// # Errors
     /// [`Error::Shape`] when the model's feature dimension differs from the
     /// task's, or `input` has the wrong length.
-    fn input(&mut self, step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()>;
+    fn input(&mut self, step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> Result<()>;
     /// Restarts the task's random stream (a rerun gives identical input).
     fn reset(&mut self) {}
 }
 
 /// Checks that a model and a task fit together.
-pub(crate) fn check_fit(task: &dyn Task, model: &dyn Model, input: &[f64]) -> Result<()> {
+pub(crate) fn check_fit(task: &dyn Task, model: &dyn FeatureMap, input: &[f64]) -> Result<()> {
     if model.feature_dim() != task.dim() {
         return Err(Error::shape(
             format!(
@@ -76,7 +77,7 @@ pub(crate) fn check_position(position: &[f64]) -> Result<()> {
         .into());
     }
     for (i, v) in position.iter().enumerate() {
-        crate::error::check::finite(&format!("position[{i}]"), *v)?;
+        crate::params::check::finite(&format!("position[{i}]"), *v)?;
     }
     Ok(())
 }

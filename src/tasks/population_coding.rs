@@ -18,9 +18,11 @@
 use super::tracking::plot_targets;
 use super::{check_fit, check_position, steps_of, Task};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, Result};
-use crate::models::params::setters;
-use crate::models::Model;
+use crate::error::Result;
+use crate::models::FeatureMap;
+use crate::params::check;
+use crate::params::setters;
+use crate::params::Params;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`PopulationCoding`].
@@ -65,19 +67,6 @@ impl PopulationCodingParams {
         dt: f64,
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
-        check::positive("dt", self.dt)?;
-        check_position(&self.position)?;
-        check::non_negative("before", self.before)?;
-        check::positive("duration", self.duration)?;
-        check::non_negative("after", self.after)?;
-        Ok(())
-    }
-
     /// Validates and builds the task.
     ///
     /// # Errors
@@ -95,14 +84,6 @@ impl PopulationCodingParams {
         })
     }
 
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("PopulationCodingParams: {e}")))
-    }
-
     fn table(&self) -> KeyValues {
         KeyValues::new("PopulationCodingParams")
             .row(
@@ -114,6 +95,19 @@ impl PopulationCodingParams {
             .row("duration", self.duration, "stimulus on (time unit)")
             .row("after", self.after, "no input after (time unit)")
             .row("dt", self.dt, "time step")
+    }
+}
+
+impl Params for PopulationCodingParams {
+    const NAME: &'static str = "PopulationCodingParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("dt", self.dt)?;
+        check_position(&self.position)?;
+        check::non_negative("before", self.before)?;
+        check::positive("duration", self.duration)?;
+        check::non_negative("after", self.after)?;
+        Ok(())
     }
 }
 
@@ -165,7 +159,7 @@ impl Task for PopulationCoding {
     fn stimulus_on(&self, step: usize) -> bool {
         self.on.contains(&step)
     }
-    fn input(&mut self, step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()> {
+    fn input(&mut self, step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> Result<()> {
         check_fit(self, model, input)?;
         if !self.on.contains(&step) {
             input.iter_mut().for_each(|x| *x = 0.0);
@@ -173,7 +167,7 @@ impl Task for PopulationCoding {
         }
         if self.cache.len() != input.len() {
             self.cache = vec![0.0; input.len()];
-            model.stimulus(&self.params.position, &mut self.cache);
+            model.stimulus(&self.params.position, &mut self.cache)?;
         }
         input.copy_from_slice(&self.cache);
         Ok(())

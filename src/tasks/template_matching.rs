@@ -21,9 +21,11 @@
 use super::tracking::plot_targets;
 use super::{check_fit, check_position, Task};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::params::setters;
-use crate::models::Model;
+use crate::error::{ParamError, Result};
+use crate::models::FeatureMap;
+use crate::params::check;
+use crate::params::setters;
+use crate::params::Params;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -76,21 +78,6 @@ impl TemplateMatchingParams {
         seed: u64,
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
-        check::positive("dt", self.dt)?;
-        check_position(&self.position)?;
-        check::positive("duration", self.duration)?;
-        check::non_negative("noise_level", self.noise_level)?;
-        if !(self.missing.is_finite() && (0.0..1.0).contains(&self.missing)) {
-            return Err(ParamError::new("missing", "in [0, 1)", self.missing).into());
-        }
-        Ok(())
-    }
-
     /// Validates and builds the task.
     ///
     /// # Errors
@@ -106,14 +93,6 @@ impl TemplateMatchingParams {
         })
     }
 
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("TemplateMatchingParams: {e}")))
-    }
-
     fn table(&self) -> KeyValues {
         KeyValues::new("TemplateMatchingParams")
             .row(
@@ -126,6 +105,21 @@ impl TemplateMatchingParams {
             .row("missing", self.missing, "fraction of silenced inputs")
             .row("dt", self.dt, "time step")
             .row("seed", self.seed, "noise seed")
+    }
+}
+
+impl Params for TemplateMatchingParams {
+    const NAME: &'static str = "TemplateMatchingParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("dt", self.dt)?;
+        check_position(&self.position)?;
+        check::positive("duration", self.duration)?;
+        check::non_negative("noise_level", self.noise_level)?;
+        if !(self.missing.is_finite() && (0.0..1.0).contains(&self.missing)) {
+            return Err(ParamError::new("missing", "in [0, 1)", self.missing).into());
+        }
+        Ok(())
     }
 }
 
@@ -173,11 +167,11 @@ impl Task for TemplateMatching {
     fn stimulus_on(&self, _step: usize) -> bool {
         true
     }
-    fn input(&mut self, _step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()> {
+    fn input(&mut self, _step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> Result<()> {
         check_fit(self, model, input)?;
         if self.template.len() != input.len() {
             self.template = vec![0.0; input.len()];
-            model.stimulus(&self.params.position, &mut self.template);
+            model.stimulus(&self.params.position, &mut self.template)?;
             if self.params.missing > 0.0 {
                 for t in self.template.iter_mut() {
                     if self.rng.random::<f64>() < self.params.missing {

@@ -21,9 +21,11 @@
 
 use super::{check_fit, steps_of, Task};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::params::setters;
-use crate::models::Model;
+use crate::error::{ParamError, Result};
+use crate::models::FeatureMap;
+use crate::params::check;
+use crate::params::setters;
+use crate::params::Params;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`SmoothTracking`].
@@ -63,11 +65,23 @@ impl SmoothTrackingParams {
         dt: f64,
     }
 
-    /// Checks every field.
+    /// Validates and builds the task.
     ///
     /// # Errors
     /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
+    pub fn build(&self) -> Result<SmoothTracking> {
+        self.validate()?;
+        Ok(SmoothTracking {
+            targets: targets(&self.keypoints, &self.durations, self.dt),
+            params: self.clone(),
+        })
+    }
+}
+
+impl Params for SmoothTrackingParams {
+    const NAME: &'static str = "SmoothTrackingParams";
+
+    fn validate(&self) -> Result<()> {
         check::positive("dt", self.dt)?;
         if self.keypoints.len() < 2 {
             return Err(ParamError::new(
@@ -119,26 +133,6 @@ impl SmoothTrackingParams {
             .into());
         }
         Ok(())
-    }
-
-    /// Validates and builds the task.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn build(&self) -> Result<SmoothTracking> {
-        self.validate()?;
-        Ok(SmoothTracking {
-            targets: targets(&self.keypoints, &self.durations, self.dt),
-            params: self.clone(),
-        })
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("SmoothTrackingParams: {e}")))
     }
 }
 
@@ -233,10 +227,10 @@ impl Task for SmoothTracking {
     fn stimulus_on(&self, _step: usize) -> bool {
         true
     }
-    fn input(&mut self, step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()> {
+    fn input(&mut self, step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> Result<()> {
         check_fit(self, model, input)?;
         let d = self.dim();
-        model.stimulus(&self.targets[step * d..(step + 1) * d], input);
+        model.stimulus(&self.targets[step * d..(step + 1) * d], input)?;
         Ok(())
     }
 }

@@ -24,7 +24,9 @@
 
 use super::cohomology::Engine;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::Params;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +69,7 @@ impl Default for RipsParams {
 }
 
 impl RipsParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `maxdim`.
         maxdim: usize,
         /// Sets `coeff`.
@@ -87,12 +89,12 @@ impl RipsParams {
         self.n_perm = Some(v);
         self
     }
+}
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
+impl Params for RipsParams {
+    const NAME: &'static str = "RipsParams";
+
+    fn validate(&self) -> Result<()> {
         if self.maxdim > 3 {
             return Err(ParamError::new("maxdim", "<= 3", self.maxdim).into());
         }

@@ -33,7 +33,9 @@
 use super::circular::harmonic_lift;
 use super::rips::{Cocycle, Diagrams};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::Params;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -81,23 +83,11 @@ impl Default for SparseCircularParams {
 }
 
 impl SparseCircularParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `fraction`.
         fraction: f64,
         /// Sets `weight`.
         weight: PartitionWeight,
-    }
-
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
-        check::finite("fraction", self.fraction)?;
-        if !(0.0..1.0).contains(&self.fraction) {
-            return Err(ParamError::new("fraction", "in [0, 1)", self.fraction).into());
-        }
-        Ok(())
     }
 
     /// The scale `eps` for a class living on `[birth, death)` among
@@ -109,6 +99,18 @@ impl SparseCircularParams {
             diameter.max(birth)
         };
         birth + self.fraction * (death - birth)
+    }
+}
+
+impl Params for SparseCircularParams {
+    const NAME: &'static str = "SparseCircularParams";
+
+    fn validate(&self) -> Result<()> {
+        check::finite("fraction", self.fraction)?;
+        if !(0.0..1.0).contains(&self.fraction) {
+            return Err(ParamError::new("fraction", "in [0, 1)", self.fraction).into());
+        }
+        Ok(())
     }
 }
 

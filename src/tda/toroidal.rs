@@ -28,6 +28,7 @@ use super::sparse_circular::{
 };
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
+use crate::params::Params;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
@@ -292,7 +293,7 @@ pub fn toroidal_coordinates_nearest(
     n_nearest: usize,
     params: &SparseCircularParams,
 ) -> Result<ToroidalCoordinates> {
-    crate::error::check::at_least("n_nearest", n_nearest, 1)?;
+    crate::params::check::at_least("n_nearest", n_nearest, 1)?;
     toroidal(land, to_land, classes, params, Cover::Nearest(n_nearest))
 }
 

@@ -1,12 +1,12 @@
 //! `canns tour --out DIR`: the default models on their tasks, as an offline
 //! HTML report with plots and a table of key numbers.
 
-use crate::display::{html_escape, standalone_html, KeyValues};
-use crate::error::{Error, Result};
-use crate::models::{Cann1d, Cann1dParams, Cann2d, Model};
-use crate::pipeline::{simulate, simulate_with, SimOptions};
-use crate::space::{angle_diff, TWO_PI};
-use crate::tasks::{PopulationCoding, SmoothTracking, TemplateMatching};
+use canns::display::{html_escape, standalone_html, KeyValues};
+use canns::error::{Error, Result};
+use canns::models::{Cann1d, Cann1dParams, Cann2d, FeatureMap, Model};
+use canns::pipeline::{simulate, simulate_with, SimOptions};
+use canns::space::{angle_diff, TWO_PI};
+use canns::tasks::{PopulationCoding, SmoothTracking, TemplateMatching};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -63,8 +63,7 @@ pub fn run(args: TourArgs) -> Result<()> {
     let last = sim.n_steps() - 1;
     let drift = angle_diff(sim.centre[[last, 0]], sim.centre[[off, 0]]).abs();
     let (bump_width, bump_height) = (sim.width[last], sim.height[last]);
-    let mut stim = vec![0.0; net.n_neurons()];
-    net.stimulus(&[1.0], &mut stim);
+    let stim = net.stimulus_at(&[1.0])?;
     sections.push((
         "Energy landscape: the bump at rest, with the stimulus that formed it",
         net.plot_state(Some(&stim)),
@@ -109,10 +108,10 @@ pub fn run(args: TourArgs) -> Result<()> {
     simulate(&mut net, &mut task)?;
     let zero = vec![0.0; net.n_neurons()];
     let mut path = 0.0;
-    let mut prev = crate::analysis::bump::centre_1d(net.r()).unwrap_or(0.0);
+    let mut prev = canns::analysis::bump::centre_1d(net.r()).unwrap_or(0.0);
     for _ in 0..2000 {
         net.step(0.1, &zero)?;
-        let c = crate::analysis::bump::centre_1d(net.r()).unwrap_or(prev);
+        let c = canns::analysis::bump::centre_1d(net.r()).unwrap_or(prev);
         path += angle_diff(c, prev).abs();
         prev = c;
     }

@@ -1,8 +1,8 @@
 //! `canns convert IN OUT`: converts a recording between formats (NWB,
-//! Parquet, CSV, NPZ in; Parquet, CSV, NPZ out), see [`crate::data::io`].
+//! Parquet, CSV, NPZ in; Parquet, CSV, NPZ out), see [`canns::data::io`].
 
-use crate::data::{io, Recording};
-use crate::error::Result;
+use canns::data::{io, Recording};
+use canns::error::Result;
 use clap::Args;
 use std::path::PathBuf;
 

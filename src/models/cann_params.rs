@@ -1,18 +1,5 @@
-//! Parameter boilerplate shared by the models: builder setters and the
-//! parameter struct of the Wu-Amari CANNs (ring and torus differ only in
-//! their size field).
-
-/// Builder-style setters, one per field: `params.tau(2.0)`.
-macro_rules! setters {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty),* $(,)?) => {$(
-        $(#[$doc])*
-        pub fn $field(mut self, value: $ty) -> Self {
-            self.$field = value;
-            self
-        }
-    )*};
-}
-pub(crate) use setters;
+//! The parameter struct of the Wu-Amari CANNs (ring and torus differ only
+//! in their size field).
 
 /// The parameters of a Wu-Amari CANN: `$name` with the size field `$size`
 /// (documented by `$size_doc`, default `$size_default`), built into `$model`.
@@ -74,7 +61,7 @@ macro_rules! cann_params {
                 Self { a: 0.3, amplitude: 0.2, j0: 1.0, m: 0.3, tau_v: 50.0, ..Self::default() }
             }
 
-            $crate::models::params::setters! {
+            $crate::params::setters! {
                 #[doc = concat!("Sets `", stringify!($size), "`.")]
                 $size: usize,
                 /// Sets `tau`.
@@ -101,42 +88,12 @@ macro_rules! cann_params {
                 recurrence: Recurrence,
             }
 
-            /// Checks every field.
-            ///
-            /// # Errors
-            /// [`Error::Param`] naming the first invalid field and its value.
-            pub fn validate(&self) -> Result<()> {
-                check::at_least(stringify!($size), self.$size, 2)?;
-                check::positive("tau", self.tau)?;
-                check::non_negative("k", self.k)?;
-                check::positive("a", self.a)?;
-                check::finite("amplitude", self.amplitude)?;
-                check::finite("j0", self.j0)?;
-                check::positive("tau_v", self.tau_v)?;
-                check::non_negative("m", self.m)?;
-                check::non_negative("noise", self.noise)?;
-                Ok(())
-            }
-
             /// Validates and builds the network.
             ///
             /// # Errors
             /// [`Error::Param`] naming the invalid field and value.
             pub fn build(&self) -> Result<$model> {
                 $model::new(self.clone())
-            }
-
-            /// Parses parameters from JSON (unknown keys are errors).
-            ///
-            /// # Errors
-            /// [`Error::Invalid`] with serde's message naming the key.
-            pub fn from_json(s: &str) -> Result<Self> {
-                serde_json::from_str(s).map_err(|e| Error::Invalid(format!("{}: {e}", stringify!($name))))
-            }
-
-            /// The parameters as JSON.
-            pub fn to_json(&self) -> String {
-                serde_json::to_string_pretty(self).expect("params always serialise")
             }
 
             /// The constants of the shared dynamics.
@@ -166,6 +123,23 @@ macro_rules! cann_params {
                     .row("seed", self.seed, "noise seed")
                     .row("integrator", format!("{:?}", self.integrator), "time stepping")
                     .row("recurrence", format!("{:?}", self.recurrence), "FFT or exact dense sum")
+            }
+        }
+
+        impl $crate::params::Params for $name {
+            const NAME: &'static str = stringify!($name);
+
+            fn validate(&self) -> Result<()> {
+                check::at_least(stringify!($size), self.$size, 2)?;
+                check::positive("tau", self.tau)?;
+                check::non_negative("k", self.k)?;
+                check::positive("a", self.a)?;
+                check::finite("amplitude", self.amplitude)?;
+                check::finite("j0", self.j0)?;
+                check::positive("tau_v", self.tau_v)?;
+                check::non_negative("m", self.m)?;
+                check::non_negative("noise", self.noise)?;
+                Ok(())
             }
         }
 

@@ -32,7 +32,7 @@
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::{Agent, Environment};
+//! use canns::spatial::{Agent, Environment};
 //! let env = Environment::params().build()?;
 //! let mut agent = Agent::params().dt(0.01).seed(7).build(env)?;
 //! agent.run(1000);
@@ -51,38 +51,18 @@
 
 use super::environment::{Environment, Segment};
 use super::speed_map::{SpeedMap, Z_CLIP};
-use super::trajectory::Trajectory;
+use super::trajectory::{History, Trajectory};
 use super::wall_grid::{Cell, WallGrid};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::params::setters;
+use crate::error::{ParamError, Result};
+use crate::params::check;
+use crate::params::setters;
+use crate::params::Params;
 use polars::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
-
-/// Column names of the history frame.
-pub mod columns {
-    /// Time (s).
-    pub const T: &str = "t";
-    /// x position (m).
-    pub const X: &str = "x";
-    /// y position (m; 0 in 1D).
-    pub const Y: &str = "y";
-    /// x velocity (m/s).
-    pub const VX: &str = "vx";
-    /// y velocity (m/s).
-    pub const VY: &str = "vy";
-    /// Head direction (rad, in (-π, π]; 1D: 0 moving right, π moving left).
-    pub const HEAD_DIRECTION: &str = "head_direction";
-    /// Speed (m/s).
-    pub const SPEED: &str = "speed";
-    /// Rotational velocity of the measured velocity (rad/s).
-    pub const ROTATIONAL_VELOCITY: &str = "rotational_velocity";
-    /// Distance travelled since the start (m).
-    pub const DISTANCE: &str = "distance_travelled";
-}
 
 /// Parameters of an [`Agent`]: RatInABox's names, meanings and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,32 +148,6 @@ impl AgentParams {
         seed: u64,
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
-    pub fn validate(&self) -> Result<()> {
-        check::positive("dt", self.dt)?;
-        check::positive("speed_coherence_time", self.speed_coherence_time)?;
-        check::finite("speed_mean", self.speed_mean)?;
-        check::non_negative("speed_std", self.speed_std)?;
-        check::positive(
-            "rotational_velocity_coherence_time",
-            self.rotational_velocity_coherence_time,
-        )?;
-        check::non_negative("rotational_velocity_std", self.rotational_velocity_std)?;
-        check::non_negative(
-            "head_direction_smoothing_timescale",
-            self.head_direction_smoothing_timescale,
-        )?;
-        if !(0.0..=1.0).contains(&self.thigmotaxis) {
-            return Err(ParamError::new("thigmotaxis", "in [0, 1]", self.thigmotaxis).into());
-        }
-        check::positive("wall_repel_distance", self.wall_repel_distance)?;
-        check::non_negative("wall_repel_strength", self.wall_repel_strength)?;
-        Ok(())
-    }
-
     /// Validates and places the agent in `env`.
     ///
     /// # Errors
@@ -206,14 +160,6 @@ impl AgentParams {
             check::positive("speed_mean", self.speed_mean)?;
         }
         Agent::new(self.clone(), env)
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("AgentParams: {e}")))
     }
 
     fn table(&self) -> KeyValues {
@@ -244,138 +190,31 @@ impl AgentParams {
     }
 }
 
-/// The recorded history of an agent, one entry per step, as columns.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct History {
-    /// Time (s).
-    pub t: Vec<f64>,
-    /// x position (m).
-    pub x: Vec<f64>,
-    /// y position (m; 0 in 1D).
-    pub y: Vec<f64>,
-    /// x velocity of the step taken (m/s).
-    pub vx: Vec<f64>,
-    /// y velocity of the step taken (m/s).
-    pub vy: Vec<f64>,
-    /// Head direction, x component of the unit vector.
-    pub hd_x: Vec<f64>,
-    /// Head direction, y component of the unit vector.
-    pub hd_y: Vec<f64>,
-    /// Rotational velocity of the measured velocity (rad/s).
-    pub rotational_velocity: Vec<f64>,
-    /// Distance travelled (m).
-    pub distance_travelled: Vec<f64>,
-}
+impl Params for AgentParams {
+    const NAME: &'static str = "AgentParams";
 
-impl History {
-    /// Number of steps recorded.
-    pub fn len(&self) -> usize {
-        self.t.len()
-    }
-    /// Whether nothing is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.t.is_empty()
-    }
-    fn reserve(&mut self, n: usize) {
-        for c in [
-            &mut self.t,
-            &mut self.x,
-            &mut self.y,
-            &mut self.vx,
-            &mut self.vy,
-            &mut self.hd_x,
-            &mut self.hd_y,
-            &mut self.rotational_velocity,
-            &mut self.distance_travelled,
-        ] {
-            let before = c.capacity();
-            c.reserve(n);
-            if c.capacity() != before {
-                advise_huge_pages(c);
-            }
+    fn validate(&self) -> Result<()> {
+        check::positive("dt", self.dt)?;
+        check::positive("speed_coherence_time", self.speed_coherence_time)?;
+        check::finite("speed_mean", self.speed_mean)?;
+        check::non_negative("speed_std", self.speed_std)?;
+        check::positive(
+            "rotational_velocity_coherence_time",
+            self.rotational_velocity_coherence_time,
+        )?;
+        check::non_negative("rotational_velocity_std", self.rotational_velocity_std)?;
+        check::non_negative(
+            "head_direction_smoothing_timescale",
+            self.head_direction_smoothing_timescale,
+        )?;
+        if !(0.0..=1.0).contains(&self.thigmotaxis) {
+            return Err(ParamError::new("thigmotaxis", "in [0, 1]", self.thigmotaxis).into());
         }
-    }
-    /// Speeds (m/s).
-    pub fn speed(&self) -> Vec<f64> {
-        self.vx
-            .iter()
-            .zip(&self.vy)
-            .map(|(a, b)| a.hypot(*b))
-            .collect()
-    }
-    /// Head directions (rad, in (-π, π]).
-    pub fn head_direction(&self) -> Vec<f64> {
-        self.hd_y
-            .iter()
-            .zip(&self.hd_x)
-            .map(|(y, x)| y.atan2(*x))
-            .collect()
-    }
-    /// Positions.
-    ///
-    /// # Shapes
-    /// `(n_steps, 2)` (y is 0 in 1D).
-    pub fn positions(&self) -> ndarray::Array2<f64> {
-        ndarray::Array2::from_shape_fn(
-            (self.len(), 2),
-            |(i, k)| if k == 0 { self.x[i] } else { self.y[i] },
-        )
-    }
-    /// The history as a DataFrame with columns t, x, y, vx, vy,
-    /// head_direction, speed, rotational_velocity, distance_travelled
-    /// (see [`columns`]).
-    ///
-    /// # Errors
-    /// [`Error::Polars`] if the frame cannot be built.
-    pub fn to_frame(&self) -> Result<DataFrame> {
-        use rayon::prelude::*;
-        // Copying the columns and deriving head direction and speed are
-        // independent: spread them over the cores.
-        let jobs: [(&str, &(dyn Fn() -> Vec<f64> + Sync)); 9] = [
-            (columns::T, &|| self.t.clone()),
-            (columns::X, &|| self.x.clone()),
-            (columns::Y, &|| self.y.clone()),
-            (columns::VX, &|| self.vx.clone()),
-            (columns::VY, &|| self.vy.clone()),
-            (columns::HEAD_DIRECTION, &|| self.head_direction()),
-            (columns::SPEED, &|| self.speed()),
-            (columns::ROTATIONAL_VELOCITY, &|| {
-                self.rotational_velocity.clone()
-            }),
-            (columns::DISTANCE, &|| self.distance_travelled.clone()),
-        ];
-        let cols: Vec<Column> = jobs
-            .par_iter()
-            .map(|(name, f)| Column::new((*name).into(), f()))
-            .collect();
-        Ok(DataFrame::new(self.len(), cols)?)
+        check::positive("wall_repel_distance", self.wall_repel_distance)?;
+        check::non_negative("wall_repel_strength", self.wall_repel_strength)?;
+        Ok(())
     }
 }
-
-/// Asks the kernel to back the spare capacity of `v` with huge pages when
-/// it spans some: a run of 10^6 steps writes 72 MB of history, and faulting
-/// it in 4 KB pages costs more than a tenth of the run.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(v: &mut Vec<f64>) {
-    const HUGE: usize = 2 << 20;
-    let spare = v.spare_capacity_mut();
-    let start = spare.as_mut_ptr() as usize;
-    let (lo, hi) = (
-        start.next_multiple_of(HUGE),
-        (start + std::mem::size_of_val(spare)) / HUGE * HUGE,
-    );
-    if hi > lo {
-        // SAFETY: [lo, hi) lies inside the vector's allocation (page aligned);
-        // MADV_HUGEPAGE only changes how the kernel backs those pages, never
-        // their contents, and failure (e.g. no THP support) is harmless.
-        unsafe {
-            libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_: &mut Vec<f64>) {}
 
 /// Distance travelled, head direction and rotational velocity: they follow
 /// the measured motion without acting on it.
@@ -1033,22 +872,22 @@ impl Agent {
 
     /// Plot of the trajectory in the environment.
     pub fn plot_trajectory(&self) -> plotly::Plot {
-        super::plots::trajectory(&self.env, &self.history, None)
+        super::plots::trajectory(&self.env, self.history.path(), None)
     }
     /// Occupancy heatmap (fraction of time per bin of side `dx` m).
     ///
     /// # Errors
     /// [`Error::Param`] when `dx` is not positive.
     pub fn plot_position_heatmap(&self, dx: f64) -> Result<plotly::Plot> {
-        super::plots::position_heatmap(&self.env, &self.history, dx)
+        super::plots::position_heatmap(&self.env, self.history.path(), dx)
     }
     /// Histograms of speed and rotational velocity.
     pub fn plot_histograms(&self) -> plotly::Plot {
-        super::plots::motion_histograms(&self.history)
+        super::plots::motion_histograms(&self.history.speed(), &self.history.rotational_velocity)
     }
     /// Animation of the agent moving (`n_frames` frames of the last `window` s).
     pub fn animate(&self, n_frames: usize) -> plotly::Plot {
-        super::plots::animate(&self.env, &self.history, n_frames)
+        super::plots::animate(&self.env, self.history.path(), n_frames)
     }
 }
 
@@ -1191,23 +1030,6 @@ impl Render for Agent {
             )
             .to_html();
         Bundle::figure(&self.plot_trajectory(), &t, self.to_string())
-    }
-}
-
-impl Render for History {
-    fn bundle(&self) -> Bundle {
-        let sp = self.speed();
-        let mean = sp.iter().sum::<f64>() / sp.len().max(1) as f64;
-        let t = KeyValues::new("History")
-            .row("steps", self.len(), "")
-            .row("duration", self.t.last().copied().unwrap_or(0.0), "s")
-            .row("mean speed", format!("{mean:.4}"), "m/s")
-            .to_html();
-        Bundle::figure(
-            &super::plots::motion_histograms(self),
-            &t,
-            format!("History({} steps)", self.len()),
-        )
     }
 }
 

@@ -1,9 +1,9 @@
 //! `canns tuning FILE`: head-direction tuning curves and HD-cell
 //! classification of a recording, written as a table.
 
-use crate::analysis::head_direction::HdTuningParams;
-use crate::data::Recording;
-use crate::error::{Error, Result};
+use canns::analysis::head_direction::HdTuningParams;
+use canns::data::Recording;
+use canns::error::{Error, Result};
 use clap::Args;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -90,7 +90,7 @@ pub fn run(args: TuningArgs) -> Result<()> {
         rec = rec.restrict(e)?;
     }
     if let Some(region) = &args.units {
-        rec = rec.select_units(crate::data::col::LOCATION, region)?;
+        rec = rec.select_units(canns::data::col::LOCATION, region)?;
         if rec.n_units() == 0 {
             return Err(Error::data(
                 &args.file,

@@ -1,5 +1,6 @@
-//! Spatial navigation: environments, a RatInABox-compatible agent, imported
-//! real trajectories, spatial cells and navigation tasks.
+//! The spatial simulator: environments, a RatInABox-compatible agent,
+//! imported real trajectories, route planning and spatial cells. Navigation
+//! tasks built on it live in [`crate::tasks`].
 //!
 //! * [`Environment`]: 1D track or 2D box, solid or periodic, walls, holes, objects.
 //! * [`Agent`]: RatInABox's random motion model (George et al. 2024), drift
@@ -11,12 +12,12 @@
 //!   rates at positions and over the environment, seeded Poisson spikes.
 //! * [`RoutePlanner`]: shortest collision-free routes around walls and
 //!   holes, on a visibility graph.
-//! * [`OpenLoopNavigation`], [`ClosedLoopNavigation`]: tasks for the
-//!   [`Task`](crate::tasks::Task) trait; the closed loop follows planned routes.
+//! * [`RateMaps`]: rates of a population over the bins of an environment,
+//!   one map of shape `(n_y, n_x)` per cell.
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::*;
+//! use canns::spatial::*;
 //! let env = Environment::params().build()?;
 //! let mut agent = Agent::params().dt(0.01).seed(1).build(env.clone())?;
 //! agent.run(500);
@@ -31,25 +32,27 @@
 //! RatInABox, a toolkit for modelling locomotion and neuronal activity in
 //! continuous environments. eLife 13:e85274.
 
-pub mod agent;
-pub mod cells;
-pub mod environment;
-pub mod plots;
-pub mod route;
+mod agent;
+mod cells;
+mod environment;
+mod plots;
+mod rate_map;
+mod route;
 mod speed_map;
-pub mod tasks;
-pub mod trajectory;
+mod trajectory;
 mod wall_grid;
 
-pub use agent::{Agent, AgentParams, History};
+pub use agent::{Agent, AgentParams};
 pub use cells::{
     poisson_spikes, BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams,
     GridField, HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams,
-    PlaceField, RateMaps, SpeedCell,
+    PlaceField, SpeedCell,
 };
 pub use environment::{
     BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,
 };
+pub(crate) use plots::trajectory as trajectory_plot;
+pub use rate_map::RateMaps;
+pub(crate) use route::{route_trace, GoalField};
 pub use route::{Route, RoutePlanner, RoutePlannerParams};
-pub use tasks::{ClosedLoopNavigation, ClosedLoopParams, OpenLoopNavigation};
-pub use trajectory::Trajectory;
+pub use trajectory::{columns, History, Trajectory};

@@ -2,8 +2,8 @@
 //! distance matrix) read from .npy, .csv or .parquet; diagrams written as
 //! JSON or CSV.
 
-use crate::error::{Error, Result};
-use crate::tda::{rips, rips_distances, RipsParams};
+use canns::error::{Error, Result};
+use canns::tda::{rips, rips_distances, RipsParams};
 use clap::Args;
 use ndarray::Array2;
 use polars::prelude::*;

@@ -9,7 +9,7 @@
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::Trajectory;
+//! use canns::spatial::Trajectory;
 //! let traj = Trajectory::new(vec![0.0, 1.0, 2.0], vec![vec![0.0, 0.0], vec![1.0, 1.0], vec![2.0, 0.0]])?;
 //! let p = traj.position_at(1.0);
 //! assert!((p[0] - 1.0).abs() < 1e-12 && (p[1] - 1.0).abs() < 1e-12);
@@ -24,10 +24,11 @@
 //! statistically stable place cell population correspond to rate of
 //! perceptual change. Curr Biol 32:3505, doi:10.1016/j.cub.2022.06.046.
 
-use super::agent::History;
 use super::environment::Environment;
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// A trajectory: strictly increasing times (s, shifted to start at 0) and
@@ -397,9 +398,193 @@ impl Trajectory {
             },
             ..History::default()
         };
-        super::plots::trajectory_points(env.as_ref(), &h, &format!("Trajectory `{}`", self.name))
+        super::plots::trajectory_points(
+            env.as_ref(),
+            h.path(),
+            &format!("Trajectory `{}`", self.name),
+        )
     }
 }
+
+/// Column names of the history frame.
+pub mod columns {
+    /// Time (s).
+    pub const T: &str = "t";
+    /// x position (m).
+    pub const X: &str = "x";
+    /// y position (m; 0 in 1D).
+    pub const Y: &str = "y";
+    /// x velocity (m/s).
+    pub const VX: &str = "vx";
+    /// y velocity (m/s).
+    pub const VY: &str = "vy";
+    /// Head direction (rad, in (-π, π]; 1D: 0 moving right, π moving left).
+    pub const HEAD_DIRECTION: &str = "head_direction";
+    /// Speed (m/s).
+    pub const SPEED: &str = "speed";
+    /// Rotational velocity of the measured velocity (rad/s).
+    pub const ROTATIONAL_VELOCITY: &str = "rotational_velocity";
+    /// Distance travelled since the start (m).
+    pub const DISTANCE: &str = "distance_travelled";
+}
+
+/// The recorded history of an agent, one entry per step, as columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Time (s).
+    pub t: Vec<f64>,
+    /// x position (m).
+    pub x: Vec<f64>,
+    /// y position (m; 0 in 1D).
+    pub y: Vec<f64>,
+    /// x velocity of the step taken (m/s).
+    pub vx: Vec<f64>,
+    /// y velocity of the step taken (m/s).
+    pub vy: Vec<f64>,
+    /// Head direction, x component of the unit vector.
+    pub hd_x: Vec<f64>,
+    /// Head direction, y component of the unit vector.
+    pub hd_y: Vec<f64>,
+    /// Rotational velocity of the measured velocity (rad/s).
+    pub rotational_velocity: Vec<f64>,
+    /// Distance travelled (m).
+    pub distance_travelled: Vec<f64>,
+}
+
+impl History {
+    /// Number of steps recorded.
+    pub fn len(&self) -> usize {
+        self.t.len()
+    }
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.t.is_empty()
+    }
+    /// The path as borrowed columns, for plotting.
+    pub(crate) fn path(&self) -> super::plots::Path<'_> {
+        super::plots::Path {
+            t: &self.t,
+            x: &self.x,
+            y: &self.y,
+        }
+    }
+    pub(crate) fn reserve(&mut self, n: usize) {
+        for c in [
+            &mut self.t,
+            &mut self.x,
+            &mut self.y,
+            &mut self.vx,
+            &mut self.vy,
+            &mut self.hd_x,
+            &mut self.hd_y,
+            &mut self.rotational_velocity,
+            &mut self.distance_travelled,
+        ] {
+            let before = c.capacity();
+            c.reserve(n);
+            if c.capacity() != before {
+                advise_huge_pages(c);
+            }
+        }
+    }
+    /// Speeds (m/s).
+    pub fn speed(&self) -> Vec<f64> {
+        self.vx
+            .iter()
+            .zip(&self.vy)
+            .map(|(a, b)| a.hypot(*b))
+            .collect()
+    }
+    /// Head directions (rad, in (-π, π]).
+    pub fn head_direction(&self) -> Vec<f64> {
+        self.hd_y
+            .iter()
+            .zip(&self.hd_x)
+            .map(|(y, x)| y.atan2(*x))
+            .collect()
+    }
+    /// Positions.
+    ///
+    /// # Shapes
+    /// `(n_steps, 2)` (y is 0 in 1D).
+    pub fn positions(&self) -> ndarray::Array2<f64> {
+        ndarray::Array2::from_shape_fn(
+            (self.len(), 2),
+            |(i, k)| if k == 0 { self.x[i] } else { self.y[i] },
+        )
+    }
+    /// The history as a DataFrame with columns t, x, y, vx, vy,
+    /// head_direction, speed, rotational_velocity, distance_travelled
+    /// (see [`columns`]).
+    ///
+    /// # Errors
+    /// [`Error::Polars`] if the frame cannot be built.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        use rayon::prelude::*;
+        // Copying the columns and deriving head direction and speed are
+        // independent: spread them over the cores.
+        let jobs: [(&str, &(dyn Fn() -> Vec<f64> + Sync)); 9] = [
+            (columns::T, &|| self.t.clone()),
+            (columns::X, &|| self.x.clone()),
+            (columns::Y, &|| self.y.clone()),
+            (columns::VX, &|| self.vx.clone()),
+            (columns::VY, &|| self.vy.clone()),
+            (columns::HEAD_DIRECTION, &|| self.head_direction()),
+            (columns::SPEED, &|| self.speed()),
+            (columns::ROTATIONAL_VELOCITY, &|| {
+                self.rotational_velocity.clone()
+            }),
+            (columns::DISTANCE, &|| self.distance_travelled.clone()),
+        ];
+        let cols: Vec<Column> = jobs
+            .par_iter()
+            .map(|(name, f)| Column::new((*name).into(), f()))
+            .collect();
+        Ok(DataFrame::new(self.len(), cols)?)
+    }
+}
+
+impl Render for History {
+    fn bundle(&self) -> Bundle {
+        let sp = self.speed();
+        let mean = sp.iter().sum::<f64>() / sp.len().max(1) as f64;
+        let t = KeyValues::new("History")
+            .row("steps", self.len(), "")
+            .row("duration", self.t.last().copied().unwrap_or(0.0), "s")
+            .row("mean speed", format!("{mean:.4}"), "m/s")
+            .to_html();
+        Bundle::figure(
+            &super::plots::motion_histograms(&self.speed(), &self.rotational_velocity),
+            &t,
+            format!("History({} steps)", self.len()),
+        )
+    }
+}
+
+/// Asks the kernel to back the spare capacity of `v` with huge pages when
+/// it spans some: a run of 10^6 steps writes 72 MB of history, and faulting
+/// it in 4 KB pages costs more than a tenth of the run.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(v: &mut Vec<f64>) {
+    const HUGE: usize = 2 << 20;
+    let spare = v.spare_capacity_mut();
+    let start = spare.as_mut_ptr() as usize;
+    let (lo, hi) = (
+        start.next_multiple_of(HUGE),
+        (start + std::mem::size_of_val(spare)) / HUGE * HUGE,
+    );
+    if hi > lo {
+        // SAFETY: [lo, hi) lies inside the vector's allocation (page aligned);
+        // MADV_HUGEPAGE only changes how the kernel backs those pages, never
+        // their contents, and failure (e.g. no THP support) is harmless.
+        unsafe {
+            libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut Vec<f64>) {}
 
 /// Path of a bundled dataset file.
 pub fn dataset_path(name: &str) -> PathBuf {

@@ -3,14 +3,14 @@
 
 use clap::{Parser, Subcommand};
 
-pub mod convert;
-pub mod inspect;
-pub mod rips;
-pub mod signature;
-pub mod simulate;
-pub mod tour;
-pub mod tuning;
-pub mod walk;
+mod convert;
+mod inspect;
+mod rips;
+mod signature;
+mod simulate;
+mod tour;
+mod tuning;
+mod walk;
 
 /// Continuous attractor neural networks: simulate, analyse, report.
 #[derive(Debug, Parser)]
@@ -46,7 +46,7 @@ pub enum Command {
 ///
 /// # Errors
 /// Whatever the subcommand returns; the binary prints it and exits with 1.
-pub fn run(cli: Cli) -> crate::Result<()> {
+fn run(cli: Cli) -> canns::Result<()> {
     match cli.command {
         Command::Tour(a) => tour::run(a),
         Command::Simulate(a) => simulate::run(a),
@@ -56,5 +56,12 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Signature(a) => signature::run(a),
         Command::Tuning(a) => tuning::run(a),
         Command::Walk(a) => walk::run(a),
+    }
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
     }
 }

@@ -9,8 +9,8 @@
 //! over `--epoch`, restricted to the units of `--units` (their `location`),
 //! with the head direction and position it tracks.
 
-use crate::error::{Error, Result};
-use crate::pipeline::signature::{Activity, Signature, Statistic};
+use canns::error::{Error, Result};
+use canns::pipeline::signature::{Activity, Signature, Statistic};
 use clap::{Args, ValueEnum};
 use ndarray::{Array1, Array2, ArrayD};
 use std::path::{Path, PathBuf};
@@ -165,9 +165,9 @@ pub fn read_recording(
     units: Option<&str>,
     epoch: Option<&str>,
 ) -> Result<Activity> {
-    let mut rec = crate::data::Recording::dataset(&path.display().to_string())?;
+    let mut rec = canns::data::Recording::dataset(&path.display().to_string())?;
     if let Some(region) = units {
-        rec = rec.select_units(crate::data::col::LOCATION, region)?;
+        rec = rec.select_units(canns::data::col::LOCATION, region)?;
         if rec.n_units() == 0 {
             return Err(Error::data(
                 path.display().to_string(),

@@ -1,126 +1,34 @@
 //! Plotly figures of navigation: environment, trajectory, occupancy heatmap,
 //! speed and rotational-velocity histograms, rate maps and an animation.
 
-use super::agent::History;
-use super::cells::RateMaps;
-use super::environment::Environment;
+use super::environment::{environment_traces, square_layout, Environment};
 use crate::display::{self, compact, compact_matrix};
-use plotly::common::{ColorScale, ColorScalePalette, Fill, Line, Marker, Mode, Title};
+use plotly::common::{ColorScale, ColorScalePalette, Line, Marker, Mode, Title};
 use plotly::layout::{Axis, Frame, GridPattern, LayoutGrid};
 use plotly::{Bar, HeatMap, Layout, Plot, Scatter, Traces};
 
 /// Largest number of points a line trace keeps (longer paths are thinned).
 const MAX_POINTS: usize = 5000;
 
-fn square_layout(env: Option<&Environment>, title: &str) -> Layout {
-    let (w, h) = env
-        .map(|e| (e.width(), e.height().max(0.05)))
-        .unwrap_or((1.0, 1.0));
-    let height = display::DEFAULT_HEIGHT;
-    let width = ((height as f64 - 90.0) * w / h + 100.0).clamp(250.0, 1100.0) as usize;
-    display::layout(title, "x (m)", "y (m)")
-        .height(height)
-        .width(width)
-        .x_axis(
-            Axis::new()
-                .title(Title::from("x (m)"))
-                .range(vec![-0.02 * w, 1.02 * w]),
-        )
-        .y_axis(
-            Axis::new()
-                .title(Title::from("y (m)"))
-                .range(vec![-0.02 * h, 1.02 * h]),
-        )
+/// A sampled path: times (s) and coordinates (m; `y` is 0 in 1D), borrowed
+/// from whatever recorded it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Path<'a> {
+    pub t: &'a [f64],
+    pub x: &'a [f64],
+    pub y: &'a [f64],
 }
 
-/// Traces of the walls, holes and objects of `env`.
-fn environment_traces(env: &Environment) -> Vec<Box<dyn plotly::Trace>> {
-    let mut traces: Vec<Box<dyn plotly::Trace>> = Vec::new();
-    let e = env.extent();
-    if env.dim() == 1 {
-        traces.push(
-            Scatter::new(vec![e[0], e[1]], vec![0.0, 0.0])
-                .mode(Mode::Lines)
-                .name("track")
-                .line(Line::new().color("grey").width(4.0)),
-        );
-    } else {
-        if env.is_periodic() {
-            traces.push(
-                Scatter::new(
-                    vec![e[0], e[1], e[1], e[0], e[0]],
-                    vec![e[2], e[2], e[3], e[3], e[2]],
-                )
-                .mode(Mode::Lines)
-                .name("periodic edge")
-                .line(
-                    Line::new()
-                        .color("lightgrey")
-                        .dash(plotly::common::DashType::Dash),
-                ),
-            );
-        }
-        let (mut x, mut y): (Vec<Option<f64>>, Vec<Option<f64>>) = (Vec::new(), Vec::new());
-        for w in env.walls() {
-            x.extend([Some(w[0][0]), Some(w[1][0]), None]);
-            y.extend([Some(w[0][1]), Some(w[1][1]), None]);
-        }
-        if !x.is_empty() {
-            traces.push(
-                Scatter::new(x, y)
-                    .mode(Mode::Lines)
-                    .name("walls")
-                    .line(Line::new().color("black").width(3.0)),
-            );
-        }
-        for (i, h) in env.holes().iter().enumerate() {
-            let mut hx: Vec<f64> = h.iter().map(|p| p[0]).collect();
-            let mut hy: Vec<f64> = h.iter().map(|p| p[1]).collect();
-            hx.push(h[0][0]);
-            hy.push(h[0][1]);
-            traces.push(
-                Scatter::new(hx, hy)
-                    .mode(Mode::Lines)
-                    .fill(Fill::ToSelf)
-                    .fill_color("rgba(120,120,120,0.6)")
-                    .name(format!("hole {i}"))
-                    .line(Line::new().color("black")),
-            );
-        }
+impl Path<'_> {
+    fn len(&self) -> usize {
+        self.t.len()
     }
-    if !env.objects().is_empty() {
-        let ox: Vec<f64> = env.objects().iter().map(|o| o[0]).collect();
-        let oy: Vec<f64> = env
-            .objects()
-            .iter()
-            .map(|o| o.get(1).copied().unwrap_or(0.0))
-            .collect();
-        traces.push(
-            Scatter::new(ox, oy)
-                .mode(Mode::Markers)
-                .name("objects")
-                .marker(
-                    Marker::new()
-                        .size(12)
-                        .color("red")
-                        .symbol(plotly::common::MarkerSymbol::Star),
-                ),
-        );
+    fn is_empty(&self) -> bool {
+        self.t.is_empty()
     }
-    traces
 }
 
-/// The environment alone.
-pub fn environment(env: &Environment) -> Plot {
-    let mut plot = Plot::new();
-    for t in environment_traces(env) {
-        plot.add_trace(t);
-    }
-    plot.set_layout(square_layout(Some(env), &format!("{env}")));
-    plot
-}
-
-fn thin(h: &History, start: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+fn thin(h: Path<'_>, start: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let n = h.len().saturating_sub(start);
     let stride = n.div_ceil(MAX_POINTS).max(1);
     let idx = (start..h.len()).step_by(stride);
@@ -134,12 +42,12 @@ fn thin(h: &History, start: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 }
 
 /// The environment with the path of `history` (the last `last` seconds, or all).
-pub fn trajectory(env: &Environment, h: &History, last: Option<f64>) -> Plot {
+pub fn trajectory(env: &Environment, h: Path<'_>, last: Option<f64>) -> Plot {
     let start = match (last, h.t.last()) {
         (Some(s), Some(&end)) => h.t.partition_point(|&t| t < end - s),
         _ => 0,
     };
-    let mut plot = environment(env);
+    let mut plot = super::environment::environment_plot(env);
     let (t, x, y) = thin(h, start);
     let y = if env.dim() == 1 { t.clone() } else { y };
     plot.add_trace(
@@ -170,7 +78,7 @@ pub fn trajectory(env: &Environment, h: &History, last: Option<f64>) -> Plot {
 }
 
 /// Sampled positions of an imported trajectory, in their environment if known.
-pub fn trajectory_points(env: Option<&Environment>, h: &History, title: &str) -> Plot {
+pub fn trajectory_points(env: Option<&Environment>, h: Path<'_>, title: &str) -> Plot {
     let mut plot = Plot::new();
     if let Some(e) = env {
         for t in environment_traces(e) {
@@ -195,14 +103,14 @@ pub type Grid = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
 ///
 /// # Errors
 /// [`crate::Error::Param`] when `dx` is not positive.
-pub fn occupancy(env: &Environment, h: &History, dx: f64) -> crate::Result<Grid> {
-    crate::error::check::positive("dx", dx)?;
+pub fn occupancy(env: &Environment, h: Path<'_>, dx: f64) -> crate::Result<Grid> {
+    crate::params::check::positive("dx", dx)?;
     let (xs, ys) = env.grid(dx);
     let e = env.extent();
     let ny = ys.len().max(1);
     let mut z = vec![vec![0.0; xs.len()]; ny];
     let n = h.len().max(1) as f64;
-    for (x, y) in h.x.iter().zip(&h.y) {
+    for (x, y) in h.x.iter().zip(h.y) {
         let c = (((x - e[0]) / dx).floor().max(0.0) as usize).min(xs.len() - 1);
         let r = if env.dim() == 2 {
             (((y - e[2]) / dx).floor().max(0.0) as usize).min(ny - 1)
@@ -218,7 +126,7 @@ pub fn occupancy(env: &Environment, h: &History, dx: f64) -> crate::Result<Grid>
 ///
 /// # Errors
 /// [`crate::Error::Param`] when `dx` is not positive.
-pub fn position_heatmap(env: &Environment, h: &History, dx: f64) -> crate::Result<Plot> {
+pub fn position_heatmap(env: &Environment, h: Path<'_>, dx: f64) -> crate::Result<Plot> {
     let (xs, ys, z) = occupancy(env, h, dx)?;
     let ys = if ys.is_empty() { vec![0.0] } else { ys };
     let mut plot = Plot::new();
@@ -252,11 +160,10 @@ pub(crate) fn density(v: &[f64], lo: f64, hi: f64, bins: usize) -> (Vec<f64>, Ve
 }
 
 /// Histograms of speed and rotational velocity side by side.
-pub fn motion_histograms(h: &History) -> Plot {
-    let speed = h.speed();
+pub fn motion_histograms(speed: &[f64], rotational_velocity: &[f64]) -> Plot {
     let top = speed.iter().cloned().fold(0.0, f64::max).max(1e-3);
-    let (sx, sy) = density(&speed, 0.0, top, 50);
-    let (rx, ry) = density(&h.rotational_velocity, -15.0, 15.0, 60);
+    let (sx, sy) = density(speed, 0.0, top, 50);
+    let (rx, ry) = density(rotational_velocity, -15.0, 15.0, 60);
     let mut plot = Plot::new();
     plot.add_trace(Bar::new(sx, sy).name("speed"));
     plot.add_trace(
@@ -282,59 +189,10 @@ pub fn motion_histograms(h: &History) -> Plot {
     plot
 }
 
-/// Heatmaps of up to `max_cells` (at most 8) cells side by side.
-pub fn rate_maps(m: &RateMaps, max_cells: usize, kind: &str) -> Plot {
-    let k = max_cells.min(8).min(m.n_cells()).max(1);
-    let mut plot = Plot::new();
-    let ys = if m.ys.is_empty() {
-        vec![0.0]
-    } else {
-        m.ys.clone()
-    };
-    for c in 0..k.min(m.n_cells()) {
-        let z = m.map(c).expect("cell index below n_cells");
-        let mut hm = HeatMap::new(m.xs.clone(), ys.clone(), compact_matrix(z))
-            .color_scale(ColorScale::Palette(ColorScalePalette::Viridis))
-            .show_scale(c == 0)
-            .name(format!("{kind} {c}"));
-        if c > 0 {
-            hm = hm
-                .x_axis(format!("x{}", c + 1))
-                .y_axis(format!("y{}", c + 1));
-        }
-        plot.add_trace(hm);
-    }
-    let mut layout = Layout::new()
-        .title(Title::from(format!("Rate maps ({kind}s 0..{k})")))
-        .height(260)
-        .width(180 * k + 120)
-        .grid(
-            LayoutGrid::new()
-                .rows(1)
-                .columns(k)
-                .pattern(GridPattern::Independent),
-        );
-    let ax = || Axis::new().show_tick_labels(false);
-    for c in 0..k {
-        layout = match c {
-            0 => layout.x_axis(ax()).y_axis(ax()),
-            1 => layout.x_axis2(ax()).y_axis2(ax()),
-            2 => layout.x_axis3(ax()).y_axis3(ax()),
-            3 => layout.x_axis4(ax()).y_axis4(ax()),
-            4 => layout.x_axis5(ax()).y_axis5(ax()),
-            5 => layout.x_axis6(ax()).y_axis6(ax()),
-            6 => layout.x_axis7(ax()).y_axis7(ax()),
-            _ => layout.x_axis8(ax()).y_axis8(ax()),
-        };
-    }
-    plot.set_layout(layout);
-    plot
-}
-
 /// Animation of the agent: `n_frames` frames (at most 200) spread over the
 /// history, each showing the agent and its last 5 s of path.
-pub fn animate(env: &Environment, h: &History, n_frames: usize) -> Plot {
-    let mut plot = environment(env);
+pub fn animate(env: &Environment, h: Path<'_>, n_frames: usize) -> Plot {
+    let mut plot = super::environment::environment_plot(env);
     let n_env = plot.data().len();
     let n_frames = n_frames.clamp(1, 200).min(h.len().max(1));
     type Frames = (String, Box<Scatter<f64, f64>>, Box<Scatter<f64, f64>>);

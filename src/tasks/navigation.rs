@@ -5,7 +5,7 @@
 //!   input path-integration and theta-sweep models consume.
 //! * [`ClosedLoopNavigation`]: an agent moving towards goals among walls,
 //!   its velocity drifting each step towards the next waypoint of the
-//!   shortest route to the goal (see [`route`](super::route)), or straight
+//!   shortest route to the goal (see [`RoutePlanner`](crate::spatial::RoutePlanner)), or straight
 //!   at the goal, or towards an external velocity command (e.g. decoded
 //!   from a network).
 //!
@@ -15,8 +15,8 @@
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::{AgentParams, Environment, OpenLoopNavigation};
-//! use canns::tasks::Task;
+//! use canns::spatial::{AgentParams, Environment};
+//! use canns::tasks::{OpenLoopNavigation, Task};
 //! let env = Environment::params().build()?;
 //! let task = OpenLoopNavigation::random(env, AgentParams::default().dt(0.01), 5.0)?;
 //! assert_eq!(task.n_steps(), 500);
@@ -24,13 +24,12 @@
 //! # Ok::<(), canns::Error>(())
 //! ```
 
-use super::agent::{Agent, AgentParams, History};
-use super::environment::Environment;
-use super::route::{GoalField, Route, RoutePlanner};
-use super::trajectory::Trajectory;
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::Model;
+use crate::error::{Error, ParamError, Result};
+use crate::models::FeatureMap;
+use crate::params::check;
+use crate::spatial::{route_trace, GoalField};
+use crate::spatial::{Agent, AgentParams, Environment, History, Route, RoutePlanner, Trajectory};
 use crate::tasks::{check_fit, Task};
 use polars::prelude::DataFrame;
 use std::f64::consts::{PI, TAU};
@@ -131,7 +130,7 @@ impl OpenLoopNavigation {
     }
     /// Plot of the trajectory.
     pub fn plot(&self) -> plotly::Plot {
-        super::plots::trajectory(&self.env, &self.history, None)
+        crate::spatial::trajectory_plot(&self.env, self.history.path(), None)
     }
 }
 
@@ -154,11 +153,11 @@ impl Task for OpenLoopNavigation {
     fn stimulus_on(&self, _step: usize) -> bool {
         true
     }
-    fn input(&mut self, step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()> {
+    fn input(&mut self, step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> Result<()> {
         check_fit(self, model, input)?;
         let mut f = [0.0; 2];
         to_feature(&self.env, self.position(step), &mut f[..self.env.dim()]);
-        model.stimulus(&f[..self.env.dim()], input);
+        model.stimulus(&f[..self.env.dim()], input)?;
         Ok(())
     }
 }
@@ -166,7 +165,7 @@ impl Task for OpenLoopNavigation {
 /// Parameters of [`ClosedLoopNavigation`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ClosedLoopParams {
+pub struct ClosedLoopNavigationParams {
     /// Goals visited in turn (m); empty: the environment's objects. Default empty.
     pub goals: Vec<Vec<f64>>,
     /// Distance (m) at which a goal counts as reached. Default 0.05.
@@ -184,12 +183,12 @@ pub struct ClosedLoopParams {
     /// between the agent and the goal). Default true.
     pub plan_routes: bool,
     /// Clearance (m) of route corners from the wall corners they go round
-    /// (see [`RoutePlannerParams::clearance`](super::route::RoutePlannerParams)).
+    /// (see [`RoutePlannerParams::clearance`](crate::spatial::RoutePlannerParams)).
     /// Default 0.05.
     pub clearance: f64,
 }
 
-impl Default for ClosedLoopParams {
+impl Default for ClosedLoopNavigationParams {
     fn default() -> Self {
         Self {
             goals: Vec::new(),
@@ -204,8 +203,8 @@ impl Default for ClosedLoopParams {
     }
 }
 
-impl ClosedLoopParams {
-    crate::models::params::setters! {
+impl ClosedLoopNavigationParams {
+    crate::params::setters! {
         /// Sets `goals` (m).
         goals: Vec<Vec<f64>>,
         /// Sets `goal_tolerance` (m).
@@ -309,7 +308,7 @@ impl ClosedLoopParams {
 /// An agent drawn towards goals, step by step. See the [module docs](self).
 #[derive(Debug, Clone)]
 pub struct ClosedLoopNavigation {
-    params: ClosedLoopParams,
+    params: ClosedLoopNavigationParams,
     planner: Option<RoutePlanner>,
     /// Distances to the current goal over the planner's graph, with its index.
     field: Option<(usize, GoalField)>,
@@ -324,8 +323,8 @@ pub struct ClosedLoopNavigation {
 
 impl ClosedLoopNavigation {
     /// Default parameters, to adjust and build with an agent.
-    pub fn params() -> ClosedLoopParams {
-        ClosedLoopParams::default()
+    pub fn params() -> ClosedLoopNavigationParams {
+        ClosedLoopNavigationParams::default()
     }
     /// The agent.
     pub fn agent(&self) -> &Agent {
@@ -429,10 +428,7 @@ impl ClosedLoopNavigation {
     pub fn plot(&self) -> plotly::Plot {
         let mut plot = self.agent.plot_trajectory();
         if let Some(route) = self.route() {
-            plot.add_trace(super::route::route_trace(
-                self.agent.environment(),
-                route.waypoints(),
-            ));
+            plot.add_trace(route_trace(self.agent.environment(), route.waypoints()));
         }
         let gx: Vec<f64> = self.goals.iter().map(|g| g[0]).collect();
         let gy: Vec<f64> = self.goals.iter().map(|g| g[1]).collect();
@@ -476,7 +472,7 @@ impl Task for ClosedLoopNavigation {
     fn stimulus_on(&self, _step: usize) -> bool {
         true
     }
-    fn input(&mut self, step: usize, model: &dyn Model, input: &mut [f64]) -> Result<()> {
+    fn input(&mut self, step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> Result<()> {
         check_fit(self, model, input)?;
         while self.agent.history().len() <= step {
             self.step();
@@ -484,7 +480,7 @@ impl Task for ClosedLoopNavigation {
         let d = self.dim();
         let mut f = [0.0; 2];
         self.target(step, &mut f[..d]);
-        model.stimulus(&f[..d], input);
+        model.stimulus(&f[..d], input)?;
         Ok(())
     }
     fn reset(&mut self) {

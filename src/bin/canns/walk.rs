@@ -2,8 +2,8 @@
 //! written as a table t, x, y, vx, vy, head_direction, speed,
 //! rotational_velocity, distance_travelled.
 
-use crate::error::{Error, ParamError, Result};
-use crate::tasks::navigation::{Agent, BoundaryConditions, Environment, Trajectory};
+use canns::error::{Error, ParamError, Result};
+use canns::spatial::{Agent, BoundaryConditions, Environment, Trajectory};
 use clap::Args;
 use std::path::PathBuf;
 

@@ -1,10 +1,11 @@
 //! `canns simulate MODEL TASK`: run one model on one task and write the
 //! recorded states, decoded centre and ground truth to a file.
 
-use crate::error::{Error, Result};
-use crate::models::{Cann1dParams, Cann2dParams, Model};
-use crate::pipeline::{simulate_with, SimOptions, Simulation};
-use crate::tasks::{PopulationCodingParams, SmoothTrackingParams, Task, TemplateMatchingParams};
+use canns::error::{Error, Result};
+use canns::models::{Cann1dParams, Cann2dParams, FeatureMap};
+use canns::params::{parse_text, Params};
+use canns::pipeline::{simulate_with, SimOptions, Simulation};
+use canns::tasks::{PopulationCodingParams, SmoothTrackingParams, Task, TemplateMatchingParams};
 use clap::Args;
 use polars::prelude::*;
 use serde_json::Value;
@@ -37,89 +38,119 @@ pub struct SimulateArgs {
     pub out: PathBuf,
 }
 
-/// Model parameters as JSON, by model name.
-fn model_defaults(name: &str) -> Result<Value> {
+/// The model's parameters, by model name.
+enum ModelParams {
+    Ring(Cann1dParams),
+    Torus(Cann2dParams),
+}
+
+/// The task's parameters, by task name.
+enum TaskParams {
+    Tracking(SmoothTrackingParams),
+    Coding(PopulationCodingParams),
+    Matching(TemplateMatchingParams),
+}
+
+/// Setting fields by name on either kind of parameters.
+trait ByName {
+    fn keys(&self) -> Vec<String>;
+    fn set(&mut self, key: &str, value: Value) -> Result<()>;
+}
+
+macro_rules! by_name {
+    ($ty:ty, $($variant:ident),*) => {
+        impl ByName for $ty {
+            fn keys(&self) -> Vec<String> {
+                match self { $(Self::$variant(p) => field_keys(p),)* }
+            }
+            fn set(&mut self, key: &str, value: Value) -> Result<()> {
+                match self { $(Self::$variant(p) => p.set(key, value),)* }
+            }
+        }
+    };
+}
+by_name!(ModelParams, Ring, Torus);
+by_name!(TaskParams, Tracking, Coding, Matching);
+
+/// The keys of `p` as they stand (a field set to an object lists its
+/// sub-keys).
+fn field_keys<P: Params>(p: &P) -> Vec<String> {
+    let v = serde_json::to_value(p).expect("params serialise");
+    v.as_object()
+        .expect("params are objects")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn model_defaults(name: &str) -> Result<ModelParams> {
     Ok(match name {
-        "cann1d" => serde_json::to_value(Cann1dParams::default()),
-        "cann1d-sfa" => serde_json::to_value(Cann1dParams::sfa()),
-        "cann2d" => serde_json::to_value(Cann2dParams::default()),
-        "cann2d-sfa" => serde_json::to_value(Cann2dParams::sfa()),
+        "cann1d" => ModelParams::Ring(Cann1dParams::default()),
+        "cann1d-sfa" => ModelParams::Ring(Cann1dParams::sfa()),
+        "cann2d" => ModelParams::Torus(Cann2dParams::default()),
+        "cann2d-sfa" => ModelParams::Torus(Cann2dParams::sfa()),
         other => {
             return Err(Error::Invalid(format!(
                 "unknown model `{other}` (expected cann1d, cann1d-sfa, cann2d or cann2d-sfa)"
             )))
         }
-    }
-    .expect("params serialise"))
+    })
 }
 
-fn task_defaults(name: &str, dim: usize) -> Result<Value> {
-    let mut v = match name {
-        "smooth-tracking" => serde_json::to_value(SmoothTrackingParams::default()),
-        "population-coding" => serde_json::to_value(PopulationCodingParams::default()),
-        "template-matching" => serde_json::to_value(TemplateMatchingParams::default()),
+fn task_defaults(name: &str, dim: usize) -> Result<TaskParams> {
+    let mut t = match name {
+        "smooth-tracking" => TaskParams::Tracking(SmoothTrackingParams::default()),
+        "population-coding" => TaskParams::Coding(PopulationCodingParams::default()),
+        "template-matching" => TaskParams::Matching(TemplateMatchingParams::default()),
         other => {
             return Err(Error::Invalid(format!(
                 "unknown task `{other}` (expected smooth-tracking, population-coding or template-matching)"
             )))
         }
-    }
-    .expect("params serialise");
+    };
     if dim == 2 {
         // 2D defaults: the same protocol on both axes of the torus.
-        let obj = v.as_object_mut().expect("params are objects");
-        if let Some(p) = obj.get_mut("position") {
-            *p = serde_json::json!([0.0, 0.0]);
+        let keys = t.keys();
+        if keys.iter().any(|k| k == "position") {
+            t.set("position", serde_json::json!([0.0, 0.0]))?;
         }
-        if obj.contains_key("keypoints") {
-            obj.insert(
-                "keypoints".into(),
+        if keys.iter().any(|k| k == "keypoints") {
+            t.set(
+                "keypoints",
                 serde_json::json!([[0.0, 0.0], [1.5, 1.0], [-1.5, -1.0]]),
-            );
+            )?;
         }
     }
-    Ok(v)
+    Ok(t)
 }
 
-fn parse_value(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
-}
-
-/// Applies `key=value` settings to the model and task parameter objects.
-fn apply_sets(model: &mut Value, task: &mut Value, sets: &[String]) -> Result<()> {
+/// Applies `key=value` settings to the model's and the task's parameters.
+fn apply_sets(model: &mut ModelParams, task: &mut TaskParams, sets: &[String]) -> Result<()> {
     for s in sets {
-        let (key, value) = s
+        let (key, text) = s
             .split_once('=')
             .ok_or_else(|| Error::Invalid(format!("--set `{s}`: expected KEY=VALUE")))?;
-        let value = parse_value(value);
-        let (target, field) = if let Some(f) = key.strip_prefix("model.") {
-            (model.as_object_mut().expect("object"), f)
+        let value = parse_text(text);
+        let (target, field): (&mut dyn ByName, &str) = if let Some(f) = key.strip_prefix("model.") {
+            (model, f)
         } else if let Some(f) = key.strip_prefix("task.") {
-            (task.as_object_mut().expect("object"), f)
+            (task, f)
         } else {
-            let in_m = model.get(key).is_some();
-            let in_t = task.get(key).is_some();
+            let head = key.split('.').next().unwrap_or(key);
+            let in_m = model.keys().iter().any(|k| k == head);
+            let in_t = task.keys().iter().any(|k| k == head);
             match (in_m, in_t) {
                 (true, true) => {
                     return Err(Error::Invalid(format!(
                     "--set `{key}`: both model and task have it; write model.{key} or task.{key}"
                 )))
                 }
-                (true, false) => (model.as_object_mut().expect("object"), key),
-                (false, true) => (task.as_object_mut().expect("object"), key),
+                (true, false) => (model, key),
+                (false, true) => (task, key),
                 (false, false) => {
-                    let mut keys: Vec<String> = model
-                        .as_object()
-                        .expect("object")
-                        .keys()
-                        .map(|k| format!("model.{k}"))
-                        .collect();
-                    keys.extend(
-                        task.as_object()
-                            .expect("object")
-                            .keys()
-                            .map(|k| format!("task.{k}")),
-                    );
+                    let mut keys: Vec<String> =
+                        model.keys().iter().map(|k| format!("model.{k}")).collect();
+                    keys.extend(task.keys().iter().map(|k| format!("task.{k}")));
                     return Err(Error::Invalid(format!(
                         "--set `{key}`: unknown parameter (known: {})",
                         keys.join(", ")
@@ -127,50 +158,25 @@ fn apply_sets(model: &mut Value, task: &mut Value, sets: &[String]) -> Result<()
                 }
             }
         };
-        if !target.contains_key(field) {
-            return Err(Error::Invalid(format!(
-                "--set `{key}`: unknown parameter `{field}`"
-            )));
-        }
-        target.insert(field.to_string(), value);
+        target
+            .set(field, value)
+            .map_err(|e| Error::Invalid(format!("--set `{key}`: {e}")))?;
     }
     Ok(())
 }
 
-fn build_model(name: &str, v: Value) -> Result<Box<dyn Model>> {
-    let err = |e: serde_json::Error| Error::Invalid(format!("model parameters: {e}"));
-    Ok(match name {
-        "cann1d" | "cann1d-sfa" => Box::new(
-            serde_json::from_value::<Cann1dParams>(v)
-                .map_err(err)?
-                .build()?,
-        ),
-        _ => Box::new(
-            serde_json::from_value::<Cann2dParams>(v)
-                .map_err(err)?
-                .build()?,
-        ),
+fn build_model(p: &ModelParams) -> Result<Box<dyn FeatureMap>> {
+    Ok(match p {
+        ModelParams::Ring(p) => Box::new(p.build()?),
+        ModelParams::Torus(p) => Box::new(p.build()?),
     })
 }
 
-fn build_task(name: &str, v: Value) -> Result<Box<dyn Task>> {
-    let err = |e: serde_json::Error| Error::Invalid(format!("task parameters: {e}"));
-    Ok(match name {
-        "smooth-tracking" => Box::new(
-            serde_json::from_value::<SmoothTrackingParams>(v)
-                .map_err(err)?
-                .build()?,
-        ),
-        "population-coding" => Box::new(
-            serde_json::from_value::<PopulationCodingParams>(v)
-                .map_err(err)?
-                .build()?,
-        ),
-        _ => Box::new(
-            serde_json::from_value::<TemplateMatchingParams>(v)
-                .map_err(err)?
-                .build()?,
-        ),
+fn build_task(p: &TaskParams) -> Result<Box<dyn Task>> {
+    Ok(match p {
+        TaskParams::Tracking(p) => Box::new(p.build()?),
+        TaskParams::Coding(p) => Box::new(p.build()?),
+        TaskParams::Matching(p) => Box::new(p.build()?),
     })
 }
 
@@ -282,7 +288,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             )
         })?;
         for (k, sub) in obj {
-            let target = match k.as_str() {
+            let target: &mut dyn ByName = match k.as_str() {
                 "model" => &mut mv,
                 "task" => &mut tv,
                 other => {
@@ -297,15 +303,14 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             })?;
             for (f, val) in sub {
                 target
-                    .as_object_mut()
-                    .expect("object")
-                    .insert(f.clone(), val.clone());
+                    .set(f, val.clone())
+                    .map_err(|e| Error::data(p.display().to_string(), format!("`{k}.{f}`: {e}")))?;
             }
         }
     }
     apply_sets(&mut mv, &mut tv, &args.set)?;
-    let mut model = build_model(&args.model, mv)?;
-    let mut task = build_task(&args.task, tv)?;
+    let mut model = build_model(&mv)?;
+    let mut task = build_task(&tv)?;
     let opts = SimOptions {
         record_every: args.record_every,
         ..SimOptions::default()
@@ -345,23 +350,23 @@ mod tests {
             .to_string();
         assert!(e.contains("model.seed or task.seed"), "{e}");
         apply_sets(&mut m, &mut t, &["num=64".into(), "task.seed=3".into()]).unwrap();
-        assert_eq!(m["num"], 64);
-        assert_eq!(t["seed"], 3);
+        let (ModelParams::Ring(mp), TaskParams::Matching(tp)) = (&m, &t) else {
+            panic!("cann1d and template-matching")
+        };
+        assert_eq!((mp.num, tp.seed), (64, 3));
     }
 
     #[test]
-    fn bad_values_are_rejected_by_validation() {
+    fn bad_values_are_rejected() {
         let mut m = model_defaults("cann1d").unwrap();
         let mut t = task_defaults("population-coding", 1).unwrap();
         apply_sets(&mut m, &mut t, &["tau=-1".into()]).unwrap();
-        let e = build_model("cann1d", m).err().unwrap().to_string();
+        let e = build_model(&m).err().unwrap().to_string();
         assert!(e.contains("`tau`") && e.contains("-1"), "{e}");
         let mut m = model_defaults("cann1d").unwrap();
-        apply_sets(&mut m, &mut t, &["num=\"many\"".into()]).unwrap();
-        assert!(build_model("cann1d", m)
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("model parameters"));
+        let e = apply_sets(&mut m, &mut t, &["num=\"many\"".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("num") && e.contains("many"), "{e}");
     }
 }

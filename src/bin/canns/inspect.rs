@@ -2,8 +2,8 @@
 //! a bundled dataset name): units by region, spike counts, epochs,
 //! behaviour channels and their ranges, events.
 
-use crate::data::{col, Recording};
-use crate::error::Result;
+use canns::data::{col, Recording};
+use canns::error::Result;
 use clap::Args;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -28,8 +28,8 @@ pub fn run(a: InspectArgs) -> Result<()> {
 }
 
 fn frame<'a>(df: &'a DataFrame, c: &str) -> Result<&'a Column> {
-    crate::data::frame_column(df, c)
-        .ok_or_else(|| crate::Error::data("table", format!("missing column `{c}`")))
+    canns::data::frame_column(df, c)
+        .ok_or_else(|| canns::Error::data("table", format!("missing column `{c}`")))
 }
 
 fn column_f64(df: &DataFrame, c: &str) -> Result<Vec<f64>> {
@@ -53,7 +53,7 @@ fn column_str(df: &DataFrame, c: &str) -> Result<Vec<String>> {
 /// The text `canns inspect` prints.
 ///
 /// # Errors
-/// [`crate::Error::Polars`] if a table cannot be read back (not expected for
+/// [`canns::Error::Polars`] if a table cannot be read back (not expected for
 /// a validated recording).
 pub fn summary(rec: &Recording) -> Result<String> {
     let mut s = String::new();

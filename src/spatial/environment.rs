@@ -8,7 +8,7 @@
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::Environment;
+//! use canns::spatial::Environment;
 //! let env = Environment::params()
 //!     .walls(vec![[[0.5, 0.0], [0.5, 0.6]]])
 //!     .build()?;
@@ -23,8 +23,12 @@
 //! continuous environments. eLife 13:e85274.
 
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::params::setters;
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::setters;
+use plotly::common::{Fill, Line, Marker, Mode, Title};
+use plotly::layout::Axis;
+use plotly::{Layout, Plot, Scatter};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -655,7 +659,7 @@ impl Environment {
 
     /// Plot of the environment: walls, holes and objects.
     pub fn plot(&self) -> plotly::Plot {
-        super::plots::environment(self)
+        environment_plot(self)
     }
 
     fn table(&self) -> KeyValues {
@@ -712,6 +716,114 @@ impl Render for Environment {
 }
 
 display::evcxr_display_via_render!(Environment);
+
+pub(crate) fn square_layout(env: Option<&Environment>, title: &str) -> Layout {
+    let (w, h) = env
+        .map(|e| (e.width(), e.height().max(0.05)))
+        .unwrap_or((1.0, 1.0));
+    let height = display::DEFAULT_HEIGHT;
+    let width = ((height as f64 - 90.0) * w / h + 100.0).clamp(250.0, 1100.0) as usize;
+    display::layout(title, "x (m)", "y (m)")
+        .height(height)
+        .width(width)
+        .x_axis(
+            Axis::new()
+                .title(Title::from("x (m)"))
+                .range(vec![-0.02 * w, 1.02 * w]),
+        )
+        .y_axis(
+            Axis::new()
+                .title(Title::from("y (m)"))
+                .range(vec![-0.02 * h, 1.02 * h]),
+        )
+}
+
+/// Traces of the walls, holes and objects of `env`.
+pub(crate) fn environment_traces(env: &Environment) -> Vec<Box<dyn plotly::Trace>> {
+    let mut traces: Vec<Box<dyn plotly::Trace>> = Vec::new();
+    let e = env.extent();
+    if env.dim() == 1 {
+        traces.push(
+            Scatter::new(vec![e[0], e[1]], vec![0.0, 0.0])
+                .mode(Mode::Lines)
+                .name("track")
+                .line(Line::new().color("grey").width(4.0)),
+        );
+    } else {
+        if env.is_periodic() {
+            traces.push(
+                Scatter::new(
+                    vec![e[0], e[1], e[1], e[0], e[0]],
+                    vec![e[2], e[2], e[3], e[3], e[2]],
+                )
+                .mode(Mode::Lines)
+                .name("periodic edge")
+                .line(
+                    Line::new()
+                        .color("lightgrey")
+                        .dash(plotly::common::DashType::Dash),
+                ),
+            );
+        }
+        let (mut x, mut y): (Vec<Option<f64>>, Vec<Option<f64>>) = (Vec::new(), Vec::new());
+        for w in env.walls() {
+            x.extend([Some(w[0][0]), Some(w[1][0]), None]);
+            y.extend([Some(w[0][1]), Some(w[1][1]), None]);
+        }
+        if !x.is_empty() {
+            traces.push(
+                Scatter::new(x, y)
+                    .mode(Mode::Lines)
+                    .name("walls")
+                    .line(Line::new().color("black").width(3.0)),
+            );
+        }
+        for (i, h) in env.holes().iter().enumerate() {
+            let mut hx: Vec<f64> = h.iter().map(|p| p[0]).collect();
+            let mut hy: Vec<f64> = h.iter().map(|p| p[1]).collect();
+            hx.push(h[0][0]);
+            hy.push(h[0][1]);
+            traces.push(
+                Scatter::new(hx, hy)
+                    .mode(Mode::Lines)
+                    .fill(Fill::ToSelf)
+                    .fill_color("rgba(120,120,120,0.6)")
+                    .name(format!("hole {i}"))
+                    .line(Line::new().color("black")),
+            );
+        }
+    }
+    if !env.objects().is_empty() {
+        let ox: Vec<f64> = env.objects().iter().map(|o| o[0]).collect();
+        let oy: Vec<f64> = env
+            .objects()
+            .iter()
+            .map(|o| o.get(1).copied().unwrap_or(0.0))
+            .collect();
+        traces.push(
+            Scatter::new(ox, oy)
+                .mode(Mode::Markers)
+                .name("objects")
+                .marker(
+                    Marker::new()
+                        .size(12)
+                        .color("red")
+                        .symbol(plotly::common::MarkerSymbol::Star),
+                ),
+        );
+    }
+    traces
+}
+
+/// The environment alone: walls, holes and objects.
+pub(crate) fn environment_plot(env: &Environment) -> Plot {
+    let mut plot = Plot::new();
+    for t in environment_traces(env) {
+        plot.add_trace(t);
+    }
+    plot.set_layout(square_layout(Some(env), &format!("{env}")));
+    plot
+}
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::{Environment, PlaceCells};
+//! use canns::spatial::{Environment, PlaceCells};
 //! let env = Environment::params().build()?;
 //! let pc = PlaceCells::params().centres(Some(vec![[0.5, 0.5]])).build(&env)?;
 //! let r = pc.rates_at(&[0.5, 0.5]);
@@ -37,9 +37,11 @@
 //! place cells: a mathematical model. Hippocampus 16:1026.
 
 use super::environment::Environment;
+use super::rate_map::RateMaps;
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::params::setters;
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use crate::params::setters;
 use ndarray::{Array2, ArrayView2, Axis};
 use polars::prelude::*;
 use rand::rngs::SmallRng;
@@ -893,7 +895,7 @@ impl BoundaryVectorCellsParams {
 ///
 /// # Examples
 /// ```
-/// use canns::tasks::navigation::{BoundaryVectorCells, Environment};
+/// use canns::spatial::{BoundaryVectorCells, Environment};
 /// let env = Environment::params().build()?;
 /// // One cell preferring the west wall 0.1 m away.
 /// let bvc = BoundaryVectorCells::params()
@@ -1117,56 +1119,6 @@ fn par_rows(
             }
         });
     out
-}
-
-/// Rate maps of a population over an environment's grid.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RateMaps {
-    /// Bin centres along x (m).
-    pub xs: Vec<f64>,
-    /// Bin centres along y (m; empty in 1D).
-    pub ys: Vec<f64>,
-    /// Rates, one row per bin (row-major over (y, x)), one column per cell.
-    ///
-    /// # Shapes
-    /// `(n_y * n_x, n_cells)` (`(n_x, n_cells)` in 1D).
-    pub rates: Array2<f64>,
-    kind: String,
-}
-
-impl RateMaps {
-    fn new(env: &Environment, dx: f64, rates: Array2<f64>, kind: &str) -> Result<Self> {
-        let (xs, ys) = env.grid(dx);
-        Ok(Self {
-            xs,
-            ys,
-            rates,
-            kind: kind.to_string(),
-        })
-    }
-    /// Number of cells.
-    pub fn n_cells(&self) -> usize {
-        self.rates.ncols()
-    }
-    /// Map of one cell as `z[row = y][col = x]`.
-    ///
-    /// # Errors
-    /// [`Error::Param`] when `cell` is out of range.
-    pub fn map(&self, cell: usize) -> Result<Vec<Vec<f64>>> {
-        if cell >= self.n_cells() {
-            return Err(ParamError::new("cell", format!("< {}", self.n_cells()), cell).into());
-        }
-        let nx = self.xs.len();
-        let col = self.rates.column(cell);
-        let ny = self.ys.len().max(1);
-        Ok((0..ny)
-            .map(|r| (0..nx).map(|c| col[r * nx + c]).collect())
-            .collect())
-    }
-    /// Heatmaps of up to `max_cells` cells side by side.
-    pub fn plot(&self, max_cells: usize) -> plotly::Plot {
-        super::plots::rate_maps(self, max_cells, &self.kind)
-    }
 }
 
 /// Poisson spikes from rates: in each step of `dt` (s), cell `j` spikes with

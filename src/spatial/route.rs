@@ -40,7 +40,7 @@
 //!
 //! # Examples
 //! ```
-//! use canns::tasks::navigation::{Environment, RoutePlanner};
+//! use canns::spatial::{Environment, RoutePlanner};
 //! // A wall from the bottom side up to y = 0.7 between start and goal.
 //! let env = Environment::params()
 //!     .walls(vec![[[0.5, 0.0], [0.5, 0.7]]])
@@ -69,8 +69,9 @@
 
 use super::environment::{Environment, Segment};
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, ParamError, Result};
-use crate::models::params::setters;
+use crate::error::{ParamError, Result};
+use crate::params::check;
+use crate::params::setters;
 use plotly::common::{Line, Marker, Mode};
 use plotly::Scatter;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,284 @@
+//! Stages 1-2 input: population activity (counts, bin times, behaviour).
+
+use crate::error::{Error, ParamError, Result};
+use crate::params::check;
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+/// Population activity handed to the pipeline.
+///
+/// # Shapes
+/// `counts`: `(n_bins, n_units)`, time-major; `angle`: `(n_bins,)` radians
+/// (NaN where not measured); `position`: `(n_bins, 2)` metres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Spike counts (or rates) per bin and unit.
+    pub counts: Array2<f64>,
+    /// Bin width in seconds.
+    pub bin_size: f64,
+    /// Time of the first bin's start, seconds.
+    pub t_start: f64,
+    /// A measured angle per bin (e.g. head direction), radians.
+    pub angle: Option<Vec<f64>>,
+    /// A measured 2D position per bin, metres.
+    pub position: Option<Array2<f64>>,
+}
+
+impl Activity {
+    /// Activity from a `(n_bins, n_units)` count matrix with bins of
+    /// `bin_size` seconds.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming `bin_size` when it is not > 0,
+    /// [`Error::Shape`] for an empty matrix, [`Error::Invalid`] for
+    /// negative or non-finite counts.
+    pub fn from_counts(counts: Array2<f64>, bin_size: f64) -> Result<Self> {
+        check::positive("bin_size", bin_size)?;
+        let (n, m) = counts.dim();
+        if n < 2 || m == 0 {
+            return Err(Error::shape(
+                "activity counts",
+                ">= 2 bins x >= 1 unit",
+                format!("{n} x {m}"),
+            ));
+        }
+        if let Some(((i, j), v)) = counts
+            .indexed_iter()
+            .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+        {
+            return Err(Error::Invalid(format!(
+                "counts[{i}, {j}] must be finite and >= 0 (got {v})"
+            )));
+        }
+        Ok(Self {
+            counts,
+            bin_size,
+            t_start: 0.0,
+            angle: None,
+            position: None,
+        })
+    }
+
+    /// Bins spike times (seconds, one list per unit) into `[t_start,
+    /// t_stop)` with bins of `bin_size` seconds; spikes outside are ignored.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::pipeline::signature::Activity;
+    /// let a = Activity::from_spike_times(&[vec![0.05, 0.15, 0.16], vec![0.25]], 0.1, 0.0, 0.3)?;
+    /// assert_eq!(a.counts.column(0).to_vec(), vec![1.0, 2.0, 0.0]);
+    /// assert_eq!(a.counts.column(1).to_vec(), vec![0.0, 0.0, 1.0]);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Param`] for a non-positive `bin_size` or `t_stop <= t_start`;
+    /// [`Error::Shape`] with no unit or fewer than two bins.
+    pub fn from_spike_times(
+        spikes: &[Vec<f64>],
+        bin_size: f64,
+        t_start: f64,
+        t_stop: f64,
+    ) -> Result<Self> {
+        check::positive("bin_size", bin_size)?;
+        check::finite("t_start", t_start)?;
+        check::finite("t_stop", t_stop)?;
+        if t_stop <= t_start {
+            return Err(ParamError::new("t_stop", format!("> t_start = {t_start}"), t_stop).into());
+        }
+        // The tolerance keeps float rounding (0.3 / 0.1 = 2.999...) from dropping a bin.
+        let n = ((t_stop - t_start) / bin_size + 1e-9).floor() as usize;
+        let mut counts = Array2::zeros((n, spikes.len()));
+        for (u, train) in spikes.iter().enumerate() {
+            for &t in train {
+                if t >= t_start && t < t_stop {
+                    let b = ((t - t_start) / bin_size) as usize;
+                    if b < n {
+                        counts[[b, u]] += 1.0;
+                    }
+                }
+            }
+        }
+        let mut a = Self::from_counts(counts, bin_size)?;
+        a.t_start = t_start;
+        Ok(a)
+    }
+
+    /// Bins the spikes of every unit of `recording` at `bin_size` seconds
+    /// over the epoch named `epoch` (or the whole recording with `None`;
+    /// see [`Recording::bin_spikes`](crate::data::Recording::bin_spikes)),
+    /// and attaches the head direction (channel `head_direction`, circular
+    /// interpolation at the bin centres) and the position (channels `x`,
+    /// `y`) when the recording has them. Select units first, e.g.
+    /// `recording.select_units("location", "adn")`.
+    ///
+    /// With an epoch of several intervals the bins are concatenated and
+    /// [`Activity::time`] counts from the first interval's start.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::data::Recording;
+    /// use canns::pipeline::signature::Activity;
+    /// let rec = Recording::dataset("A2929-200711")?.select_units("location", "adn")?;
+    /// let a = Activity::from_recording(&rec, 0.1, Some("wake"))?;
+    /// assert_eq!(a.n_units(), 7);
+    /// assert!(a.angle.is_some());
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Recording::bin_spikes`](crate::data::Recording::bin_spikes)
+    /// (bad `bin_size`, unknown epoch); [`Error::Shape`] when fewer than
+    /// two bins or no unit remain.
+    pub fn from_recording(
+        recording: &crate::data::Recording,
+        bin_size: f64,
+        epoch: Option<&str>,
+    ) -> Result<Self> {
+        use crate::data::col;
+        let b = recording.bin_spikes(bin_size, epoch)?;
+        let mut a = Self::from_counts(b.counts, bin_size)?;
+        a.t_start = b.centres[0] - 0.5 * bin_size;
+        let channels = recording.channels();
+        let has = |c: &str| channels.iter().any(|x| x == c);
+        if has(col::HEAD_DIRECTION) {
+            a.angle = Some(recording.behaviour_at(col::HEAD_DIRECTION, &b.centres)?);
+        }
+        if has(col::X) && has(col::Y) {
+            let x = recording.behaviour_at(col::X, &b.centres)?;
+            let y = recording.behaviour_at(col::Y, &b.centres)?;
+            a.position = Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
+                if j == 0 {
+                    x[i]
+                } else {
+                    y[i]
+                }
+            }));
+        }
+        Ok(a)
+    }
+
+    /// Adds a measured angle per bin (radians; NaN where unknown).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when there is not one value per bin.
+    pub fn with_angle(mut self, angle: Vec<f64>) -> Result<Self> {
+        if angle.len() != self.n_bins() {
+            return Err(Error::shape("angle", self.n_bins(), angle.len()));
+        }
+        self.angle = Some(angle);
+        Ok(self)
+    }
+
+    /// Adds a measured position per bin (metres; NaN where unknown).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when it is not `(n_bins, 2)`.
+    pub fn with_position(mut self, position: Array2<f64>) -> Result<Self> {
+        if position.dim() != (self.n_bins(), 2) {
+            return Err(Error::shape(
+                "position",
+                format!("{} x 2", self.n_bins()),
+                format!("{} x {}", position.nrows(), position.ncols()),
+            ));
+        }
+        self.position = Some(position);
+        Ok(self)
+    }
+
+    /// Number of time bins.
+    pub fn n_bins(&self) -> usize {
+        self.counts.nrows()
+    }
+
+    /// Number of units.
+    pub fn n_units(&self) -> usize {
+        self.counts.ncols()
+    }
+
+    /// Centre time of bin `i`, seconds.
+    pub fn time(&self, i: usize) -> f64 {
+        self.t_start + (i as f64 + 0.5) * self.bin_size
+    }
+
+    /// The same activity with each unit's counts circularly shifted by
+    /// `shifts[u]` bins (the behaviour stays in place).
+    pub(super) fn shifted(&self, shifts: &[usize]) -> Activity {
+        let n = self.n_bins();
+        let mut counts = Array2::zeros(self.counts.dim());
+        for (u, &s) in shifts.iter().enumerate() {
+            for i in 0..n {
+                counts[[(i + s) % n, u]] = self.counts[[i, u]];
+            }
+        }
+        Activity {
+            counts,
+            ..self.clone()
+        }
+    }
+}
+
+impl std::fmt::Display for Activity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Activity({} bins of {} s, {} units{}{})",
+            self.n_bins(),
+            self.bin_size,
+            self.n_units(),
+            if self.angle.is_some() { ", angle" } else { "" },
+            if self.position.is_some() {
+                ", position"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+pub(super) fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
+    let half = (4.0 * sigma).ceil() as isize;
+    let kernel: Vec<f64> = (-half..=half)
+        .map(|k| (-0.5 * (k as f64 / sigma).powi(2)).exp())
+        .collect();
+    let n = x.nrows() as isize;
+    let mut out = Array2::zeros(x.dim());
+    for (u, col) in x.columns().into_iter().enumerate() {
+        for i in 0..n {
+            let (mut s, mut w) = (0.0, 0.0);
+            for (k, kv) in (-half..=half).zip(&kernel) {
+                let j = i + k;
+                if j >= 0 && j < n {
+                    s += kv * col[j as usize];
+                    w += kv;
+                }
+            }
+            // Renormalised at the edges, so the first and last bins are not damped.
+            out[[i as usize, u]] = s / w;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn smoothing_keeps_a_constant() {
+        let x = Array2::from_elem((50, 2), 3.0);
+        let y = gaussian_smooth(&x.view(), 2.0);
+        assert!(y.iter().all(|v| (v - 3.0).abs() < 1e-12));
+    }
+
+    #[test]
+    fn shift_rolls_each_unit() {
+        let a = Activity::from_counts(
+            Array2::from_shape_fn((4, 2), |(i, u)| (i + 10 * u) as f64),
+            1.0,
+        )
+        .unwrap();
+        let s = a.shifted(&[1, 0]);
+        assert_eq!(s.counts.column(0).to_vec(), vec![3.0, 0.0, 1.0, 2.0]);
+        assert_eq!(s.counts.column(1).to_vec(), vec![10.0, 11.0, 12.0, 13.0]);
+    }
+}
