@@ -49,6 +49,7 @@ pub enum Subsample {
 ///
 /// # Examples
 /// ```
+/// use canns::params::Params;
 /// use canns::pipeline::signature::Signature;
 /// let s = Signature::asa().n_shuffles(10);
 /// assert_eq!(s.pca, Some(6));
