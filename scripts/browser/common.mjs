@@ -20,6 +20,31 @@ export async function launch(viewport = { width: 1200, height: 900 }) {
   return context;
 }
 
+// In page: layout problems of the drawn canns figures under `root` (a CSS
+// selector): a figure wider than its output area, an animation slider over the
+// x-axis title, Play/Pause buttons over the slider labels.
+export function layoutProblems(root) {
+  const problems = [];
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const overlap = (a, b) => a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  for (const f of document.querySelectorAll(`${root} .canns-figure`)) {
+    const svg = f.querySelector("svg.main-svg");
+    if (!svg || !visible(svg)) continue;
+    const area = (f.closest(".jp-OutputArea-output") || f.parentElement).getBoundingClientRect();
+    const r = svg.getBoundingClientRect();
+    if (r.right > area.right + 1) problems.push(`a figure is ${Math.round(r.width)} px wide in a ${Math.round(area.width)} px output area`);
+    const rail = f.querySelector(".slider-container .slider-rail-rect");
+    if (!rail || !visible(rail)) continue;
+    const slider = [rail, ...f.querySelectorAll(".slider-container .slider-label, .slider-container .slider-current-value")]
+      .map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
+    const title = [...f.querySelectorAll(".g-xtitle text, text.xtitle")].map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
+    if (slider.some((s) => title.some((t) => overlap(s, t)))) problems.push("an animation slider overlaps the x-axis title");
+    const buttons = [...f.querySelectorAll(".updatemenu-container .updatemenu-button")].map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
+    if (slider.some((s) => buttons.some((b) => overlap(s, b)))) problems.push("the Play/Pause buttons overlap the slider");
+  }
+  return problems;
+}
+
 // Loads an exported notebook (HTML file) with every network request blocked
 // and reports its figures: each plot container must hold an SVG drawn by
 // plotly.js with non-zero size and some content; no cell may show an error.
@@ -47,7 +72,8 @@ export async function checkFigures(context, file) {
     return { plots: plots.length, drawn, errors, tables };
   });
   report.errors.push(...pageErrors);
-  report.ok = report.plots > 0 && report.drawn === report.plots && report.errors.length === 0;
+  report.problems = await page.evaluate(layoutProblems, "body");
+  report.ok = report.plots > 0 && report.drawn === report.plots && report.errors.length === 0 && report.problems.length === 0;
   if (report.plots > 0) {
     const shot = file.replace(/\.html$/, ".first-plot.png");
     await page.locator(".plotly-graph-div").first().screenshot({ path: shot });

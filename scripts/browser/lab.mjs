@@ -11,7 +11,7 @@
 //   (notebook paths relative to the Lab root; exports and screenshots go to OUT_DIR)
 import path from "node:path";
 import fs from "node:fs";
-import { checkFigures, launch } from "./common.mjs";
+import { checkFigures, launch, layoutProblems } from "./common.mjs";
 
 const [base, token, out, ...notebooks] = process.argv.slice(2);
 const timeoutMs = Number(process.env.CANNS_LAB_TIMEOUT || 1800) * 1000;
@@ -49,35 +49,17 @@ function outputs() {
   const errors = [...nb.querySelectorAll("[data-mime-type='application/vnd.jupyter.stderr']")]
     .map((e) => e.innerText).filter((t) => /error(\[E\d+\])?:|panicked|Traceback/.test(t));
   const tables = [...nb.querySelectorAll(".jp-OutputArea-output table.canns")];
-  const problems = [];
   const figures = [...nb.querySelectorAll(".jp-OutputArea-output .canns-figure")];
-  let drawn = 0;
-  for (const f of figures) {
+  const drawn = figures.filter((f) => {
     const svg = f.querySelector("svg.main-svg");
-    if (!svg || !visible(svg) || !f.querySelector(".plot *, .heatmaplayer *, .scatterlayer *, image")) continue;
-    drawn++;
-    const area = f.closest(".jp-OutputArea-output").getBoundingClientRect();
-    const r = svg.getBoundingClientRect();
-    if (r.right > area.right + 1) problems.push(`a figure is ${Math.round(r.right - area.left)} px wide in a ${Math.round(area.width)} px output area`);
-    const overlap = (a, b) => a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-    const box = (sel) => { const e = f.querySelector(sel); return e && visible(e) ? e.getBoundingClientRect() : null; };
-    const slider = box(".slider-container .slider-rail, .slider-container .slider-rail-rect") || box(".slider-container");
-    if (slider) {
-      const title = [...f.querySelectorAll(".g-xtitle text, .xtitle")].map((e) => e.getBoundingClientRect()).find((b) => b.width > 0);
-      if (overlap(slider, title)) problems.push("an animation slider overlaps the x-axis title");
-      const buttons = box(".updatemenu-container");
-      const labels = [...f.querySelectorAll(".slider-container .slider-label, .slider-container .slider-tick-label")]
-        .map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
-      if (labels.some((l) => overlap(buttons, l))) problems.push("the Play/Pause buttons overlap the slider labels");
-    }
-  }
+    return svg && visible(svg) && f.querySelector(".plot *, .heatmaplayer *, .scatterlayer *, image");
+  }).length;
   return {
     errors,
     tables: tables.length,
     tablesVisible: tables.filter(visible).length,
     figures: figures.length,
     drawn,
-    problems,
   };
 }
 
@@ -131,6 +113,7 @@ async function check(page, name) {
   await page.bringToFront();
   const s = await page.evaluate(state);
   const o = await page.evaluate(outputs);
+  o.problems = await page.evaluate(layoutProblems, ".jp-NotebookPanel:not(.lm-mod-hidden)");
   const ok = s.ran === s.n && o.errors.length === 0 && o.drawn === o.figures && o.figures > 0
     && o.tablesVisible === o.tables && o.problems.length === 0;
   console.log(`${ok ? "ok  " : "FAIL"} ${name} in Lab: ${s.ran}/${s.n} cells ran, ${o.drawn}/${o.figures} figures drawn, `
@@ -199,7 +182,7 @@ try {
   const exported = await checkFigures(browser, html);
   console.log(`${exported.ok ? "ok  " : "FAIL"} ${name} exported after a re-run: ${exported.drawn}/${exported.plots} figures drawn offline, `
     + `${exported.tables} tables, ${exported.errors.length} errors`);
-  for (const e of exported.errors) console.log("     " + e.slice(0, 300));
+  for (const e of [...exported.errors, ...exported.problems]) console.log("     " + e.slice(0, 300));
   if (!exported.ok || exported.plots !== results[0].figures) {
     if (exported.plots !== results[0].figures) console.log(`     the export has ${exported.plots} figures, Lab showed ${results[0].figures}`);
     failed = true;

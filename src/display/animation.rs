@@ -11,7 +11,7 @@ use serde_json::json;
 /// Fraction of the plot width left of the slider, for the Play/Pause buttons.
 const CONTROLS_X: f64 = 0.16;
 /// Pixels between the bottom of the plot area and the slider's value label.
-const SLIDER_TOP: usize = 50;
+const SLIDER_TOP: usize = 58;
 /// Bottom margin in pixels that holds the x-axis title, the slider and its labels.
 pub(crate) const CONTROLS_MARGIN: usize = 150;
 
