@@ -4,19 +4,29 @@
 //! external input current, and exposes its state. Models that encode a
 //! continuous feature also implement [`FeatureMap`]. Models never generate their
 //! own input (that is a [`crate::tasks::Task`]'s job) and never analyse their
-//! output (that is [`crate::analysis`]'s job).
+//! output (that is [`crate::analysis`]'s job). The weight-matrix networks
+//! that [`crate::train`]'s rules change ([`Hopfield`], [`LinearLayer`],
+//! [`SpikingLayer`]) have their own update methods.
 
 pub mod cann1d;
 pub mod cann2d;
 pub(crate) mod cann_params;
+pub(crate) mod dense;
 pub mod dynamics;
+pub mod hopfield;
 pub mod kernel;
+pub mod lif_ring;
+pub mod linear;
+pub mod spiking;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};
 pub use dynamics::Integrator;
-
+pub use hopfield::{Activation, Hopfield, HopfieldParams, Recall, Update};
 pub use kernel::Recurrence;
+pub use lif_ring::{LifRing, LifRingParams};
+pub use linear::{LinearLayer, LinearLayerParams};
+pub use spiking::{SpikingLayer, SpikingLayerParams};
 
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
