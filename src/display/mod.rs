@@ -207,7 +207,7 @@ fn figure_json(plot: &Plot) -> String {
         return json;
     };
     let layout = &mut fig["layout"];
-    if !layout["sliders"].as_array().is_some_and(|s| !s.is_empty()) {
+    if layout["sliders"].as_array().is_none_or(|s| s.is_empty()) {
         return json;
     }
     let bottom = layout["margin"]["b"].as_u64().unwrap_or(80);

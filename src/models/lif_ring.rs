@@ -737,6 +737,8 @@ impl LifRing {
         Ok(())
     }
 
+    // One index runs over the voltage, refractory, synaptic and input arrays.
+    #[allow(clippy::needless_range_loop)]
     fn advance(&mut self, input: &[f64]) {
         let p = &self.params;
         let d = &self.decay;
