@@ -1338,9 +1338,11 @@ mod tests {
 
     #[test]
     fn modules_split_cells() {
-        let v = per_cell("gridscale", &[0.3, 0.5, 0.8], 9).unwrap();
+        assert!(check_per_cell("gridscale", &[0.3, 0.5, 0.8], 9).is_ok());
+        let v = per_cell(&[0.3, 0.5, 0.8], 9);
         assert_eq!(v, vec![0.3, 0.3, 0.3, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8]);
-        assert!(per_cell("gridscale", &[0.3; 10], 9).is_err());
+        assert!(check_per_cell("gridscale", &[0.3; 10], 9).is_err());
+        assert!(check_per_cell("gridscale", &[], 9).is_err());
     }
 
     #[test]
