@@ -49,7 +49,9 @@ fn check<P: Params + PartialEq + Debug>(base: P, spec: Spec<P>) {
     let p = base.clone().with(key, value.clone()).unwrap();
     assert!(holds(&p), "{}: `{key}` = {value} not set: {p:?}", P::NAME);
     let mut tree = serde_json::to_value(&base).unwrap();
-    *tree.pointer_mut(&format!("/{}", key.replace('.', "/"))).unwrap() = value.clone();
+    *tree
+        .pointer_mut(&format!("/{}", key.replace('.', "/")))
+        .unwrap() = value.clone();
     assert_eq!(serde_json::to_value(&p).unwrap(), tree, "{}", P::NAME);
     p.validate().unwrap();
     assert_eq!(P::from_json(&p.to_json()).unwrap(), p, "{}", P::NAME);
@@ -70,7 +72,10 @@ fn check<P: Params + PartialEq + Debug>(base: P, spec: Spec<P>) {
     assert!(matches!(err, Error::Invalid(_)), "{err:?}");
     let msg = err.to_string();
     assert!(
-        msg.starts_with(&format!("{}: unknown parameter `no_such_key` (known: ", P::NAME)),
+        msg.starts_with(&format!(
+            "{}: unknown parameter `no_such_key` (known: ",
+            P::NAME
+        )),
         "{msg}"
     );
     assert!(msg.contains(&base.current_keys().join(", ")), "{msg}");
@@ -96,8 +101,7 @@ fn check<P: Params + PartialEq + Debug>(base: P, spec: Spec<P>) {
         Error::Param(e) => {
             assert_eq!((e.field.as_str(), e.value.as_str()), (field, got), "{e}");
             assert!(
-                e.to_string()
-                    .starts_with(&format!("`{field}` must be ")),
+                e.to_string().starts_with(&format!("`{field}` must be ")),
                 "{e}"
             );
         }
@@ -271,11 +275,16 @@ fn nested_keys_reach_into_enum_variants() -> Result<()> {
         }
     );
     // The greedy default has no `fuzzy` fields to set.
-    let err = Signature::default().with("subsample.fuzzy.k", 10).unwrap_err();
+    let err = Signature::default()
+        .with("subsample.fuzzy.k", 10)
+        .unwrap_err();
     assert!(err.to_string().contains("`subsample.fuzzy.k`"), "{err}");
     // A key that goes through a number is unknown, not a type error.
     let err = Cann1dParams::default().with("tau.x", 1).unwrap_err();
-    assert!(err.to_string().contains("unknown parameter `tau.x`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown parameter `tau.x`"),
+        "{err}"
+    );
     Ok(())
 }
 
@@ -306,7 +315,11 @@ fn keys_list_every_field() {
     // The current keys follow an enum variant with fields.
     assert!(Signature::keys().contains(&"subsample".to_string()));
     let asa = Signature::asa().current_keys();
-    for k in ["subsample.fuzzy.k", "subsample.fuzzy.nbs", "subsample.fuzzy.metric"] {
+    for k in [
+        "subsample.fuzzy.k",
+        "subsample.fuzzy.nbs",
+        "subsample.fuzzy.metric",
+    ] {
         assert!(asa.contains(&k.to_string()), "{asa:?}");
     }
     let err = Signature::asa().with("subsample.fuzzy.q", 1).unwrap_err();
@@ -323,7 +336,11 @@ fn from_json_takes_defaults_and_names_unknown_keys() -> Result<()> {
             .boundary_conditions(BoundaryConditions::Periodic)
     );
     let err = PlaceCellsParams::from_json(r#"{"width": 0.1}"#).unwrap_err();
-    assert!(err.to_string().starts_with("PlaceCellsParams: unknown field `width`"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("PlaceCellsParams: unknown field `width`"),
+        "{err}"
+    );
     Ok(())
 }
 
@@ -402,7 +419,11 @@ fn validate_rejects_non_finite_values() {
             named("tuning_angles[1]", "NaN"),
         ),
         (
-            param_error(BoundaryVectorCellsParams::default().beta(f64::NAN).validate()),
+            param_error(
+                BoundaryVectorCellsParams::default()
+                    .beta(f64::NAN)
+                    .validate(),
+            ),
             named("beta", "NaN"),
         ),
         (
@@ -571,12 +592,7 @@ fn validate_rejects_inconsistent_pairs() {
             named("n_steps", "0"),
         ),
         (
-            param_error(
-                UmapParams::default()
-                    .min_dist(2.0)
-                    .spread(1.0)
-                    .validate(),
-            ),
+            param_error(UmapParams::default().min_dist(2.0).spread(1.0).validate()),
             named("min_dist", "2"),
         ),
     ];
@@ -601,7 +617,13 @@ fn build_and_run_call_validate() -> Result<()> {
     let p = HeadDirectionCellsParams::default().n(0);
     same(p.build().unwrap_err(), p.validate());
     let p = BoundaryVectorCellsParams::default().xi(0.0);
-    same(BoundaryVectorCells::params().xi(0.0).build(&env).unwrap_err(), p.validate());
+    same(
+        BoundaryVectorCells::params()
+            .xi(0.0)
+            .build(&env)
+            .unwrap_err(),
+        p.validate(),
+    );
     let p = RoutePlannerParams::default().clearance(-0.1);
     same(p.build(&env).unwrap_err(), p.validate());
     let p = ClosedLoopNavigationParams::default().drift_ratio(0.0);
@@ -636,7 +658,9 @@ fn valid_parameters_build_as_before() -> Result<()> {
     let gc = GridCellsParams::default().n(6).build(&env)?;
     assert_eq!(gc.n(), 6);
     let agent = Agent::params().seed(1).build(env.clone())?;
-    let mut task = ClosedLoopNavigationParams::default().n_steps(10).build(agent)?;
+    let mut task = ClosedLoopNavigationParams::default()
+        .n_steps(10)
+        .build(agent)?;
     task.run(10);
     assert_eq!(task.agent().history().len(), 10);
     Ok(())

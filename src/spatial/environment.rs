@@ -167,7 +167,10 @@ impl Params for EnvironmentParams {
         if !w.is_finite() {
             return Err(ParamError::new(
                 "aspect",
-                format!("such that aspect * scale (scale = {}) is finite", self.scale),
+                format!(
+                    "such that aspect * scale (scale = {}) is finite",
+                    self.scale
+                ),
                 self.aspect,
             )
             .into());
@@ -237,7 +240,12 @@ fn check_hole(
         .into());
     }
     for c in hole {
-        if !(c[0].is_finite() && c[1].is_finite() && c[0] > 0.0 && c[0] < w && c[1] > 0.0 && c[1] < h)
+        if !(c[0].is_finite()
+            && c[1].is_finite()
+            && c[0] > 0.0
+            && c[0] < w
+            && c[1] > 0.0
+            && c[1] < h)
         {
             return Err(ParamError::new(
                 field,
