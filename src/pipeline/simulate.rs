@@ -6,6 +6,7 @@ use crate::analysis::tracking::{tracking_summary, TrackingSummary};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::Result;
 use crate::models::FeatureMap;
+use crate::params::{check, setters, Params};
 use crate::space::ring_positions;
 use crate::tasks::Task;
 use ndarray::Array2;
@@ -35,6 +36,28 @@ impl Default for SimOptions {
             reset: true,
             progress: ShowProgress::Auto,
         }
+    }
+}
+
+impl SimOptions {
+    setters! {
+        /// Sets `record_every` (steps).
+        record_every: usize,
+        /// Sets `record_states`.
+        record_states: bool,
+        /// Sets `reset`.
+        reset: bool,
+        /// Sets `progress`.
+        progress: ShowProgress,
+    }
+}
+
+impl Params for SimOptions {
+    const NAME: &'static str = "SimOptions";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("record_every", self.record_every, 1)?;
+        Ok(())
     }
 }
 
@@ -101,15 +124,14 @@ pub fn simulate(model: &mut dyn FeatureMap, task: &mut dyn Task) -> Result<Simul
 /// Runs `model` on `task`, recording as `options` say.
 ///
 /// # Errors
-/// As [`simulate`]; [`Error::Param`](crate::Error::Param) if `record_every` is 0.
+/// As [`simulate`]; [`Error::Param`](crate::Error::Param) when `options`
+/// fail [`Params::validate`] (`record_every` is 0).
 pub fn simulate_with(
     model: &mut dyn FeatureMap,
     task: &mut dyn Task,
     options: &SimOptions,
 ) -> Result<Simulation> {
-    if options.record_every == 0 {
-        return Err(crate::ParamError::new("record_every", ">= 1", 0).into());
-    }
+    options.validate()?;
     if options.reset {
         model.reset();
         task.reset();
