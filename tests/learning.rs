@@ -586,7 +586,7 @@ fn stdp_reference(
     let mut tq = Array1::<f64>::zeros(n_out);
     let mut v = Array1::<f64>::zeros(n_out);
     for x in xs.outer_iter() {
-        tp = &tp * decay + &x;
+        tp = &tp * decay + x;
         v = &v * leak + w.dot(&x);
         let sp = v.mapv(|vi| if vi >= thr { 1.0 } else { 0.0 });
         v.zip_mut_with(&sp, |vi, &s| {

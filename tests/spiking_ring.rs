@@ -2,7 +2,7 @@
 //! input (working memory, Compte et al. 2000) and follows a moving cue.
 
 use canns::models::lif_ring::BumpTrace;
-use canns::models::{LifRing, Model};
+use canns::models::{FeatureMap, LifRing, Model};
 use canns::space::angle_diff;
 
 /// Runs `ring` for `duration` s with the cue at `cue(t)` (none when `None`).
@@ -13,7 +13,7 @@ fn drive(ring: &mut LifRing, duration: f64, cue: impl Fn(f64) -> Option<f64>) {
     let steps = (duration / dt).round() as usize;
     for _ in 0..steps {
         match cue(ring.time()) {
-            Some(a) => ring.stimulus(&[a], &mut input),
+            Some(a) => ring.stimulus(&[a], &mut input).unwrap(),
             None => input.fill(0.0),
         }
         ring.step(dt, &input).unwrap();
