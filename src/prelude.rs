@@ -11,6 +11,7 @@ pub use crate::models::{
 };
 pub use crate::models::{Hopfield, LifRing, LinearLayer, SpikingLayer};
 pub use crate::params::Params;
+pub use crate::models::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
 pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};
 pub use crate::spatial::{
     Agent, AgentParams, BoundaryConditions, Environment, GridCells, HeadDirectionCells, PlaceCells,

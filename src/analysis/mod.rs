@@ -8,6 +8,7 @@ pub mod head_direction;
 pub mod place;
 pub mod raster;
 pub mod recording;
+pub mod theta;
 mod sampling;
 pub mod tracking;
 
