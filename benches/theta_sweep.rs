@@ -30,7 +30,10 @@ fn networks(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    let mut gc = GridCellNetwork::params().mapping_ratio(5.0).build().unwrap();
+    let mut gc = GridCellNetwork::params()
+        .mapping_ratio(5.0)
+        .build()
+        .unwrap();
     let mut x = 0.2;
     for i in 0..300 {
         let m = clock.modulation(i, 0.5, 0.0);
@@ -44,12 +47,16 @@ fn networks(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             x += 0.5e-3;
-            gc.update([x, 0.5], black_box(&rates), clock.modulation(i, 0.5, 0.0).gc)
-                .unwrap()
+            gc.update(
+                [x, 0.5],
+                black_box(&rates),
+                clock.modulation(i, 0.5, 0.0).gc,
+            )
+            .unwrap()
         })
     });
-    let grid = GeodesicGrid::from_polygon(&t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2), &[], 0.05)
-        .unwrap();
+    let grid =
+        GeodesicGrid::from_polygon(&t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2), &[], 0.05).unwrap();
     g.sample_size(10);
     g.bench_function("geodesic_tmaze_3153", |b| {
         b.iter(|| black_box(grid.distances()))
@@ -65,7 +72,8 @@ fn networks(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             y = if y > 3.2 { 0.6 } else { y + 1.2e-3 };
-            pc.update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos()).unwrap()
+            pc.update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos())
+                .unwrap()
         })
     });
     g.finish();

@@ -69,7 +69,10 @@ fn dc_sweep_requires_adaptation() {
             let (off, rmax, _) = dc_run(adapt, 0.3, seed, 0.0, 0.0, 4000);
             let p = dc_stats(&off, &rmax).mean_abs_peak.unwrap();
             // canns 0.009 / 0.020.
-            assert!(p <= 0.05, "seed {seed}: mean |peak| {p} with adaptation {adapt}");
+            assert!(
+                p <= 0.05,
+                "seed {seed}: mean |peak| {p} with adaptation {adapt}"
+            );
         }
     }
 }
@@ -82,7 +85,11 @@ fn dc_alternation() {
         assert_eq!(s.cycles.len(), 30);
         let alt = s.alternation.unwrap();
         // canns 1.00 at noise 0.3.
-        assert!(alt >= 0.85, "seed {seed}: alternation {alt}, peaks {:?}", s.peaks());
+        assert!(
+            alt >= 0.85,
+            "seed {seed}: alternation {alt}, peaks {:?}",
+            s.peaks()
+        );
     }
 }
 
@@ -96,7 +103,10 @@ fn dc_anticipation() {
             let s = dc_stats(&off, &rmax);
             // The sweep leads the heading in the turn's direction (canns +1.78).
             let peak = sign * s.mean_peak.unwrap();
-            assert!((1.3..=2.2).contains(&peak), "hd0 {hd0} sign {sign}: peak {peak}");
+            assert!(
+                (1.3..=2.2).contains(&peak),
+                "hd0 {hd0} sign {sign}: peak {peak}"
+            );
             let act = active_steps(&rmax[WARM..], 0.1);
             let prof = offset_vs_phase(&off[WARM..], &phase[WARM..], &act, 10).unwrap();
             // Around the drive maximum the bump is back on the heading (canns 0.10).
@@ -124,17 +134,56 @@ const GOLDEN: [(usize, usize, f64, f64, f64); 9] = [
     (1, 55, 0.28542934783274027, 0.0, 0.06163171196945693),
     (1, 40, 0.11849094702272951, 0.0, 0.010621291351965928),
     (1, 70, 0.11220954014581862, 0.0, 0.0095250342539982),
-    (3, 55, 0.9554221784254917, 0.013137102768448278, 0.19249407752759945),
-    (3, 40, 0.42237180847054545, 0.005567370044453478, 0.03761980859403139),
-    (3, 70, 0.40174497151687866, 0.005280002924449316, 0.03403514728865282),
-    (100, 55, 2.364165703759269, 2.9001737284832845, 0.2207849018961437),
-    (100, 40, 1.1439907943212788, 1.4044563491619513, 0.0516961981209321),
-    (100, 70, 1.0947031063568162, 1.3440134268982005, 0.04733760119716703),
+    (
+        3,
+        55,
+        0.9554221784254917,
+        0.013137102768448278,
+        0.19249407752759945,
+    ),
+    (
+        3,
+        40,
+        0.42237180847054545,
+        0.005567370044453478,
+        0.03761980859403139,
+    ),
+    (
+        3,
+        70,
+        0.40174497151687866,
+        0.005280002924449316,
+        0.03403514728865282,
+    ),
+    (
+        100,
+        55,
+        2.364165703759269,
+        2.9001737284832845,
+        0.2207849018961437,
+    ),
+    (
+        100,
+        40,
+        1.1439907943212788,
+        1.4044563491619513,
+        0.0516961981209321,
+    ),
+    (
+        100,
+        70,
+        1.0947031063568162,
+        1.3440134268982005,
+        0.04733760119716703,
+    ),
 ];
 
 #[test]
 fn dc_exp_euler_parity() {
-    for rec in [canns::models::Recurrence::Fft, canns::models::Recurrence::Dense] {
+    for rec in [
+        canns::models::Recurrence::Fft,
+        canns::models::Recurrence::Dense,
+    ] {
         let mut net = DirectionCellNetwork::params()
             .noise_strength(0.0)
             .recurrence(rec)
@@ -144,10 +193,21 @@ fn dc_exp_euler_parity() {
             net.update(0.3, 1.0).unwrap();
             for &(s, i, u, v, r) in GOLDEN.iter().filter(|g| g.0 == step) {
                 let rel = |a: f64, b: f64| (a - b).abs() / b.abs().max(1e-12);
-                assert!(rel(net.u()[i], u) < 1e-5, "step {s} u[{i}] {} vs {u}", net.u()[i]);
+                assert!(
+                    rel(net.u()[i], u) < 1e-5,
+                    "step {s} u[{i}] {} vs {u}",
+                    net.u()[i]
+                );
                 let vi = net.v().unwrap()[i];
-                assert!((vi == 0.0 && v == 0.0) || rel(vi, v) < 1e-5, "step {s} v[{i}] {vi} vs {v}");
-                assert!(rel(net.r()[i], r) < 1e-5, "step {s} r[{i}] {} vs {r}", net.r()[i]);
+                assert!(
+                    (vi == 0.0 && v == 0.0) || rel(vi, v) < 1e-5,
+                    "step {s} v[{i}] {vi} vs {v}"
+                );
+                assert!(
+                    rel(net.r()[i], r) < 1e-5,
+                    "step {s} r[{i}] {} vs {r}",
+                    net.r()[i]
+                );
             }
         }
     }
@@ -180,7 +240,10 @@ fn dc_exp_euler_parity() {
             let u = u0[i] + (1.0 - (-1.0 / tau).exp()) * (-u0[i] + input - v0[i]);
             u1[i] = u.max(0.0);
             let v = v0[i] + (1.0 - (-1.0 / tau_v).exp()) * (-v0[i] + m * u0[i]);
-            assert!((net.v().unwrap()[i] - v).abs() < 1e-12, "seed {seed} v[{i}]");
+            assert!(
+                (net.v().unwrap()[i] - v).abs() < 1e-12,
+                "seed {seed} v[{i}]"
+            );
         }
         let s: f64 = u1.iter().map(|u| u * u).sum();
         for i in 0..n {
@@ -272,7 +335,11 @@ fn gc_sweeps_alternate_laterally() {
         let r = 1000..2000;
         let s = position_sweeps(&dec[r.clone()], &pos[r], &[0.0; 1000], 100).unwrap();
         let alt = s.lateral_alternation.unwrap();
-        assert!(alt >= 0.7, "seed {seed}: alternation {alt} ({:?})", s.cycles);
+        assert!(
+            alt >= 0.7,
+            "seed {seed}: alternation {alt} ({:?})",
+            s.cycles
+        );
     }
 }
 
@@ -284,7 +351,10 @@ fn gc_forward_bias() {
         let s = segment(&dec, &pos, k, 1000);
         let ahead = s.mean_ahead.unwrap();
         // canns 0.13-0.14 m.
-        assert!((0.08..=0.2).contains(&ahead), "v = {v}: mean ahead {ahead} m");
+        assert!(
+            (0.08..=0.2).contains(&ahead),
+            "v = {v}: mean ahead {ahead} m"
+        );
         // The decoded position always leads the animal (canns: 4-6 cm at least).
         assert!(s.min_ahead.unwrap() > 0.0, "v = {v}: {s:?}");
     }
@@ -309,12 +379,22 @@ fn t_maze_grid() -> canns::models::theta_sweep::GeodesicGrid {
     GeodesicGrid::from_polygon(&t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2), &[], 0.05).unwrap()
 }
 
+/// The T-maze's geodesic distances, computed once for the tests that need them.
+fn t_maze_distances() -> &'static [f64] {
+    static D: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    D.get_or_init(|| t_maze_grid().distances())
+}
+
 #[test]
 fn pc_geodesic_matrix() {
     let grid = t_maze_grid();
     assert_eq!(grid.n_cells(), 3153);
-    let d = grid.distances();
-    let max = d.iter().copied().filter(|x| x.is_finite()).fold(0.0, f64::max);
+    let d = t_maze_distances();
+    let max = d
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
     assert!(d.iter().all(|x| x.is_finite()), "the maze is connected");
     // canns (numba, 8-neighbour): 6.18 m; an independent Dijkstra of the
     // same stencil: 6.178427124746179 m.
@@ -325,12 +405,17 @@ fn pc_geodesic_matrix() {
 fn pc_forward_sweep_stem() {
     use canns::models::theta_sweep::PlaceCellNetworkParams;
     let grid = t_maze_grid();
-    let d = grid.distances();
+    let d = t_maze_distances();
     let clock = ThetaClock::params().build().unwrap();
     for seed in [1, 2] {
+        // canns's profile exp(-D / 2a^2): the reference numbers are canns's.
+        // The noise floor outside the bump is left out of the recurrent sum
+        // (activity cutoff 1e-3 of the peak rate) to keep the test fast.
         let mut net = PlaceCellNetworkParams::chu2024()
+            .canns_compat(true)
+            .activity_cutoff(1e-3)
             .seed(seed)
-            .build_with_distances(&grid, d.clone())
+            .build_with_distances(&grid, d.to_vec())
             .unwrap();
         // Up the stem at 1.2 m/s from (0, 0.6) m, after 100 ms at the start.
         let pos = |i: usize| [0.0, 0.6 + 1.2e-3 * i as f64];
@@ -340,7 +425,8 @@ fn pc_forward_sweep_stem() {
         let (mut dec, mut true_pos) = (vec![], vec![]);
         for i in 0..2200 {
             // canns: theta = 1 + 0.1 * linear_gain * cos(phase), gain 1 here.
-            net.update(pos(i), 1.0 + 0.1 * clock.phase(i).cos()).unwrap();
+            net.update(pos(i), 1.0 + 0.1 * clock.phase(i).cos())
+                .unwrap();
             dec.push(net.decoded_position().unwrap_or([f64::NAN; 2]));
             true_pos.push(pos(i));
         }

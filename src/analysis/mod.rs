@@ -8,8 +8,8 @@ pub mod head_direction;
 pub mod place;
 pub mod raster;
 pub mod recording;
-pub mod theta;
 mod sampling;
+pub mod theta;
 pub mod tracking;
 
 pub use circular::{compare_angles, CircularComparison};

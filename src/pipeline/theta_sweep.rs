@@ -100,7 +100,9 @@ impl Default for ThetaSweepParams {
     fn default() -> Self {
         Self {
             dt: 1.0,
-            clock: ThetaClockParams::default().strength_hd(1.0).strength_gc(0.5),
+            clock: ThetaClockParams::default()
+                .strength_hd(1.0)
+                .strength_gc(0.5),
             direction: DirectionCellNetworkParams::default()
                 .adaptation_strength(15.0)
                 .noise_strength(0.0),
@@ -144,7 +146,13 @@ impl ThetaSweepParams {
 
     /// The nested parameters with the pipeline's `dt` and the grid's
     /// `num_dc` matched to the direction ring.
-    fn resolved(&self) -> (ThetaClockParams, DirectionCellNetworkParams, GridCellNetworkParams) {
+    fn resolved(
+        &self,
+    ) -> (
+        ThetaClockParams,
+        DirectionCellNetworkParams,
+        GridCellNetworkParams,
+    ) {
         let clock = self.clock.clone().dt(self.dt);
         let dir = self.direction.clone().dt(self.dt);
         let grid = self.grid.clone().dt(self.dt).num_dc(dir.num);
@@ -550,7 +558,9 @@ impl ThetaSweepResult {
         let every = self.params.record_every.max(1);
         let (a, b) = (
             from.min(self.n_steps()) / every,
-            to.min(self.n_steps()).div_ceil(every).min(self.dc_activity.nrows()),
+            to.min(self.n_steps())
+                .div_ceil(every)
+                .min(self.dc_activity.nrows()),
         );
         let t: Vec<f64> = (a..b).map(|k| self.t[k * every]).collect();
         let z: Vec<Vec<f64>> = (0..self.dc_activity.ncols())
@@ -630,7 +640,11 @@ impl ThetaSweepResult {
             "rad",
             vec![
                 Series::line("offset", self.t[lo..hi].to_vec(), off[lo..hi].to_vec()),
-                Series::dashed("theta phase", self.t[lo..hi].to_vec(), self.phase[lo..hi].to_vec()),
+                Series::dashed(
+                    "theta phase",
+                    self.t[lo..hi].to_vec(),
+                    self.phase[lo..hi].to_vec(),
+                ),
             ],
         )
     }
@@ -648,12 +662,28 @@ impl ThetaSweepResult {
                 "s",
             )
             .row("cycles", ds.map_or(0, |d| d.cycles.len()), "after warm-up")
-            .row("direction |peak|", f(ds.and_then(|d| d.mean_abs_peak)), "rad")
-            .row("direction alternation", f(ds.and_then(|d| d.alternation)), "")
-            .row("direction silent", f(ds.map(|d| d.silent_fraction)), "steps")
+            .row(
+                "direction |peak|",
+                f(ds.and_then(|d| d.mean_abs_peak)),
+                "rad",
+            )
+            .row(
+                "direction alternation",
+                f(ds.and_then(|d| d.alternation)),
+                "",
+            )
+            .row(
+                "direction silent",
+                f(ds.map(|d| d.silent_fraction)),
+                "steps",
+            )
             .row("ego sweep length", f(ps.and_then(|p| p.ego_length)), "m")
             .row("mean ahead", f(ps.and_then(|p| p.mean_ahead)), "m")
-            .row("lateral alternation", f(ps.and_then(|p| p.lateral_alternation)), "")
+            .row(
+                "lateral alternation",
+                f(ps.and_then(|p| p.lateral_alternation)),
+                "",
+            )
     }
 
     /// An HTML report: the summary table and the figures over the first

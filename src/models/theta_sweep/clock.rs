@@ -166,7 +166,11 @@ impl ThetaClockParams {
             .row("strength_hd", self.strength_hd, "s_hd")
             .row("strength_gc", self.strength_gc, "s_gc")
             .row("v_max", self.v_max, "speed of linear gain 1 (m/s)")
-            .row("omega_max", self.omega_max, "angular speed of gain 1 (rad/s)")
+            .row(
+                "omega_max",
+                self.omega_max,
+                "angular speed of gain 1 (rad/s)",
+            )
             .row("canns_compat", self.canns_compat, "signed angular gain")
     }
 }
@@ -399,7 +403,10 @@ mod tests {
             (ThetaClock::params().dt(200.0), "`dt`"),
             (ThetaClock::params().v_max(0.0), "`v_max`"),
             (ThetaClock::params().omega_max(f64::NAN), "`omega_max`"),
-            (ThetaClock::params().strength_hd(f64::INFINITY), "`strength_hd`"),
+            (
+                ThetaClock::params().strength_hd(f64::INFINITY),
+                "`strength_hd`",
+            ),
         ] {
             let e = p.build().unwrap_err().to_string();
             assert!(e.contains(f) && e.contains("got"), "{e}");

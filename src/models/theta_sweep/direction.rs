@@ -214,7 +214,11 @@ impl DirectionCellNetworkParams {
             .row("num", self.num, "neurons on the ring")
             .row("tau", self.tau, "synaptic time constant (ms)")
             .row("tau_v", self.tau_v, "adaptation time constant (ms)")
-            .row("noise_strength", self.noise_strength, "input noise std per step")
+            .row(
+                "noise_strength",
+                self.noise_strength,
+                "input noise std per step",
+            )
             .row("k", self.k, "global inhibition")
             .row(
                 "adaptation_strength",
@@ -228,7 +232,11 @@ impl DirectionCellNetworkParams {
             .row("conn_noise", self.conn_noise, "weight noise std")
             .row("dt", self.dt, "time step (ms)")
             .row("seed", self.seed, "noise seed")
-            .row("recurrence", format!("{:?}", self.recurrence), "FFT or dense")
+            .row(
+                "recurrence",
+                format!("{:?}", self.recurrence),
+                "FFT or dense",
+            )
     }
 }
 

@@ -302,7 +302,11 @@ impl GridCellNetworkParams {
             .row("num_gc_x", self.num_gc_x, "neurons per side of the torus")
             .row("tau", self.tau, "synaptic time constant (ms)")
             .row("tau_v", self.tau_v, "adaptation time constant (ms)")
-            .row("noise_strength", self.noise_strength, "input noise std per step")
+            .row(
+                "noise_strength",
+                self.noise_strength,
+                "input noise std per step",
+            )
             .row("k", self.k, "global inhibition")
             .row(
                 "adaptation_strength",
@@ -322,7 +326,11 @@ impl GridCellNetworkParams {
             .row("dt", self.dt, "time step (ms)")
             .row("seed", self.seed, "noise seed")
             .row("canns_compat", self.canns_compat, "canns's direction bins")
-            .row("recurrence", format!("{:?}", self.recurrence), "FFT or dense")
+            .row(
+                "recurrence",
+                format!("{:?}", self.recurrence),
+                "FFT or dense",
+            )
     }
 }
 
@@ -483,7 +491,11 @@ impl GridCellNetwork {
                     continue;
                 }
                 let k0 = ky.rem_euclid(n as i32) as usize;
-                let sign = if (kx + ky).rem_euclid(2) == 0 { 1.0 } else { -1.0 };
+                let sign = if (kx + ky).rem_euclid(2) == 0 {
+                    1.0
+                } else {
+                    -1.0
+                };
                 terms.push(Term {
                     kx,
                     ky,
@@ -855,11 +867,7 @@ impl Model for GridCellNetwork {
     fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
         check::positive("dt", dt)?;
         if input.len() != self.n * self.n {
-            return Err(Error::shape(
-                "external input",
-                self.n * self.n,
-                input.len(),
-            ));
+            return Err(Error::shape("external input", self.n * self.n, input.len()));
         }
         let mut buf = std::mem::take(&mut self.input);
         self.conv.apply(&self.r, &mut buf);
@@ -960,12 +968,14 @@ mod tests {
         assert!((e1[0].hypot(e1[1]) - 1.0).abs() < 1e-15);
         assert!((e2[0].hypot(e2[1]) - 1.0).abs() < 1e-15);
         assert!((e1[0] * e2[0] + e1[1] * e2[1] - 0.5).abs() < 1e-15);
-        assert!((hex_norm2(0.3, -0.7) - {
-            let v = hex_inverse([0.3, -0.7]);
-            v[0] * v[0] + v[1] * v[1]
-        })
-        .abs()
-            < 1e-15);
+        assert!(
+            (hex_norm2(0.3, -0.7) - {
+                let v = hex_inverse([0.3, -0.7]);
+                v[0] * v[0] + v[1] * v[1]
+            })
+            .abs()
+                < 1e-15
+        );
     }
 
     #[test]
@@ -1089,7 +1099,10 @@ mod tests {
             (p().a(-1.0), "`a`"),
             (p().g(0.0), "`g`"),
             (p().phase_offset(f64::NAN), "`phase_offset`"),
-            (p().num_gc_x(100).recurrence(Recurrence::Dense), "`num_gc_x`"),
+            (
+                p().num_gc_x(100).recurrence(Recurrence::Dense),
+                "`num_gc_x`",
+            ),
         ] {
             let e = q.build().unwrap_err().to_string();
             assert!(e.contains(f) && e.contains("got"), "{e} should name {f}");

@@ -15,11 +15,7 @@ pub(crate) fn polar(x: &[f64], r: &[f64], heading: Option<f64>, title: &str) -> 
     }
     let top = rr.iter().copied().fold(0.0, f64::max);
     let mut plot = Plot::new();
-    plot.add_trace(
-        ScatterPolar::new(theta, rr)
-            .mode(Mode::Lines)
-            .name("rate"),
-    );
+    plot.add_trace(ScatterPolar::new(theta, rr).mode(Mode::Lines).name("rate"));
     if let Some(h) = heading {
         let d = compact(h.to_degrees());
         plot.add_trace(
