@@ -445,3 +445,83 @@ fn pc_forward_sweep_stem() {
         assert!(ahead > 0.15, "seed {seed}: mean ahead {ahead} m");
     }
 }
+
+#[test]
+fn pipeline_on_a_real_trajectory() {
+    use canns::pipeline::theta_sweep::COLUMNS;
+    use canns::pipeline::ThetaSweep;
+    use canns::tasks::navigation::Trajectory;
+    let full = Trajectory::dataset("sargolini").unwrap();
+    // The first 3 s.
+    let keep = full.times().iter().take_while(|&&t| t <= 3.0).count();
+    let pos = (0..keep)
+        .map(|i| vec![full.coordinate(0)[i], full.coordinate(1)[i]])
+        .collect();
+    let traj = Trajectory::new(full.times()[..keep].to_vec(), pos).unwrap();
+    let mut p = ThetaSweep::params()
+        .with("grid.num_gc_x", "24")
+        .unwrap()
+        .with("record_grid_every", "20")
+        .unwrap()
+        .with("with_place", "true")
+        .unwrap()
+        .with("place_dx", "0.1")
+        .unwrap();
+    p.clock.v_max = 0.5;
+    let res = p.run(&traj).unwrap();
+    let n = res.n_steps();
+    assert_eq!(n, (traj.duration() * 1000.0).floor() as usize + 1);
+    // The phase advances one cycle per 100 ms (canns's removed pipeline froze it).
+    let starts = (1..n).filter(|&i| res.phase[i] < res.phase[i - 1]).count();
+    assert_eq!(starts, (n - 1) / 100);
+    assert!(res.mod_gc.iter().any(|&m| m > 1.0) && res.mod_gc.iter().any(|&m| m < 1.0));
+    let df = res.to_dataframe().unwrap();
+    assert_eq!(df.height(), n);
+    assert_eq!(df.width(), COLUMNS.len());
+    assert!(res.decoded_x.iter().filter(|x| x.is_finite()).count() > n / 2);
+    assert!(res.place_x.iter().filter(|x| x.is_finite()).count() > n / 2);
+    assert!(res.direction_sweeps.as_ref().unwrap().cycles.len() >= 25);
+    let anim = res.animation(200, 1200, 20).unwrap();
+    let json = anim.to_json();
+    assert_eq!(json.matches("\"traces\":[1,2,3,4,5,7]").count(), 50);
+    assert!(
+        res.animation(200, 1200, 15).is_err(),
+        "every must be a multiple of record_every"
+    );
+    assert!(res.report_html(1000).contains("Theta sweep"));
+}
+
+mod common;
+
+#[test]
+fn cli_theta_sweep_writes_report_data_and_params() {
+    let dir = common::temp_dir("theta-sweep");
+    let out = dir.join("run");
+    common::canns_ok(&[
+        "theta-sweep",
+        "--trajectory",
+        "sargolini",
+        "--duration",
+        "1.5",
+        "--set",
+        "grid.num_gc_x=20",
+        "--set",
+        "direction.noise_strength=0.1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for f in ["report.html", "theta_sweep.parquet", "params.json"] {
+        assert!(std::fs::metadata(out.join(f)).unwrap().len() > 0, "{f}");
+    }
+    let p = std::fs::read_to_string(out.join("params.json")).unwrap();
+    assert!(p.contains("\"noise_strength\": 0.1"), "{p}");
+    let bad = common::canns(&[
+        "theta-sweep",
+        "--set",
+        "grid.nope=1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nope"));
+}

@@ -14,7 +14,9 @@
 //!   across the heading: egocentric and allocentric sweep length, how far
 //!   ahead, lateral range and its alternation;
 //! * [`offset_vs_phase`]: the mean offset in theta-phase bins;
-//! * [`alternation_fraction`]: the fraction of successive values of opposite sign.
+//! * [`alternation_fraction`]: the fraction of successive values of opposite sign;
+//! * [`circular_linear_fit`]: phase precession, the slope of firing phase
+//!   against position by circular-linear regression (Kempter et al. 2012).
 //!
 //! # Examples
 //! ```
@@ -36,6 +38,9 @@
 //! - Vollan, A. Z., Gardner, R. J., Moser, M.-B. & Moser, E. I. (2025).
 //!   Left-right-alternating theta sweeps in entorhinal-hippocampal maps of
 //!   space. Nature 639:995-1005.
+//! - Kempter, R., Leibold, C., Buzsaki, G., Diba, K. & Schmidt, R. (2012).
+//!   Quantifying circular-linear associations: hippocampal phase precession.
+//!   J Neurosci Methods 207:113-124.
 
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
@@ -447,6 +452,138 @@ pub fn position_sweeps(
     })
 }
 
+/// A circular-linear regression of phase on position; see [`circular_linear_fit`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CircularLinearFit {
+    /// Slope (rad of phase per unit of position; negative: precession).
+    pub slope: f64,
+    /// Phase at position 0 (rad).
+    pub offset: f64,
+    /// Mean resultant length of the residual phases (1: every sample on the line).
+    pub resultant: f64,
+    /// Circular-linear correlation coefficient (Kempter et al. 2012, eq. 3).
+    pub rho: f64,
+    /// Total weight of the samples.
+    pub weight: f64,
+}
+
+/// Phase precession: fits `phase = slope * x + offset (mod 2 pi)` by
+/// maximising the mean resultant length of the residuals
+/// `R(a) = |sum w e^{i (phase - a x)}| / sum w` over slopes in
+/// `[-max_slope, max_slope]` (a grid of 2001 slopes, refined by golden-section
+/// search around the best), as Kempter et al. (2012) do. `weights` are spike
+/// counts or firing rates per sample (e.g. a cell's rate at each step, with
+/// the theta phase and the animal's position along the track).
+///
+/// # Errors
+/// [`Error::Shape`] when the lengths differ; [`Error::Param`] when
+/// `max_slope` is not positive or the weights do not sum to a positive value.
+///
+/// # Examples
+/// ```
+/// use canns::analysis::theta::circular_linear_fit;
+/// // Phase falls by pi over 1 m (precession), starting at 2 rad.
+/// let x: Vec<f64> = (0..200).map(|i| i as f64 / 200.0).collect();
+/// let phase: Vec<f64> = x.iter().map(|x| canns::space::wrap(2.0 - std::f64::consts::PI * x)).collect();
+/// let fit = circular_linear_fit(&x, &phase, &vec![1.0; 200], 10.0)?;
+/// assert!((fit.slope + std::f64::consts::PI).abs() < 1e-6);
+/// assert!((fit.offset - 2.0).abs() < 1e-6 && fit.resultant > 0.999);
+/// # Ok::<(), canns::Error>(())
+/// ```
+pub fn circular_linear_fit(
+    x: &[f64],
+    phase: &[f64],
+    weights: &[f64],
+    max_slope: f64,
+) -> Result<CircularLinearFit> {
+    check_lengths("phases (one per position)", x.len(), phase.len())?;
+    check_lengths("weights (one per position)", x.len(), weights.len())?;
+    crate::error::check::positive("max_slope", max_slope)?;
+    let ok: Vec<(f64, f64, f64)> = x
+        .iter()
+        .zip(phase)
+        .zip(weights)
+        .filter(|((x, p), w)| x.is_finite() && p.is_finite() && w.is_finite() && **w > 0.0)
+        .map(|((x, p), w)| (*x, *p, *w))
+        .collect();
+    let total: f64 = ok.iter().map(|s| s.2).sum();
+    if total <= 0.0 || !total.is_finite() {
+        return Err(ParamError::new("weights", "summing to > 0 over finite samples", total).into());
+    }
+    let resultant = |a: f64| {
+        let (mut c, mut s) = (0.0, 0.0);
+        for &(x, p, w) in &ok {
+            let r = p - a * x;
+            c += w * r.cos();
+            s += w * r.sin();
+        }
+        (c.hypot(s) / total, s.atan2(c))
+    };
+    let n = 2001;
+    let step = 2.0 * max_slope / (n - 1) as f64;
+    let (mut best, mut best_r) = (0.0, -1.0);
+    for k in 0..n {
+        let a = -max_slope + k as f64 * step;
+        let r = resultant(a).0;
+        if r > best_r {
+            best_r = r;
+            best = a;
+        }
+    }
+    // Golden-section search within one grid step of the best slope.
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut lo, mut hi) = (best - step, best + step);
+    for _ in 0..60 {
+        let (m1, m2) = (hi - g * (hi - lo), lo + g * (hi - lo));
+        if resultant(m1).0 >= resultant(m2).0 {
+            hi = m2;
+        } else {
+            lo = m1;
+        }
+    }
+    let mid = 0.5 * (lo + hi);
+    let slope = if resultant(mid).0 >= best_r {
+        mid
+    } else {
+        best
+    };
+    let (r, offset) = resultant(slope);
+    // Circular-linear correlation between the phases and the circular
+    // variable |slope| x (Kempter et al. 2012, eq. 3), weighted: negative
+    // for precession.
+    let mean_angle = |f: &dyn Fn(f64, f64) -> f64| {
+        let (mut c, mut s) = (0.0, 0.0);
+        for &(x, p, w) in &ok {
+            let v = f(x, p);
+            c += w * v.cos();
+            s += w * v.sin();
+        }
+        s.atan2(c)
+    };
+    let pm = mean_angle(&|_, p| p);
+    let tm = mean_angle(&|x, _| slope.abs() * x);
+    let (mut num, mut sp, mut st) = (0.0, 0.0, 0.0);
+    for &(x, p, w) in &ok {
+        let a = (p - pm).sin();
+        let b = (slope.abs() * x - tm).sin();
+        num += w * a * b;
+        sp += w * a * a;
+        st += w * b * b;
+    }
+    let rho = if sp > 0.0 && st > 0.0 {
+        num / (sp * st).sqrt()
+    } else {
+        0.0
+    };
+    Ok(CircularLinearFit {
+        slope,
+        offset,
+        resultant: r,
+        rho,
+        weight: total,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,6 +599,30 @@ mod tests {
         assert_eq!(s.alternation, None);
         assert!(direction_sweeps(&off, &act[..3], 4).is_err());
         assert!(direction_sweeps(&off, &act, 0).is_err());
+    }
+
+    #[test]
+    fn circular_linear_fit_recovers_a_noisy_slope_and_ignores_bad_samples() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut x = Vec::new();
+        let mut p = Vec::new();
+        for _ in 0..2000 {
+            let xi: f64 = rng.random::<f64>() * 0.5;
+            x.push(xi);
+            p.push(crate::space::wrap(
+                1.0 - 8.0 * xi + 0.3 * (rng.random::<f64>() - 0.5),
+            ));
+        }
+        x.push(f64::NAN);
+        p.push(0.0);
+        let w = vec![1.0; x.len()];
+        let f = circular_linear_fit(&x, &p, &w, 20.0).unwrap();
+        assert!((f.slope + 8.0).abs() < 0.05, "{f:?}");
+        assert!((crate::space::wrap(f.offset - 1.0)).abs() < 0.05, "{f:?}");
+        assert!(f.rho < -0.8, "{f:?}");
+        assert!(circular_linear_fit(&x, &p, &w[1..], 20.0).is_err());
+        assert!(circular_linear_fit(&x, &p, &vec![0.0; x.len()], 20.0).is_err());
     }
 
     #[test]

@@ -43,7 +43,8 @@ use crate::analysis::theta::{
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{check, Error, ParamError, Result};
 use crate::models::theta_sweep::{
-    DirectionCellNetworkParams, GridCellNetworkParams, ThetaClockParams,
+    DirectionCellNetworkParams, GeodesicGrid, GridCellNetworkParams, PlaceCellNetworkParams,
+    ThetaClockParams,
 };
 use crate::models::Model;
 use crate::space::wrap;
@@ -79,8 +80,16 @@ pub struct ThetaSweepParams {
     /// The grid module. Default: 100 x 100, adaptation 8, mapping ratio 5
     /// (spacing 1.26 m), no noise.
     pub grid: GridCellNetworkParams,
-    /// Run the grid network (otherwise only the direction ring). Default true.
+    /// Run the grid network. Default true.
     pub with_grid: bool,
+    /// Place-cell network, driven by the position with the grid drive's
+    /// theta modulation. Default: the parameters of Chu et al. (2024).
+    pub place: PlaceCellNetworkParams,
+    /// Run the place network on the trajectory's box (cells of `place_dx`).
+    /// Default false.
+    pub with_place: bool,
+    /// Cell side of the place network's grid (m). Default 0.05.
+    pub place_dx: f64,
     /// Record the direction-cell rates every this many steps (0: never).
     /// Default 10.
     pub record_every: usize,
@@ -111,6 +120,9 @@ impl Default for ThetaSweepParams {
                 .mapping_ratio(5.0)
                 .noise_strength(0.0),
             with_grid: true,
+            place: PlaceCellNetworkParams::chu2024(),
+            with_place: false,
+            place_dx: 0.05,
             record_every: 10,
             record_grid_every: 0,
             warmup_cycles: 2,
@@ -132,6 +144,12 @@ impl ThetaSweepParams {
         grid: GridCellNetworkParams,
         /// Sets `with_grid`.
         with_grid: bool,
+        /// Sets `place`.
+        place: PlaceCellNetworkParams,
+        /// Sets `with_place`.
+        with_place: bool,
+        /// Sets `place_dx` (m).
+        place_dx: f64,
         /// Sets `record_every`.
         record_every: usize,
         /// Sets `record_grid_every`.
@@ -170,6 +188,10 @@ impl ThetaSweepParams {
         dir.validate()?;
         if self.with_grid {
             grid.validate()?;
+        }
+        if self.with_place {
+            self.place.clone().dt(self.dt).validate()?;
+            check::positive("place_dx", self.place_dx)?;
         }
         if self.max_steps == 0 {
             return Err(ParamError::new("max_steps", ">= 1", 0).into());
@@ -251,7 +273,14 @@ impl ThetaSweepParams {
             )));
         }
         let h = trajectory.resample(self.dt * 1e-3)?;
-        self.run_resampled(&h, trajectory.name())
+        let place = if self.with_place {
+            let e = trajectory.environment()?.extent();
+            let rect = [[e[0], e[2]], [e[1], e[2]], [e[1], e[3]], [e[0], e[3]]];
+            Some(GeodesicGrid::from_polygon(&rect, &[], self.place_dx)?)
+        } else {
+            None
+        };
+        self.run_resampled(&h, trajectory.name(), place.as_ref())
     }
 
     /// Runs the pipeline on an agent's (or a task's) history: its samples
@@ -271,7 +300,12 @@ impl ThetaSweepParams {
         self.run(&traj)
     }
 
-    fn run_resampled(&self, h: &History, name: &str) -> Result<ThetaSweepResult> {
+    fn run_resampled(
+        &self,
+        h: &History,
+        name: &str,
+        place_grid: Option<&GeodesicGrid>,
+    ) -> Result<ThetaSweepResult> {
         let (clock_p, dir_p, grid_p) = self.resolved();
         let clock = clock_p.build()?;
         let mut dc = dir_p.build()?;
@@ -279,6 +313,10 @@ impl ThetaSweepParams {
             Some(grid_p.build()?)
         } else {
             None
+        };
+        let mut pc = match place_grid {
+            Some(g) => Some(self.place.clone().dt(self.dt).build(g)?),
+            None => None,
         };
         let n = h.len();
         let nd = dc.n_neurons();
@@ -330,6 +368,13 @@ impl ThetaSweepParams {
                         .row_mut(i / self.record_grid_every)
                         .assign(&ndarray::ArrayView1::from(g.r()));
                 }
+            }
+            if let Some(p) = pc.as_mut() {
+                p.update(pos, m.gc)?;
+                let d = p.decoded_position();
+                res.place_x.push(d.map_or(f64::NAN, |d| d[0]));
+                res.place_y.push(d.map_or(f64::NAN, |d| d[1]));
+                res.pc_r_max.push(p.r_max());
             }
             if i % 1000 == 0 {
                 progress.update(i);
@@ -402,6 +447,12 @@ pub struct ThetaSweepResult {
     pub grid_phase_y: Vec<f64>,
     /// Largest grid-cell rate.
     pub gc_r_max: Vec<f64>,
+    /// Position decoded from the place network, x (m; NaN when silent or without it).
+    pub place_x: Vec<f64>,
+    /// Position decoded from the place network, y (m).
+    pub place_y: Vec<f64>,
+    /// Largest place-cell rate.
+    pub pc_r_max: Vec<f64>,
     /// Preferred directions of the direction cells (rad).
     pub direction_preferred: Vec<f64>,
     /// Recorded direction-cell rates.
@@ -412,10 +463,12 @@ pub struct ThetaSweepResult {
     pub direction_sweeps: Option<DirectionSweeps>,
     /// Per-cycle position sweeps after the warm-up (with the grid).
     pub position_sweeps: Option<PositionSweeps>,
+    /// Per-cycle sweeps of the place network's decoded position.
+    pub place_sweeps: Option<PositionSweeps>,
 }
 
 /// Column names of [`ThetaSweepResult::to_dataframe`].
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 23] = [
     "t",
     "x",
     "y",
@@ -435,6 +488,9 @@ pub const COLUMNS: [&str; 20] = [
     "grid_phase_x",
     "grid_phase_y",
     "gc_r_max",
+    "place_x",
+    "place_y",
+    "pc_r_max",
     "direction_offset",
 ];
 
@@ -463,11 +519,15 @@ impl ThetaSweepResult {
             grid_phase_x: v(),
             grid_phase_y: v(),
             gc_r_max: v(),
+            place_x: v(),
+            place_y: v(),
+            pc_r_max: v(),
             direction_preferred: Vec::new(),
             dc_activity: Array2::zeros((0, 0)),
             gc_activity: Array2::zeros((0, 0)),
             direction_sweeps: None,
             position_sweeps: None,
+            place_sweeps: None,
         }
     }
 
@@ -496,18 +556,21 @@ impl ThetaSweepResult {
         let off = self.direction_offset();
         let act = active_steps(&self.dc_r_max[start..], 0.1);
         self.direction_sweeps = direction_sweeps(&off[start..], &act, spc).ok();
+        let pairs = |a: &[f64], b: &[f64]| -> Vec<[f64; 2]> {
+            a[start..]
+                .iter()
+                .zip(&b[start..])
+                .map(|(x, y)| [*x, *y])
+                .collect()
+        };
+        let pos = pairs(&self.x, &self.y);
         if !self.decoded_x.is_empty() {
-            let dec: Vec<[f64; 2]> = self.decoded_x[start..]
-                .iter()
-                .zip(&self.decoded_y[start..])
-                .map(|(x, y)| [*x, *y])
-                .collect();
-            let pos: Vec<[f64; 2]> = self.x[start..]
-                .iter()
-                .zip(&self.y[start..])
-                .map(|(x, y)| [*x, *y])
-                .collect();
+            let dec = pairs(&self.decoded_x, &self.decoded_y);
             self.position_sweeps = position_sweeps(&dec, &pos, &self.heading[start..], spc).ok();
+        }
+        if !self.place_x.is_empty() {
+            let dec = pairs(&self.place_x, &self.place_y);
+            self.place_sweeps = position_sweeps(&dec, &pos, &self.heading[start..], spc).ok();
         }
     }
 
@@ -546,6 +609,9 @@ impl ThetaSweepResult {
             Column::new("grid_phase_x".into(), or_nan(&self.grid_phase_x)),
             Column::new("grid_phase_y".into(), or_nan(&self.grid_phase_y)),
             Column::new("gc_r_max".into(), or_nan(&self.gc_r_max)),
+            Column::new("place_x".into(), or_nan(&self.place_x)),
+            Column::new("place_y".into(), or_nan(&self.place_y)),
+            Column::new("pc_r_max".into(), or_nan(&self.pc_r_max)),
             Column::new("direction_offset".into(), self.direction_offset()),
         ];
         Ok(DataFrame::new(n, cols)?)
@@ -626,6 +692,13 @@ impl ThetaSweepResult {
                 self.decoded_y[lo..hi].to_vec(),
             ));
         }
+        if self.place_x.len() == self.n_steps() {
+            series.push(Series::markers(
+                "decoded (place)",
+                self.place_x[lo..hi].to_vec(),
+                self.place_y[lo..hi].to_vec(),
+            ));
+        }
         display::lines("Decoded and true position", "x (m)", "y (m)", series)
     }
 
@@ -647,6 +720,271 @@ impl ThetaSweepResult {
                 ),
             ],
         )
+    }
+
+    /// The four panels of a sweep as one interactive figure, a frame every
+    /// `every` steps from `from` to `to` (at most 300 frames) with a slider and
+    /// Play/Pause: (1) the path, the animal and the grid's decoded position;
+    /// (2) the direction cells' rates as a rose around the heading (radius:
+    /// rate, scaled to the window's peak); (3) the grid cells' rates on the
+    /// twisted torus (when grid rates were recorded at these steps, see
+    /// `record_grid_every`; otherwise the decoded position relative to the
+    /// animal); (4) the internal direction's offset from the heading over time
+    /// with a cursor.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `every` is not a positive multiple of
+    /// `record_every` (the direction rates exist only at those steps) or the
+    /// window holds no step.
+    pub fn animation(&self, from: usize, to: usize, every: usize) -> Result<plotly::Plot> {
+        use plotly::common::{ColorScale, ColorScalePalette, Line, Marker, Mode};
+        use plotly::layout::{Axis, Frame, Layout};
+        use plotly::{Scatter, Traces};
+        let rec = self.params.record_every;
+        if rec == 0 || every == 0 || every % rec != 0 {
+            return Err(ParamError::new(
+                "every",
+                format!("a positive multiple of record_every = {rec}"),
+                every,
+            )
+            .into());
+        }
+        let to = to.min(self.n_steps());
+        if from >= to {
+            return Err(ParamError::new("from", format!("< {to}"), from).into());
+        }
+        let steps: Vec<usize> = (from..to).step_by(every).take(300).collect();
+        let ge = self.params.record_grid_every;
+        let manifold = self.gc_activity.nrows() > 0 && ge > 0 && every % ge == 0 && from % ge == 0;
+        let n = self.params.grid.num_gc_x;
+        let stride = n.div_ceil(50).max(1);
+        let keep: Vec<usize> = if manifold {
+            (0..n * n)
+                .filter(|i| (i % n) % stride == 0 && (i / n) % stride == 0)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let pts = if manifold {
+            crate::models::theta_sweep::grid::manifold_points(n, self.params.grid.mapping_ratio)
+        } else {
+            Vec::new()
+        };
+        let rows = || steps.iter().map(|&k| k / rec);
+        let dc_top = rows()
+            .flat_map(|r| self.dc_activity.row(r).to_vec())
+            .fold(0.0, f64::max)
+            .max(1e-12);
+        let gc_top = if manifold {
+            steps
+                .iter()
+                .flat_map(|&k| self.gc_activity.row(k / ge).to_vec())
+                .fold(0.0, f64::max)
+                .max(1e-12)
+        } else {
+            1.0
+        };
+        let c = display::compact;
+        let dec = |k: usize| {
+            if self.decoded_x.len() == self.n_steps() {
+                [self.decoded_x[k], self.decoded_y[k]]
+            } else {
+                [f64::NAN, f64::NAN]
+            }
+        };
+        let off = self.direction_offset();
+        // The animated traces of step k, in the order of `animated`.
+        let frame_traces = |k: usize| -> Vec<Box<dyn plotly::Trace>> {
+            let d = dec(k);
+            let r = self.dc_activity.row(k / rec);
+            let mut rx: Vec<f64> = Vec::with_capacity(r.len() + 1);
+            let mut ry: Vec<f64> = Vec::with_capacity(r.len() + 1);
+            for (v, th) in r.iter().zip(&self.direction_preferred) {
+                rx.push(c(v / dc_top * th.cos()));
+                ry.push(c(v / dc_top * th.sin()));
+            }
+            if let (Some(&x0), Some(&y0)) = (rx.first(), ry.first()) {
+                rx.push(x0);
+                ry.push(y0);
+            }
+            let h = self.heading[k];
+            let third: Box<dyn plotly::Trace> = if manifold {
+                let g = self.gc_activity.row(k / ge);
+                Scatter::new(
+                    keep.iter().map(|&i| c(pts[i][0])).collect(),
+                    keep.iter().map(|&i| c(pts[i][1])).collect(),
+                )
+                .mode(Mode::Markers)
+                .x_axis("x3")
+                .y_axis("y3")
+                .show_legend(false)
+                .marker(
+                    Marker::new()
+                        .size(5)
+                        .color_array(keep.iter().map(|&i| c(g[i])).collect::<Vec<f64>>())
+                        .color_scale(ColorScale::Palette(ColorScalePalette::Viridis))
+                        .cmin(0.0)
+                        .cmax(c(gc_top)),
+                )
+            } else {
+                Scatter::new(vec![c(d[0] - self.x[k])], vec![c(d[1] - self.y[k])])
+                    .mode(Mode::Markers)
+                    .x_axis("x3")
+                    .y_axis("y3")
+                    .name("decoded - animal")
+            };
+            vec![
+                Scatter::new(vec![c(self.x[k])], vec![c(self.y[k])])
+                    .mode(Mode::Markers)
+                    .marker(Marker::new().size(10).color("red"))
+                    .name("animal"),
+                Scatter::new(vec![c(d[0])], vec![c(d[1])])
+                    .mode(Mode::Markers)
+                    .marker(Marker::new().size(9).color("blue"))
+                    .name("decoded (grid)"),
+                Scatter::new(rx, ry)
+                    .mode(Mode::Lines)
+                    .x_axis("x2")
+                    .y_axis("y2")
+                    .name("direction cells"),
+                Scatter::new(vec![0.0, c(h.cos())], vec![0.0, c(h.sin())])
+                    .mode(Mode::Lines)
+                    .line(Line::new().color("red").width(3.0))
+                    .x_axis("x2")
+                    .y_axis("y2")
+                    .name("heading"),
+                third,
+                Scatter::new(vec![self.t[k], self.t[k]], vec![-3.2, 3.2])
+                    .mode(Mode::Lines)
+                    .line(Line::new().color("black"))
+                    .x_axis("x4")
+                    .y_axis("y4")
+                    .show_legend(false),
+            ]
+        };
+        let animated = vec![1usize, 2, 3, 4, 5, 7];
+        let mut plot = plotly::Plot::new();
+        let (lo, hi) = (steps[0], to);
+        plot.add_trace(
+            Scatter::new(
+                self.x[lo..hi].iter().map(|v| c(*v)).collect(),
+                self.y[lo..hi].iter().map(|v| c(*v)).collect(),
+            )
+            .mode(Mode::Lines)
+            .line(Line::new().color("grey"))
+            .name("path"),
+        );
+        let first = frame_traces(steps[0]);
+        let mut it = first.into_iter();
+        for _ in 0..5 {
+            plot.add_trace(it.next().expect("six animated traces"));
+        }
+        plot.add_trace(
+            Scatter::new(
+                self.t[lo..hi].to_vec(),
+                off[lo..hi].iter().map(|v| c(*v)).collect(),
+            )
+            .mode(Mode::Lines)
+            .x_axis("x4")
+            .y_axis("y4")
+            .name("internal - heading (rad)"),
+        );
+        plot.add_trace(it.next().expect("six animated traces"));
+        let names: Vec<String> = steps
+            .iter()
+            .map(|&k| format!("{:.3} s", self.t[k]))
+            .collect();
+        for (&k, name) in steps.iter().zip(&names) {
+            let mut data = Traces::new();
+            for t in frame_traces(k) {
+                data.push(t);
+            }
+            plot.add_frame(
+                Frame::new()
+                    .name(name.as_str())
+                    .traces(animated.clone())
+                    .data(data),
+            );
+        }
+        let (sliders, menus) = display::animation::controls(&names, "t = ", 80, false);
+        let xs = |lo: f64, hi: f64| {
+            let pad = 0.05 * (hi - lo).max(0.1);
+            vec![lo - pad, hi + pad]
+        };
+        let span = |v: &[f64]| {
+            v.iter()
+                .filter(|x| x.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                })
+        };
+        let (x0, x1) = span(&self.x[lo..hi]);
+        let (y0, y1) = span(&self.y[lo..hi]);
+        let third_range = if manifold {
+            let xs3: Vec<f64> = keep.iter().map(|&i| pts[i][0]).collect();
+            let ys3: Vec<f64> = keep.iter().map(|&i| pts[i][1]).collect();
+            (span(&xs3), span(&ys3))
+        } else {
+            ((-0.5, 0.5), (-0.5, 0.5))
+        };
+        let layout = Layout::new()
+            .title(format!("Theta sweep: {}", self.name).as_str())
+            .height(820)
+            .x_axis(
+                Axis::new()
+                    .domain(&[0.0, 0.45])
+                    .anchor("y")
+                    .range(xs(x0, x1)),
+            )
+            .y_axis(
+                Axis::new()
+                    .domain(&[0.58, 1.0])
+                    .anchor("x")
+                    .range(xs(y0, y1))
+                    .scale_anchor("x"),
+            )
+            .x_axis2(
+                Axis::new()
+                    .domain(&[0.55, 1.0])
+                    .anchor("y2")
+                    .range(vec![-1.2, 1.2]),
+            )
+            .y_axis2(
+                Axis::new()
+                    .domain(&[0.58, 1.0])
+                    .anchor("x2")
+                    .range(vec![-1.2, 1.2])
+                    .scale_anchor("x2"),
+            )
+            .x_axis3(
+                Axis::new()
+                    .domain(&[0.0, 0.45])
+                    .anchor("y3")
+                    .range(xs(third_range.0 .0, third_range.0 .1)),
+            )
+            .y_axis3(
+                Axis::new()
+                    .domain(&[0.0, 0.4])
+                    .anchor("x3")
+                    .range(xs(third_range.1 .0, third_range.1 .1))
+                    .scale_anchor("x3"),
+            )
+            .x_axis4(
+                Axis::new()
+                    .domain(&[0.55, 1.0])
+                    .anchor("y4")
+                    .range(vec![self.t[lo], self.t[hi - 1]]),
+            )
+            .y_axis4(
+                Axis::new()
+                    .domain(&[0.0, 0.4])
+                    .anchor("x4")
+                    .range(vec![-3.2, 3.2]),
+            )
+            .sliders(sliders)
+            .update_menus(menus);
+        plot.set_layout(layout);
+        Ok(plot)
     }
 
     fn table(&self) -> KeyValues {

@@ -22,6 +22,7 @@
 //! # Examples
 //! ```
 //! use canns::models::theta_sweep::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
+//! use canns::models::Model; // r(), u(), v()
 //! let clock = ThetaClock::params().v_max(2.0).build()?;
 //! let mut dc = DirectionCellNetwork::params().noise_strength(0.0).build()?;
 //! let mut gc = GridCellNetwork::params()
