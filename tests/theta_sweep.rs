@@ -11,6 +11,7 @@ use canns::models::theta_sweep::{
     DirectionCellNetwork, GridCellNetwork, GridCellNetworkParams, ThetaClock,
 };
 use canns::models::Model;
+use canns::params::Params;
 use canns::space::wrap;
 use std::f64::consts::PI;
 
@@ -246,9 +247,9 @@ fn dc_exp_euler_parity() {
             );
         }
         let s: f64 = u1.iter().map(|u| u * u).sum();
-        for i in 0..n {
-            assert!((net.u()[i] - u1[i]).abs() < 1e-12, "seed {seed} u[{i}]");
-            let r = u1[i] * u1[i] / (1.0 + k * s);
+        for (i, u) in u1.iter().enumerate() {
+            assert!((net.u()[i] - u).abs() < 1e-12, "seed {seed} u[{i}]");
+            let r = u * u / (1.0 + k * s);
             assert!((net.r()[i] - r).abs() < 1e-12, "seed {seed} r[{i}]");
         }
     }
@@ -450,7 +451,7 @@ fn pc_forward_sweep_stem() {
 fn pipeline_on_a_real_trajectory() {
     use canns::pipeline::theta_sweep::COLUMNS;
     use canns::pipeline::ThetaSweep;
-    use canns::tasks::navigation::Trajectory;
+    use canns::spatial::Trajectory;
     let full = Trajectory::dataset("sargolini").unwrap();
     // The first 3 s.
     let keep = full.times().iter().take_while(|&&t| t <= 3.0).count();
@@ -459,13 +460,13 @@ fn pipeline_on_a_real_trajectory() {
         .collect();
     let traj = Trajectory::new(full.times()[..keep].to_vec(), pos).unwrap();
     let mut p = ThetaSweep::params()
-        .with("grid.num_gc_x", "24")
+        .with("grid.num_gc_x", 24)
         .unwrap()
-        .with("record_grid_every", "20")
+        .with("record_grid_every", 20)
         .unwrap()
-        .with("with_place", "true")
+        .with("with_place", true)
         .unwrap()
-        .with("place_dx", "0.1")
+        .with("place_dx", 0.1)
         .unwrap();
     p.clock.v_max = 0.5;
     let res = p.run(&traj).unwrap();

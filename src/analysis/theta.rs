@@ -498,7 +498,7 @@ pub fn circular_linear_fit(
 ) -> Result<CircularLinearFit> {
     check_lengths("phases (one per position)", x.len(), phase.len())?;
     check_lengths("weights (one per position)", x.len(), weights.len())?;
-    crate::error::check::positive("max_slope", max_slope)?;
+    crate::params::check::positive("max_slope", max_slope)?;
     let ok: Vec<(f64, f64, f64)> = x
         .iter()
         .zip(phase)
@@ -632,7 +632,7 @@ mod tests {
             .map(|i| -PI + TAU * (i % 100) as f64 / 100.0)
             .collect();
         let off: Vec<f64> = (0..200).map(|i| ((i % 100) / 10) as f64).collect();
-        let p = offset_vs_phase(&off, &phases, &vec![true; 200], 10).unwrap();
+        let p = offset_vs_phase(&off, &phases, &[true; 200], 10).unwrap();
         for (b, v) in p.iter().enumerate() {
             assert!((v - b as f64).abs() < 1e-12, "{b}: {v}");
         }

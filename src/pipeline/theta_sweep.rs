@@ -41,14 +41,16 @@ use crate::analysis::theta::{
     active_steps, direction_sweeps, position_sweeps, DirectionSweeps, PositionSweeps,
 };
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::models::theta_sweep::{
     DirectionCellNetworkParams, GeodesicGrid, GridCellNetworkParams, PlaceCellNetworkParams,
     ThetaClockParams,
 };
 use crate::models::Model;
+use crate::params::check;
+use crate::params::Params;
 use crate::space::wrap;
-use crate::tasks::navigation::{History, Trajectory};
+use crate::spatial::{History, Trajectory};
 use ndarray::Array2;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -133,7 +135,7 @@ impl Default for ThetaSweepParams {
 }
 
 impl ThetaSweepParams {
-    crate::models::params::setters! {
+    crate::params::setters! {
         /// Sets `dt` (ms).
         dt: f64,
         /// Sets `clock`.
@@ -175,80 +177,6 @@ impl ThetaSweepParams {
         let dir = self.direction.clone().dt(self.dt);
         let grid = self.grid.clone().dt(self.dt).num_dc(dir.num);
         (clock, dir, grid)
-    }
-
-    /// Checks every field, the nested parameters included.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::positive("dt", self.dt)?;
-        let (clock, dir, grid) = self.resolved();
-        clock.validate()?;
-        dir.validate()?;
-        if self.with_grid {
-            grid.validate()?;
-        }
-        if self.with_place {
-            self.place.clone().dt(self.dt).validate()?;
-            check::positive("place_dx", self.place_dx)?;
-        }
-        if self.max_steps == 0 {
-            return Err(ParamError::new("max_steps", ">= 1", 0).into());
-        }
-        Ok(())
-    }
-
-    /// Sets a field by its dotted name (`"grid.mapping_ratio"`,
-    /// `"direction.noise_strength"`, `"dt"`) from a JSON value or a bare
-    /// string (`"10"`, `"true"`, `"dense"`).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] naming the key when it does not exist or the value
-    /// does not fit the field.
-    ///
-    /// # Examples
-    /// ```
-    /// use canns::pipeline::ThetaSweep;
-    /// let p = ThetaSweep::params().with("grid.mapping_ratio", "10")?;
-    /// assert_eq!(p.grid.mapping_ratio, 10.0);
-    /// assert!(ThetaSweep::params().with("grid.nope", "1").is_err());
-    /// # Ok::<(), canns::Error>(())
-    /// ```
-    pub fn with(&self, key: &str, value: &str) -> Result<Self> {
-        let mut json = serde_json::to_value(self).expect("params always serialise");
-        let v: serde_json::Value = serde_json::from_str(value)
-            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
-        let mut node = &mut json;
-        let parts: Vec<&str> = key.split('.').collect();
-        for (i, part) in parts.iter().enumerate() {
-            let obj = node.as_object_mut().ok_or_else(|| {
-                Error::Invalid(format!("`{key}`: `{}` has no fields", parts[..i].join(".")))
-            })?;
-            if !obj.contains_key(*part) {
-                return Err(Error::Invalid(format!(
-                    "`{key}`: unknown field `{part}` (known: {})",
-                    obj.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
-            }
-            node = obj.get_mut(*part).expect("checked above");
-        }
-        *node = v;
-        serde_json::from_value(json)
-            .map_err(|e| Error::Invalid(format!("`{key}` = {value:?}: {e}")))
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("ThetaSweepParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
     }
 
     /// Runs the pipeline on an imported (or generated) trajectory, resampled
@@ -384,6 +312,28 @@ impl ThetaSweepParams {
         res.direction_preferred = dc.preferred_directions().to_vec();
         res.summarise(clock.steps_per_cycle());
         Ok(res)
+    }
+}
+
+impl Params for ThetaSweepParams {
+    const NAME: &'static str = "ThetaSweepParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("dt", self.dt)?;
+        let (clock, dir, grid) = self.resolved();
+        clock.validate()?;
+        dir.validate()?;
+        if self.with_grid {
+            grid.validate()?;
+        }
+        if self.with_place {
+            self.place.clone().dt(self.dt).validate()?;
+            check::positive("place_dx", self.place_dx)?;
+        }
+        if self.max_steps == 0 {
+            return Err(ParamError::new("max_steps", ">= 1", 0).into());
+        }
+        Ok(())
     }
 }
 
@@ -1084,17 +1034,21 @@ mod tests {
     #[test]
     fn with_sets_nested_fields_and_rejects_unknown_ones() {
         let p = ThetaSweep::params()
-            .with("direction.noise_strength", "0.3")
+            .with("direction.noise_strength", 0.3)
             .unwrap()
-            .with("with_grid", "false")
+            .with("with_grid", false)
             .unwrap()
             .with("grid.recurrence", "dense")
             .unwrap();
         assert_eq!(p.direction.noise_strength, 0.3);
         assert!(!p.with_grid);
-        let e = p.with("direction.nosie", "1").unwrap_err().to_string();
+        let e = p
+            .clone()
+            .with("direction.nosie", 1)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nosie") && e.contains("noise_strength"), "{e}");
-        assert!(p.with("dt", "\"x\"").is_err());
+        assert!(p.clone().with("dt", "x").is_err());
         assert_eq!(ThetaSweepParams::from_json(&p.to_json()).unwrap(), p);
     }
 

@@ -2,9 +2,10 @@
 //! networks under a theta clock; writes an HTML report, the per-step records
 //! and the parameters.
 
-use crate::error::{Error, ParamError, Result};
-use crate::pipeline::ThetaSweep;
-use crate::tasks::navigation::Trajectory;
+use canns::error::{Error, ParamError, Result};
+use canns::params::Params;
+use canns::pipeline::ThetaSweep;
+use canns::spatial::Trajectory;
 use clap::Args;
 use polars::prelude::*;
 use std::path::PathBuf;
@@ -44,7 +45,9 @@ pub fn run(a: ThetaSweepArgs) -> Result<()> {
         let (k, v) = kv
             .split_once('=')
             .ok_or_else(|| flag("set", "key=value", kv))?;
-        params = params.with(k.trim(), v.trim())?;
+        params
+            .set_text(k.trim(), v.trim())
+            .map_err(|e| Error::Invalid(format!("--set `{}`: {e}", k.trim())))?;
     }
     params.validate()?;
     let mut traj = Trajectory::load(&a.trajectory).map_err(|e| match e {

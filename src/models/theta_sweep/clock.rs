@@ -55,8 +55,9 @@
 //!   35(4):709-722.
 
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, ParamError, Result};
-use crate::models::params::setters;
+use crate::error::{ParamError, Result};
+use crate::params::check;
+use crate::params::{setters, Params};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, TAU};
 
@@ -113,28 +114,6 @@ impl ThetaClockParams {
         canns_compat: bool,
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::positive("cycle_len", self.cycle_len)?;
-        check::positive("dt", self.dt)?;
-        if self.dt > self.cycle_len {
-            return Err(ParamError::new(
-                "dt",
-                format!("<= cycle_len = {} ms", self.cycle_len),
-                self.dt,
-            )
-            .into());
-        }
-        check::finite("strength_hd", self.strength_hd)?;
-        check::finite("strength_gc", self.strength_gc)?;
-        check::positive("v_max", self.v_max)?;
-        check::positive("omega_max", self.omega_max)?;
-        Ok(())
-    }
-
     /// Validates and builds the clock.
     ///
     /// # Errors
@@ -144,19 +123,6 @@ impl ThetaClockParams {
         Ok(ThetaClock {
             params: self.clone(),
         })
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("ThetaClockParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
     }
 
     fn table(&self) -> KeyValues {
@@ -172,6 +138,28 @@ impl ThetaClockParams {
                 "angular speed of gain 1 (rad/s)",
             )
             .row("canns_compat", self.canns_compat, "signed angular gain")
+    }
+}
+
+impl Params for ThetaClockParams {
+    const NAME: &'static str = "ThetaClockParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("cycle_len", self.cycle_len)?;
+        check::positive("dt", self.dt)?;
+        if self.dt > self.cycle_len {
+            return Err(ParamError::new(
+                "dt",
+                format!("<= cycle_len = {} ms", self.cycle_len),
+                self.dt,
+            )
+            .into());
+        }
+        check::finite("strength_hd", self.strength_hd)?;
+        check::finite("strength_gc", self.strength_gc)?;
+        check::positive("v_max", self.v_max)?;
+        check::positive("omega_max", self.omega_max)?;
+        Ok(())
     }
 }
 

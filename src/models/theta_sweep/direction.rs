@@ -52,12 +52,13 @@
 //!   direction cells. Hippocampus 35(2):e70008.
 
 use crate::display::{self, Bundle, KeyValues, Render, Series};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::models::cann1d::ring_gaussian;
 use crate::models::dynamics::AdaptiveStep;
 use crate::models::kernel::{CircularConv, Recurrence};
-use crate::models::params::setters;
-use crate::models::Model;
+use crate::models::{FeatureMap, Model};
+use crate::params::check;
+use crate::params::{setters, Params};
 use crate::space::{angle_diff, circular_mean, ring_positions, TWO_PI};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -161,52 +162,12 @@ impl DirectionCellNetworkParams {
         self.adaptation_strength * self.tau / self.tau_v
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::at_least("num", self.num, 3)?;
-        if self.num > 1_000_000 {
-            return Err(ParamError::new("num", "<= 10^6", self.num).into());
-        }
-        if self.conn_noise > 0.0 && self.num > 4096 {
-            return Err(ParamError::new("num", "<= 4096 with conn_noise > 0", self.num).into());
-        }
-        check::positive("tau", self.tau)?;
-        check::positive("tau_v", self.tau_v)?;
-        check::non_negative("noise_strength", self.noise_strength)?;
-        check::non_negative("k", self.k)?;
-        check::non_negative("adaptation_strength", self.adaptation_strength)?;
-        check::positive("a", self.a)?;
-        check::finite("amplitude", self.amplitude)?;
-        check::finite("j0", self.j0)?;
-        check::positive("g", self.g)?;
-        check::non_negative("conn_noise", self.conn_noise)?;
-        check::positive("dt", self.dt)?;
-        Ok(())
-    }
-
     /// Validates and builds the network.
     ///
     /// # Errors
     /// [`Error::Param`] naming the invalid field and value.
     pub fn build(&self) -> Result<DirectionCellNetwork> {
         DirectionCellNetwork::new(self.clone())
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s)
-            .map_err(|e| Error::Invalid(format!("DirectionCellNetworkParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
     }
 
     fn table(&self) -> KeyValues {
@@ -240,6 +201,32 @@ impl DirectionCellNetworkParams {
     }
 }
 
+impl Params for DirectionCellNetworkParams {
+    const NAME: &'static str = "DirectionCellNetworkParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("num", self.num, 3)?;
+        if self.num > 1_000_000 {
+            return Err(ParamError::new("num", "<= 10^6", self.num).into());
+        }
+        if self.conn_noise > 0.0 && self.num > 4096 {
+            return Err(ParamError::new("num", "<= 4096 with conn_noise > 0", self.num).into());
+        }
+        check::positive("tau", self.tau)?;
+        check::positive("tau_v", self.tau_v)?;
+        check::non_negative("noise_strength", self.noise_strength)?;
+        check::non_negative("k", self.k)?;
+        check::non_negative("adaptation_strength", self.adaptation_strength)?;
+        check::positive("a", self.a)?;
+        check::finite("amplitude", self.amplitude)?;
+        check::finite("j0", self.j0)?;
+        check::positive("g", self.g)?;
+        check::non_negative("conn_noise", self.conn_noise)?;
+        check::positive("dt", self.dt)?;
+        Ok(())
+    }
+}
+
 impl Render for DirectionCellNetworkParams {
     fn bundle(&self) -> Bundle {
         Bundle::html(self.table().to_html(), format!("{self:?}"))
@@ -250,7 +237,7 @@ impl Render for DirectionCellNetworkParams {
 /// weights carry noise.
 #[derive(Debug, Clone)]
 enum Weights {
-    Circulant(CircularConv),
+    Circulant(Box<CircularConv>),
     Dense(Vec<f64>),
 }
 
@@ -319,7 +306,7 @@ impl DirectionCellNetwork {
             }
             Weights::Dense(m)
         } else {
-            Weights::Circulant(CircularConv::new(1, n, kernel, params.recurrence))
+            Weights::Circulant(Box::new(CircularConv::new(1, n, kernel, params.recurrence)))
         };
         Ok(Self {
             stepper: Self::stepper_for(&params, params.dt),
@@ -491,18 +478,6 @@ impl Model for DirectionCellNetwork {
     fn n_neurons(&self) -> usize {
         self.params.num
     }
-    fn feature_dim(&self) -> usize {
-        1
-    }
-    fn preferred(&self, i: usize, out: &mut [f64]) {
-        out[0] = self.x[i];
-    }
-    fn stimulus(&self, pos: &[f64], out: &mut [f64]) {
-        self.cue(pos[0], 1.0, out);
-    }
-    fn stimulus_amplitude(&self) -> f64 {
-        self.params.amplitude
-    }
     /// One step of `dt` ms under the external input `input` (the cue, already
     /// theta-modulated); recurrence and noise are added here.
     fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
@@ -538,6 +513,21 @@ impl Model for DirectionCellNetwork {
     /// Time since the last reset (ms).
     fn time(&self) -> f64 {
         self.t
+    }
+}
+
+impl FeatureMap for DirectionCellNetwork {
+    fn feature_dim(&self) -> usize {
+        1
+    }
+    fn write_preferred(&self, i: usize, out: &mut [f64]) {
+        out[0] = self.x[i];
+    }
+    fn write_stimulus(&self, pos: &[f64], out: &mut [f64]) {
+        self.cue(pos[0], 1.0, out);
+    }
+    fn stimulus_amplitude(&self) -> f64 {
+        self.params.amplitude
     }
 }
 
@@ -648,7 +638,7 @@ mod tests {
         let mut cue = vec![0.0; 100];
         for i in 0..50 {
             a.update(1.0, 0.8).unwrap();
-            b.stimulus(&[1.0], &mut cue);
+            b.stimulus(&[1.0], &mut cue).unwrap();
             cue.iter_mut().for_each(|c| *c *= 0.8);
             b.step(1.0, &cue).unwrap();
             for (p, q) in a.u().iter().zip(b.u()) {

@@ -70,11 +70,12 @@
 //!   35(4):709-722.
 
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::models::dynamics::AdaptiveStep;
 use crate::models::kernel::{CircularConv, Recurrence};
-use crate::models::params::setters;
-use crate::models::Model;
+use crate::models::{FeatureMap, Model};
+use crate::params::check;
+use crate::params::{setters, Params};
 use crate::space::{ring_positions, wrap, TWO_PI};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -252,61 +253,12 @@ impl GridCellNetworkParams {
         self.adaptation_strength * self.tau / self.tau_v
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::at_least("num_dc", self.num_dc, 2)?;
-        check::at_least("num_gc_x", self.num_gc_x, 4)?;
-        if self.num_gc_x > 2048 {
-            return Err(ParamError::new("num_gc_x", "<= 2048", self.num_gc_x).into());
-        }
-        if self.recurrence == Recurrence::Dense && self.num_gc_x > 64 {
-            return Err(ParamError::new(
-                "num_gc_x",
-                "<= 64 with the dense recurrence (O(n^4) per step)",
-                self.num_gc_x,
-            )
-            .into());
-        }
-        check::positive("tau", self.tau)?;
-        check::positive("tau_v", self.tau_v)?;
-        check::non_negative("noise_strength", self.noise_strength)?;
-        check::non_negative("k", self.k)?;
-        check::non_negative("adaptation_strength", self.adaptation_strength)?;
-        check::positive("a", self.a)?;
-        if self.a > 10.0 {
-            return Err(ParamError::new("a", "<= 10 rad", self.a).into());
-        }
-        check::finite("amplitude", self.amplitude)?;
-        check::finite("j0", self.j0)?;
-        check::positive("g", self.g)?;
-        check::positive("mapping_ratio", self.mapping_ratio)?;
-        check::finite("phase_offset", self.phase_offset)?;
-        check::positive("dt", self.dt)?;
-        Ok(())
-    }
-
     /// Validates and builds the network.
     ///
     /// # Errors
     /// [`Error::Param`] naming the invalid field and value.
     pub fn build(&self) -> Result<GridCellNetwork> {
         GridCellNetwork::new(self.clone())
-    }
-
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("GridCellNetworkParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
     }
 
     fn table(&self) -> KeyValues {
@@ -344,6 +296,42 @@ impl GridCellNetworkParams {
                 format!("{:?}", self.recurrence),
                 "FFT or dense",
             )
+    }
+}
+
+impl Params for GridCellNetworkParams {
+    const NAME: &'static str = "GridCellNetworkParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("num_dc", self.num_dc, 2)?;
+        check::at_least("num_gc_x", self.num_gc_x, 4)?;
+        if self.num_gc_x > 2048 {
+            return Err(ParamError::new("num_gc_x", "<= 2048", self.num_gc_x).into());
+        }
+        if self.recurrence == Recurrence::Dense && self.num_gc_x > 64 {
+            return Err(ParamError::new(
+                "num_gc_x",
+                "<= 64 with the dense recurrence (O(n^4) per step)",
+                self.num_gc_x,
+            )
+            .into());
+        }
+        check::positive("tau", self.tau)?;
+        check::positive("tau_v", self.tau_v)?;
+        check::non_negative("noise_strength", self.noise_strength)?;
+        check::non_negative("k", self.k)?;
+        check::non_negative("adaptation_strength", self.adaptation_strength)?;
+        check::positive("a", self.a)?;
+        if self.a > 10.0 {
+            return Err(ParamError::new("a", "<= 10 rad", self.a).into());
+        }
+        check::finite("amplitude", self.amplitude)?;
+        check::finite("j0", self.j0)?;
+        check::positive("g", self.g)?;
+        check::positive("mapping_ratio", self.mapping_ratio)?;
+        check::finite("phase_offset", self.phase_offset)?;
+        check::positive("dt", self.dt)?;
+        Ok(())
     }
 }
 
@@ -851,32 +839,6 @@ impl Model for GridCellNetwork {
     fn n_neurons(&self) -> usize {
         self.n * self.n
     }
-    fn feature_dim(&self) -> usize {
-        2
-    }
-    fn preferred(&self, i: usize, out: &mut [f64]) {
-        let p = self.neuron_phase(i);
-        out[0] = p[0];
-        out[1] = p[1];
-    }
-    /// `A G(phi_i - pos)`: a conjunctive-style input centred at the phase `pos`.
-    fn stimulus(&self, pos: &[f64], out: &mut [f64]) {
-        let n = self.n;
-        for iy in 0..n {
-            for ix in 0..n {
-                out[iy * n + ix] = self.params.amplitude
-                    * periodic_gaussian(
-                        self.phi[ix] - pos[0],
-                        self.phi[iy] - pos[1],
-                        self.params.a,
-                        self.images,
-                    );
-            }
-        }
-    }
-    fn stimulus_amplitude(&self) -> f64 {
-        self.params.amplitude
-    }
     /// One step of `dt` ms under the external input `input` (in place of the
     /// conjunctive input); recurrence and noise are added here.
     fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
@@ -918,6 +880,35 @@ impl Model for GridCellNetwork {
     /// Time since the last reset (ms).
     fn time(&self) -> f64 {
         self.t
+    }
+}
+
+impl FeatureMap for GridCellNetwork {
+    fn feature_dim(&self) -> usize {
+        2
+    }
+    fn write_preferred(&self, i: usize, out: &mut [f64]) {
+        let p = self.neuron_phase(i);
+        out[0] = p[0];
+        out[1] = p[1];
+    }
+    /// `A G(phi_i - pos)`: a conjunctive-style input centred at the phase `pos`.
+    fn write_stimulus(&self, pos: &[f64], out: &mut [f64]) {
+        let n = self.n;
+        for iy in 0..n {
+            for ix in 0..n {
+                out[iy * n + ix] = self.params.amplitude
+                    * periodic_gaussian(
+                        self.phi[ix] - pos[0],
+                        self.phi[iy] - pos[1],
+                        self.params.a,
+                        self.images,
+                    );
+            }
+        }
+    }
+    fn stimulus_amplitude(&self) -> f64 {
+        self.params.amplitude
     }
 }
 
@@ -1079,7 +1070,7 @@ mod tests {
         for &p in &[[0.3, 0.2], [1.7, -0.4], [-2.2, 3.1]] {
             let phi = net.position_to_phase(p);
             let mut u = vec![0.0; 1600];
-            net.stimulus(&phi, &mut u);
+            net.stimulus(&phi, &mut u).unwrap();
             net.u.copy_from_slice(&u);
             net.r.iter_mut().zip(&u).for_each(|(r, u)| *r = u * u);
             // A reference within half a spacing picks the right copy.

@@ -52,10 +52,11 @@
 //!   theta sweeps, phase precession and procession. eLife 12:RP87055.
 
 use crate::display::{self, Bundle, KeyValues, Render};
-use crate::error::{check, Error, ParamError, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::models::dynamics::AdaptiveStep;
-use crate::models::params::setters;
-use crate::models::Model;
+use crate::models::{FeatureMap, Model};
+use crate::params::check;
+use crate::params::{setters, Params};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -528,28 +529,6 @@ impl PlaceCellNetworkParams {
         }
     }
 
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::Param`] naming the first invalid field and its value.
-    pub fn validate(&self) -> Result<()> {
-        check::positive("tau", self.tau)?;
-        check::positive("tau_v", self.tau_v)?;
-        check::non_negative("noise_strength", self.noise_strength)?;
-        check::non_negative("k", self.k)?;
-        check::non_negative("m", self.m)?;
-        check::positive("a", self.a)?;
-        check::finite("amplitude", self.amplitude)?;
-        check::finite("j0", self.j0)?;
-        check::positive("g", self.g)?;
-        check::positive("dt", self.dt)?;
-        check::non_negative("activity_cutoff", self.activity_cutoff)?;
-        if self.activity_cutoff >= 1.0 {
-            return Err(ParamError::new("activity_cutoff", "< 1", self.activity_cutoff).into());
-        }
-        Ok(())
-    }
-
     /// Validates and builds the network on `grid` (computing its geodesic
     /// distances).
     ///
@@ -592,19 +571,6 @@ impl PlaceCellNetworkParams {
         Ok(())
     }
 
-    /// Parses parameters from JSON (unknown keys are errors).
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with serde's message naming the key.
-    pub fn from_json(s: &str) -> Result<Self> {
-        serde_json::from_str(s).map_err(|e| Error::Invalid(format!("PlaceCellNetworkParams: {e}")))
-    }
-
-    /// The parameters as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("params always serialise")
-    }
-
     fn table(&self) -> KeyValues {
         KeyValues::new("PlaceCellNetworkParams")
             .row("tau", self.tau, "synaptic time constant (ms)")
@@ -628,6 +594,28 @@ impl PlaceCellNetworkParams {
                 self.activity_cutoff,
                 "rates below this x max skipped (0: exact)",
             )
+    }
+}
+
+impl Params for PlaceCellNetworkParams {
+    const NAME: &'static str = "PlaceCellNetworkParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("tau", self.tau)?;
+        check::positive("tau_v", self.tau_v)?;
+        check::non_negative("noise_strength", self.noise_strength)?;
+        check::non_negative("k", self.k)?;
+        check::non_negative("m", self.m)?;
+        check::positive("a", self.a)?;
+        check::finite("amplitude", self.amplitude)?;
+        check::finite("j0", self.j0)?;
+        check::positive("g", self.g)?;
+        check::positive("dt", self.dt)?;
+        check::non_negative("activity_cutoff", self.activity_cutoff)?;
+        if self.activity_cutoff >= 1.0 {
+            return Err(ParamError::new("activity_cutoff", "< 1", self.activity_cutoff).into());
+        }
+        Ok(())
     }
 }
 
@@ -823,35 +811,6 @@ impl Model for PlaceCellNetwork {
     fn shape(&self) -> Vec<usize> {
         vec![self.grid.n_cells()]
     }
-    fn feature_dim(&self) -> usize {
-        2
-    }
-    /// Not periodic: the period is infinite.
-    fn period(&self) -> f64 {
-        f64::INFINITY
-    }
-    fn preferred(&self, i: usize, out: &mut [f64]) {
-        let c = self.centres[i];
-        out[0] = c[0];
-        out[1] = c[1];
-    }
-    fn stimulus(&self, pos: &[f64], out: &mut [f64]) {
-        let n = self.grid.n_cells();
-        match pos
-            .get(..2)
-            .and_then(|p| self.grid.cell_index([p[0], p[1]]))
-        {
-            Some(c) => {
-                for (o, k) in out.iter_mut().zip(&self.kernel[c * n..(c + 1) * n]) {
-                    *o = self.params.amplitude * k;
-                }
-            }
-            None => out.iter_mut().for_each(|o| *o = 0.0),
-        }
-    }
-    fn stimulus_amplitude(&self) -> f64 {
-        self.params.amplitude
-    }
     fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
         check::positive("dt", dt)?;
         let n = self.grid.n_cells();
@@ -887,6 +846,38 @@ impl Model for PlaceCellNetwork {
     /// Time since the last reset (ms).
     fn time(&self) -> f64 {
         self.t
+    }
+}
+
+impl FeatureMap for PlaceCellNetwork {
+    fn feature_dim(&self) -> usize {
+        2
+    }
+    /// Not periodic: the period is infinite.
+    fn period(&self) -> f64 {
+        f64::INFINITY
+    }
+    fn write_preferred(&self, i: usize, out: &mut [f64]) {
+        let c = self.centres[i];
+        out[0] = c[0];
+        out[1] = c[1];
+    }
+    fn write_stimulus(&self, pos: &[f64], out: &mut [f64]) {
+        let n = self.grid.n_cells();
+        match pos
+            .get(..2)
+            .and_then(|p| self.grid.cell_index([p[0], p[1]]))
+        {
+            Some(c) => {
+                for (o, k) in out.iter_mut().zip(&self.kernel[c * n..(c + 1) * n]) {
+                    *o = self.params.amplitude * k;
+                }
+            }
+            None => out.iter_mut().for_each(|o| *o = 0.0),
+        }
+    }
+    fn stimulus_amplitude(&self) -> f64 {
+        self.params.amplitude
     }
 }
 
