@@ -9,6 +9,7 @@ pub use crate::error::{Error, ParamError, Result};
 pub use crate::models::{
     Cann1d, Cann1dParams, Cann2d, Cann2dParams, FeatureMap, Integrator, Model, Recurrence,
 };
+pub use crate::models::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
 pub use crate::models::{Hopfield, LifRing, LinearLayer, SpikingLayer};
 pub use crate::params::Params;
 pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};

@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod lif_ring;
 pub mod linear;
 pub mod spiking;
+pub mod theta_sweep;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};
@@ -27,6 +28,10 @@ pub use kernel::Recurrence;
 pub use lif_ring::{LifRing, LifRingParams};
 pub use linear::{LinearLayer, LinearLayerParams};
 pub use spiking::{SpikingLayer, SpikingLayerParams};
+pub use theta_sweep::{
+    DirectionCellNetwork, DirectionCellNetworkParams, GridCellNetwork, GridCellNetworkParams,
+    ThetaClock, ThetaClockParams,
+};
 
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;

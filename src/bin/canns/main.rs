@@ -8,6 +8,7 @@ mod inspect;
 mod rips;
 mod signature;
 mod simulate;
+mod theta_sweep;
 mod tour;
 mod tuning;
 mod walk;
@@ -40,6 +41,8 @@ pub enum Command {
     Tuning(tuning::TuningArgs),
     /// Random motion of an agent in a box (or a real trajectory), written to a file.
     Walk(walk::WalkArgs),
+    /// Theta sweeps of the head-direction and grid networks along a trajectory.
+    ThetaSweep(theta_sweep::ThetaSweepArgs),
 }
 
 /// Runs the parsed command line.
@@ -56,6 +59,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::Signature(a) => signature::run(a),
         Command::Tuning(a) => tuning::run(a),
         Command::Walk(a) => walk::run(a),
+        Command::ThetaSweep(a) => theta_sweep::run(a),
     }
 }
 
