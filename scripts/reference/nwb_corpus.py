@@ -12,14 +12,14 @@ table and a `peaks` TimeSeries of event times), varied in one way each:
   chunked (data layout v4: fixed array, extensible array and B-tree v2
   chunk indices), the head direction's timestamps a soft link to the
   position series' timestamps (`timestamps=other_series`);
-- earliest.nwb: the same with h5py's default libver (layout v3, B-tree v1,
-  symbol-table groups), with the soft link;
 - layouts.nwb: one dataset per chunk index: single chunk, implicit (early
   allocation), fixed array, extensible array, B-tree v2;
 - dense_attrs.nwb: more than 8 attributes on the root and on the head
   direction's data, so `unit="degrees"` sits in dense attribute storage;
 - deleted_links.nwb: 24 TimeSeries in acquisition (dense link storage), 12 of
-  them deleted with `del f[...]`, plus deleted links in a symbol-table group;
+  them deleted with `del f[...]`; deleted_links_v0.nwb: the same in a
+  symbol-table group, with h5py's default libver (layout v3, B-tree v1) and
+  the soft-linked timestamps;
 - zero_units.nwb: a units table with 0 rows (pynwb writes only `units/id`);
 - float32_be.nwb: float32 and big-endian data, big-endian ids and indices;
 - filter_<name>.nwb: the spike times, position and head direction stored
@@ -28,7 +28,12 @@ table and a `peaks` TimeSeries of event times), varied in one way each:
 - filter_zstd.nwb, filter_bitshuffle.nwb: filters the reader does not
   support (via hdf5plugin), expected to fail naming the filter and path;
 - external_link.nwb: the head direction's timestamps an external link
-  to `other.nwb`, expected to fail naming that file.
+  to `other.nwb`, expected to fail naming that file;
+- hostile.h5 (plain HDF5, default libver, patched bytes): `dup`, a chunked
+  dataset whose 64 B-tree entries all claim chunk offset 0; `vlen`, 500
+  variable-length strings all referencing one 8 KB heap object; `wrap`, a
+  (37, 3) dataset whose dims now read (2^63, 2), a product that wraps to 0;
+  `esize0`, an int16 dataset whose element size now reads 0.
 
 Usage: python3 scripts/reference/nwb_corpus.py  (creates a git-ignored venv
 in .venv-nwb-corpus with h5py, pynwb and hdf5plugin unless run from one).
@@ -275,6 +280,62 @@ def layouts_of(path):
     return out
 
 
+def patch_all(buf, old, new, lo=0, hi=None):
+    """Replaces every occurrence of `old` in buf[lo:hi] by `new`; the count."""
+    hi = len(buf) if hi is None else hi
+    n, i = 0, buf.find(old, lo, hi)
+    while i >= 0:
+        buf[i : i + len(new)] = new
+        n += 1
+        i = buf.find(old, i + len(old), hi)
+    return n
+
+
+def hostile():
+    """Writes hostile.h5 (see the module doc); returns what each read must say."""
+    import struct
+
+    path = os.path.join(OUT, "hostile.h5")
+    if os.path.exists(path):
+        os.remove(path)
+    with h5py.File(path, "w") as h:
+        h.create_dataset("dup", data=np.arange(64, dtype="<f8"), chunks=(1,))
+        h.create_dataset("ok", data=np.arange(5, dtype="<f8"))
+        s = [f"s{i}" for i in range(500)]
+        s[7] = "x" * 8000
+        h.create_dataset("vlen", data=s, dtype=h5py.string_dtype())
+        h.create_dataset("wrap", data=np.zeros((37, 3)))
+        h.create_dataset("esize0", data=np.arange(9, dtype="<i2"))
+    with h5py.File(path, "r") as h:
+        dup = [h["dup"].id.get_chunk_info(i) for i in range(64)]
+        vlen_at = h["vlen"].id.get_offset()
+    buf = bytearray(open(path, "rb").read())
+    # B-tree v1 chunk keys: size u32, mask u32, offset u64, 0 u64 (element
+    # offset); each key of `dup` names its chunk's offset (8 x element index)
+    n = 0
+    for c in dup:
+        key = struct.pack("<IIQQ", c.size, 0, c.chunk_offset[0], 0)
+        n += patch_all(buf, key, struct.pack("<IIQQ", c.size, 0, 0, 0))
+    assert n >= 63, n
+    # vlen descriptors: length u32, global heap collection u64, index u32
+    desc = [bytes(buf[vlen_at + 16 * i : vlen_at + 16 * i + 16]) for i in range(500)]
+    big = desc[7]
+    assert struct.unpack("<I", big[:4])[0] == 8000
+    buf[vlen_at : vlen_at + 16 * 500] = big * 500
+    # dims (37, 3) -> (2^63, 2); int16 element size 2 -> 0
+    assert patch_all(buf, struct.pack("<QQ", 37, 3), struct.pack("<QQ", 1 << 63, 2)) >= 1
+    i16 = bytes([0x10, 0x08, 0x00, 0x00, 2, 0, 0, 0, 0, 0, 16, 0])
+    assert patch_all(buf, i16, bytes([0x10, 0x08, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 16, 0])) == 1
+    open(path, "wb").write(buf)
+    return {
+        "ok": [0.0, 1.0, 2.0, 3.0, 4.0],
+        "dup": "duplicate chunk",
+        "vlen": "claim",
+        "wrap": "overflows",
+        "esize0": "size 0",
+    }
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     expect = {"pynwb": pynwb.__version__, "h5py": h5py.__version__, "hdf5": h5py.version.hdf5_version, "files": {}}
@@ -290,9 +351,6 @@ def main():
     write("latest.nwb", session(), libver="latest", cache_spec=True)
     ok("latest.nwb", "pynwb defaults, libver latest, soft-linked timestamps")
     expect["files"]["latest.nwb"]["layouts"] = layouts_of(os.path.join(OUT, "latest.nwb"))
-
-    write("earliest.nwb", session(), cache_spec=False)
-    ok("earliest.nwb", "h5py default libver (layout v3, B-tree v1), soft-linked timestamps")
 
     # 2. one dataset per chunk index (libver latest)
     p = write("layouts.nwb", session(soft_link=False), libver="latest")
@@ -435,6 +493,8 @@ def main():
         del h[t]
         h[t] = h5py.ExternalLink("other.nwb", "/timestamps")
     fails("external_link.nwb", "timestamps as an external link", "other.nwb", "head_direction/timestamps")
+
+    expect["hostile"] = hostile()
 
     with open(os.path.join(OUT, "corpus.json"), "w") as fh:
         json.dump(expect, fh, sort_keys=True, separators=(",", ":"))

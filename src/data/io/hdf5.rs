@@ -140,6 +140,9 @@ fn msg(e: H5Error) -> String {
         // the crate names the object (e.g. the member of a group that failed)
         H5Error::Context { path, source } => format!("`{path}`: {}", msg(*source)),
         H5Error::InvalidMagic => "not an HDF5 file (no superblock signature)".into(),
+        e @ (H5Error::UnexpectedEof { .. } | H5Error::OffsetOutOfBounds(_)) => {
+            format!("truncated or corrupt file: {e}")
+        }
         H5Error::UnsupportedFilter(m) => {
             let id = m
                 .rsplit(' ')
@@ -573,6 +576,33 @@ mod tests {
         assert_eq!(h.read_f64(&ds(&h, "z")).unwrap(), f64s(&r["z"]));
         let root = h.get("/").unwrap().unwrap();
         assert_eq!(h.attr_string(&root, "title").unwrap().unwrap(), "v108");
+    }
+
+    /// Crafted by scripts/reference/nwb_corpus.py: duplicate chunk entries,
+    /// repeated references to one large string, a shape whose product wraps,
+    /// an element size of 0. Each is an error, found quickly.
+    #[test]
+    fn hostile_datasets_are_errors() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nwb");
+        let h = H5::open(&dir.join("hostile.h5")).unwrap();
+        let c: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("corpus.json")).unwrap())
+                .unwrap();
+        let want = &c["hostile"];
+        assert_eq!(h.read_f64(&ds(&h, "ok")).unwrap(), f64s(&want["ok"]));
+        for name in ["dup", "vlen", "wrap", "esize0"] {
+            let t = std::time::Instant::now();
+            let r = h.dataset(name).and_then(|d| {
+                let d = d.ok_or("missing")?;
+                match H5::kind(&d) {
+                    Kind::Text => h.read_strings(&d).map(|v| v.len()),
+                    _ => h.read_f64(&d).map(|v| v.len()),
+                }
+            });
+            let e = r.err().unwrap_or_else(|| panic!("{name} must be an error"));
+            assert!(e.contains(want[name].as_str().unwrap()), "{name}: {e}");
+            assert!(t.elapsed().as_secs() < 5, "{name} took {:?}", t.elapsed());
+        }
     }
 
     #[test]
