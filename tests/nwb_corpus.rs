@@ -314,8 +314,7 @@ fn shape_products_that_wrap_and_zero_element_sizes_are_errors() {
     let mut b = bytes.clone();
     b[k..k + 8].copy_from_slice(&(1u64 << 63).to_le_bytes());
     let e = read_nwb_bytes(b, "wrap.nwb")
-        .err()
-        .expect("wrapping shape")
+        .expect_err("wrapping shape")
         .to_string();
     assert!(e.contains("xy"), "{e}");
     // element size 0 in the float64 datatype of the same dataset
@@ -328,8 +327,7 @@ fn shape_products_that_wrap_and_zero_element_sizes_are_errors() {
     let mut b = bytes.clone();
     b[k + 4] = 0;
     let e = read_nwb_bytes(b, "esize.nwb")
-        .err()
-        .expect("element size 0")
+        .expect_err("element size 0")
         .to_string();
     assert!(e.contains("xy"), "{e}");
 }
@@ -370,7 +368,9 @@ fn mutated_files_give_errors_or_recordings_never_panics_or_hangs() {
     // heaps): its first pages and the ranges between the big arrays
     let hot_a = vec![(0, 8192), (6_118_000, 6_340_000), (7_120_000, a2929.len())];
     let whole = |b: &[u8]| vec![(0, b.len())];
-    let jobs: Vec<(&str, Vec<u8>, Vec<(usize, usize)>, usize)> = vec![
+    // (file, bytes, where to mutate, how many mutations)
+    type Job = (&'static str, Vec<u8>, Vec<(usize, usize)>, usize);
+    let jobs: Vec<Job> = vec![
         ("A2929-200711.nwb", a2929.clone(), hot_a, 800),
         ("latest.nwb", latest.clone(), whole(&latest), 1000),
         ("deleted_links_v0.nwb", v0.clone(), whole(&v0), 1000),
@@ -474,4 +474,106 @@ fn mutated_files_give_errors_or_recordings_never_panics_or_hangs() {
         );
         assert!(c[0] >= jobs[j].3 / 5, "{}: {c:?}", jobs[j].0);
     }
+}
+
+/// deleted_links_v0.nwb with `acquisition/ev02/data` grown to 2^27 float64
+/// (1 GiB) stored past the old end of the file, as a hole: a file with GBs
+/// of raw samples, on disk in a few kB.
+fn big_file(path: &std::path::Path) {
+    let mut b = std::fs::read(dir().join("deleted_links_v0.nwb")).unwrap();
+    let at = address(&b, "acquisition/ev02/data") as usize;
+    let n: u64 = 1 << 27;
+    let start = (b.len() as u64).next_multiple_of(4096);
+    let le = |b: &[u8], k: usize| u64::from_le_bytes(b[k..k + 8].try_into().unwrap());
+    // the messages of a version 1 object header (16-byte prefix), following
+    // continuation messages (type 0x10): (type, start of the message data)
+    assert_eq!(b[at], 1);
+    let mut blocks = vec![(at + 16, le(&b, at + 8) as usize & 0xffff_ffff)];
+    let mut msgs = Vec::new();
+    while let Some((mut k, len)) = blocks.pop() {
+        let end = k + len;
+        while k + 8 <= end {
+            let t = u16::from_le_bytes([b[k], b[k + 1]]);
+            let size = u16::from_le_bytes([b[k + 2], b[k + 3]]) as usize;
+            if t == 0x10 {
+                blocks.push((le(&b, k + 8) as usize, le(&b, k + 16) as usize));
+            }
+            msgs.push((t, k + 8));
+            k += 8 + size;
+        }
+    }
+    // dataspace v1 (type 1): dims (and max dims) 2 -> n
+    let &(_, d) = msgs.iter().find(|m| m.0 == 1).expect("a dataspace");
+    assert_eq!((b[d], b[d + 1], le(&b, d + 8)), (1, 1, 2));
+    b[d + 8..d + 16].copy_from_slice(&n.to_le_bytes());
+    if b[d + 2] & 1 == 1 {
+        b[d + 16..d + 24].copy_from_slice(&n.to_le_bytes());
+    }
+    // layout v3, contiguous (type 8): address, size 16 -> start, 8n
+    let &(_, l) = msgs.iter().find(|m| m.0 == 8).expect("a layout");
+    assert_eq!((b[l], b[l + 1], le(&b, l + 10)), (3, 1, 16));
+    b[l + 2..l + 10].copy_from_slice(&start.to_le_bytes());
+    b[l + 10..l + 18].copy_from_slice(&(8 * n).to_le_bytes());
+    // superblock v0: the end-of-file address is at byte 40
+    b[40..48].copy_from_slice(&(start + 8 * n).to_le_bytes());
+    std::fs::write(path, &b).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.set_len(start + 8 * n).unwrap();
+}
+
+/// Run by `large_files_are_read_lazily` in a child process, so its peak
+/// memory is its own.
+#[test]
+#[ignore = "run by large_files_are_read_lazily"]
+fn large_file_child() {
+    let Ok(p) = std::env::var("CANNS_BIG_NWB") else {
+        return;
+    };
+    let rec = io::read(&p).unwrap();
+    assert_eq!(rec.n_units(), 3);
+    assert!(rec.channels().contains(&col::HEAD_DIRECTION.to_string()));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn large_files_are_read_lazily() {
+    let d = std::env::temp_dir().join(format!("canns-big-nwb-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let p = d.join("big.nwb");
+    big_file(&p);
+    assert!(std::fs::metadata(&p).unwrap().len() > 1 << 30);
+    // the big dataset is really there: its shape is read (not its data)
+    let f = hdf5_reader::Hdf5File::open(&p).unwrap();
+    assert_eq!(
+        f.dataset("acquisition/ev02/data").unwrap().shape(),
+        [1 << 27]
+    );
+    // reaped by wait4 below, which also gives its peak memory
+    #[allow(clippy::zombie_processes)]
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "large_file_child",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("CANNS_BIG_NWB", &p)
+        .stdout(std::fs::File::create(d.join("out.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child; status and usage are valid out-pointers
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let out = std::fs::read_to_string(d.join("out.txt")).unwrap();
+    std::fs::remove_dir_all(&d).unwrap();
+    assert_eq!(pid, child.id() as i32);
+    assert!(out.contains("1 passed"), "the child ran no test: {out}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child failed: {status}"
+    );
+    let peak_mb = usage.ru_maxrss as f64 / 1024.0;
+    eprintln!("reading a 1 GiB NWB file: peak RSS {peak_mb:.1} MB");
+    assert!(peak_mb < 100.0, "peak RSS {peak_mb:.1} MB");
 }

@@ -67,8 +67,8 @@ pub(crate) struct H5 {
 pub(crate) enum Node {
     /// A group.
     Group(Group),
-    /// A dataset.
-    Dataset(Dataset),
+    /// A dataset (boxed: its description is large).
+    Dataset(Box<Dataset>),
 }
 
 impl Node {
@@ -289,7 +289,9 @@ impl H5 {
             // "is a dataset, not a group", or a read error: ask for a dataset
             Err(_) => {}
         }
-        g.dataset(last).map(|d| Some(Node::Dataset(d))).map_err(msg)
+        g.dataset(last)
+            .map(|d| Some(Node::Dataset(Box::new(d))))
+            .map_err(msg)
     }
 
     /// The dataset at a path (`Ok(None)` when missing; an error when it is
@@ -297,7 +299,7 @@ impl H5 {
     pub fn dataset(&self, path: &str) -> R<Option<Dataset>> {
         match self.get(path)? {
             None => Ok(None),
-            Some(Node::Dataset(d)) => Ok(Some(d)),
+            Some(Node::Dataset(d)) => Ok(Some(*d)),
             Some(Node::Group(_)) => Err("is a group, expected a dataset".into()),
         }
     }
@@ -310,7 +312,7 @@ impl H5 {
             .map(|g| (g.name().to_string(), Node::Group(g)))
             .chain(
                 ds.into_iter()
-                    .map(|d| (d.name().to_string(), Node::Dataset(d))),
+                    .map(|d| (d.name().to_string(), Node::Dataset(Box::new(d)))),
             )
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
