@@ -176,7 +176,7 @@ fn parse_bytes(s: &str) -> Option<u64> {
         _ => (s, 1),
     };
     let v: f64 = num.trim().parse().ok()?;
-    (v.is_finite() && v > 0.0).then(|| (v * mult as f64) as u64)
+    (v.is_finite() && v > 0.0).then_some((v * mult as f64) as u64)
 }
 
 /// `1.5 GB`, `12 MB`, `800 bytes`.

@@ -675,7 +675,7 @@ fn walk_refuses_a_resampling_that_would_write_nothing_and_keeps_real_errors() {
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains("dt = 1e-300") && err.contains("raise dt"),
+        err.contains("dt = 1e-300 s") && err.contains("raise dt"),
         "{err}"
     );
     assert!(!out.exists());
@@ -736,8 +736,6 @@ fn every_output_overwrites_and_creates_missing_directories() {
     let pts = points_npy(&dir, "pts.npy", 30);
     let rec = dir.join("rec.npz");
     write_npz(&hd_recording(), &rec).unwrap();
-    let counts: Vec<f64> = (0..300 * 4).map(|i| ((i * 13) % 4) as f64).collect();
-    let c = write(&dir, "c.npy", &npy("<f8", "(300, 4)", &f64_bytes(&counts)));
     let r = rec.to_str().unwrap();
     let n = |s: &str| dir.join(s).to_str().unwrap().to_string();
     let cases: Vec<(Vec<String>, String)> = vec![
@@ -786,21 +784,6 @@ fn every_output_overwrites_and_creates_missing_directories() {
                 n("g/t.csv"),
             ],
             n("g/t.csv"),
-        ),
-        (
-            vec![
-                "signature".into(),
-                c.to_str().unwrap().into(),
-                "--bin-size".into(),
-                "0.1".into(),
-                "--shuffles".into(),
-                "0".into(),
-                "--n-points".into(),
-                "100".into(),
-                "--out".into(),
-                n("h/s.json"),
-            ],
-            n("h/s.json"),
         ),
     ];
     for (args, out) in cases {
@@ -876,8 +859,6 @@ fn mutation_run<T>(
     let mut rng = Rng(seed);
     let (mut errors, mut same, mut other) = (0, 0, 0);
     let name = path.file_name().unwrap().to_str().unwrap().to_string();
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let mut panics = Vec::new();
     for k in 0..n {
         let m = mutate(orig, &mut rng);
@@ -901,7 +882,6 @@ fn mutation_run<T>(
             }
         }
     }
-    std::panic::set_hook(hook);
     assert!(panics.is_empty(), "{name}: mutations {panics:?} panicked");
     (errors, same, other)
 }
@@ -952,7 +932,7 @@ fn mutated_npz_archives_are_errors_or_the_same_recording() {
 }
 
 #[test]
-fn mutated_npy_arrays_are_errors_or_differ_in_one_value() {
+fn mutated_npy_arrays_are_errors_or_differ_where_damaged() {
     let dir = temp_dir("hostile-mut-npy");
     let v: Vec<f64> = (0..64).map(|i| i as f64 * 0.25 - 3.0).collect();
     let orig = npy("<f8", "(32, 2)", &f64_bytes(&v));
@@ -964,19 +944,24 @@ fn mutated_npy_arrays_are_errors_or_differ_in_one_value() {
         3,
         |p| read_npy(p),
         |a| {
-            // no checksum in .npy: a flipped data byte changes one value
-            a.shape() == [32, 2]
-                && a.clone()
-                    .into_f64()
-                    .iter()
-                    .zip(&v)
-                    .filter(|(x, y)| x.to_bits() != y.to_bits())
-                    .count()
-                    <= 1
+            // no checksum in .npy: a damaged data byte changes its value
+            // (a zeroed run of up to 16 bytes: three values) or, with `<`
+            // flipped to `>` in the dtype, every value byte-swapped
+            let got = a.clone().into_f64();
+            let differ = got
+                .iter()
+                .zip(&v)
+                .filter(|(x, y)| x.to_bits() != y.to_bits())
+                .count();
+            let swapped = got
+                .iter()
+                .zip(&v)
+                .all(|(x, y)| x.to_bits() == y.to_bits().swap_bytes());
+            a.shape() == [32, 2] && (differ <= 3 || swapped)
         },
     );
     eprintln!(
-        "npy ({} bytes): {e} errors, {s} within one value, {o} other",
+        "npy ({} bytes): {e} errors, {s} damaged where mutated, {o} other",
         orig.len()
     );
     assert_eq!(o, 0);

@@ -262,6 +262,15 @@ pub fn hd_tuning(
     let centres: Vec<f64> = (0..n_bins).map(|k| (k as f64 + 0.5) * width).collect();
     let t0 = t[0];
     let span = t[t.len() - 1] + dur[t.len() - 1].max(0.0) - t0;
+    if !span.is_finite() {
+        return Err(Error::data(
+            "behaviour",
+            format!(
+                "time span {t0} to {} s overflows (is not finite); check the time column",
+                t[t.len() - 1]
+            ),
+        ));
+    }
     let tracked = |s: f64| sample_of(t, &dur, s).map(|i| bin_of[i]);
 
     // The two halves of the tracked time, for the stability score.

@@ -368,9 +368,9 @@ impl Trajectory {
         check::positive("dt", dt)?;
         // Counted in f64: a tiny dt must not wrap the count to 0 samples.
         let n_f = (self.duration() / dt).floor() + 1.0;
-        if !(n_f <= 1e8) {
+        if n_f.is_nan() || n_f > 1e8 {
             return Err(Error::Limit(format!(
-                "resampling {} s at dt = {dt} s gives {n_f:e} samples (more than 10^8); raise dt",
+                "resampling {} s at dt = {dt:e} s gives {n_f:e} samples (more than 10^8); raise dt",
                 self.duration()
             )));
         }

@@ -787,12 +787,19 @@ impl<R: Read + Seek> Npz<R> {
                 cd.len() - i
             )));
         }
-        Ok(Self {
+        let mut z = Self {
             r,
             len,
             members,
             file: file.to_string(),
-        })
+        };
+        // A damaged name in the directory would hide an array (read as
+        // absent): every name is checked against its local header now.
+        for m in z.members.clone() {
+            z.local_data_start(&m)
+                .map_err(|e| bad(format!("member `{}`: {e}", m.name)))?;
+        }
+        Ok(z)
     }
 
     /// The array names, without the `.npy` suffix, in archive order.
@@ -834,6 +841,21 @@ impl<R: Read + Seek> Npz<R> {
         if m.flags & 1 != 0 {
             return Err("encrypted members are not read".into());
         }
+        let start = self.local_data_start(m)?;
+        if start.checked_add(m.compressed).is_none_or(|e| e > self.len) {
+            return Err(format!(
+                "member data of {} bytes at {start} runs past the end of the file ({} bytes)",
+                m.compressed, self.len
+            ));
+        }
+        let io = |e: std::io::Error| format!("reading the member: {e}");
+        self.r.seek(SeekFrom::Start(start)).map_err(io)?;
+        self.read_data_at(m)
+    }
+
+    /// Checks the local header of `m` against the directory; the offset of
+    /// its data.
+    fn local_data_start(&mut self, m: &Member) -> std::result::Result<u64, String> {
         let io = |e: std::io::Error| format!("reading the member: {e}");
         if m.offset.checked_add(30).is_none_or(|e| e > self.len) {
             return Err(format!(
@@ -862,14 +884,11 @@ impl<R: Read + Seek> Npz<R> {
         if m.flags & 8 == 0 && le32(&lh, 14) != m.crc {
             return Err("local header and directory disagree on the CRC".into());
         }
-        let start = m.offset + 30 + nl + el;
-        if start.checked_add(m.compressed).is_none_or(|e| e > self.len) {
-            return Err(format!(
-                "member data of {} bytes at {start} runs past the end of the file ({} bytes)",
-                m.compressed, self.len
-            ));
-        }
-        self.r.seek(SeekFrom::Start(start)).map_err(io)?;
+        Ok(m.offset + 30 + nl + el)
+    }
+
+    /// Reads the data of `m`, the reader standing at its start.
+    fn read_data_at(&mut self, m: &Member) -> std::result::Result<NpyArray, String> {
         let raw = (&mut self.r).take(m.compressed);
         let (array, got) = match m.method {
             0 => {
