@@ -33,6 +33,11 @@ pub use theta_sweep::{
     ThetaClock, ThetaClockParams,
 };
 
+/// Estimated bytes a neuron of a CANN takes (state `u`, `r`, `v`, input,
+/// noise and scratch vectors, kernel and FFT buffers), for the memory check
+/// of `build`.
+pub const BYTES_PER_NEURON: u64 = 256;
+
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 

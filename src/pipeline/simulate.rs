@@ -116,7 +116,9 @@ pub struct Simulation {
 ///
 /// # Errors
 /// [`Error::Shape`](crate::Error::Shape) if the task does not fit the model, [`Error::Diverged`](crate::Error::Diverged)
-/// if the state stops being finite.
+/// if the state stops being finite; [`Error::Limit`](crate::Error::Limit) before
+/// any step when the recorded states and summaries would exceed the memory
+/// budget ([`check_memory`](crate::error::check_memory)).
 pub fn simulate(model: &mut dyn FeatureMap, task: &mut dyn Task) -> Result<Simulation> {
     simulate_with(model, task, &SimOptions::default())
 }
@@ -147,6 +149,20 @@ pub fn simulate_with(
         0
     };
     let has_v = model.v().is_some();
+    let state_bytes = (n_rec as u64)
+        .saturating_mul(n as u64)
+        .saturating_mul(8 * if has_v { 3 } else { 2 });
+    // centre and target (dim each), t, height, width, on
+    let step_bytes = (steps as u64).saturating_mul(16 * dim as u64 + 25);
+    crate::error::check_memory(
+        &format!(
+            "simulating {} on {} ({steps} steps, {n_rec} recorded states of {n} neurons)",
+            model.name(),
+            task.name()
+        ),
+        state_bytes.saturating_add(step_bytes),
+        "raise `dt`, shorten the task, record every k-th step (record_every) or fewer neurons",
+    )?;
     let mut u = Array2::zeros((n_rec, n));
     let mut r = Array2::zeros((n_rec, n));
     let mut v = has_v.then(|| Array2::zeros((n_rec, n)));

@@ -35,7 +35,7 @@
 //! use canns::spatial::{Agent, Environment};
 //! let env = Environment::params().build()?;
 //! let mut agent = Agent::params().dt(0.01).seed(7).build(env)?;
-//! agent.run(1000);
+//! agent.run(1000)?;
 //! let h = agent.history();
 //! assert_eq!(h.len(), 1000);
 //! assert!(h.x.iter().all(|&x| x > 0.0 && x < 1.0));
@@ -272,6 +272,9 @@ impl Tracker {
 }
 
 /// Steps per chunk handed from the moving thread to the recording one.
+/// Bytes of history a step adds: nine `f64` columns.
+const HISTORY_BYTES_PER_STEP: u64 = 9 * 8;
+
 const MOVES_CHUNK: usize = 1 << 13;
 
 /// A chunk of moves: time, position and measured velocity per step.
@@ -547,8 +550,19 @@ impl Agent {
     /// other follows with what does not act on the motion (head direction,
     /// rotational velocity, distance travelled, the history's columns); the result is the same as
     /// `n_steps` single steps.
-    pub fn run(&mut self, n_steps: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Limit`] before any step when the history (9 columns of `f64`,
+    /// 72 bytes a step, counting what it already holds) would exceed the
+    /// memory budget ([`check_memory`](crate::error::check_memory)).
+    pub fn run(&mut self, n_steps: usize) -> Result<()> {
         if self.params.save_history {
+            let steps = (self.history.len() as u64).saturating_add(n_steps as u64);
+            crate::error::check_memory(
+                &format!("the history of {steps} agent steps"),
+                steps.saturating_mul(HISTORY_BYTES_PER_STEP),
+                "run fewer steps, or build the agent with save_history(false)",
+            )?;
             self.history.reserve(n_steps);
         }
         if self.params.save_history && self.imported.is_none() && n_steps >= 2 * MOVES_CHUNK {
@@ -558,6 +572,7 @@ impl Agent {
                 self.step(None, 1.0);
             }
         }
+        Ok(())
     }
 
     /// [`Agent::run`] with the tracking and recording on a second thread,
@@ -655,6 +670,12 @@ impl Agent {
 
     /// One step: motion, tracking, history.
     #[inline]
+    /// One step of random motion, history growing by one entry (the
+    /// closed-loop tasks step this way, a step at a time).
+    pub(crate) fn step_once(&mut self) {
+        self.step(None, 1.0);
+    }
+
     fn step(&mut self, drift: Option<[f64; 2]>, ratio: f64) {
         let prev_pos = self.pos;
         self.motion(drift, ratio);
@@ -1084,8 +1105,8 @@ mod tests {
         let mut a = Agent::params().dt(0.01).seed(3).build(env.clone()).unwrap();
         let mut b = a.clone();
         // The first run is long enough to go through two threads.
-        a.run(3 * MOVES_CHUNK + 17);
-        a.run(2000);
+        a.run(3 * MOVES_CHUNK + 17).unwrap();
+        a.run(2000).unwrap();
         let n = 3 * MOVES_CHUNK + 2017;
         for _ in 0..n {
             b.update(0.01).unwrap();
@@ -1106,8 +1127,8 @@ mod tests {
         let env = Environment::params().build().unwrap();
         let mut a = Agent::params().dt(0.01).seed(3).build(env.clone()).unwrap();
         let mut b = Agent::params().dt(0.01).seed(3).build(env).unwrap();
-        a.run(20_000);
-        b.run(20_000);
+        a.run(20_000).unwrap();
+        b.run(20_000).unwrap();
         assert_eq!(a.history(), b.history());
         let h = a.history();
         assert!(h
@@ -1125,7 +1146,7 @@ mod tests {
             .build()
             .unwrap();
         let mut a = Agent::params().dt(0.01).speed_mean(0.2).build(env).unwrap();
-        a.run(5000);
+        a.run(5000).unwrap();
         let h = a.history();
         assert!(h.x.iter().all(|x| (0.0..1.0).contains(x)));
         assert!(h.distance_travelled.last().unwrap() > &5.0);

@@ -66,7 +66,7 @@ impl OpenLoopNavigation {
         }
         let dt = agent.dt;
         let mut a = agent.save_history(true).build(env.clone())?;
-        a.run(n);
+        a.run(n)?;
         Ok(Self {
             env,
             history: a.history().clone(),
@@ -433,7 +433,7 @@ impl ClosedLoopNavigation {
                 .agent
                 .update_with_drift(v, self.params.drift_ratio)
                 .expect("drift is finite and the ratio was validated"),
-            None => self.agent.run(1),
+            None => self.agent.step_once(),
         }
         if let Some(g) = self.current_goal() {
             let p = self.agent.position();

@@ -45,6 +45,29 @@ pub enum Command {
     ThetaSweep(theta_sweep::ThetaSweepArgs),
 }
 
+/// Prepares an output path: every subcommand overwrites an existing output
+/// file and creates missing parent directories (see the README's
+/// "Command line" section).
+///
+/// # Errors
+/// [`canns::Error::Io`] naming the directory that cannot be created, or the
+/// output when it is an existing directory.
+pub(crate) fn prepare_output(path: &std::path::Path) -> canns::Result<()> {
+    if path.is_dir() {
+        return Err(canns::Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory; give a file name",
+            ),
+        ));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| canns::Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
 /// Runs the parsed command line.
 ///
 /// # Errors

@@ -221,9 +221,7 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
+    crate::prepare_output(path)?;
     match ext.as_str() {
         "parquet" => {
             let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;

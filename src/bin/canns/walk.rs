@@ -2,7 +2,7 @@
 //! written as a table t, x, y, vx, vy, head_direction, speed,
 //! rotational_velocity, distance_travelled.
 
-use canns::error::{Error, ParamError, Result};
+use canns::error::{check_memory, Error, ParamError, Result};
 use canns::params::Params;
 use canns::spatial::{AgentParams, BoundaryConditions, EnvironmentParams, Trajectory};
 use clap::Args;
@@ -130,14 +130,16 @@ pub fn run(a: WalkArgs) -> Result<()> {
             a.out.display(),
         ));
     }
+    // The history, its table and the output matrix are held at once.
+    check_memory(
+        &format!("a walk of {} steps (history, table and output)", a.steps),
+        (a.steps as u64).saturating_mul(3 * 72),
+        "use fewer --steps",
+    )?;
     let history = match &a.trajectory {
         Some(name) => {
-            let traj = Trajectory::load(name).map_err(|e| match e {
-                Error::Param(_) => {
-                    flag("trajectory", "sargolini, tanni, or a .npz/.csv file", name)
-                }
-                other => other,
-            })?;
+            // The loader's own message names the file and what is wrong.
+            let traj = Trajectory::load(name)?;
             let mut h = traj.resample(a.dt)?;
             if h.len() > a.steps {
                 for c in [
@@ -159,7 +161,7 @@ pub fn run(a: WalkArgs) -> Result<()> {
         None => {
             let env = p.environment.build().map_err(within("environment"))?;
             let mut agent = p.agent.build(env).map_err(within("agent"))?;
-            agent.run(a.steps);
+            agent.run(a.steps)?;
             agent.history().clone()
         }
     };

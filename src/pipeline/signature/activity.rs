@@ -73,7 +73,9 @@ impl Activity {
     ///
     /// # Errors
     /// [`Error::Param`] for a non-positive `bin_size` or `t_stop <= t_start`;
-    /// [`Error::Shape`] with no unit or fewer than two bins.
+    /// [`Error::Shape`] with no unit or fewer than two bins;
+    /// [`Error::Limit`](crate::Error::Limit) when the counts would exceed the
+    /// memory budget.
     pub fn from_spike_times(
         spikes: &[Vec<f64>],
         bin_size: f64,
@@ -87,7 +89,16 @@ impl Activity {
             return Err(ParamError::new("t_stop", format!("> t_start = {t_start}"), t_stop).into());
         }
         // The tolerance keeps float rounding (0.3 / 0.1 = 2.999...) from dropping a bin.
-        let n = ((t_stop - t_start) / bin_size + 1e-9).floor() as usize;
+        let n_f = ((t_stop - t_start) / bin_size + 1e-9).floor();
+        crate::error::check_memory(
+            &format!(
+                "{n_f:e} bins of {bin_size} s x {} units over {t_start}..{t_stop}",
+                spikes.len()
+            ),
+            (n_f * spikes.len().max(1) as f64 * 8.0).min(u64::MAX as f64) as u64,
+            "raise `bin_size`",
+        )?;
+        let n = n_f as usize;
         let mut counts = Array2::zeros((n, spikes.len()));
         for (u, train) in spikes.iter().enumerate() {
             for &t in train {
@@ -237,7 +248,9 @@ impl std::fmt::Display for Activity {
 }
 
 pub(super) fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
-    let half = (4.0 * sigma).ceil() as isize;
+    // Taps beyond the series never touch it: a kernel wider than the data
+    // (a huge `smooth`) is cut at its length, not allocated.
+    let half = (4.0 * sigma).ceil().min(x.nrows() as f64) as isize;
     let kernel: Vec<f64> = (-half..=half)
         .map(|k| (-0.5 * (k as f64 / sigma).powi(2)).exp())
         .collect();
