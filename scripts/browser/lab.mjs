@@ -141,7 +141,9 @@ try {
   const page = pages[0];
   const name = path.basename(notebooks[0], ".ipynb");
   await page.bringToFront();
-  const cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell", { has: page.locator(".canns-figure") }).first();
+  const cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell");
+  const index = await cells.evaluateAll((cs) => cs.findIndex((c) => c.querySelector(".canns-figure")));
+  const cell = cells.nth(index);
   const prompt = cell.locator(".jp-InputArea-prompt");
   const before = (await prompt.textContent()).trim();
   await cell.locator(".jp-InputArea-editor").click();
@@ -149,7 +151,7 @@ try {
   const start = Date.now();
   for (;;) {
     const now = (await prompt.textContent()).trim();
-    if (now !== before && /^\[\d+\]:$/.test(now)) break;
+    if (now !== before && /^\[\d+\]:$/.test(now) && await cell.locator(".canns-figure").count()) break;
     if (Date.now() - start > timeoutMs) throw new Error(`${name}: the re-run figure cell did not finish (${now})`);
     await page.waitForTimeout(500);
   }

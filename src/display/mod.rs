@@ -352,3 +352,64 @@ impl Render for Figure {
 }
 
 evcxr_display_via_render!(Figure);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn layout_of(json: &str) -> Value {
+        serde_json::from_str::<Value>(json).unwrap()["layout"].clone()
+    }
+
+    #[test]
+    fn animation_controls_get_room_below_the_axis_title() {
+        let names = vec!["0".to_string(), "1".to_string()];
+        let (sliders, menus) = animation::controls(&names, "t = ", 50, false);
+        let mut plot = lines(
+            "a",
+            "x",
+            "y",
+            vec![Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0])],
+        );
+        // A layout with the default 50 px bottom margin, as a caller may build it.
+        plot.set_layout(layout("a", "x", "y").sliders(sliders).update_menus(menus));
+        let before = layout_of(&plot.to_json());
+        let after = layout_of(&figure_json(&plot));
+        assert_eq!(before["margin"]["b"], 50);
+        assert_eq!(after["margin"]["b"], animation::CONTROLS_MARGIN as u64);
+        assert_eq!(
+            after["height"].as_u64().unwrap(),
+            before["height"].as_u64().unwrap() + animation::CONTROLS_MARGIN as u64 - 50
+        );
+        // Figures without controls are left alone.
+        let still = lines("a", "x", "y", vec![]);
+        assert_eq!(figure_json(&still), still.to_json());
+    }
+
+    #[test]
+    fn figure_json_cannot_close_its_script_element() {
+        let json = r#"{"title":"</script><b>a & b</b>"}"#;
+        let safe = script_json(json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());
+    }
+
+    #[test]
+    fn each_figure_has_its_own_element_and_static_svg() {
+        let plot = lines(
+            "a",
+            "x",
+            "y",
+            vec![Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0])],
+        );
+        let (a, b) = (plot_html(&plot), plot_html(&plot));
+        let id = |h: &str| {
+            let start = h.find("id=\"canns-fig-").unwrap() + 4;
+            h[start..start + h[start..].find('"').unwrap()].to_string()
+        };
+        assert_ne!(id(&a), id(&b));
+        assert!(b.contains("<svg") && b.contains(&format!("(\"{}\",{{", id(&b))));
+    }
+}
