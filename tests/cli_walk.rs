@@ -113,7 +113,7 @@ fn bad_arguments_name_the_flag_and_value() {
         (vec!["walk", "--out", "x.txt"], "`--out`"),
         (
             vec!["walk", "--trajectory", "nowhere", "--out", o],
-            "`--trajectory`",
+            "`trajectory` must be \"sargolini\", \"tanni\" or a .npz/.csv file (got nowhere)",
         ),
     ] {
         let out = canns(&args);

@@ -980,17 +980,23 @@ mod tests {
             .noise_strength(0.0);
         let mut exact = p.clone().build_with_distances(&g, d.clone()).unwrap();
         let mut cut = p.activity_cutoff(1e-3).build_with_distances(&g, d).unwrap();
+        // 150 ms with the animal moving at 1.2 m/s: the bump follows the
+        // input. (Later it runs ahead as a travelling wave and falls back,
+        // two bumps briefly compete, and the order in which they swap is
+        // sensitive to any change of the input, cutoff or not.)
         let mut worst: f64 = 0.0;
-        for i in 0..600 {
+        for i in 0..150 {
             let pos = [0.3 + 1.2e-3 * i as f64, 0.2];
             let th = 1.0 + 0.1 * (i as f64 * 0.0628).cos();
             exact.update(pos, th).unwrap();
             cut.update(pos, th).unwrap();
-            if let (Some(a), Some(b)) = (exact.decoded_position(), cut.decoded_position()) {
-                worst = worst.max((a[0] - b[0]).hypot(a[1] - b[1]));
-            }
+            let (a, b) = (
+                exact.decoded_position().unwrap(),
+                cut.decoded_position().unwrap(),
+            );
+            worst = worst.max((a[0] - b[0]).hypot(a[1] - b[1]));
         }
-        assert!(worst < 0.01, "decoded positions differ by {worst} m");
+        assert!(worst < 1e-3, "decoded positions differ by {worst} m");
     }
 
     #[test]
