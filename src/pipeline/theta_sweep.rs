@@ -16,7 +16,7 @@
 //! # Examples
 //! ```
 //! use canns::pipeline::ThetaSweep;
-//! use canns::tasks::navigation::Trajectory;
+//! use canns::spatial::Trajectory;
 //! // Half a second along a straight line at 0.4 m/s.
 //! let traj = Trajectory::new(vec![0.0, 0.5], vec![vec![0.2, 0.5], vec![0.4, 0.5]])?;
 //! let mut p = ThetaSweep::params();

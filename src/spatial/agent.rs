@@ -151,7 +151,7 @@ impl AgentParams {
     /// Validates and places the agent in `env`.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value (including a
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value (including a
     /// `start_position` of the wrong dimension or outside the environment),
     /// or `speed_mean` <= 0 in 2D (the Rayleigh scale must be positive).
     pub fn build(&self, env: Environment) -> Result<Agent> {
@@ -339,7 +339,7 @@ struct Coefficients {
     inv_dt: f64,
 }
 
-/// An agent moving in an environment. See the [module docs](self).
+/// An agent moving in an environment. See the [module docs](crate::spatial).
 #[derive(Debug, Clone)]
 pub struct Agent {
     params: AgentParams,
@@ -486,7 +486,7 @@ impl Agent {
     /// The history as a DataFrame (see [`History::to_frame`]).
     ///
     /// # Errors
-    /// [`Error::Polars`] if the frame cannot be built.
+    /// [`Error::Polars`](crate::Error::Polars) if the frame cannot be built.
     pub fn history_frame(&self) -> Result<DataFrame> {
         self.history.to_frame()
     }
@@ -498,7 +498,7 @@ impl Agent {
     /// Moves the agent to `position`.
     ///
     /// # Errors
-    /// [`Error::Param`] when the position is outside the environment.
+    /// [`Error::Param`](crate::Error::Param) when the position is outside the environment.
     pub fn set_position(&mut self, position: &[f64]) -> Result<()> {
         if position.len() != self.env.dim() || !self.env.contains(position) {
             return Err(ParamError::new(
@@ -515,7 +515,7 @@ impl Agent {
     /// Sets the velocity driving the next step (m/s).
     ///
     /// # Errors
-    /// [`Error::Param`] when a component is not finite.
+    /// [`Error::Param`](crate::Error::Param) when a component is not finite.
     pub fn set_velocity(&mut self, velocity: [f64; 2]) -> Result<()> {
         check::finite("velocity[0]", velocity[0])?;
         check::finite("velocity[1]", velocity[1])?;
@@ -528,7 +528,7 @@ impl Agent {
     /// each step interpolates the trajectory's spline at the agent's time.
     ///
     /// # Errors
-    /// [`Error::Param`] when the trajectory's dimension differs from the environment's.
+    /// [`Error::Param`](crate::Error::Param) when the trajectory's dimension differs from the environment's.
     pub fn import_trajectory(&mut self, trajectory: Trajectory) -> Result<()> {
         if trajectory.dim() != self.env.dim() {
             return Err(ParamError::new(
@@ -552,7 +552,7 @@ impl Agent {
     /// `n_steps` single steps.
     ///
     /// # Errors
-    /// [`Error::Limit`] before any step when the history (9 columns of `f64`,
+    /// [`Error::Limit`](crate::Error::Limit) before any step when the history (9 columns of `f64`,
     /// 72 bytes a step, counting what it already holds) would exceed the
     /// memory budget ([`check_memory`](crate::error::check_memory)).
     pub fn run(&mut self, n_steps: usize) -> Result<()> {
@@ -639,7 +639,7 @@ impl Agent {
     /// One step of `dt` (s) of random motion.
     ///
     /// # Errors
-    /// [`Error::Param`] when `dt` is not positive.
+    /// [`Error::Param`](crate::Error::Param) when `dt` is not positive.
     pub fn update(&mut self, dt: f64) -> Result<()> {
         check::positive("dt", dt)?;
         self.set_dt(dt);
@@ -653,7 +653,7 @@ impl Agent {
     /// relaxes to the drift with time constant `speed_coherence_time / ratio`.
     ///
     /// # Errors
-    /// [`Error::Param`] when the drift is not finite or `ratio` not positive.
+    /// [`Error::Param`](crate::Error::Param) when the drift is not finite or `ratio` not positive.
     pub fn update_with_drift(&mut self, drift_velocity: [f64; 2], ratio: f64) -> Result<()> {
         check::finite("drift_velocity[0]", drift_velocity[0])?;
         check::finite("drift_velocity[1]", drift_velocity[1])?;
@@ -898,7 +898,7 @@ impl Agent {
     /// Occupancy heatmap (fraction of time per bin of side `dx` m).
     ///
     /// # Errors
-    /// [`Error::Param`] when `dx` is not positive.
+    /// [`Error::Param`](crate::Error::Param) when `dx` is not positive.
     pub fn plot_position_heatmap(&self, dx: f64) -> Result<plotly::Plot> {
         super::plots::position_heatmap(&self.env, self.history.path(), dx)
     }

@@ -203,7 +203,7 @@ impl Params for PlaceCellsParams {
     }
 }
 
-/// A population of place cells. See the [module docs](self).
+/// A population of place cells. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlaceCells {
     params: PlaceCellsParams,
@@ -491,7 +491,7 @@ struct GridCell {
     origin_phase: [f64; 4],
 }
 
-/// A population of grid cells. See the [module docs](self).
+/// A population of grid cells. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridCells {
     params: GridCellsParams,
@@ -653,7 +653,7 @@ impl Params for HeadDirectionCellsParams {
     }
 }
 
-/// A population of head-direction cells. See the [module docs](self).
+/// A population of head-direction cells. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadDirectionCells {
     params: HeadDirectionCellsParams,

@@ -312,7 +312,7 @@ fn contains(sides: (f64, f64), holes: &[Vec<[f64; 2]>], dim: usize, pos: &[f64])
     !holes.iter().any(|h| in_polygon(h, p))
 }
 
-/// A 1D or 2D environment. See the [module docs](self).
+/// A 1D or 2D environment. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Environment {
     params: EnvironmentParams,

@@ -163,7 +163,7 @@ pub(crate) struct GoalField {
 }
 
 /// Shortest collision-free routes in one environment. See the
-/// [module docs](self).
+/// [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoutePlanner {
     env: Environment,
@@ -176,7 +176,7 @@ pub struct RoutePlanner {
 }
 
 /// A route: unwrapped waypoints from the start to the goal. See the
-/// [module docs](self).
+/// [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
     env: Environment,

@@ -5,7 +5,7 @@
 //!   input path-integration and theta-sweep models consume.
 //! * [`ClosedLoopNavigation`]: an agent moving towards goals among walls,
 //!   its velocity drifting each step towards the next waypoint of the
-//!   shortest route to the goal (see [`RoutePlanner`](crate::spatial::RoutePlanner)), or straight
+//!   shortest route to the goal (see [`RoutePlanner`]), or straight
 //!   at the goal, or towards an external velocity command (e.g. decoded
 //!   from a network).
 //!

@@ -68,7 +68,7 @@ impl SmoothTrackingParams {
     /// Validates and builds the task.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value;
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value;
     /// [`Error::Limit`](crate::Error::Limit) when the targets (one per step)
     /// would exceed the memory budget ([`check_memory`](crate::error::check_memory)).
     pub fn build(&self) -> Result<SmoothTracking> {

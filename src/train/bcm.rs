@@ -100,7 +100,7 @@ impl BcmParams {
     /// Validates and builds the rule.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<Bcm> {
         self.validate()?;
         Ok(Bcm {

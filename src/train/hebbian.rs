@@ -117,7 +117,7 @@ impl HebbianParams {
     /// Validates and builds the rule.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<Hebbian> {
         self.validate()?;
         Ok(Hebbian {

@@ -10,7 +10,7 @@
 //! passes, in row order or (`shuffle`) in a fresh order per epoch drawn from
 //! the rule's `seed`; the Hebbian rule is a batch rule: one call stores all
 //! rows. Long runs show progress on a terminal (see
-//! [`ShowProgress`](crate::pipeline::progress::ShowProgress)).
+//! [`ShowProgress`]).
 //!
 //! | rule | layer | update per sample `x` |
 //! | --- | --- | --- |

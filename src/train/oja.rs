@@ -92,7 +92,7 @@ impl OjaParams {
     /// Validates and builds the rule.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<Oja> {
         self.validate()?;
         Ok(Oja {

@@ -93,7 +93,7 @@ impl SangerParams {
     /// Validates and builds the rule.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<Sanger> {
         self.validate()?;
         Ok(Sanger {

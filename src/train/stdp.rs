@@ -108,7 +108,7 @@ impl StdpParams {
     /// Validates and builds the rule.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<Stdp> {
         self.validate()?;
         Ok(Stdp {

@@ -2,7 +2,7 @@
 //! written by `np.savez` and `np.savez_compressed`), read defensively.
 //!
 //! Every size a file declares is checked against the bytes it actually holds
-//! and against the memory budget ([`check_memory`](crate::error::check_memory))
+//! and against the memory budget ([`check_memory`])
 //! before anything is allocated: the dtype and shape come from the header, a
 //! member's size from the zip directory, and a deflated member cannot expand
 //! by more than deflate's maximum ratio. Zip members are checked against

@@ -117,7 +117,7 @@ impl ThetaClockParams {
     /// Validates and builds the clock.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<ThetaClock> {
         self.validate()?;
         Ok(ThetaClock {
