@@ -12,6 +12,10 @@ use serde_json::json;
 const CONTROLS_X: f64 = 0.16;
 /// Pixels between the bottom of the plot area and the slider's value label.
 const SLIDER_TOP: usize = 58;
+/// Pixels between the left end of the slider box and its rail: the label of
+/// the first step, centred under the rail's start, stays clear of the Pause
+/// button.
+const SLIDER_LEFT: usize = 24;
 /// Bottom margin in pixels that holds the x-axis title, the slider and its labels.
 pub(crate) const CONTROLS_MARGIN: usize = 150;
 
@@ -43,7 +47,7 @@ pub(crate) fn controls(
         .length(1.0 - CONTROLS_X)
         .y(0.0)
         .y_anchor(Anchor::Top)
-        .pad(Pad::new(SLIDER_TOP, 0, 0))
+        .pad(Pad::new(SLIDER_TOP, 0, SLIDER_LEFT))
         .current_value(plotly::layout::SliderCurrentValue::new().prefix(prefix));
     let play = Button::new()
         .label("Play")
