@@ -40,6 +40,7 @@ export function layoutProblems(root) {
     const title = [...f.querySelectorAll(".g-xtitle text, text.xtitle")].map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
     if (slider.some((s) => title.some((t) => overlap(s, t)))) problems.push("an animation slider overlaps the x-axis title");
     const buttons = [...f.querySelectorAll(".updatemenu-container .updatemenu-button")].map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
+    if (slider.some((s) => buttons.some((b) => overlap(s, b)))) problems.push("the Play/Pause buttons overlap the slider");
   }
   return problems;
 }

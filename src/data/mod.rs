@@ -37,6 +37,7 @@
 //! | decoding ([`crate::analysis::decoding`]) | bins with an untracked truth are neither trained on nor scored |
 //! | attractor signature (angle / position of an `Activity`) | compared only where tracked |
 
+pub mod datasets;
 pub mod io;
 mod recording;
 

@@ -1349,7 +1349,8 @@ impl Render for Recording {
 display::evcxr_display_via_render!(Recording, BinnedSpikes);
 
 impl Recording {
-    /// Loads a bundled dataset by name (`"A2929-200711"`, from `datasets/`)
+    /// Loads a bundled dataset by name (`"A2929-200711"`, found at run time
+    /// by [`crate::data::datasets::find`])
     /// or any supported file by path (NWB, Parquet, CSV, NPZ; see
     /// [`crate::data::io::read`]).
     ///
@@ -1361,24 +1362,20 @@ impl Recording {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Data`] for an unknown name; the reader's errors otherwise.
+    /// [`Error::Data`] for an unknown name or when the dataset is not found
+    /// (listing where it looked); the reader's errors otherwise.
     pub fn dataset(name_or_path: &str) -> Result<Recording> {
         let p = Path::new(name_or_path);
         if p.exists() {
             return crate::data::io::read(p);
         }
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
-        let f = dir.join(format!("{name_or_path}.nwb"));
-        if f.exists() {
-            return crate::data::io::read(&f);
+        if name_or_path != "A2929-200711" {
+            return Err(Error::data(
+                name_or_path,
+                "no such file, and no bundled recording of that name (bundled: A2929-200711)",
+            ));
         }
-        Err(Error::data(
-            name_or_path,
-            format!(
-                "no such file, and no bundled dataset of that name in {} (datasets: A2929-200711)",
-                dir.display()
-            ),
-        ))
+        crate::data::io::read(crate::data::datasets::find("A2929-200711.nwb")?)
     }
 }
 

@@ -146,7 +146,7 @@ impl Trajectory {
     pub fn dataset(name: &str) -> Result<Self> {
         match name {
             "sargolini" | "tanni" => {
-                let mut traj = Self::from_npz(dataset_path(name))?;
+                let mut traj = Self::from_npz(dataset_path(name)?)?;
                 traj.name = name.to_string();
                 Ok(traj)
             }
@@ -613,11 +613,13 @@ fn advise_huge_pages(v: &mut Vec<f64>) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_: &mut Vec<f64>) {}
 
-/// Path of a bundled dataset file.
-pub fn dataset_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("datasets")
-        .join(format!("{name}.npz"))
+/// Path of a bundled trajectory file (`name` without `.npz`), found at run
+/// time by [`crate::data::datasets::find`].
+///
+/// # Errors
+/// [`Error::Data`] listing where it looked when the file is not found.
+pub fn dataset_path(name: &str) -> Result<PathBuf> {
+    crate::data::datasets::find(&format!("{name}.npz"))
 }
 
 impl std::fmt::Display for Trajectory {
