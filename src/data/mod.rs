@@ -15,14 +15,17 @@
 //!
 //! Analyses take the plain arrays a recording hands out:
 //! [`Recording::spike_times`], [`Recording::bin_spikes`] (a time-major
-//! `(n_bins, n_units)` matrix with its bin centres) and
+//! `(n_bins, n_units)` matrix with its bin centres, a [`BinnedSpikes`]: the
+//! crate's one binning routine, also for plain spike trains) and
 //! [`Recording::behaviour_at`] (a behaviour channel interpolated at given
 //! times, circularly for angles).
 
+mod binned;
 pub mod io;
 mod recording;
 
-pub use recording::{col, BinnedSpikes, Recording, RecordingBuilder};
+pub use binned::BinnedSpikes;
+pub use recording::{col, Recording, RecordingBuilder};
 
 /// The column called `name`, found by comparing names one by one.
 ///
