@@ -14,7 +14,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("agent 10^6 steps with history", |b| {
         b.iter(|| {
             let mut a = Agent::params().dt(0.01).seed(1).build(env.clone()).unwrap();
-            a.run(1_000_000);
+            a.run(1_000_000).expect("fits");
             a.history().len()
         })
     });

@@ -16,7 +16,7 @@ fn main() -> canns::Result<()> {
         for seed in 0..5 {
             let t0 = Instant::now();
             let mut a = Agent::params().dt(0.01).seed(seed).build(env.clone())?;
-            a.run(1_000_000);
+            a.run(1_000_000).expect("fits");
             let run = t0.elapsed().as_secs_f64();
             let df = a.history_frame()?;
             best = best.min(run);

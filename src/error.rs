@@ -119,3 +119,129 @@ impl Error {
         }
     }
 }
+
+/// The environment variable that sets the memory budget, in bytes with an
+/// optional suffix `K`, `M`, `G` or `T` (powers of 1024): `CANNS_MEMORY_LIMIT=8G`.
+pub const MEMORY_LIMIT_VAR: &str = "CANNS_MEMORY_LIMIT";
+
+/// The memory budget in bytes for one allocation the crate sizes from its
+/// input (a file's header, a flag, a parameter): `CANNS_MEMORY_LIMIT` when
+/// set, else half the physical memory (`MemTotal` in `/proc/meminfo`),
+/// capped by the memory available now (`MemAvailable`); 4 GiB where
+/// `/proc/meminfo` cannot be read.
+///
+/// It is read at every call, so setting the variable in a running notebook
+/// (`std::env::set_var`) takes effect at once.
+///
+/// # Examples
+/// ```
+/// assert!(canns::error::memory_budget() > 0);
+/// ```
+pub fn memory_budget() -> u64 {
+    if let Some(b) = std::env::var(MEMORY_LIMIT_VAR)
+        .ok()
+        .and_then(|v| parse_bytes(&v))
+    {
+        return b;
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
+        return 4 << 30;
+    };
+    let field = |name: &str| -> Option<u64> {
+        let line = info.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb.saturating_mul(1024))
+    };
+    match (field("MemTotal:"), field("MemAvailable:")) {
+        (Some(t), Some(a)) => (t / 2).min(a),
+        (Some(t), None) => t / 2,
+        _ => 4 << 30,
+    }
+}
+
+/// `"8G"`, `"512M"`, `"1000000"` as bytes.
+fn parse_bytes(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => {
+            let m: u64 = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => return None,
+            };
+            (&s[..i], m)
+        }
+        _ => (s, 1),
+    };
+    let v: f64 = num.trim().parse().ok()?;
+    (v.is_finite() && v > 0.0).then_some((v * mult as f64) as u64)
+}
+
+/// `1.5 GB`, `12 MB`, `800 bytes`.
+pub fn format_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.0} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.0} kB", b / 1e3)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Checks an estimated allocation of `bytes` for `what` against the
+/// [`memory_budget`] before any of it is made, so that a large request
+/// returns an error instead of aborting the process (and, in a notebook,
+/// losing the kernel's variables). `hint` says what to change.
+///
+/// # Examples
+/// ```
+/// use canns::error::check_memory;
+/// assert!(check_memory("a small table", 1 << 10, "").is_ok());
+/// let e = check_memory("the distance matrix", u64::MAX, "use --n-perm").unwrap_err();
+/// assert!(e.to_string().contains("needs about") && e.to_string().contains("use --n-perm"));
+/// ```
+///
+/// # Errors
+/// [`Error::Limit`] saying what needs how much, the budget, and `hint`.
+pub fn check_memory(what: &str, bytes: u64, hint: &str) -> Result<()> {
+    let budget = memory_budget();
+    if bytes <= budget {
+        return Ok(());
+    }
+    let source = if std::env::var(MEMORY_LIMIT_VAR).is_ok_and(|v| parse_bytes(&v).is_some()) {
+        format!("set by {MEMORY_LIMIT_VAR}")
+    } else {
+        format!("half the physical memory or what is free; set {MEMORY_LIMIT_VAR} to change it")
+    };
+    let hint = if hint.is_empty() {
+        String::new()
+    } else {
+        format!("; {hint}")
+    };
+    Err(Error::Limit(format!(
+        "{what} needs about {}, more than the memory budget of {} ({source}){hint}",
+        format_bytes(bytes),
+        format_bytes(budget)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_parse() {
+        assert_eq!(parse_bytes("8G"), Some(8 << 30));
+        assert_eq!(parse_bytes("512m"), Some(512 << 20));
+        assert_eq!(parse_bytes("1000"), Some(1000));
+        assert_eq!(parse_bytes("1.5K"), Some(1536));
+        assert_eq!(parse_bytes("lots"), None);
+        assert_eq!(parse_bytes("-1G"), None);
+        assert_eq!(format_bytes(19_200_000_000), "19.2 GB");
+    }
+}

@@ -6,7 +6,7 @@
 //! bump statistics, decoding), [`tda`] and [`embed`] (persistent homology,
 //! PCA, UMAP), [`data`] (recordings), [`pipeline`] (simulate, signature),
 //! [`params`] (the [`params::Params`] trait), [`display`] (notebook
-//! rendering), [`space`] (ring and torus geometry). The `canns` command line
+//! rendering), [`space`] (ring and torus geometry), [`train`] (learning rules). The `canns` command line
 //! is a binary of this package (feature `cli`, on by default).
 
 #![warn(missing_docs)]
@@ -24,6 +24,7 @@ pub mod space;
 pub mod spatial;
 pub mod tasks;
 pub mod tda;
+pub mod train;
 
 pub use error::{Error, ParamError, Result};
 

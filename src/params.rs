@@ -20,6 +20,13 @@
 //! // Ranges are checked by `validate` (and so by `build`).
 //! let err = Cann1dParams::default().with("tau", -1.0)?.validate().unwrap_err();
 //! assert_eq!(err.to_string(), "`tau` must be finite and > 0 (got -1)");
+//! // Nested fields take dotted keys; `current_keys` lists them as they stand.
+//! use canns::pipeline::signature::{Signature, Subsample};
+//! let s = Signature::asa().with("subsample.fuzzy.k", 500)?;
+//! assert!(matches!(s.subsample, Subsample::Fuzzy { k: 500, .. }));
+//! assert!(s.current_keys().contains(&"subsample.fuzzy.nbs".to_string()));
+//! // JSON round trips keep every field.
+//! assert_eq!(Signature::from_json(&s.to_json())?, s);
 //! # Ok::<(), canns::Error>(())
 //! ```
 
@@ -61,11 +68,19 @@ pub trait Params: Serialize + DeserializeOwned + Clone + Default {
         Ok(p)
     }
 
-    /// The names of all settable keys, nested fields as dotted paths
-    /// (`"agent.speed_mean"`).
+    /// The names of all settable keys of the defaults, nested fields as
+    /// dotted paths (`"agent.speed_mean"`).
     fn keys() -> Vec<String> {
+        Self::default().current_keys()
+    }
+
+    /// The names of all settable keys of these parameters, as
+    /// [`Params::keys`] but following the values as they stand: a field
+    /// holding an enum variant with fields lists them
+    /// (`"subsample.fuzzy.k"`).
+    fn current_keys(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let v = serde_json::to_value(Self::default()).expect("parameter structs always serialise");
+        let v = serde_json::to_value(self).expect("parameter structs always serialise");
         collect_keys(&v, "", &mut out);
         out
     }
@@ -76,7 +91,8 @@ pub trait Params: Serialize + DeserializeOwned + Clone + Default {
     ///
     /// # Errors
     /// [`Error::Invalid`] naming the key when it is unknown (listing the
-    /// known keys) or when the value has the wrong type (naming the value).
+    /// known keys, [`Params::current_keys`]) or when the value has the wrong
+    /// type (naming the value).
     fn with(self, key: &str, value: impl Into<Value>) -> Result<Self> {
         let mut p = self;
         p.set(key, value.into())?;
@@ -89,20 +105,19 @@ pub trait Params: Serialize + DeserializeOwned + Clone + Default {
     /// As [`Params::with`].
     fn set(&mut self, key: &str, value: Value) -> Result<()> {
         let mut tree = serde_json::to_value(&*self).expect("parameter structs always serialise");
-        let unknown = || {
-            Error::Invalid(format!(
+        let found = key
+            .split('.')
+            .try_fold(&tree, |node, part| node.as_object()?.get(part));
+        if found.is_none() {
+            return Err(Error::Invalid(format!(
                 "{}: unknown parameter `{key}` (known: {})",
                 Self::NAME,
-                Self::keys().join(", ")
-            ))
-        };
-        let mut node = &mut tree;
-        for part in key.split('.') {
-            node = node
-                .as_object_mut()
-                .and_then(|o| o.get_mut(part))
-                .ok_or_else(unknown)?;
+                self.current_keys().join(", ")
+            )));
         }
+        let node = key.split('.').fold(&mut tree, |node, part| {
+            node.get_mut(part).expect("the path was found just above")
+        });
         *node = value.clone();
         *self = serde_json::from_value(tree).map_err(|e| {
             Error::Invalid(format!(

@@ -9,6 +9,8 @@ pub use crate::error::{Error, ParamError, Result};
 pub use crate::models::{
     Cann1d, Cann1dParams, Cann2d, Cann2dParams, FeatureMap, Integrator, Model, Recurrence,
 };
+pub use crate::models::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
+pub use crate::models::{Hopfield, LifRing, LinearLayer, SpikingLayer};
 pub use crate::params::Params;
 pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};
 pub use crate::spatial::{
@@ -19,3 +21,4 @@ pub use crate::tasks::{
     ClosedLoopNavigation, OpenLoopNavigation, PopulationCoding, PopulationCodingParams,
     SmoothTracking, SmoothTrackingParams, Task, TemplateMatching, TemplateMatchingParams,
 };
+pub use crate::train::{Bcm, Hebbian, LearningRule, Oja, Sanger, Stdp};

@@ -119,6 +119,43 @@ fn simulate_reports_bad_input_clearly() {
 }
 
 #[test]
+fn simulate_set_lists_the_known_keys() {
+    let run = |set: &str| {
+        let out = canns(&[
+            "simulate",
+            "cann1d",
+            "population-coding",
+            "--set",
+            set,
+            "--out",
+            "x.csv",
+        ]);
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Neither the model nor the task has it: both lists, prefixed.
+    let err = run("nmu=3");
+    assert!(
+        err.contains("--set `nmu`: unknown parameter (known: model."),
+        "{err}"
+    );
+    for k in ["model.num", "model.tau", "task.position", "task.duration"] {
+        assert!(err.contains(k), "{k}: {err}");
+    }
+    // A prefixed or dotted key that is not there: the part's own keys.
+    let err = run("model.tua=2");
+    assert!(
+        err.contains("--set `model.tua`: Cann1dParams: unknown parameter `tua` (known: "),
+        "{err}"
+    );
+    assert!(err.contains("tau_v"), "{err}");
+    let err = run("tau.x=2");
+    assert!(err.contains("unknown parameter `tau.x`"), "{err}");
+    let err = run("model.tau=fast");
+    assert!(err.contains("`tau` cannot be \"fast\""), "{err}");
+}
+
+#[test]
 fn rips_reads_points_and_writes_diagrams() {
     let dir = temp_dir("rips");
     let pts = dir.join("circle.csv");

@@ -113,7 +113,7 @@ fn bad_arguments_name_the_flag_and_value() {
         (vec!["walk", "--out", "x.txt"], "`--out`"),
         (
             vec!["walk", "--trajectory", "nowhere", "--out", o],
-            "`--trajectory`",
+            "`trajectory` must be \"sargolini\", \"tanni\" or a .npz/.csv file (got nowhere)",
         ),
     ] {
         let out = canns(&args);
@@ -121,4 +121,91 @@ fn bad_arguments_name_the_flag_and_value() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn set_reaches_environment_and_agent_parameters() {
+    let dir = temp_dir("set");
+    let run = |name: &str, sets: &[&str]| {
+        let p = dir.join(name);
+        let mut args = vec!["walk", "--steps", "2000", "--seed", "3"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        args.extend(["--out", p.to_str().unwrap()]);
+        canns_ok(&args);
+        let a: ndarray::Array2<f64> = ndarray_npy::read_npy(&p).unwrap();
+        a
+    };
+    // A wall across the left half of the box at y = 0.5, a faster agent.
+    let a = run(
+        "wall.npy",
+        &[
+            "environment.walls=[[[0.0,0.5],[0.5,0.5]]]",
+            "agent.speed_mean=0.3",
+        ],
+    );
+    let plain = run("plain.npy", &[]);
+    assert_ne!(a, plain);
+    let crossed = a
+        .rows()
+        .into_iter()
+        .zip(a.rows().into_iter().skip(1))
+        .any(|(p, q)| p[1] < 0.5 && q[1] < 0.5 && (p[2] - 0.5) * (q[2] - 0.5) < 0.0);
+    assert!(!crossed, "the agent went through the wall");
+    let mean_speed = a.column(6).mean().unwrap();
+    assert!(mean_speed > 1.5 * plain.column(6).mean().unwrap());
+    // A key set after a flag wins.
+    let b = run("dt.npy", &["agent.dt=0.02"]);
+    assert!((b[[0, 0]] - 0.02).abs() < 1e-12);
+}
+
+#[test]
+fn set_errors_name_the_key_and_list_the_known_ones() {
+    let dir = temp_dir("set-bad");
+    let out_path = dir.join("x.parquet");
+    let o = out_path.to_str().unwrap();
+    for (set, needles) in [
+        (
+            "agent.sped=0.2",
+            vec![
+                "--set `agent.sped`: walk: unknown parameter `agent.sped` (known: ",
+                "agent.speed_mean",
+                "environment.holes",
+            ],
+        ),
+        (
+            "agent.speed_mean=fast",
+            vec!["--set `agent.speed_mean`: walk: `agent.speed_mean` cannot be \"fast\""],
+        ),
+        (
+            "agent.thigmotaxis=2",
+            vec!["`agent.thigmotaxis` must be in [0, 1] (got 2)"],
+        ),
+        (
+            "environment.dx=0",
+            vec!["`environment.dx` must be finite and > 0 (got 0)"],
+        ),
+        ("agent", vec!["--set `agent`: expected KEY=VALUE"]),
+    ] {
+        let args = ["walk", "--set", set, "--out", o];
+        let out = canns(&args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = canns(&[
+        "walk",
+        "--trajectory",
+        "sargolini",
+        "--set",
+        "agent.dt=0.1",
+        "--out",
+        o,
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not to --trajectory"));
 }

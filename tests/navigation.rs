@@ -109,7 +109,7 @@ fn run_walk(boundary: BoundaryConditions, n: usize, seed: u64) -> Agent {
         .build()
         .unwrap();
     let mut agent = Agent::params().dt(0.01).seed(seed).build(env).unwrap();
-    agent.run(n);
+    agent.run(n).unwrap();
     agent
 }
 
@@ -190,7 +190,7 @@ fn the_comparison_rejects_a_different_agent() {
         .seed(3)
         .build(env)
         .unwrap();
-    agent.run(200_000);
+    agent.run(200_000).unwrap();
     let res = std::panic::catch_unwind(|| {
         compare("speed", &agent.history().speed(), &r["speed"], SPEED_TAU)
     });
@@ -307,7 +307,7 @@ fn agent_follows_an_imported_trajectory() {
     let env = s.environment().unwrap();
     let mut agent = Agent::params().dt(0.05).build(env).unwrap();
     agent.import_trajectory(s.clone()).unwrap();
-    agent.run(200);
+    agent.run(200).unwrap();
     let h = agent.history();
     let p = s.position_at(h.t[150]);
     assert!((h.x[150] - p[0]).abs() < 1e-12 && (h.y[150] - p[1]).abs() < 1e-12);

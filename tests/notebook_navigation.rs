@@ -27,7 +27,7 @@ fn notebook_05_navigation() -> Result<()> {
     // Random motion and its statistics against RatInABox.
     let box1 = Environment::params().build()?;
     let mut agent = Agent::params().dt(0.01).seed(11).build(box1.clone())?;
-    agent.run(1_000_000);
+    agent.run(1_000_000)?;
     assert_eq!(agent.history().len(), 1_000_000);
     let r: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
@@ -73,7 +73,7 @@ fn notebook_05_navigation() -> Result<()> {
 
     // In the environment with walls.
     let mut explorer = Agent::params().dt(0.02).seed(2).build(env.clone())?;
-    explorer.run(20_000);
+    explorer.run(20_000)?;
     let inside = explorer
         .history()
         .x
@@ -124,7 +124,7 @@ fn notebook_05_navigation() -> Result<()> {
 
     // The agent moving.
     let mut short = Agent::params().dt(0.05).seed(4).build(env.clone())?;
-    short.run(1200);
+    short.run(1200)?;
     let anim = show(short.animate(120));
     assert!(anim.plot().to_json().matches("\"name\":\"").count() > 100);
 

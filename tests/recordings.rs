@@ -261,9 +261,21 @@ fn bad_files_name_the_file_and_the_field() {
         e.contains("behaviour") && e.contains("strictly increasing"),
         "{e}"
     );
-    std::fs::write(d.join("r.csv/behaviour.csv"), "t,x\n0.0,1.0\n0.2,NaN\n").unwrap();
+    // NaN is an untracked sample (kept), an infinity is an error
+    std::fs::write(
+        d.join("r.csv/behaviour.csv"),
+        "t,x\n0.0,1.0\n0.1,2.0\n0.2,NaN\n",
+    )
+    .unwrap();
+    let r = io::read(d.join("r.csv")).unwrap();
+    let x = r.behaviour_at("x", &[0.05, 0.15]).unwrap();
+    assert!((x[0] - 1.5).abs() < 1e-12 && x[1].is_nan(), "{x:?}");
+    std::fs::write(d.join("r.csv/behaviour.csv"), "t,x\n0.0,1.0\n0.2,inf\n").unwrap();
     let e = io::read(d.join("r.csv")).unwrap_err().to_string();
-    assert!(e.contains("`x`") && e.contains("row 1"), "{e}");
+    assert!(
+        e.contains("`x`") && e.contains("row 1") && e.contains("infinite"),
+        "{e}"
+    );
     std::fs::write(d.join("r.csv/behaviour.csv"), "t\n0.0\n").unwrap();
     std::fs::write(d.join("r.csv/spikes.csv"), "unit,time\n0,0.5\n").unwrap();
     let e = io::read(d.join("r.csv")).unwrap_err().to_string();

@@ -210,8 +210,9 @@ pub struct HdTuning {
 /// # Errors
 /// [`Error::Param`] for a bad parameter, [`Error::Shape`] when `hd` and `t`
 /// differ in length (or have fewer than 2 samples), [`Error::Data`] when `t`
-/// is not strictly increasing or a spike time is not finite, and
-/// [`Error::Invalid`] when no sample is tracked.
+/// is not strictly increasing or a spike time is not finite,
+/// [`Error::Invalid`] when no sample is tracked, and [`Error::Limit`] when
+/// the curves over `n_bins` would exceed the memory budget.
 ///
 /// # References
 /// Skaggs et al. (1993); Taube et al. (1990); Peyrache et al. (2015).
@@ -225,6 +226,12 @@ pub fn hd_tuning(
     check_behaviour("head direction", t, &[hd.len()])?;
     check_spikes(spikes)?;
     let n_bins = params.n_bins;
+    // Curves and per-unit shuffle buffers (a few vectors of n_bins each).
+    crate::error::check_memory(
+        &format!("tuning curves of {} units over {n_bins} bins", spikes.len()),
+        (n_bins as u64).saturating_mul(8 * (2 * spikes.len() as u64 + 16)),
+        "use fewer `n_bins` (--bins)",
+    )?;
     let width = TAU / n_bins as f64;
     let dur = sample_durations(t, params.max_gap, |i| hd[i].is_finite());
     let bin_of: Vec<usize> = hd
@@ -255,6 +262,15 @@ pub fn hd_tuning(
     let centres: Vec<f64> = (0..n_bins).map(|k| (k as f64 + 0.5) * width).collect();
     let t0 = t[0];
     let span = t[t.len() - 1] + dur[t.len() - 1].max(0.0) - t0;
+    if !span.is_finite() {
+        return Err(Error::data(
+            "behaviour",
+            format!(
+                "time span {t0} to {} s overflows (is not finite); check the time column",
+                t[t.len() - 1]
+            ),
+        ));
+    }
     let tracked = |s: f64| sample_of(t, &dur, s).map(|i| bin_of[i]);
 
     // The two halves of the tracked time, for the stability score.

@@ -149,8 +149,14 @@ pub fn psth(
         ));
     }
     let labels = labels_or_index(labels, spikes.len())?;
-    let n_bins = ((end - start) / bin_size - 1e-9).ceil().max(1.0) as usize;
+    let n_f = ((end - start) / bin_size - 1e-9).ceil().max(1.0);
     let m = events.len();
+    crate::error::check_memory(
+        &format!("a PSTH of {n_f:e} bins"),
+        (n_f * 8.0 * (2 * spikes.len() + m) as f64).min(u64::MAX as f64) as u64,
+        "raise `bin_size` or narrow the window",
+    )?;
+    let n_bins = n_f as usize;
     let mut mean = Array2::zeros((spikes.len(), n_bins));
     let mut sem = Array2::zeros((spikes.len(), n_bins));
     for (i, train) in spikes.iter().enumerate() {

@@ -132,18 +132,25 @@ impl BinnedSpikes {
             .iter()
             .map(|&(a, b)| bins_in(b - a, bin_size))
             .collect();
-        let n_bins: usize = per.iter().sum();
-        if (n_bins as f64) * (units.len().max(1) as f64) > MAX_CELLS {
+        // Summed in f64: a huge interval must not wrap the count.
+        let n_bins_f: f64 = per.iter().map(|&n| n as f64).sum();
+        if n_bins_f * (units.len().max(1) as f64) > MAX_CELLS {
             return Err(ParamError::new(
                 "bin_size",
                 format!(
-                    "large enough for at most 1e9 cells ({n_bins} bins x {} units)",
+                    "large enough for at most 1e9 cells ({n_bins_f:.3e} bins x {} units)",
                     units.len()
                 ),
                 bin_size,
             )
             .into());
         }
+        let n_bins: usize = per.iter().sum();
+        crate::error::check_memory(
+            &format!("{n_bins} bins x {} units of spike counts", units.len()),
+            (n_bins as u64).saturating_mul(units.len().max(1) as u64 * 8),
+            "raise `bin_size`",
+        )?;
         let mut offsets = Vec::with_capacity(intervals.len());
         let mut centres = Vec::with_capacity(n_bins);
         let mut acc = 0;

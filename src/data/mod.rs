@@ -19,6 +19,24 @@
 //! crate's one binning routine, also for plain spike trains) and
 //! [`Recording::behaviour_at`] (a behaviour channel interpolated at given
 //! times, circularly for angles).
+//!
+//! # Untracked samples (NaN)
+//!
+//! Real tracking loses the animal for some frames. Every reader (NWB,
+//! Parquet, CSV, NPZ) keeps such samples as NaN in the behaviour channels
+//! (an empty CSV or Parquet cell reads as NaN too); behaviour times must
+//! still be finite and strictly increasing, and an infinite channel value is
+//! an error naming the column and row. How each analysis treats them:
+//!
+//! | analysis | untracked (NaN) samples |
+//! | --- | --- |
+//! | [`Recording::behaviour_at`] | NaN at times next to an untracked sample |
+//! | [`Recording::with_speed`] | speed NaN where a neighbouring position is untracked |
+//! | [`Recording::speed_filter`] | samples and spikes with NaN speed are dropped |
+//! | head-direction tuning ([`hd_tuning`](crate::analysis::head_direction::hd_tuning)) | add no occupancy; spikes there are not counted |
+//! | rate maps and place-field scores ([`crate::analysis::place`]) | add no occupancy; spikes there are not counted |
+//! | decoding ([`crate::analysis::decoding`]) | bins with an untracked truth are neither trained on nor scored |
+//! | attractor signature (angle / position of an `Activity`) | compared only where tracked |
 
 mod binned;
 pub mod io;

@@ -302,6 +302,32 @@ pub(crate) fn f64_column(df: &DataFrame, name: &str, what: &str, src: &str) -> R
     Ok(out)
 }
 
+/// A behaviour channel as `f64`s: NaN and empty cells are untracked samples
+/// (kept as NaN); an infinity is an error naming the column and row.
+fn channel_column(df: &DataFrame, name: &str, src: &str) -> Result<Vec<f64>> {
+    let c = super::frame_column(df, name)
+        .ok_or_else(|| Error::data(src, format!("behaviour: missing column `{name}`")))?;
+    let c = c.cast(&DataType::Float64).map_err(|_| {
+        Error::data(
+            src,
+            format!("behaviour: column `{name}` is not numeric ({})", c.dtype()),
+        )
+    })?;
+    let ca = c.f64()?;
+    let mut out = Vec::with_capacity(ca.len());
+    for (i, v) in ca.iter().enumerate() {
+        let v = v.unwrap_or(f64::NAN);
+        if v.is_infinite() {
+            return Err(Error::data(
+                src,
+                format!("behaviour: column `{name}` row {i} is infinite ({v})"),
+            ));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
 /// A unit-id column as `u32`s.
 pub(crate) fn u32_column(df: &DataFrame, name: &str, what: &str, src: &str) -> Result<Vec<u32>> {
     let v = f64_column(df, name, what, src)?;
@@ -449,7 +475,7 @@ impl Recording {
                 if name == col::T {
                     continue;
                 }
-                let mut v = f64_column(&behaviour, name, "behaviour", src)?;
+                let mut v = channel_column(&behaviour, name, src)?;
                 if is_angle(name) {
                     v.iter_mut().for_each(|a| *a = wrap(*a));
                 }
@@ -789,8 +815,8 @@ impl Recording {
             self.require_channel(c)?;
         }
         let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
-        let x = f64_column(&self.behaviour, first, "behaviour", &self.source)?;
-        let y = f64_column(&self.behaviour, second, "behaviour", &self.source)?;
+        let x = channel_column(&self.behaviour, first, &self.source)?;
+        let y = channel_column(&self.behaviour, second, &self.source)?;
         let n = t.len();
         let speed: Vec<f64> = (0..n)
             .map(|i| {
@@ -830,7 +856,7 @@ impl Recording {
         let at = rec.behaviour_at(col::SPEED, &st)?;
         let smask =
             BooleanChunked::from_iter_values("mask".into(), at.iter().map(|&s| s >= min_speed));
-        let sp = f64_column(&rec.behaviour, col::SPEED, "behaviour", &rec.source)?;
+        let sp = channel_column(&rec.behaviour, col::SPEED, &rec.source)?;
         let bmask =
             BooleanChunked::from_iter_values("mask".into(), sp.iter().map(|&s| s >= min_speed));
         Ok(Recording {
@@ -843,7 +869,7 @@ impl Recording {
     /// A behaviour channel interpolated at `times` (s): linear, or along
     /// the shorter arc for angles (`head_direction`, result in `[0, 2 pi)`).
     /// Times outside the sampled range give NaN: the behaviour was not
-    /// recorded there.
+    /// recorded there; so does a time next to an untracked (NaN) sample.
     ///
     /// # Errors
     /// [`Error::Data`] when the channel does not exist (the message lists
@@ -851,7 +877,7 @@ impl Recording {
     pub fn behaviour_at(&self, channel: &str, times: &[f64]) -> Result<Vec<f64>> {
         self.require_channel(channel)?;
         let bt = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
-        let v = f64_column(&self.behaviour, channel, "behaviour", &self.source)?;
+        let v = channel_column(&self.behaviour, channel, &self.source)?;
         let angle = is_angle(channel);
         Ok(times
             .iter()
@@ -1009,7 +1035,7 @@ impl Recording {
     pub fn plot_behaviour(&self, channel: &str) -> Result<Plot> {
         self.require_channel(channel)?;
         let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
-        let v = f64_column(&self.behaviour, channel, "behaviour", &self.source)?;
+        let v = channel_column(&self.behaviour, channel, &self.source)?;
         let step = t.len().div_ceil(5000).max(1);
         let x = t.iter().step_by(step).map(|&x| compact(x)).collect();
         let y = v.iter().step_by(step).map(|&x| compact(x)).collect();

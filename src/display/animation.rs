@@ -1,10 +1,19 @@
 //! Animated figures: frames with a slider and a play button.
 
-use plotly::common::{ColorScale, ColorScalePalette, Mode};
-use plotly::layout::update_menu::{Button, ButtonMethod, UpdateMenu, UpdateMenuType};
-use plotly::layout::{Axis, Frame, Slider, SliderStep};
+use plotly::common::{Anchor, ColorScale, ColorScalePalette, Mode, Pad};
+use plotly::layout::update_menu::{
+    Button, ButtonMethod, UpdateMenu, UpdateMenuDirection, UpdateMenuType,
+};
+use plotly::layout::{Axis, Frame, Margin, Slider, SliderStep};
 use plotly::{HeatMap, Plot, Scatter, Traces};
 use serde_json::json;
+
+/// Fraction of the plot width left of the slider, for the Play/Pause buttons.
+const CONTROLS_X: f64 = 0.16;
+/// Pixels between the bottom of the plot area and the slider's value label.
+const SLIDER_TOP: usize = 58;
+/// Bottom margin in pixels that holds the x-axis title, the slider and its labels.
+pub(crate) const CONTROLS_MARGIN: usize = 150;
 
 /// A slider over the frames `names` (labelled `prefix` + name) and
 /// Play/Pause buttons playing `frame_ms` milliseconds per frame; `redraw`
@@ -25,9 +34,16 @@ pub(crate) fn controls(
                 .args(json!([[n], {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}]))
         })
         .collect();
+    // Below the x-axis title (which sits in the bottom margin, about 40 px
+    // under the axis) and right of the Play/Pause buttons, level with them.
     let slider = Slider::new()
         .active(0)
         .steps(steps)
+        .x(CONTROLS_X)
+        .length(1.0 - CONTROLS_X)
+        .y(0.0)
+        .y_anchor(Anchor::Top)
+        .pad(Pad::new(SLIDER_TOP, 0, 0))
         .current_value(plotly::layout::SliderCurrentValue::new().prefix(prefix));
     let play = Button::new()
         .label("Play")
@@ -39,11 +55,24 @@ pub(crate) fn controls(
         .args(json!([[null], {"mode": "immediate", "frame": {"duration": 0, "redraw": false}, "transition": {"duration": 0}}]));
     let menu = UpdateMenu::new()
         .ty(UpdateMenuType::Buttons)
+        .direction(UpdateMenuDirection::Left)
         .buttons(vec![play, pause])
-        .x(0.0)
-        .y(-0.15)
+        .x(CONTROLS_X - 0.01)
+        .x_anchor(Anchor::Right)
+        .y(0.0)
+        .y_anchor(Anchor::Top)
+        .pad(Pad::new(SLIDER_TOP + 28, 0, 0))
         .show_active(false);
     (vec![slider], vec![menu])
+}
+
+/// The margins of an animated figure: room below the plot for the controls.
+pub(crate) fn controls_margin() -> Margin {
+    Margin::new()
+        .left(60)
+        .right(20)
+        .top(50)
+        .bottom(CONTROLS_MARGIN)
 }
 
 /// A line animated over frames: `frames[k] = (label, y values over x)`. The
@@ -68,7 +97,8 @@ pub fn animated_lines(
     }
     let (sliders, menus) = controls(&names, "t = ", 60, true);
     let layout = super::figure::layout(title, x_label, y_label)
-        .height(super::DEFAULT_HEIGHT + 80)
+        .height(super::DEFAULT_HEIGHT + 100)
+        .margin(controls_margin())
         .y_axis(Axis::new().title(y_label).range(vec![y_range.0, y_range.1]))
         .sliders(sliders)
         .update_menus(menus);
@@ -107,6 +137,7 @@ pub fn animated_heatmap(
     let layout = super::figure::layout(title, x_label, y_label)
         .height(super::DEFAULT_HEIGHT + 120)
         .width(super::DEFAULT_HEIGHT + 100)
+        .margin(controls_margin())
         .sliders(sliders)
         .update_menus(menus);
     plot.set_layout(layout);

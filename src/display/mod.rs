@@ -2,10 +2,18 @@
 //!
 //! evcxr calls an inherent `evcxr_display(&self)` when a cell ends in a value
 //! whose type has one. That method prints content blocks which the kernel
-//! gathers into a single MIME bundle for the cell. [`Bundle`] builds such a
-//! bundle: an HTML view (summary table and/or figure, rendering offline), the
-//! plotly JSON (for JupyterLab's plotly renderer), an optional static SVG
-//! fallback and a plain-text line.
+//! gathers into a single MIME bundle: one output per cell. JupyterLab shows
+//! one MIME type of a bundle (and ranks plotly's JSON above HTML), so
+//! [`Bundle`] sends one HTML view holding everything a value shows (summary
+//! tables and figures) plus a plain-text line.
+//!
+//! Each figure in that HTML carries its plotly JSON, a static SVG (shown where
+//! scripts do not run) and a small loader that draws it with plotly.js once
+//! plotly.js is on the page. Where plotly.js comes from is set by
+//! [`PLOTLY_JS_ENV`]: inlined into the first figure of each kernel (default),
+//! or fetched from the Jupyter server (the project's kernel and JupyterLab;
+//! exports then inline it through the `canns` nbconvert template), so a saved
+//! notebook draws its figures whatever order its cells ran in.
 //!
 //! This module knows no model, task or analysis: each type writes its own
 //! plots with the builders here.
@@ -31,6 +39,20 @@ use std::path::Path;
 /// process environment does.
 pub const PLOTLY_LOADED_ENV: &str = "CANNS_PLOTLY_JS_LOADED";
 
+/// Environment variable saying where notebook figures get plotly.js from.
+///
+/// Unset (or any other value): inlined into the first figure shown by each
+/// kernel ([`plotly_js_once`]), which works in any viewer that runs scripts,
+/// as long as that output is kept. `server`: never inlined; each figure loads
+/// [`PLOTLY_JS_SERVER_PATH`] from the Jupyter server it is shown by (set by
+/// the project's kernel, `scripts/kernel`; `scripts/setup-notebooks` and
+/// `binder/postBuild` put plotly.js there and make HTML exports inline it).
+pub const PLOTLY_JS_ENV: &str = "CANNS_PLOTLY_JS";
+
+/// Where a figure loads plotly.js from, relative to the Jupyter server's base
+/// URL, when [`PLOTLY_JS_ENV`] is `server`.
+pub const PLOTLY_JS_SERVER_PATH: &str = "static/canns/plotly.min.js";
+
 /// Default figure height in pixels (explicit heights keep exported HTML stable).
 pub const DEFAULT_HEIGHT: usize = 420;
 
@@ -42,14 +64,17 @@ pub trait Render {
     fn bundle(&self) -> Bundle;
 }
 
-/// One notebook output: HTML, optional plotly JSON, optional SVG and text.
+/// One notebook output: an HTML view (tables and figures) and a text line.
 #[derive(Debug, Clone, Default)]
 pub struct Bundle {
-    /// Offline-renderable HTML (tables, figures with inline plotly.js).
+    /// Offline-renderable HTML: summary tables and figures (see [`plot_html`]).
     pub html: String,
-    /// `application/vnd.plotly.v1+json` of the main figure, if any.
+    /// The plotly JSON of the main figure, if any. It is inside `html` too and
+    /// not sent as its own MIME type: JupyterLab would show it instead of the
+    /// HTML and drop the tables.
     pub plotly_json: Option<String>,
-    /// Static `image/svg+xml` fallback of the main figure, if any.
+    /// Static SVG of the main figure, if any; `html` shows it until plotly.js
+    /// draws the figure.
     pub svg: Option<String>,
     /// One-line plain-text summary.
     pub text: String,
@@ -66,18 +91,29 @@ impl Bundle {
     }
 
     /// A bundle for a figure, preceded by optional HTML (e.g. a summary table).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::display::{lines, Bundle, KeyValues, Series};
+    /// let plot = lines("t", "x", "y", vec![Series::line("a", vec![0.0, 1.0], vec![1.0, 2.0])]);
+    /// let b = Bundle::figure(&plot, &KeyValues::new("summary").row("n", 2, "points").to_html(), "2 points");
+    /// // One HTML view holds the table and the figure (with its static SVG).
+    /// assert!(b.html.contains("<table") && b.html.contains("canns-figure") && b.html.contains("<svg"));
+    /// ```
     pub fn figure(plot: &Plot, before: &str, text: impl Into<String>) -> Self {
+        let svg = plot_to_svg(plot);
         let mut html = String::from(before);
-        html.push_str(&plot_html(plot));
+        html.push_str(&figure_html(plot, &svg));
         Self {
             html,
             plotly_json: Some(plot.to_json()),
-            svg: Some(plot_to_svg(plot)),
+            svg: Some(svg),
             text: text.into(),
         }
     }
 
-    /// Prints the bundle in evcxr's content protocol.
+    /// Prints the bundle in evcxr's content protocol: `text/html` and
+    /// `text/plain`.
     pub fn emit(&self) {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -86,12 +122,6 @@ impl Bundle {
             let _ = writeln!(out, "EVCXR_BEGIN_CONTENT {mime}\n{body}\nEVCXR_END_CONTENT");
         };
         block("text/html", &self.html);
-        if let Some(j) = &self.plotly_json {
-            block("application/vnd.plotly.v1+json", j);
-        }
-        if let Some(s) = &self.svg {
-            block("image/svg+xml", s);
-        }
         block("text/plain", &self.text);
     }
 }
@@ -117,12 +147,111 @@ pub fn plotly_js() -> String {
     }
 }
 
-/// A figure as an embeddable `<div>` with its script, preceded by plotly.js the
-/// first time in this kernel. The figure has an explicit height.
-pub fn plot_html(plot: &Plot) -> String {
-    let mut html = plotly_js_once();
-    html.push_str(&plot.to_inline_html(None));
+/// Draws figure `id` from its plotly JSON once plotly.js is on the page (at
+/// once when `window.Plotly` exists, else after loading it from the Jupyter
+/// server, [`PLOTLY_JS_SERVER_PATH`]; with neither, the static SVG stays) and
+/// the figure is laid out (JupyterLab renders outputs before attaching them
+/// and skips cells out of view). A figure never gets wider than its output
+/// area.
+const LOADER: &str = r#"(function(id,fig){var el=document.getElementById(id),w=window;if(!el)return;
+function sized(f){if(el.isConnected&&el.clientWidth){f();return;}if(!w.ResizeObserver){setTimeout(f,500);return;}
+var ro=new ResizeObserver(function(){if(el.clientWidth){ro.disconnect();f();}});ro.observe(el);}
+function draw(P){sized(function(){var lay=fig.layout||{};
+if(lay.width&&lay.width>el.clientWidth){delete lay.width;lay.autosize=true;}
+el.innerHTML="";P.newPlot(el,{data:fig.data||[],layout:lay,frames:fig.frames,
+config:Object.assign({responsive:true},fig.config||{})});});}
+if(w.Plotly){draw(w.Plotly);return;}
+if(!w.cannsPlotly){w.cannsPlotly=new Promise(function(ok,no){var base;
+try{base=JSON.parse(document.getElementById("jupyter-config-data").textContent).baseUrl;}catch(e){no(e);return;}
+var s=document.createElement("script");s.src=base.replace(/\/?$/,"/")+"static/canns/plotly.min.js";
+s.onload=function(){w.Plotly?ok(w.Plotly):no();};s.onerror=no;document.head.appendChild(s);});
+w.cannsPlotly.catch(function(){w.cannsPlotly=null;});}
+w.cannsPlotly.then(draw,function(){});})"#;
+
+/// Scales the static SVG of a figure to its output area.
+const FIGURE_CSS: &str = ".canns-static svg{max-width:100%;height:auto}";
+
+/// Whether figures load plotly.js from the Jupyter server ([`PLOTLY_JS_ENV`]).
+fn plotly_js_from_server() -> bool {
+    std::env::var(PLOTLY_JS_ENV).is_ok_and(|v| v == "server")
+}
+
+/// An element id no other figure on the page has (several kernels' outputs
+/// can share one JupyterLab page).
+fn unique_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "canns-fig-{nanos:x}-{:x}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// plotly JSON made safe inside a `<script>` element (`<`, `>` and `&` only
+/// occur inside JSON strings, where the escapes mean the same).
+fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The figure's JSON with room below the plot for animation controls, so that
+/// a slider never covers the x-axis title (whichever module built the layout).
+fn figure_json(plot: &Plot) -> String {
+    let json = plot.to_json();
+    let Ok(mut fig) = serde_json::from_str::<serde_json::Value>(&json) else {
+        return json;
+    };
+    let layout = &mut fig["layout"];
+    if layout["sliders"].as_array().is_none_or(|s| s.is_empty()) {
+        return json;
+    }
+    let bottom = layout["margin"]["b"].as_u64().unwrap_or(80);
+    let room = animation::CONTROLS_MARGIN as u64;
+    if bottom >= room {
+        return json;
+    }
+    if !layout["margin"].is_object() {
+        layout["margin"] = serde_json::json!({});
+    }
+    layout["margin"]["b"] = room.into();
+    if let Some(h) = layout["height"].as_u64() {
+        layout["height"] = (h + room - bottom).into();
+    }
+    fig.to_string()
+}
+
+fn figure_html(plot: &Plot, svg: &str) -> String {
+    let mut html = if plotly_js_from_server() {
+        String::new()
+    } else {
+        plotly_js_once()
+    };
+    let id = unique_id();
+    html.push_str(&format!(
+        "<style>{FIGURE_CSS}</style><div id=\"{id}\" class=\"plotly-graph-div canns-figure\"><div class=\"canns-static\">{svg}</div></div>\
+         <script type=\"text/javascript\">{LOADER}(\"{id}\",{});</script>",
+        script_json(&figure_json(plot))
+    ));
     html
+}
+
+/// A figure as an embeddable `<div>` with its static SVG and its script
+/// (preceded by plotly.js the first time in this kernel, unless
+/// [`PLOTLY_JS_ENV`] is `server`). The figure has an explicit height.
+///
+/// # Examples
+/// ```
+/// use canns::display::{lines, plot_html, Series};
+/// let html = plot_html(&lines("t", "x", "y", vec![Series::line("a", vec![0.0, 1.0], vec![1.0, 2.0])]));
+/// assert!(html.contains("class=\"plotly-graph-div canns-figure\"") && html.contains("<svg"));
+/// ```
+pub fn plot_html(plot: &Plot) -> String {
+    figure_html(plot, &plot_to_svg(plot))
 }
 
 /// A full standalone HTML page (plotly.js inlined, works offline).
@@ -159,7 +288,7 @@ pub fn save_svg(plot: &Plot, path: impl AsRef<Path>) -> Result<()> {
 macro_rules! evcxr_display_via_render {
     ($($t:ty),* $(,)?) => {$(
         impl $t {
-            /// Renders this value in an evcxr notebook (HTML, plotly JSON, SVG, text).
+            /// Renders this value in an evcxr notebook (one HTML view and a text line).
             pub fn evcxr_display(&self) {
                 $crate::display::Render::bundle(self).emit()
             }
@@ -168,8 +297,8 @@ macro_rules! evcxr_display_via_render {
 }
 pub(crate) use evcxr_display_via_render;
 
-/// A plotly figure that renders with this crate's offline bundle (inline
-/// plotly.js once per kernel, explicit height, SVG fallback), where a bare
+/// A plotly figure that renders with this crate's offline bundle (HTML with
+/// a static SVG until plotly.js draws it, explicit height), where a bare
 /// `plotly::Plot` in a cell would only emit plotly's JSON.
 ///
 /// # Examples
@@ -223,3 +352,64 @@ impl Render for Figure {
 }
 
 evcxr_display_via_render!(Figure);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn layout_of(json: &str) -> Value {
+        serde_json::from_str::<Value>(json).unwrap()["layout"].clone()
+    }
+
+    #[test]
+    fn animation_controls_get_room_below_the_axis_title() {
+        let names = vec!["0".to_string(), "1".to_string()];
+        let (sliders, menus) = animation::controls(&names, "t = ", 50, false);
+        let mut plot = lines(
+            "a",
+            "x",
+            "y",
+            vec![Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0])],
+        );
+        // A layout with the default 50 px bottom margin, as a caller may build it.
+        plot.set_layout(layout("a", "x", "y").sliders(sliders).update_menus(menus));
+        let before = layout_of(&plot.to_json());
+        let after = layout_of(&figure_json(&plot));
+        assert_eq!(before["margin"]["b"], 50);
+        assert_eq!(after["margin"]["b"], animation::CONTROLS_MARGIN as u64);
+        assert_eq!(
+            after["height"].as_u64().unwrap(),
+            before["height"].as_u64().unwrap() + animation::CONTROLS_MARGIN as u64 - 50
+        );
+        // Figures without controls are left alone.
+        let still = lines("a", "x", "y", vec![]);
+        assert_eq!(figure_json(&still), still.to_json());
+    }
+
+    #[test]
+    fn figure_json_cannot_close_its_script_element() {
+        let json = r#"{"title":"</script><b>a & b</b>"}"#;
+        let safe = script_json(json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());
+    }
+
+    #[test]
+    fn each_figure_has_its_own_element_and_static_svg() {
+        let plot = lines(
+            "a",
+            "x",
+            "y",
+            vec![Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0])],
+        );
+        let (a, b) = (plot_html(&plot), plot_html(&plot));
+        let id = |h: &str| {
+            let start = h.find("id=\"canns-fig-").unwrap() + 4;
+            h[start..start + h[start..].find('"').unwrap()].to_string()
+        };
+        assert_ne!(id(&a), id(&b));
+        assert!(b.contains("<svg") && b.contains(&format!("(\"{}\",{{", id(&b))));
+    }
+}

@@ -148,7 +148,9 @@ pub(crate) fn smooth_knn_dist(
         let row = distances.row(i);
         let nonzero: Vec<f64> = row.iter().copied().filter(|&d| d > 0.0).collect();
         let mut rho = 0.0;
-        if nonzero.len() as f64 >= local_connectivity {
+        // All neighbours at distance 0 (duplicate points, e.g. all-zero
+        // counts) leave rho at 0 whatever `local_connectivity` asks.
+        if !nonzero.is_empty() && nonzero.len() as f64 >= local_connectivity {
             let index = local_connectivity.floor() as usize;
             let interp = local_connectivity - index as f64;
             if index > 0 {

@@ -18,6 +18,7 @@
 use super::linalg::sym_eigen;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
+use crate::params::Params;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +66,7 @@ impl PcaParams {
     /// [`Error::Param`] when `n_components` is 0 or exceeds
     /// `min(n_samples, n_features)`, [`Error::Invalid`] for non-finite data.
     pub fn fit(&self, data: &ArrayView2<f64>) -> Result<Pca> {
+        self.validate()?;
         let (n, p) = data.dim();
         if n < 2 || p == 0 {
             return Err(Error::shape(
@@ -171,6 +173,20 @@ impl PcaParams {
         let pca = self.fit(data)?;
         let y = pca.transform(data)?;
         Ok((pca, y))
+    }
+}
+
+impl Params for PcaParams {
+    const NAME: &'static str = "PcaParams";
+
+    /// `n_components`, when given, must be at least 1 (its upper bound,
+    /// `min(n_samples, n_features)`, depends on the data and is checked by
+    /// [`PcaParams::fit`]).
+    fn validate(&self) -> Result<()> {
+        if self.n_components == Some(0) {
+            return Err(ParamError::new("n_components", ">= 1", 0).into());
+        }
+        Ok(())
     }
 }
 

@@ -91,8 +91,28 @@ macro_rules! cann_params {
             /// Validates and builds the network.
             ///
             /// # Errors
-            /// [`Error::Param`] naming the invalid field and value.
+            /// [`Error::Param`] naming the invalid field and value;
+            /// [`Error::Limit`](crate::Error::Limit) when the network's state would
+            /// exceed the memory budget ([`check_memory`](crate::error::check_memory)).
             pub fn build(&self) -> Result<$model> {
+                self.validate()?;
+                let side = self.$size as u64;
+                // `length` counts neurons per side of the torus
+                let neurons = if stringify!($size) == "length" {
+                    side.saturating_mul(side)
+                } else {
+                    side
+                };
+                $crate::error::check_memory(
+                    &format!(
+                        "{} with {} = {} ({neurons} neurons)",
+                        stringify!($model),
+                        stringify!($size),
+                        self.$size
+                    ),
+                    neurons.saturating_mul($crate::models::BYTES_PER_NEURON),
+                    concat!("use a smaller `", stringify!($size), "`"),
+                )?;
                 $model::new(self.clone())
             }
 

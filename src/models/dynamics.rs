@@ -176,3 +176,61 @@ impl Dynamics {
         Ok(())
     }
 }
+
+/// Coefficients of one exponential-Euler step of the adaptation pair (u, v)
+/// used by the theta-sweep networks: `fu = 1 - exp(-dt/tau)`,
+/// `fv = 1 - exp(-dt/tau_v)`, adaptation strength `m`, rate gain `g` and
+/// divisive inhibition `k`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct AdaptiveStep {
+    pub fu: f64,
+    pub fv: f64,
+    pub m: f64,
+    pub g: f64,
+    pub k: f64,
+}
+
+impl AdaptiveStep {
+    /// The coefficients for a step of `dt` (same unit as `tau`, `tau_v`).
+    pub fn new(dt: f64, tau: f64, tau_v: f64, m: f64, g: f64, k: f64) -> Self {
+        Self {
+            fu: -(-dt / tau).exp_m1(),
+            fv: -(-dt / tau_v).exp_m1(),
+            m,
+            g,
+            k,
+        }
+    }
+
+    /// One step, in place: with start-of-step values on both right-hand sides
+    ///
+    /// ```text
+    /// u <- max(u + fu (-u + I - v), 0)
+    /// v <- v + fv (-v + m u)
+    /// r <- g u^2 / (1 + k sum u^2)
+    /// ```
+    ///
+    /// which is `brainpy`'s `exp_euler` on the joint (u, v) system the Python
+    /// `canns` theta-sweep networks integrate. `input` is the total input
+    /// current `I`. Returns `sum u^2` after the step (finite exactly when
+    /// every `u` is).
+    pub fn apply(&self, u: &mut [f64], v: &mut [f64], r: &mut [f64], input: &[f64]) -> f64 {
+        let Self { fu, fv, m, g, k } = *self;
+        let mut s = 0.0;
+        for ((u, v), i) in u.iter_mut().zip(v.iter_mut()).zip(input) {
+            let (u0, v0) = (*u, *v);
+            let un = u0 + fu * (i - u0 - v0);
+            // Rectify without `f64::max`, which would turn a NaN into 0 and
+            // hide a divergence from the caller's check of the returned sum.
+            let un = if un < 0.0 { 0.0 } else { un };
+            *v = v0 + fv * (m * u0 - v0);
+            *u = un;
+            s += un * un;
+        }
+        let scale = g / (1.0 + k * s);
+        for (r, u) in r.iter_mut().zip(u.iter()) {
+            *r = scale * u * u;
+        }
+        s
+    }
+}

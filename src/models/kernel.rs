@@ -146,11 +146,27 @@ impl CircularConv {
     }
 
     fn apply_fft(&mut self, x: &[f64], out: &mut [f64]) {
+        self.apply_fft_adding(x, out, |_, _, _| {});
+    }
+
+    /// `out = W * x + y` by FFT, where the real field `y` is given by its
+    /// spectrum: `add(spec, n0, h)` adds the unnormalised inverse-DFT
+    /// coefficients `Y(k0, k1)` of `y` (so `y(i0, i1) = sum Y(k0, k1)
+    /// e^{2 pi i (k0 i0 / n0 + k1 i1 / n1)}`) for `k1` in `0..h = n1/2 + 1`
+    /// into `spec[k1 * n0 + k0]`. A field known by its Fourier series (an
+    /// input at off-lattice centres) then costs no transform of its own.
+    pub(crate) fn apply_fft_adding(
+        &mut self,
+        x: &[f64],
+        out: &mut [f64],
+        add: impl FnOnce(&mut [Complex<f64>], usize, usize),
+    ) {
         let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
         self.forward(x);
         for (c, k) in self.cols.iter_mut().zip(&self.spectrum) {
             *c *= k;
         }
+        add(&mut self.cols, n0, h);
         if let Some(f) = &self.col_inv {
             f.process_with_scratch(&mut self.cols, &mut self.scratch);
             transpose(&self.cols, &mut self.rows, h, n0);

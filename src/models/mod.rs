@@ -4,19 +4,39 @@
 //! external input current, and exposes its state. Models that encode a
 //! continuous feature also implement [`FeatureMap`]. Models never generate their
 //! own input (that is a [`crate::tasks::Task`]'s job) and never analyse their
-//! output (that is [`crate::analysis`]'s job).
+//! output (that is [`crate::analysis`]'s job). The weight-matrix networks
+//! that [`crate::train`]'s rules change ([`Hopfield`], [`LinearLayer`],
+//! [`SpikingLayer`]) have their own update methods.
 
 pub mod cann1d;
 pub mod cann2d;
 pub(crate) mod cann_params;
+pub(crate) mod dense;
 pub mod dynamics;
+pub mod hopfield;
 pub mod kernel;
+pub mod lif_ring;
+pub mod linear;
+pub mod spiking;
+pub mod theta_sweep;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};
 pub use dynamics::Integrator;
-
+pub use hopfield::{Activation, Hopfield, HopfieldParams, Recall, Update};
 pub use kernel::Recurrence;
+pub use lif_ring::{LifRing, LifRingParams};
+pub use linear::{LinearLayer, LinearLayerParams};
+pub use spiking::{SpikingLayer, SpikingLayerParams};
+pub use theta_sweep::{
+    DirectionCellNetwork, DirectionCellNetworkParams, GridCellNetwork, GridCellNetworkParams,
+    ThetaClock, ThetaClockParams,
+};
+
+/// Estimated bytes a neuron of a CANN takes (state `u`, `r`, `v`, input,
+/// noise and scratch vectors, kernel and FFT buffers), for the memory check
+/// of `build`.
+pub const BYTES_PER_NEURON: u64 = 256;
 
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;

@@ -5,6 +5,8 @@ pub mod progress;
 pub mod signature;
 pub mod simulate;
 pub mod synthetic;
+pub mod theta_sweep;
 
 pub use signature::{Activity, Signature, SignatureResult, Statistic};
 pub use simulate::{simulate, simulate_with, SimOptions, Simulation};
+pub use theta_sweep::{ThetaSweep, ThetaSweepParams, ThetaSweepResult};

@@ -6,6 +6,7 @@ use crate::analysis::tracking::{tracking_summary, TrackingSummary};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::Result;
 use crate::models::FeatureMap;
+use crate::params::{check, setters, Params};
 use crate::space::ring_positions;
 use crate::tasks::Task;
 use ndarray::Array2;
@@ -35,6 +36,28 @@ impl Default for SimOptions {
             reset: true,
             progress: ShowProgress::Auto,
         }
+    }
+}
+
+impl SimOptions {
+    setters! {
+        /// Sets `record_every` (steps).
+        record_every: usize,
+        /// Sets `record_states`.
+        record_states: bool,
+        /// Sets `reset`.
+        reset: bool,
+        /// Sets `progress`.
+        progress: ShowProgress,
+    }
+}
+
+impl Params for SimOptions {
+    const NAME: &'static str = "SimOptions";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("record_every", self.record_every, 1)?;
+        Ok(())
     }
 }
 
@@ -93,7 +116,9 @@ pub struct Simulation {
 ///
 /// # Errors
 /// [`Error::Shape`](crate::Error::Shape) if the task does not fit the model, [`Error::Diverged`](crate::Error::Diverged)
-/// if the state stops being finite.
+/// if the state stops being finite; [`Error::Limit`](crate::Error::Limit) before
+/// any step when the recorded states and summaries would exceed the memory
+/// budget ([`check_memory`](crate::error::check_memory)).
 pub fn simulate(model: &mut dyn FeatureMap, task: &mut dyn Task) -> Result<Simulation> {
     simulate_with(model, task, &SimOptions::default())
 }
@@ -101,15 +126,14 @@ pub fn simulate(model: &mut dyn FeatureMap, task: &mut dyn Task) -> Result<Simul
 /// Runs `model` on `task`, recording as `options` say.
 ///
 /// # Errors
-/// As [`simulate`]; [`Error::Param`](crate::Error::Param) if `record_every` is 0.
+/// As [`simulate`]; [`Error::Param`](crate::Error::Param) when `options`
+/// fail [`Params::validate`] (`record_every` is 0).
 pub fn simulate_with(
     model: &mut dyn FeatureMap,
     task: &mut dyn Task,
     options: &SimOptions,
 ) -> Result<Simulation> {
-    if options.record_every == 0 {
-        return Err(crate::ParamError::new("record_every", ">= 1", 0).into());
-    }
+    options.validate()?;
     if options.reset {
         model.reset();
         task.reset();
@@ -125,6 +149,20 @@ pub fn simulate_with(
         0
     };
     let has_v = model.v().is_some();
+    let state_bytes = (n_rec as u64)
+        .saturating_mul(n as u64)
+        .saturating_mul(8 * if has_v { 3 } else { 2 });
+    // centre and target (dim each), t, height, width, on
+    let step_bytes = (steps as u64).saturating_mul(16 * dim as u64 + 25);
+    crate::error::check_memory(
+        &format!(
+            "simulating {} on {} ({steps} steps, {n_rec} recorded states of {n} neurons)",
+            model.name(),
+            task.name()
+        ),
+        state_bytes.saturating_add(step_bytes),
+        "raise `dt`, shorten the task, record every k-th step (record_every) or fewer neurons",
+    )?;
     let mut u = Array2::zeros((n_rec, n));
     let mut r = Array2::zeros((n_rec, n));
     let mut v = has_v.then(|| Array2::zeros((n_rec, n)));

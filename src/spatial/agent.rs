@@ -35,7 +35,7 @@
 //! use canns::spatial::{Agent, Environment};
 //! let env = Environment::params().build()?;
 //! let mut agent = Agent::params().dt(0.01).seed(7).build(env)?;
-//! agent.run(1000);
+//! agent.run(1000)?;
 //! let h = agent.history();
 //! assert_eq!(h.len(), 1000);
 //! assert!(h.x.iter().all(|&x| x > 0.0 && x < 1.0));
@@ -151,7 +151,7 @@ impl AgentParams {
     /// Validates and places the agent in `env`.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value (including a
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value (including a
     /// `start_position` of the wrong dimension or outside the environment),
     /// or `speed_mean` <= 0 in 2D (the Rayleigh scale must be positive).
     pub fn build(&self, env: Environment) -> Result<Agent> {
@@ -272,6 +272,9 @@ impl Tracker {
 }
 
 /// Steps per chunk handed from the moving thread to the recording one.
+/// Bytes of history a step adds: nine `f64` columns.
+const HISTORY_BYTES_PER_STEP: u64 = 9 * 8;
+
 const MOVES_CHUNK: usize = 1 << 13;
 
 /// A chunk of moves: time, position and measured velocity per step.
@@ -336,7 +339,7 @@ struct Coefficients {
     inv_dt: f64,
 }
 
-/// An agent moving in an environment. See the [module docs](self).
+/// An agent moving in an environment. See the [module docs](crate::spatial).
 #[derive(Debug, Clone)]
 pub struct Agent {
     params: AgentParams,
@@ -483,7 +486,7 @@ impl Agent {
     /// The history as a DataFrame (see [`History::to_frame`]).
     ///
     /// # Errors
-    /// [`Error::Polars`] if the frame cannot be built.
+    /// [`Error::Polars`](crate::Error::Polars) if the frame cannot be built.
     pub fn history_frame(&self) -> Result<DataFrame> {
         self.history.to_frame()
     }
@@ -495,7 +498,7 @@ impl Agent {
     /// Moves the agent to `position`.
     ///
     /// # Errors
-    /// [`Error::Param`] when the position is outside the environment.
+    /// [`Error::Param`](crate::Error::Param) when the position is outside the environment.
     pub fn set_position(&mut self, position: &[f64]) -> Result<()> {
         if position.len() != self.env.dim() || !self.env.contains(position) {
             return Err(ParamError::new(
@@ -512,7 +515,7 @@ impl Agent {
     /// Sets the velocity driving the next step (m/s).
     ///
     /// # Errors
-    /// [`Error::Param`] when a component is not finite.
+    /// [`Error::Param`](crate::Error::Param) when a component is not finite.
     pub fn set_velocity(&mut self, velocity: [f64; 2]) -> Result<()> {
         check::finite("velocity[0]", velocity[0])?;
         check::finite("velocity[1]", velocity[1])?;
@@ -525,7 +528,7 @@ impl Agent {
     /// each step interpolates the trajectory's spline at the agent's time.
     ///
     /// # Errors
-    /// [`Error::Param`] when the trajectory's dimension differs from the environment's.
+    /// [`Error::Param`](crate::Error::Param) when the trajectory's dimension differs from the environment's.
     pub fn import_trajectory(&mut self, trajectory: Trajectory) -> Result<()> {
         if trajectory.dim() != self.env.dim() {
             return Err(ParamError::new(
@@ -547,8 +550,19 @@ impl Agent {
     /// other follows with what does not act on the motion (head direction,
     /// rotational velocity, distance travelled, the history's columns); the result is the same as
     /// `n_steps` single steps.
-    pub fn run(&mut self, n_steps: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Limit`](crate::Error::Limit) before any step when the history (9 columns of `f64`,
+    /// 72 bytes a step, counting what it already holds) would exceed the
+    /// memory budget ([`check_memory`](crate::error::check_memory)).
+    pub fn run(&mut self, n_steps: usize) -> Result<()> {
         if self.params.save_history {
+            let steps = (self.history.len() as u64).saturating_add(n_steps as u64);
+            crate::error::check_memory(
+                &format!("the history of {steps} agent steps"),
+                steps.saturating_mul(HISTORY_BYTES_PER_STEP),
+                "run fewer steps, or build the agent with save_history(false)",
+            )?;
             self.history.reserve(n_steps);
         }
         if self.params.save_history && self.imported.is_none() && n_steps >= 2 * MOVES_CHUNK {
@@ -558,6 +572,7 @@ impl Agent {
                 self.step(None, 1.0);
             }
         }
+        Ok(())
     }
 
     /// [`Agent::run`] with the tracking and recording on a second thread,
@@ -624,7 +639,7 @@ impl Agent {
     /// One step of `dt` (s) of random motion.
     ///
     /// # Errors
-    /// [`Error::Param`] when `dt` is not positive.
+    /// [`Error::Param`](crate::Error::Param) when `dt` is not positive.
     pub fn update(&mut self, dt: f64) -> Result<()> {
         check::positive("dt", dt)?;
         self.set_dt(dt);
@@ -638,7 +653,7 @@ impl Agent {
     /// relaxes to the drift with time constant `speed_coherence_time / ratio`.
     ///
     /// # Errors
-    /// [`Error::Param`] when the drift is not finite or `ratio` not positive.
+    /// [`Error::Param`](crate::Error::Param) when the drift is not finite or `ratio` not positive.
     pub fn update_with_drift(&mut self, drift_velocity: [f64; 2], ratio: f64) -> Result<()> {
         check::finite("drift_velocity[0]", drift_velocity[0])?;
         check::finite("drift_velocity[1]", drift_velocity[1])?;
@@ -655,6 +670,12 @@ impl Agent {
 
     /// One step: motion, tracking, history.
     #[inline]
+    /// One step of random motion, history growing by one entry (the
+    /// closed-loop tasks step this way, a step at a time).
+    pub(crate) fn step_once(&mut self) {
+        self.step(None, 1.0);
+    }
+
     fn step(&mut self, drift: Option<[f64; 2]>, ratio: f64) {
         let prev_pos = self.pos;
         self.motion(drift, ratio);
@@ -877,7 +898,7 @@ impl Agent {
     /// Occupancy heatmap (fraction of time per bin of side `dx` m).
     ///
     /// # Errors
-    /// [`Error::Param`] when `dx` is not positive.
+    /// [`Error::Param`](crate::Error::Param) when `dx` is not positive.
     pub fn plot_position_heatmap(&self, dx: f64) -> Result<plotly::Plot> {
         super::plots::position_heatmap(&self.env, self.history.path(), dx)
     }
@@ -1084,8 +1105,8 @@ mod tests {
         let mut a = Agent::params().dt(0.01).seed(3).build(env.clone()).unwrap();
         let mut b = a.clone();
         // The first run is long enough to go through two threads.
-        a.run(3 * MOVES_CHUNK + 17);
-        a.run(2000);
+        a.run(3 * MOVES_CHUNK + 17).unwrap();
+        a.run(2000).unwrap();
         let n = 3 * MOVES_CHUNK + 2017;
         for _ in 0..n {
             b.update(0.01).unwrap();
@@ -1106,8 +1127,8 @@ mod tests {
         let env = Environment::params().build().unwrap();
         let mut a = Agent::params().dt(0.01).seed(3).build(env.clone()).unwrap();
         let mut b = Agent::params().dt(0.01).seed(3).build(env).unwrap();
-        a.run(20_000);
-        b.run(20_000);
+        a.run(20_000).unwrap();
+        b.run(20_000).unwrap();
         assert_eq!(a.history(), b.history());
         let h = a.history();
         assert!(h
@@ -1125,7 +1146,7 @@ mod tests {
             .build()
             .unwrap();
         let mut a = Agent::params().dt(0.01).speed_mean(0.2).build(env).unwrap();
-        a.run(5000);
+        a.run(5000).unwrap();
         let h = a.history();
         assert!(h.x.iter().all(|x| (0.0..1.0).contains(x)));
         assert!(h.distance_travelled.last().unwrap() > &5.0);

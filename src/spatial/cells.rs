@@ -42,6 +42,7 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::setters;
+use crate::params::Params;
 use ndarray::{Array2, ArrayView2, Axis};
 use polars::prelude::*;
 use rand::rngs::SmallRng;
@@ -164,19 +165,10 @@ impl PlaceCellsParams {
     /// [`Error::Param`] naming the field: `n` = 0, `widths` <= 0, `max_fr` <
     /// `min_fr`, a non-finite centre.
     pub fn build(&self, env: &Environment) -> Result<PlaceCells> {
-        check::positive("widths", self.widths)?;
-        check_rates(self.min_fr, self.max_fr)?;
+        self.validate()?;
         let centres = match &self.centres {
-            Some(c) => {
-                check::at_least("centres.len()", c.len(), 1)?;
-                for (i, p) in c.iter().enumerate() {
-                    check::finite(&format!("centres[{i}]"), p[0])?;
-                    check::finite(&format!("centres[{i}]"), p[1])?;
-                }
-                c.clone()
-            }
+            Some(c) => c.clone(),
             None => {
-                check::at_least("n", self.n, 1)?;
                 let mut rng = SmallRng::seed_from_u64(self.seed);
                 (0..self.n).map(|_| env.sample_position(&mut rng)).collect()
             }
@@ -189,7 +181,29 @@ impl PlaceCellsParams {
     }
 }
 
-/// A population of place cells. See the [module docs](self).
+impl Params for PlaceCellsParams {
+    const NAME: &'static str = "PlaceCellsParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("widths", self.widths)?;
+        check_rates(self.min_fr, self.max_fr)?;
+        match &self.centres {
+            Some(c) => {
+                check::at_least("centres.len()", c.len(), 1)?;
+                for (i, p) in c.iter().enumerate() {
+                    check::finite(&format!("centres[{i}]"), p[0])?;
+                    check::finite(&format!("centres[{i}]"), p[1])?;
+                }
+            }
+            None => {
+                check::at_least("n", self.n, 1)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A population of place cells. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlaceCells {
     params: PlaceCellsParams,
@@ -324,8 +338,9 @@ impl Default for GridCellsParams {
     }
 }
 
-fn per_cell(field: &str, v: &[f64], n: usize) -> Result<Vec<f64>> {
-    if v.is_empty() || (v.len() != n && v.len() > n) {
+/// Checks that `v` holds one value per cell or per module (at most `n`).
+fn check_per_cell(field: &str, v: &[f64], n: usize) -> Result<()> {
+    if v.is_empty() || v.len() > n {
         return Err(ParamError::new(
             field,
             format!("of length n = {n} or a number of modules <= n"),
@@ -336,10 +351,16 @@ fn per_cell(field: &str, v: &[f64], n: usize) -> Result<Vec<f64>> {
     for (i, x) in v.iter().enumerate() {
         check::finite(&format!("{field}[{i}]"), *x)?;
     }
+    Ok(())
+}
+
+/// One value per cell from values per cell or per module (checked by
+/// [`check_per_cell`]): cells split into equal consecutive modules.
+fn per_cell(v: &[f64], n: usize) -> Vec<f64> {
     if v.len() == n {
-        return Ok(v.to_vec());
+        return v.to_vec();
     }
-    Ok((0..n).map(|i| v[i * v.len() / n]).collect())
+    (0..n).map(|i| v[i * v.len() / n]).collect()
 }
 
 impl GridCellsParams {
@@ -370,31 +391,14 @@ impl GridCellsParams {
     /// [`Error::Param`] naming the field: `n` = 0, a gridscale <= 0, lengths
     /// that fit neither cells nor modules, `width_ratio` outside (0, 1], a 1D environment.
     pub fn build(&self, env: &Environment) -> Result<GridCells> {
-        check::at_least("n", self.n, 1)?;
+        self.validate()?;
         if env.dim() != 2 {
             return Err(ParamError::new("environment", "2D for grid cells", "1D").into());
         }
-        let scale = per_cell("gridscale", &self.gridscale, self.n)?;
-        for (i, s) in scale.iter().enumerate() {
-            check::positive(&format!("gridscale[{i}]"), *s)?;
-        }
-        let orient = per_cell("orientation", &self.orientation, self.n)?;
-        if !(self.width_ratio > 0.0 && self.width_ratio <= 1.0) {
-            return Err(ParamError::new("width_ratio", "in (0, 1]", self.width_ratio).into());
-        }
-        check_rates(self.min_fr, self.max_fr)?;
+        let scale = per_cell(&self.gridscale, self.n);
+        let orient = per_cell(&self.orientation, self.n);
         let phases = match &self.phase_offset {
-            Some(p) => {
-                if p.len() != self.n {
-                    return Err(ParamError::new(
-                        "phase_offset",
-                        format!("of length n = {}", self.n),
-                        p.len(),
-                    )
-                    .into());
-                }
-                p.clone()
-            }
+            Some(p) => p.clone(),
             None => {
                 let mut rng = SmallRng::seed_from_u64(self.seed);
                 (0..self.n)
@@ -443,6 +447,38 @@ impl GridCellsParams {
     }
 }
 
+impl Params for GridCellsParams {
+    const NAME: &'static str = "GridCellsParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("n", self.n, 1)?;
+        check_per_cell("gridscale", &self.gridscale, self.n)?;
+        for (i, s) in self.gridscale.iter().enumerate() {
+            check::positive(&format!("gridscale[{i}]"), *s)?;
+        }
+        check_per_cell("orientation", &self.orientation, self.n)?;
+        if let Some(p) = &self.phase_offset {
+            if p.len() != self.n {
+                return Err(ParamError::new(
+                    "phase_offset",
+                    format!("of length n = {}", self.n),
+                    p.len(),
+                )
+                .into());
+            }
+            for (i, q) in p.iter().enumerate() {
+                check::finite(&format!("phase_offset[{i}]"), q[0])?;
+                check::finite(&format!("phase_offset[{i}]"), q[1])?;
+            }
+        }
+        if !(self.width_ratio > 0.0 && self.width_ratio <= 1.0) {
+            return Err(ParamError::new("width_ratio", "in (0, 1]", self.width_ratio).into());
+        }
+        check_rates(self.min_fr, self.max_fr)?;
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct GridCell {
     /// Wave vectors `(2π/λ) w₁`, `(2π/λ) w₂`.
@@ -455,7 +491,7 @@ struct GridCell {
     origin_phase: [f64; 4],
 }
 
-/// A population of grid cells. See the [module docs](self).
+/// A population of grid cells. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridCells {
     params: GridCellsParams,
@@ -594,9 +630,7 @@ impl HeadDirectionCellsParams {
     /// # Errors
     /// [`Error::Param`] naming the field: `n` = 0, a non-positive spread, `max_fr` < `min_fr`.
     pub fn build(&self) -> Result<HeadDirectionCells> {
-        check::at_least("n", self.n, 1)?;
-        check::positive("angular_spread_degrees", self.angular_spread_degrees)?;
-        check_rates(self.min_fr, self.max_fr)?;
+        self.validate()?;
         let sigma = self.angular_spread_degrees * PI / 180.0;
         Ok(HeadDirectionCells {
             params: self.clone(),
@@ -608,7 +642,18 @@ impl HeadDirectionCellsParams {
     }
 }
 
-/// A population of head-direction cells. See the [module docs](self).
+impl Params for HeadDirectionCellsParams {
+    const NAME: &'static str = "HeadDirectionCellsParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("n", self.n, 1)?;
+        check::positive("angular_spread_degrees", self.angular_spread_degrees)?;
+        check_rates(self.min_fr, self.max_fr)?;
+        Ok(())
+    }
+}
+
+/// A population of head-direction cells. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadDirectionCells {
     params: HeadDirectionCellsParams,
@@ -782,6 +827,7 @@ impl BoundaryVectorCellsParams {
     /// width, `xi` or `beta`, `dtheta_degrees` outside (0, 90], `max_fr` <
     /// `min_fr`, a 1D or periodic environment (no boundaries to respond to).
     pub fn build(&self, env: &Environment) -> Result<BoundaryVectorCells> {
+        self.validate()?;
         if env.dim() != 2 || env.is_periodic() {
             return Err(ParamError::new(
                 "environment",
@@ -790,38 +836,7 @@ impl BoundaryVectorCellsParams {
             )
             .into());
         }
-        check::positive("xi", self.xi)?;
-        check::positive("beta", self.beta)?;
-        if !(self.dtheta_degrees > 0.0 && self.dtheta_degrees <= 90.0) {
-            return Err(
-                ParamError::new("dtheta_degrees", "in (0, 90]", self.dtheta_degrees).into(),
-            );
-        }
-        check_rates(self.min_fr, self.max_fr)?;
-        let given = [
-            ("tuning_distances", &self.tuning_distances),
-            ("tuning_angles", &self.tuning_angles),
-            ("sigma_angles", &self.sigma_angles),
-        ];
-        let mut n = None;
-        for (field, v) in given {
-            if let Some(v) = v {
-                match n {
-                    None => n = Some((field, v.len())),
-                    Some((other, m)) if m != v.len() => {
-                        return Err(ParamError::new(
-                            field,
-                            format!("of the length of `{other}` ({m})"),
-                            v.len(),
-                        )
-                        .into())
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let n = n.map_or(self.n, |(_, m)| m);
-        check::at_least("n", n, 1)?;
+        let n = self.n_cells()?;
         let mut rng = SmallRng::seed_from_u64(self.seed);
         let mut draw = |lo: f64, hi: f64| -> Vec<f64> {
             (0..n)
@@ -838,11 +853,6 @@ impl BoundaryVectorCellsParams {
             .sigma_angles
             .clone()
             .unwrap_or_else(|| draw(10.0 * deg, 30.0 * deg));
-        for i in 0..n {
-            check::non_negative(&format!("tuning_distances[{i}]"), d[i])?;
-            check::finite(&format!("tuning_angles[{i}]"), phi[i])?;
-            check::positive(&format!("sigma_angles[{i}]"), sig[i])?;
-        }
         let n_rays = (360.0 / self.dtheta_degrees).round() as usize;
         let rays: Vec<[f64; 2]> = (0..n_rays)
             .map(|k| {
@@ -875,6 +885,62 @@ impl BoundaryVectorCellsParams {
             weights,
             norm,
         })
+    }
+}
+
+impl BoundaryVectorCellsParams {
+    /// The number of cells: the common length of the given tuning lists, or
+    /// `n` when none is given.
+    fn n_cells(&self) -> Result<usize> {
+        let given = [
+            ("tuning_distances", &self.tuning_distances),
+            ("tuning_angles", &self.tuning_angles),
+            ("sigma_angles", &self.sigma_angles),
+        ];
+        let mut n = None;
+        for (field, v) in given {
+            if let Some(v) = v {
+                match n {
+                    None => n = Some((field, v.len())),
+                    Some((other, m)) if m != v.len() => {
+                        return Err(ParamError::new(
+                            field,
+                            format!("of the length of `{other}` ({m})"),
+                            v.len(),
+                        )
+                        .into())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(n.map_or(self.n, |(_, m)| m))
+    }
+}
+
+impl Params for BoundaryVectorCellsParams {
+    const NAME: &'static str = "BoundaryVectorCellsParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("xi", self.xi)?;
+        check::positive("beta", self.beta)?;
+        if !(self.dtheta_degrees > 0.0 && self.dtheta_degrees <= 90.0) {
+            return Err(
+                ParamError::new("dtheta_degrees", "in (0, 90]", self.dtheta_degrees).into(),
+            );
+        }
+        check_rates(self.min_fr, self.max_fr)?;
+        check::at_least("n", self.n_cells()?, 1)?;
+        for (i, d) in self.tuning_distances.iter().flatten().enumerate() {
+            check::non_negative(&format!("tuning_distances[{i}]"), *d)?;
+        }
+        for (i, phi) in self.tuning_angles.iter().flatten().enumerate() {
+            check::finite(&format!("tuning_angles[{i}]"), *phi)?;
+        }
+        for (i, sig) in self.sigma_angles.iter().flatten().enumerate() {
+            check::positive(&format!("sigma_angles[{i}]"), *sig)?;
+        }
+        Ok(())
     }
 }
 
@@ -1272,9 +1338,11 @@ mod tests {
 
     #[test]
     fn modules_split_cells() {
-        let v = per_cell("gridscale", &[0.3, 0.5, 0.8], 9).unwrap();
+        assert!(check_per_cell("gridscale", &[0.3, 0.5, 0.8], 9).is_ok());
+        let v = per_cell(&[0.3, 0.5, 0.8], 9);
         assert_eq!(v, vec![0.3, 0.3, 0.3, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8]);
-        assert!(per_cell("gridscale", &[0.3; 10], 9).is_err());
+        assert!(check_per_cell("gridscale", &[0.3; 10], 9).is_err());
+        assert!(check_per_cell("gridscale", &[], 9).is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::setters;
+use crate::params::Params;
 use plotly::common::{Fill, Line, Marker, Mode, Title};
 use plotly::layout::Axis;
 use plotly::{Layout, Plot, Scatter};
@@ -140,9 +141,178 @@ impl EnvironmentParams {
     pub fn build(&self) -> Result<Environment> {
         Environment::new(self.clone())
     }
+
+    /// `(width, height)` of the box (m; a track has height 0).
+    fn sides(&self) -> (f64, f64) {
+        match self.dimensionality {
+            Dimensionality::D2 => (self.aspect * self.scale, self.scale),
+            Dimensionality::D1 => (self.scale, 0.0),
+        }
+    }
 }
 
-/// A 1D or 2D environment. See the [module docs](self).
+impl Params for EnvironmentParams {
+    const NAME: &'static str = "EnvironmentParams";
+
+    /// Checks the sizes and the geometry: walls, holes and objects must fit
+    /// the dimensionality and lie in the box, holes must be simple polygons
+    /// of non-zero area that do not overlap, objects must lie outside the
+    /// holes.
+    fn validate(&self) -> Result<()> {
+        check::positive("scale", self.scale)?;
+        check::positive("aspect", self.aspect)?;
+        check::positive("dx", self.dx)?;
+        let d2 = self.dimensionality == Dimensionality::D2;
+        let (w, h) = self.sides();
+        if !w.is_finite() {
+            return Err(ParamError::new(
+                "aspect",
+                format!(
+                    "such that aspect * scale (scale = {}) is finite",
+                    self.scale
+                ),
+                self.aspect,
+            )
+            .into());
+        }
+        if !d2 && (!self.walls.is_empty() || !self.holes.is_empty()) {
+            let field = if self.walls.is_empty() {
+                "holes"
+            } else {
+                "walls"
+            };
+            return Err(ParamError::new(field, "empty in a 1D environment", "non-empty").into());
+        }
+        let inside = |p: [f64; 2]| p[0] >= 0.0 && p[0] <= w && p[1] >= 0.0 && p[1] <= h;
+        for (i, s) in self.walls.iter().enumerate() {
+            let field = format!("walls[{i}]");
+            if !s.iter().flatten().all(|v| v.is_finite()) {
+                return Err(ParamError::new(field, "finite", format!("{s:?}")).into());
+            }
+            if s[0] == s[1] {
+                return Err(ParamError::new(field, "of non-zero length", format!("{s:?}")).into());
+            }
+            if !inside(s[0]) || !inside(s[1]) {
+                return Err(ParamError::new(
+                    field,
+                    format!("inside the box [0, {w}] x [0, {h}]"),
+                    format!("{s:?}"),
+                )
+                .into());
+            }
+        }
+        for (i, hole) in self.holes.iter().enumerate() {
+            check_hole(i, hole, &self.holes[..i], w, h)?;
+        }
+        let dim = if d2 { 2 } else { 1 };
+        for (i, o) in self.objects.iter().enumerate() {
+            check_point(&format!("objects[{i}]"), o, dim)?;
+        }
+        for (i, o) in self.objects.iter().enumerate() {
+            if !contains(self.sides(), &self.holes, dim, o) {
+                return Err(ParamError::new(
+                    format!("objects[{i}]"),
+                    "inside the environment",
+                    format!("{o:?}"),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks hole `i` of a `w x h` box against the holes before it.
+fn check_hole(
+    i: usize,
+    hole: &[[f64; 2]],
+    earlier: &[Vec<[f64; 2]>],
+    w: f64,
+    h: f64,
+) -> Result<()> {
+    let field = format!("holes[{i}]");
+    if hole.len() < 3 {
+        return Err(ParamError::new(
+            field,
+            "a polygon of >= 3 corners",
+            format!("{} corners", hole.len()),
+        )
+        .into());
+    }
+    for c in hole {
+        if !(c[0].is_finite()
+            && c[1].is_finite()
+            && c[0] > 0.0
+            && c[0] < w
+            && c[1] > 0.0
+            && c[1] < h)
+        {
+            return Err(ParamError::new(
+                field,
+                format!("strictly inside the box (0, {w}) x (0, {h})"),
+                format!("corner {c:?}"),
+            )
+            .into());
+        }
+    }
+    let edges = polygon_edges(hole);
+    let n = edges.len();
+    for a in 0..n {
+        for b in a + 2..n {
+            if a == 0 && b == n - 1 {
+                continue;
+            }
+            if segments_cross(&edges[a], &edges[b]) {
+                return Err(ParamError::new(
+                    field,
+                    "a simple (non self-intersecting) polygon",
+                    format!("{hole:?}"),
+                )
+                .into());
+            }
+        }
+    }
+    if polygon_area(hole) == 0.0 {
+        return Err(ParamError::new(field, "of non-zero area", format!("{hole:?}")).into());
+    }
+    for (j, other) in earlier.iter().enumerate() {
+        let overlap = edges
+            .iter()
+            .any(|e| polygon_edges(other).iter().any(|f| segments_cross(e, f)))
+            || in_polygon(other, hole[0])
+            || in_polygon(hole, other[0]);
+        if overlap {
+            return Err(ParamError::new(
+                field,
+                format!("disjoint from holes[{j}]"),
+                format!("{hole:?}"),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `pos` (of dimension `dim`) lies strictly inside a box of sides
+/// `(w, h)` and outside every hole.
+fn contains(sides: (f64, f64), holes: &[Vec<[f64; 2]>], dim: usize, pos: &[f64]) -> bool {
+    if pos.len() != dim || !pos.iter().all(|v| v.is_finite()) {
+        return false;
+    }
+    if pos[0] <= 0.0 || pos[0] >= sides.0 {
+        return false;
+    }
+    if dim == 1 {
+        return true;
+    }
+    if pos[1] <= 0.0 || pos[1] >= sides.1 {
+        return false;
+    }
+    let p = [pos[0], pos[1]];
+    !holes.iter().any(|h| in_polygon(h, p))
+}
+
+/// A 1D or 2D environment. See the [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Environment {
     params: EnvironmentParams,
@@ -257,114 +427,18 @@ impl Environment {
     }
 
     fn new(params: EnvironmentParams) -> Result<Self> {
-        check::positive("scale", params.scale)?;
-        check::positive("aspect", params.aspect)?;
-        check::positive("dx", params.dx)?;
+        params.validate()?;
         let d2 = params.dimensionality == Dimensionality::D2;
-        let (w, h) = (params.aspect * params.scale, params.scale);
-        let extent = if d2 {
-            [0.0, w, 0.0, h]
-        } else {
-            [0.0, params.scale, 0.0, 0.0]
-        };
-        if !d2 && (!params.walls.is_empty() || !params.holes.is_empty()) {
-            let field = if params.walls.is_empty() {
-                "holes"
-            } else {
-                "walls"
-            };
-            return Err(ParamError::new(field, "empty in a 1D environment", "non-empty").into());
-        }
-        let inside = |p: [f64; 2]| p[0] >= 0.0 && p[0] <= w && p[1] >= 0.0 && p[1] <= h;
+        let (w, h) = params.sides();
+        let extent = [0.0, w, 0.0, h];
         let mut walls: Vec<Segment> = Vec::new();
         if d2 && params.boundary_conditions == BoundaryConditions::Solid {
             let b = [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]];
             walls.extend(polygon_edges(&b));
         }
-        for (i, s) in params.walls.iter().enumerate() {
-            let field = format!("walls[{i}]");
-            if !s.iter().flatten().all(|v| v.is_finite()) {
-                return Err(ParamError::new(field, "finite", format!("{s:?}")).into());
-            }
-            if s[0] == s[1] {
-                return Err(ParamError::new(field, "of non-zero length", format!("{s:?}")).into());
-            }
-            if !inside(s[0]) || !inside(s[1]) {
-                return Err(ParamError::new(
-                    field,
-                    format!("inside the box [0, {w}] x [0, {h}]"),
-                    format!("{s:?}"),
-                )
-                .into());
-            }
-            walls.push(*s);
-        }
-        for (i, hole) in params.holes.iter().enumerate() {
-            let field = format!("holes[{i}]");
-            if hole.len() < 3 {
-                return Err(ParamError::new(
-                    field,
-                    "a polygon of >= 3 corners",
-                    format!("{} corners", hole.len()),
-                )
-                .into());
-            }
-            for c in hole {
-                if !(c[0].is_finite()
-                    && c[1].is_finite()
-                    && c[0] > 0.0
-                    && c[0] < w
-                    && c[1] > 0.0
-                    && c[1] < h)
-                {
-                    return Err(ParamError::new(
-                        field,
-                        format!("strictly inside the box (0, {w}) x (0, {h})"),
-                        format!("corner {c:?}"),
-                    )
-                    .into());
-                }
-            }
-            let edges = polygon_edges(hole);
-            let n = edges.len();
-            for a in 0..n {
-                for b in a + 2..n {
-                    if a == 0 && b == n - 1 {
-                        continue;
-                    }
-                    if segments_cross(&edges[a], &edges[b]) {
-                        return Err(ParamError::new(
-                            field,
-                            "a simple (non self-intersecting) polygon",
-                            format!("{hole:?}"),
-                        )
-                        .into());
-                    }
-                }
-            }
-            if polygon_area(hole) == 0.0 {
-                return Err(ParamError::new(field, "of non-zero area", format!("{hole:?}")).into());
-            }
-            for (j, other) in params.holes[..i].iter().enumerate() {
-                let overlap = edges
-                    .iter()
-                    .any(|e| polygon_edges(other).iter().any(|f| segments_cross(e, f)))
-                    || in_polygon(other, hole[0])
-                    || in_polygon(hole, other[0]);
-                if overlap {
-                    return Err(ParamError::new(
-                        field,
-                        format!("disjoint from holes[{j}]"),
-                        format!("{hole:?}"),
-                    )
-                    .into());
-                }
-            }
-            walls.extend(edges);
-        }
-        let dim = if d2 { 2 } else { 1 };
-        for (i, o) in params.objects.iter().enumerate() {
-            check_point(&format!("objects[{i}]"), o, dim)?;
+        walls.extend(params.walls.iter().copied());
+        for hole in &params.holes {
+            walls.extend(polygon_edges(hole));
         }
         let wall_boxes = walls
             .iter()
@@ -377,23 +451,12 @@ impl Environment {
                 ]
             })
             .collect();
-        let env = Self {
+        Ok(Self {
             params,
             extent,
             walls,
             wall_boxes,
-        };
-        for (i, o) in env.params.objects.iter().enumerate() {
-            if !env.contains(o) {
-                return Err(ParamError::new(
-                    format!("objects[{i}]"),
-                    "inside the environment",
-                    format!("{o:?}"),
-                )
-                .into());
-            }
-        }
-        Ok(env)
+        })
     }
 
     /// The parameters of this environment.
@@ -456,21 +519,7 @@ impl Environment {
     /// Whether `pos` lies strictly inside the environment and outside every hole.
     #[inline]
     pub fn contains(&self, pos: &[f64]) -> bool {
-        if pos.len() != self.dim() || !pos.iter().all(|v| v.is_finite()) {
-            return false;
-        }
-        let e = self.extent;
-        if pos[0] <= e[0] || pos[0] >= e[1] {
-            return false;
-        }
-        if self.dim() == 1 {
-            return true;
-        }
-        if pos[1] <= e[2] || pos[1] >= e[3] {
-            return false;
-        }
-        let p = [pos[0], pos[1]];
-        !self.params.holes.iter().any(|h| in_polygon(h, p))
+        contains(self.params.sides(), &self.params.holes, self.dim(), pos)
     }
 
     /// Area (m², 2D) or length (m, 1D) available to the agent.

@@ -20,7 +20,7 @@
 //! use canns::spatial::*;
 //! let env = Environment::params().build()?;
 //! let mut agent = Agent::params().dt(0.01).seed(1).build(env.clone())?;
-//! agent.run(500);
+//! agent.run(500)?;
 //! let pc = PlaceCells::params().n(20).build(&env)?;
 //! let rates = pc.rates(&agent.history().positions().view())?;
 //! assert_eq!(rates.dim(), (500, 20));

@@ -41,7 +41,7 @@ impl RateMaps {
     /// Map of one cell as `z[row = y][col = x]`.
     ///
     /// # Errors
-    /// [`Error::Param`] when `cell` is out of range.
+    /// [`Error::Param`](crate::Error::Param) when `cell` is out of range.
     pub fn map(&self, cell: usize) -> Result<Vec<Vec<f64>>> {
         if cell >= self.n_cells() {
             return Err(ParamError::new("cell", format!("< {}", self.n_cells()), cell).into());

@@ -72,6 +72,7 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{ParamError, Result};
 use crate::params::check;
 use crate::params::setters;
+use crate::params::Params;
 use plotly::common::{Line, Marker, Mode};
 use plotly::Scatter;
 use serde::{Deserialize, Serialize};
@@ -109,8 +110,17 @@ impl RoutePlannerParams {
     /// [`Error::Param`](crate::Error::Param) when `clearance` is not finite
     /// and positive.
     pub fn build(&self, env: &Environment) -> Result<RoutePlanner> {
-        check::positive("clearance", self.clearance)?;
+        self.validate()?;
         Ok(RoutePlanner::new(env.clone(), self.clone()))
+    }
+}
+
+impl Params for RoutePlannerParams {
+    const NAME: &'static str = "RoutePlannerParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("clearance", self.clearance)?;
+        Ok(())
     }
 }
 
@@ -153,7 +163,7 @@ pub(crate) struct GoalField {
 }
 
 /// Shortest collision-free routes in one environment. See the
-/// [module docs](self).
+/// [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoutePlanner {
     env: Environment,
@@ -166,7 +176,7 @@ pub struct RoutePlanner {
 }
 
 /// A route: unwrapped waypoints from the start to the goal. See the
-/// [module docs](self).
+/// [module docs](crate::spatial).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
     env: Environment,

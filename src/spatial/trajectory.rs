@@ -43,6 +43,14 @@ pub struct Trajectory {
     second: Vec<Vec<f64>>,
 }
 
+/// A validation error of a trajectory read from `file`, naming the file.
+fn in_file(file: &str, e: Error) -> Error {
+    match e {
+        e @ (Error::Param(_) | Error::Shape { .. }) => Error::data(file, e.to_string()),
+        other => other,
+    }
+}
+
 /// Second derivatives of the natural cubic spline through `(t, y)`
 /// (tridiagonal solve, Thomas algorithm).
 fn natural_spline(t: &[f64], y: &[f64]) -> Vec<f64> {
@@ -154,28 +162,38 @@ impl Trajectory {
     /// missing or malformed array.
     pub fn from_npz(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let p = path.display().to_string();
-        let mut npz =
-            ndarray_npy::NpzReader::new(file).map_err(|e| Error::data(&p, e.to_string()))?;
-        let t: ndarray::Array1<f64> = npz
-            .by_name("t")
-            .map_err(|e| Error::data(&p, format!("array `t`: {e}")))?;
-        let pos: ndarray::Array2<f64> = match npz.by_name("pos") {
-            Ok(a) => a,
-            Err(_) => {
-                let a: ndarray::Array1<f64> = npz
-                    .by_name("pos")
-                    .map_err(|e| Error::data(&p, format!("array `pos`: {e}")))?;
-                a.insert_axis(ndarray::Axis(1))
-            }
+        let mut npz = crate::data::io::npy::Npz::open(path)?;
+        let t = npz
+            .array("t")?
+            .into_array1("t")
+            .map_err(|e| Error::data(&p, e.to_string()))?;
+        let pos = npz.array("pos")?;
+        let pos = match pos.shape().len() {
+            1 => pos
+                .into_array1("pos")
+                .map_err(|e| Error::data(&p, e.to_string()))?
+                .insert_axis(ndarray::Axis(1)),
+            _ => pos
+                .into_array2("pos")
+                .map_err(|e| Error::data(&p, e.to_string()))?,
         };
+        if pos.nrows() != t.len() {
+            return Err(Error::data(
+                &p,
+                format!(
+                    "`pos` has {} rows, expected one per time in `t` ({})",
+                    pos.nrows(),
+                    t.len()
+                ),
+            ));
+        }
         let positions = pos.rows().into_iter().map(|r| r.to_vec()).collect();
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Self::named(&name, t.to_vec(), positions)
+        Self::named(&name, t.to_vec(), positions).map_err(|e| in_file(&p, e))
     }
 
     /// Reads a CSV file with columns `t`, `x` and optionally `y` (header required).
@@ -189,12 +207,18 @@ impl Trajectory {
         let p = path.display().to_string();
         let df = CsvReadOptions::default()
             .with_has_header(true)
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))?
-            .finish()?;
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+            .map_err(|e| Error::data(&p, format!("unreadable CSV table: {e}")))?;
         let col = |name: &str| -> Result<Vec<f64>> {
             let c = crate::data::frame_column(&df, name)
                 .ok_or_else(|| Error::data(&p, format!("missing column `{name}`")))?;
-            let c = c.cast(&DataType::Float64)?;
+            let c = c.cast(&DataType::Float64).map_err(|_| {
+                Error::data(
+                    &p,
+                    format!("column `{name}` is not numeric ({})", c.dtype()),
+                )
+            })?;
             Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
         };
         let t = col("t")?;
@@ -214,6 +238,7 @@ impl Trajectory {
             t,
             positions,
         )
+        .map_err(|e| in_file(&p, e))
     }
 
     /// Loads a dataset by name, or a `.npz` / `.csv` file by path.
@@ -341,13 +366,15 @@ impl Trajectory {
     /// would give more than 10^8 samples.
     pub fn resample(&self, dt: f64) -> Result<History> {
         check::positive("dt", dt)?;
-        let n = (self.duration() / dt).floor() as usize + 1;
-        if n > 100_000_000 {
+        // Counted in f64: a tiny dt must not wrap the count to 0 samples.
+        let n_f = (self.duration() / dt).floor() + 1.0;
+        if n_f.is_nan() || n_f > 1e8 {
             return Err(Error::Limit(format!(
-                "resampling {} s at dt = {dt} s gives {n} samples (> 10^8)",
+                "resampling {} s at dt = {dt:e} s gives {n_f:e} samples (more than 10^8); raise dt",
                 self.duration()
             )));
         }
+        let n = n_f as usize;
         let mut h = History::default();
         let mut prev: Option<([f64; 2], f64)> = None;
         let mut dist = 0.0;

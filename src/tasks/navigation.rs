@@ -5,7 +5,7 @@
 //!   input path-integration and theta-sweep models consume.
 //! * [`ClosedLoopNavigation`]: an agent moving towards goals among walls,
 //!   its velocity drifting each step towards the next waypoint of the
-//!   shortest route to the goal (see [`RoutePlanner`](crate::spatial::RoutePlanner)), or straight
+//!   shortest route to the goal (see [`RoutePlanner`]), or straight
 //!   at the goal, or towards an external velocity command (e.g. decoded
 //!   from a network).
 //!
@@ -28,6 +28,7 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::FeatureMap;
 use crate::params::check;
+use crate::params::Params;
 use crate::spatial::{route_trace, GoalField};
 use crate::spatial::{Agent, AgentParams, Environment, History, Route, RoutePlanner, Trajectory};
 use crate::tasks::{check_fit, Task};
@@ -65,7 +66,7 @@ impl OpenLoopNavigation {
         }
         let dt = agent.dt;
         let mut a = agent.save_history(true).build(env.clone())?;
-        a.run(n);
+        a.run(n)?;
         Ok(Self {
             env,
             history: a.history().clone(),
@@ -226,15 +227,12 @@ impl ClosedLoopNavigationParams {
     /// Validates and builds the task around `agent`.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the field: no goals (and no objects), a goal
-    /// outside the environment, non-positive tolerance, speed, ratio or
-    /// clearance; with `plan_routes`, a goal `goals[i]` no route leads to
+    /// [`Error::Param`] naming the field: any failure of
+    /// [`Params::validate`]; no goals (and no objects), a goal outside the
+    /// environment; with `plan_routes`, a goal `goals[i]` no route leads to
     /// from the agent's start (`i = 0`) or from the previous goal.
     pub fn build(&self, agent: Agent) -> Result<ClosedLoopNavigation> {
-        check::positive("goal_tolerance", self.goal_tolerance)?;
-        check::positive("goal_speed", self.goal_speed)?;
-        check::positive("drift_ratio", self.drift_ratio)?;
-        check::positive("clearance", self.clearance)?;
+        self.validate()?;
         let env = agent.environment();
         let goals = if self.goals.is_empty() {
             env.objects().to_vec()
@@ -302,6 +300,39 @@ impl ClosedLoopNavigationParams {
             params: self.clone(),
             command: None,
         })
+    }
+}
+
+impl Params for ClosedLoopNavigationParams {
+    const NAME: &'static str = "ClosedLoopNavigationParams";
+
+    /// Checks the goals (finite, all of dimension 1 or all of dimension 2;
+    /// whether they lie in the environment is checked by `build`), the
+    /// positive tolerance, speed, ratio and clearance, and `n_steps` >= 1.
+    fn validate(&self) -> Result<()> {
+        if let Some(first) = self.goals.first() {
+            let dim = first.len();
+            for (i, g) in self.goals.iter().enumerate() {
+                let field = format!("goals[{i}]");
+                if !(1..=2).contains(&dim) || g.len() != dim {
+                    let rule = if i == 0 {
+                        "of dimension 1 or 2".to_string()
+                    } else {
+                        format!("of the dimension of goals[0] ({dim})")
+                    };
+                    return Err(ParamError::new(field, rule, format!("{g:?}")).into());
+                }
+                for v in g {
+                    check::finite(&field, *v)?;
+                }
+            }
+        }
+        check::positive("goal_tolerance", self.goal_tolerance)?;
+        check::positive("goal_speed", self.goal_speed)?;
+        check::positive("drift_ratio", self.drift_ratio)?;
+        check::at_least("n_steps", self.n_steps, 1)?;
+        check::positive("clearance", self.clearance)?;
+        Ok(())
     }
 }
 
@@ -402,7 +433,7 @@ impl ClosedLoopNavigation {
                 .agent
                 .update_with_drift(v, self.params.drift_ratio)
                 .expect("drift is finite and the ratio was validated"),
-            None => self.agent.run(1),
+            None => self.agent.step_once(),
         }
         if let Some(g) = self.current_goal() {
             let p = self.agent.position();

@@ -70,7 +70,7 @@ impl PopulationCodingParams {
     /// Validates and builds the task.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<PopulationCoding> {
         self.validate()?;
         let total = self.before + self.duration + self.after;

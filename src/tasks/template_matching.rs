@@ -81,7 +81,7 @@ impl TemplateMatchingParams {
     /// Validates and builds the task.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
     pub fn build(&self) -> Result<TemplateMatching> {
         self.validate()?;
         let n_steps = (self.duration / self.dt).ceil() as usize;

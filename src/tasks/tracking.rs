@@ -68,9 +68,22 @@ impl SmoothTrackingParams {
     /// Validates and builds the task.
     ///
     /// # Errors
-    /// [`Error::Param`] naming the invalid field and value.
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value;
+    /// [`Error::Limit`](crate::Error::Limit) when the targets (one per step)
+    /// would exceed the memory budget ([`check_memory`](crate::error::check_memory)).
     pub fn build(&self) -> Result<SmoothTracking> {
         self.validate()?;
+        let total: f64 = self.durations.iter().sum();
+        let steps = (total / self.dt).ceil();
+        let dim = self.keypoints[0].len() as f64;
+        crate::error::check_memory(
+            &format!(
+                "SmoothTracking over {total} time units at dt = {} ({steps} steps)",
+                self.dt
+            ),
+            (steps * dim * 8.0).min(u64::MAX as f64) as u64,
+            "raise `dt` or shorten `durations`",
+        )?;
         Ok(SmoothTracking {
             targets: targets(&self.keypoints, &self.durations, self.dt),
             params: self.clone(),

@@ -40,7 +40,7 @@ pub struct RipsParams {
     /// `None` uses the enclosing radius `min_i max_j d(i, j)`, beyond which
     /// the complex is a cone and has no further topology (as Ripser). Default `None`.
     pub threshold: Option<f64>,
-    /// Coefficient field Z/p, `p` prime. Default 2.
+    /// Coefficient field Z/p, `p` prime and at most [`MAX_COEFF`]. Default 2.
     pub coeff: u64,
     /// Return representative cocycles of the H1 classes. Default false.
     pub cocycles: bool,
@@ -101,6 +101,11 @@ impl Params for RipsParams {
         if let Some(t) = self.threshold {
             check::non_negative("threshold", t)?;
         }
+        if self.coeff > MAX_COEFF {
+            return Err(
+                ParamError::new("coeff", format!("a prime <= {MAX_COEFF}"), self.coeff).into(),
+            );
+        }
         if !is_prime(self.coeff) {
             return Err(ParamError::new("coeff", "a prime", self.coeff).into());
         }
@@ -112,8 +117,29 @@ impl Params for RipsParams {
     }
 }
 
+/// The largest coefficient prime: the field's inverse table holds `p`
+/// entries, and products of coefficients must fit in 64 bits.
+pub const MAX_COEFF: u64 = 65_521;
+
 fn is_prime(p: u64) -> bool {
-    p >= 2 && (2..).take_while(|d| d * d <= p).all(|d| p % d != 0)
+    p >= 2 && (2..).take_while(|&d| d <= p / d).all(|d| p % d != 0)
+}
+
+/// Checks the memory of the dense path before any of it is allocated:
+/// `held` bytes the caller already holds, the `n x n` copy the engine works
+/// on, and its neighbour lists (16 bytes per directed edge while sorted, 12
+/// once packed) and edge table.
+fn check_rips_memory(n: usize, edges: u64, held: u64) -> Result<()> {
+    let n2 = (n as u64).saturating_mul(n as u64);
+    let bytes = held
+        .saturating_add(n2.saturating_mul(8))
+        .saturating_add(edges.saturating_mul(28))
+        .saturating_add(n2.saturating_mul(2));
+    crate::error::check_memory(
+        &format!("rips on {n} points ({n} x {n} distances)"),
+        bytes,
+        "compute on landmarks with `n_perm` (--n-perm K), or lower `threshold` (--threshold)",
+    )
 }
 
 /// A representative cocycle: simplices (vertex lists, ascending) with
@@ -170,8 +196,12 @@ pub struct Diagrams {
 /// # Errors
 /// [`Error::Param`] for invalid parameters, [`Error::Invalid`] for
 /// non-finite coordinates or fewer than one point, [`Error::Limit`] when a
-/// dimension would need more than `max_simplices` simplices.
+/// dimension would need more than `max_simplices` simplices, or the
+/// distance matrix and neighbour lists more than the memory budget
+/// ([`check_memory`](crate::error::check_memory)), checked before they are
+/// built.
 pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
+    params.validate()?;
     if let Some(((i, j), v)) = points.indexed_iter().find(|(_, v)| !v.is_finite()) {
         return Err(Error::Invalid(format!(
             "points[{i}, {j}] must be finite (got {v})"
@@ -186,11 +216,17 @@ pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
                 .enumerate()
                 .for_each(|(j, o)| *o = euclid(i, j))
         });
+        let k2 = (k as u64).saturating_mul(k as u64);
+        check_rips_memory(k, 0, k2.saturating_mul(8))?;
         let dm = Array2::from_shape_fn((k, k), |(a, b)| euclid(idx[a], idx[b]));
         return landmark_diagrams(&dm, idx, cover, n, params);
     }
+    // Before the matrix exists its edges cannot be counted: check the
+    // matrices now, and everything once the edges are known.
+    let n2 = (n as u64).saturating_mul(n as u64);
+    check_rips_memory(n, 0, n2.saturating_mul(8))?;
     let d = Array2::from_shape_fn((n, n), |(i, j)| euclid(i, j));
-    rips_distances(&d.view(), params)
+    dense(&d.view(), params, n2.saturating_mul(8))
 }
 
 /// Vietoris-Rips persistence of a symmetric distance matrix.
@@ -200,6 +236,12 @@ pub fn rips(points: &Array2<f64>, params: &RipsParams) -> Result<Diagrams> {
 /// [`Error::Invalid`] when it is not symmetric, has negative or non-finite
 /// entries or a non-zero diagonal.
 pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Diagrams> {
+    dense(dist, params, 0)
+}
+
+/// [`rips_distances`], `held` bytes being held by the caller (for the
+/// memory check).
+fn dense(dist: &ArrayView2<f64>, params: &RipsParams, held: u64) -> Result<Diagrams> {
     params.validate()?;
     let (n, m) = dist.dim();
     if n != m {
@@ -242,6 +284,8 @@ pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Dia
                 .enumerate()
                 .for_each(|(j, o)| *o = dist[[i, j]])
         });
+        let k2 = (k as u64).saturating_mul(k as u64);
+        check_rips_memory(k, 0, k2.saturating_mul(8))?;
         let dm = Array2::from_shape_fn((k, k), |(a, b)| dist[[idx[a], idx[b]]]);
         return landmark_diagrams(&dm, idx, cover, n, params);
     }
@@ -249,6 +293,8 @@ pub fn rips_distances(dist: &ArrayView2<f64>, params: &RipsParams) -> Result<Dia
         .map(|i| (0..n).map(|j| dist[[i, j]]).fold(0.0, f64::max))
         .fold(f64::INFINITY, f64::min);
     let threshold = params.threshold.unwrap_or(enclosing);
+    let edges = dist.iter().filter(|&&d| d <= threshold).count() as u64;
+    check_rips_memory(n, edges.saturating_sub(n as u64), held)?;
     let flat: Vec<f64> = dist.iter().copied().collect();
     let engine = Engine::new(
         flat,

@@ -8,6 +8,7 @@ mod inspect;
 mod rips;
 mod signature;
 mod simulate;
+mod theta_sweep;
 mod tour;
 mod tuning;
 mod walk;
@@ -40,6 +41,31 @@ pub enum Command {
     Tuning(tuning::TuningArgs),
     /// Random motion of an agent in a box (or a real trajectory), written to a file.
     Walk(walk::WalkArgs),
+    /// Theta sweeps of the head-direction and grid networks along a trajectory.
+    ThetaSweep(theta_sweep::ThetaSweepArgs),
+}
+
+/// Prepares an output path: every subcommand overwrites an existing output
+/// file and creates missing parent directories (see the README's
+/// "Command line" section).
+///
+/// # Errors
+/// [`canns::Error::Io`] naming the directory that cannot be created, or the
+/// output when it is an existing directory.
+pub(crate) fn prepare_output(path: &std::path::Path) -> canns::Result<()> {
+    if path.is_dir() {
+        return Err(canns::Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory; give a file name",
+            ),
+        ));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| canns::Error::io(dir, e))?;
+    }
+    Ok(())
 }
 
 /// Runs the parsed command line.
@@ -56,6 +82,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::Signature(a) => signature::run(a),
         Command::Tuning(a) => tuning::run(a),
         Command::Walk(a) => walk::run(a),
+        Command::ThetaSweep(a) => theta_sweep::run(a),
     }
 }
 

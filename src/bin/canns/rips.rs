@@ -2,7 +2,9 @@
 //! distance matrix) read from .npy, .csv or .parquet; diagrams written as
 //! JSON or CSV.
 
+use canns::data::io::npy::read_npy;
 use canns::error::{Error, Result};
+use canns::params::Params;
 use canns::tda::{rips, rips_distances, RipsParams};
 use clap::Args;
 use ndarray::Array2;
@@ -12,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `canns rips`.
 #[derive(Debug, Args)]
 pub struct RipsArgs {
-    /// Points, one per row: .npy (2D float64), .csv (numeric columns, header row) or .parquet.
+    /// Points, one per row: .npy (2D, any numeric dtype), .csv (numeric columns, header row) or .parquet.
     pub points: PathBuf,
     /// Largest homology dimension.
     #[arg(long, default_value_t = 1)]
@@ -56,8 +58,9 @@ pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let a: Array2<f64> = match ext.as_str() {
-        "npy" => ndarray_npy::read_npy(path)
-            .map_err(|e| Error::data(&name, format!("not a 2D float64 .npy array: {e}")))?,
+        "npy" => read_npy(path)?
+            .into_array2("points")
+            .map_err(|e| Error::data(&name, e.to_string()))?,
         "csv" | "parquet" => {
             let df = if ext == "csv" {
                 CsvReadOptions::default()
@@ -117,7 +120,6 @@ pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
 /// # Errors
 /// Unreadable or malformed input, invalid parameters, resource limits, write failures.
 pub fn run(args: RipsArgs) -> Result<()> {
-    let a = read_matrix(&args.points)?;
     let mut params = RipsParams::default()
         .maxdim(args.maxdim)
         .coeff(args.coeff)
@@ -128,6 +130,9 @@ pub fn run(args: RipsArgs) -> Result<()> {
     if let Some(k) = args.n_perm {
         params = params.n_perm(k);
     }
+    // Flags are checked before the input is read or any work sized by it.
+    params.validate()?;
+    let a = read_matrix(&args.points)?;
     let start = std::time::Instant::now();
     let d = if args.distance_matrix {
         rips_distances(&a.view(), &params)?
@@ -159,6 +164,7 @@ pub fn run(args: RipsArgs) -> Result<()> {
             )))
         }
     };
+    crate::prepare_output(&args.out)?;
     std::fs::write(&args.out, text).map_err(|e| Error::io(&args.out, e))?;
     if d.idx_perm.len() < d.n_points {
         println!(

@@ -9,10 +9,10 @@
 //! over `--epoch`, restricted to the units of `--units` (their `location`),
 //! with the head direction and position it tracks.
 
+use canns::data::io::npy::{read_npy, shape_text, Npz};
 use canns::error::{Error, Result};
 use canns::pipeline::signature::{Activity, Signature, Statistic};
 use clap::{Args, ValueEnum};
-use ndarray::{Array1, Array2, ArrayD};
 use std::path::{Path, PathBuf};
 
 /// Pipeline presets.
@@ -95,54 +95,53 @@ pub fn read_activity(path: &Path, bin_size: Option<f64>) -> Result<Activity> {
     let bad = |m: String| Error::data(&name, m);
     match ext(path).as_str() {
         "npy" => {
-            let counts: Array2<f64> = ndarray_npy::read_npy(path)
-                .map_err(|e| bad(format!("not a 2D float64 .npy count matrix: {e}")))?;
+            let counts = read_npy(path)?
+                .into_array2("counts")
+                .map_err(|e| bad(e.to_string()))?;
             let b = bin_size.ok_or_else(|| {
                 bad("a .npy file holds no bin width: pass --bin-size SECONDS".into())
             })?;
             Activity::from_counts(counts, b)
         }
         "npz" => {
-            let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let mut z = ndarray_npy::NpzReader::new(f)
-                .map_err(|e| bad(format!("not an .npz archive: {e}")))?;
-            let names: Vec<String> = z
-                .names()
-                .map_err(|e| bad(format!("unreadable .npz: {e}")))?
-                .into_iter()
-                .map(|n| n.trim_end_matches(".npy").to_string())
-                .collect();
+            let mut z = Npz::open(path)?;
+            let names = z.names();
             let has = |n: &str| names.iter().any(|m| m == n);
             if !has("counts") {
                 return Err(bad(format!(
                     "no `counts` array (n_bins x n_units); arrays present: {names:?}"
                 )));
             }
-            let counts: Array2<f64> = z
-                .by_name("counts")
-                .map_err(|e| bad(format!("`counts` must be a 2D float64 array: {e}")))?;
+            let counts = z
+                .array("counts")?
+                .into_array2("counts")
+                .map_err(|e| bad(e.to_string()))?;
             let b = if has("bin_size") {
-                let v: ArrayD<f64> = z
-                    .by_name("bin_size")
-                    .map_err(|e| bad(format!("`bin_size` must be a float64 scalar: {e}")))?;
-                *v.iter()
-                    .next()
-                    .ok_or_else(|| bad("`bin_size` is empty".into()))?
+                let v = z.array("bin_size")?;
+                if v.len() != 1 {
+                    return Err(bad(format!(
+                        "`bin_size` must hold one value (got shape {})",
+                        shape_text(v.shape())
+                    )));
+                }
+                v.into_f64()[0]
             } else {
                 bin_size
                     .ok_or_else(|| bad("no `bin_size` array: pass --bin-size SECONDS".into()))?
             };
             let mut a = Activity::from_counts(counts, b)?;
             if has("angle") {
-                let v: Array1<f64> = z
-                    .by_name("angle")
-                    .map_err(|e| bad(format!("`angle` must be a 1D float64 array: {e}")))?;
+                let v = z
+                    .array("angle")?
+                    .into_array1("angle")
+                    .map_err(|e| bad(e.to_string()))?;
                 a = a.with_angle(v.to_vec())?;
             }
             if has("position") {
-                let v: Array2<f64> = z
-                    .by_name("position")
-                    .map_err(|e| bad(format!("`position` must be a 2D float64 array: {e}")))?;
+                let v = z
+                    .array("position")?
+                    .into_array2("position")
+                    .map_err(|e| bad(e.to_string()))?;
                 a = a.with_position(v)?;
             }
             Ok(a)
@@ -256,6 +255,7 @@ pub fn run(args: SignatureArgs) -> Result<()> {
     } else {
         r.to_html()
     };
+    crate::prepare_output(&args.out)?;
     std::fs::write(&args.out, text).map_err(|e| Error::io(&args.out, e))?;
     println!("{r} in {secs:.2} s -> {}", args.out.display());
     Ok(())

@@ -19,9 +19,10 @@ pub struct SimulateArgs {
     /// Task: smooth-tracking, population-coding or template-matching.
     pub task: String,
     /// Set a parameter, `key=value` (repeatable). Keys name a field of the
-    /// model's or the task's parameters; prefix with `model.` or `task.` when
-    /// both have it (e.g. `task.dt=0.05`). Values are JSON (`[0.5]`, `true`,
-    /// `"exponential"`) or bare words.
+    /// model's or the task's parameters, dotted for nested fields; prefix
+    /// with `model.` or `task.` when both have it (e.g. `task.dt=0.05`).
+    /// Values are JSON (`[0.5]`, `true`, `"exponential"`) or bare words. An
+    /// unknown key lists the known ones.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// JSON file `{"model": {...}, "task": {...}}` with parameters (applied
@@ -61,7 +62,7 @@ macro_rules! by_name {
     ($ty:ty, $($variant:ident),*) => {
         impl ByName for $ty {
             fn keys(&self) -> Vec<String> {
-                match self { $(Self::$variant(p) => field_keys(p),)* }
+                match self { $(Self::$variant(p) => p.current_keys(),)* }
             }
             fn set(&mut self, key: &str, value: Value) -> Result<()> {
                 match self { $(Self::$variant(p) => p.set(key, value),)* }
@@ -71,17 +72,6 @@ macro_rules! by_name {
 }
 by_name!(ModelParams, Ring, Torus);
 by_name!(TaskParams, Tracking, Coding, Matching);
-
-/// The keys of `p` as they stand (a field set to an object lists its
-/// sub-keys).
-fn field_keys<P: Params>(p: &P) -> Vec<String> {
-    let v = serde_json::to_value(p).expect("params serialise");
-    v.as_object()
-        .expect("params are objects")
-        .keys()
-        .cloned()
-        .collect()
-}
 
 fn model_defaults(name: &str) -> Result<ModelParams> {
     Ok(match name {
@@ -137,8 +127,8 @@ fn apply_sets(model: &mut ModelParams, task: &mut TaskParams, sets: &[String]) -
             (task, f)
         } else {
             let head = key.split('.').next().unwrap_or(key);
-            let in_m = model.keys().iter().any(|k| k == head);
-            let in_t = task.keys().iter().any(|k| k == head);
+            let has = |keys: Vec<String>| keys.iter().any(|k| k.split('.').next() == Some(head));
+            let (in_m, in_t) = (has(model.keys()), has(task.keys()));
             match (in_m, in_t) {
                 (true, true) => {
                     return Err(Error::Invalid(format!(
@@ -231,9 +221,7 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
+    crate::prepare_output(path)?;
     match ext.as_str() {
         "parquet" => {
             let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;

@@ -43,6 +43,7 @@ fn write_table(df: &mut DataFrame, path: &Path) -> Result<()> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    crate::prepare_output(path)?;
     let f = || std::fs::File::create(path).map_err(|e| Error::io(path, e));
     match ext.as_str() {
         "csv" => {

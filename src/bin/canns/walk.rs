@@ -2,9 +2,11 @@
 //! written as a table t, x, y, vx, vy, head_direction, speed,
 //! rotational_velocity, distance_travelled.
 
-use canns::error::{Error, ParamError, Result};
-use canns::spatial::{Agent, BoundaryConditions, Environment, Trajectory};
+use canns::error::{check_memory, Error, ParamError, Result};
+use canns::params::Params;
+use canns::spatial::{AgentParams, BoundaryConditions, EnvironmentParams, Trajectory};
 use clap::Args;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Arguments of `canns walk`.
@@ -35,6 +37,43 @@ pub struct WalkArgs {
     /// a .npz (t, pos) / .csv (t, x[, y]) file. It is resampled at --dt.
     #[arg(long)]
     pub trajectory: Option<String>,
+    /// Set a parameter of the random motion, `key=value` (repeatable,
+    /// applied after the flags above): `environment.<field>` of
+    /// EnvironmentParams or `agent.<field>` of AgentParams, e.g.
+    /// `agent.speed_mean=0.2`, `environment.walls=[[[0.5,0],[0.5,0.6]]]`.
+    /// Values are JSON or bare words. An unknown key lists the known ones.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Everything random motion needs, set by dotted keys.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct WalkParams {
+    environment: EnvironmentParams,
+    agent: AgentParams,
+}
+
+impl Params for WalkParams {
+    const NAME: &'static str = "walk";
+
+    /// Both parts, their errors naming the dotted key.
+    fn validate(&self) -> Result<()> {
+        self.environment.validate().map_err(within("environment"))?;
+        self.agent.validate().map_err(within("agent"))
+    }
+}
+
+/// Prefixes the field a parameter error names with `part.`, so it reads as
+/// the dotted key `--set` takes.
+fn within(part: &'static str) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::Param(mut p) => {
+            p.field = format!("{part}.{}", p.field);
+            Error::Param(p)
+        }
+        other => other,
+    }
 }
 
 fn flag(name: &str, rule: &str, value: impl std::fmt::Display) -> Error {
@@ -63,6 +102,26 @@ pub fn run(a: WalkArgs) -> Result<()> {
         .boundary
         .parse()
         .map_err(|_| flag("boundary", "solid or periodic", &a.boundary))?;
+    let mut p = WalkParams {
+        environment: EnvironmentParams::default()
+            .scale(a.height)
+            .aspect(a.width / a.height)
+            .boundary_conditions(boundary),
+        agent: AgentParams::default().dt(a.dt).seed(a.seed),
+    };
+    for s in &a.set {
+        let (key, text) = s
+            .split_once('=')
+            .ok_or_else(|| Error::Invalid(format!("--set `{s}`: expected KEY=VALUE")))?;
+        if a.trajectory.is_some() {
+            return Err(Error::Invalid(format!(
+                "--set `{key}`: parameters apply to random motion, not to --trajectory"
+            )));
+        }
+        p.set_text(key, text)
+            .map_err(|e| Error::Invalid(format!("--set `{key}`: {e}")))?;
+    }
+    p.validate()?;
     let ext = a.out.extension().and_then(|e| e.to_str()).unwrap_or("");
     if !matches!(ext, "parquet" | "csv" | "npy") {
         return Err(flag(
@@ -71,14 +130,16 @@ pub fn run(a: WalkArgs) -> Result<()> {
             a.out.display(),
         ));
     }
+    // The history, its table and the output matrix are held at once.
+    check_memory(
+        &format!("a walk of {} steps (history, table and output)", a.steps),
+        (a.steps as u64).saturating_mul(3 * 72),
+        "use fewer --steps",
+    )?;
     let history = match &a.trajectory {
         Some(name) => {
-            let traj = Trajectory::load(name).map_err(|e| match e {
-                Error::Param(_) => {
-                    flag("trajectory", "sargolini, tanni, or a .npz/.csv file", name)
-                }
-                other => other,
-            })?;
+            // The loader's own message names the file and what is wrong.
+            let traj = Trajectory::load(name)?;
             let mut h = traj.resample(a.dt)?;
             if h.len() > a.steps {
                 for c in [
@@ -98,13 +159,9 @@ pub fn run(a: WalkArgs) -> Result<()> {
             h
         }
         None => {
-            let env = Environment::params()
-                .scale(a.height)
-                .aspect(a.width / a.height)
-                .boundary_conditions(boundary)
-                .build()?;
-            let mut agent = Agent::params().dt(a.dt).seed(a.seed).build(env)?;
-            agent.run(a.steps);
+            let env = p.environment.build().map_err(within("environment"))?;
+            let mut agent = p.agent.build(env).map_err(within("agent"))?;
+            agent.run(a.steps)?;
             agent.history().clone()
         }
     };

@@ -12,6 +12,7 @@
 //! | any other `*.parquet` / `*.csv` file (reading) | a spikes table (`unit`, `t`) alone |
 
 pub(crate) mod hdf5;
+pub mod npy;
 pub mod npz;
 pub mod nwb;
 pub mod table;
@@ -97,13 +98,17 @@ pub fn read(path: impl AsRef<Path>) -> Result<Recording> {
 
 /// Writes a recording, choosing the format from the path: `*.npz` is one
 /// archive; `*.parquet`, `*.csv` or an existing directory get one file per
-/// table (Parquet for a directory without extension).
+/// table (Parquet for a directory without extension). Existing files are
+/// overwritten; missing parent directories are created.
 ///
 /// # Errors
 /// [`Error::Io`] when a file cannot be written; [`Error::Data`] for `.nwb`
 /// (NWB is read only) or an unknown extension.
 pub fn write(rec: &Recording, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
     match ext(path).as_str() {
         "npz" => write_npz(rec, path),
         "parquet" => write_table_dir(rec, path, TableFormat::Parquet),

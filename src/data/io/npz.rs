@@ -16,11 +16,12 @@
 //! An archive with only `t` (n) and `pos` (n, 2) arrays (a trajectory, as
 //! the RatInABox datasets) is read as behaviour `x`, `y`.
 
+use super::npy::{shape_text, Dtype, NpyData, Npz};
 use crate::data::recording::{col, epochs_frame};
 use crate::data::Recording;
 use crate::error::{Error, Result};
-use ndarray::{Array1, Array2};
-use ndarray_npy::{NpzReader, NpzWriter};
+use ndarray::Array1;
+use ndarray_npy::NpzWriter;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -51,7 +52,7 @@ impl Values {
 }
 
 struct Archive {
-    npz: NpzReader<std::fs::File>,
+    npz: Npz<std::io::BufReader<std::fs::File>>,
     names: Vec<String>,
     file: String,
 }
@@ -63,46 +64,47 @@ impl Archive {
     fn err(&self, field: &str, m: impl std::fmt::Display) -> Error {
         Error::data(&self.file, format!("{field}: {m}"))
     }
+    /// A 1-D array, typed from its header (read once, whatever its dtype).
     fn values(&mut self, n: &str) -> Result<Values> {
         if !self.has(n) {
             return Err(self.err(n, "missing array"));
         }
-        macro_rules! try_as {
-            ($t:ty, $wrap:expr) => {
-                if let Ok(a) = self.npz.by_name::<ndarray::OwnedRepr<$t>, ndarray::Ix1>(n) {
-                    return Ok($wrap(a.to_vec()));
-                }
-            };
+        let a = self.npz.array(n)?;
+        if a.shape().len() != 1 {
+            return Err(self.err(
+                n,
+                format!("must be a 1-D array (got shape {})", shape_text(a.shape())),
+            ));
         }
-        try_as!(f64, Values::F);
-        try_as!(u32, Values::U);
-        try_as!(i64, Values::I);
-        try_as!(f32, |v: Vec<f32>| Values::F(
-            v.into_iter().map(f64::from).collect()
-        ));
-        try_as!(i32, |v: Vec<i32>| Values::I(
-            v.into_iter().map(i64::from).collect()
-        ));
-        try_as!(u64, |v: Vec<u64>| Values::F(
-            v.into_iter().map(|x| x as f64).collect()
-        ));
-        try_as!(u8, |v: Vec<u8>| Values::U(
-            v.into_iter().map(u32::from).collect()
-        ));
-        Err(self.err(
-            n,
-            "not a 1-D array of numbers (float64, float32, int64, int32, uint32, uint64 or uint8)",
-        ))
+        if a.dtype() == Dtype::U64 {
+            return Ok(Values::F(a.into_f64()));
+        }
+        Ok(match a.into_data() {
+            NpyData::F64(v) => Values::F(v),
+            NpyData::I64(v) => Values::I(v),
+            // uint32 and narrower (and bool): every value fits
+            NpyData::U64(v) => Values::U(v.into_iter().map(|x| x as u32).collect()),
+        })
     }
     fn f64s(&mut self, n: &str) -> Result<Vec<f64>> {
         Ok(self.values(n)?.into_f64())
     }
+    fn bytes(&mut self, n: &str) -> Result<Vec<u8>> {
+        let a = self.npz.array(n)?;
+        if a.shape().len() != 1 {
+            return Err(self.err(
+                n,
+                format!(
+                    "must be a 1-D uint8 array (got shape {})",
+                    shape_text(a.shape())
+                ),
+            ));
+        }
+        a.into_bytes(n).map_err(|e| self.err(n, e))
+    }
     fn text(&mut self, n: &str, len: usize) -> Result<Vec<String>> {
-        let b: Array1<u8> = self
-            .npz
-            .by_name(n)
-            .map_err(|e| self.err(n, format!("not a 1-D uint8 array ({e})")))?;
-        let s = String::from_utf8(b.to_vec()).map_err(|_| self.err(n, "not UTF-8 text"))?;
+        let b = self.bytes(n)?;
+        let s = String::from_utf8(b).map_err(|_| self.err(n, "not UTF-8 text"))?;
         let v: Vec<String> = if len == 0 {
             Vec::new()
         } else {
@@ -147,10 +149,7 @@ impl Archive {
             Some(l) => l,
             None => {
                 // only text columns: take the length from the first one
-                let b: Array1<u8> = self
-                    .npz
-                    .by_name(&names[0])
-                    .map_err(|e| self.err(&names[0], e))?;
+                let b = self.bytes(&names[0])?;
                 if b.is_empty() {
                     0
                 } else {
@@ -178,19 +177,13 @@ impl Archive {
 pub fn read_npz(path: impl AsRef<Path>) -> Result<Recording> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut npz =
-        NpzReader::new(f).map_err(|e| Error::data(&file, format!("not an NPZ archive: {e}")))?;
-    let names = npz
-        .names()
-        .map_err(|e| Error::data(&file, format!("corrupt NPZ archive: {e}")))?;
+    let npz = Npz::open(path)?;
+    let names = npz.names();
     let mut a = Archive { npz, names, file };
     if !a.has("spikes_t") && a.has("t") && a.has("pos") {
         let t = a.f64s("t")?;
-        let pos: Array2<f64> = a
-            .npz
-            .by_name("pos")
-            .map_err(|e| a.err("pos", format!("not a 2-D float64 array ({e})")))?;
+        let pos = a.npz.array("pos")?;
+        let pos = pos.into_array2("pos").map_err(|e| a.err("pos", e))?;
         if pos.nrows() != t.len() || pos.ncols() < 2 {
             return Err(a.err(
                 "pos",

@@ -29,6 +29,23 @@ impl TableFormat {
 
 fn read_frame(path: &Path, fmt: TableFormat) -> Result<DataFrame> {
     let name = path.display().to_string();
+    // A damaged file can trip an internal assertion of the decoder: that is
+    // an error about this file, not a crash of the caller (or the kernel).
+    std::panic::catch_unwind(|| read_frame_unguarded(path, fmt)).unwrap_or_else(|p| {
+        let what = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Error::data(
+            name,
+            format!("damaged {} table (the decoder failed: {what})", fmt.ext()),
+        ))
+    })
+}
+
+fn read_frame_unguarded(path: &Path, fmt: TableFormat) -> Result<DataFrame> {
+    let name = path.display().to_string();
     let df = match fmt {
         TableFormat::Csv => CsvReadOptions::default()
             .with_has_header(true)

@@ -251,7 +251,9 @@ impl std::fmt::Display for Activity {
 }
 
 pub(super) fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
-    let half = (4.0 * sigma).ceil() as isize;
+    // Taps beyond the series never touch it: a kernel wider than the data
+    // (a huge `smooth`) is cut at its length, not allocated.
+    let half = (4.0 * sigma).ceil().min(x.nrows() as f64) as isize;
     let kernel: Vec<f64> = (-half..=half)
         .map(|k| (-0.5 * (k as f64 / sigma).powi(2)).exp())
         .collect();

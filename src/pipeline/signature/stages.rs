@@ -49,6 +49,7 @@ pub enum Subsample {
 ///
 /// # Examples
 /// ```
+/// use canns::params::Params;
 /// use canns::pipeline::signature::Signature;
 /// let s = Signature::asa().n_shuffles(10);
 /// assert_eq!(s.pca, Some(6));
@@ -570,8 +571,8 @@ impl Params for Signature {
         }
         check::at_least("n_points", self.n_points, 3)?;
         if let Subsample::Fuzzy { k, nbs, .. } = self.subsample {
-            check::at_least("subsample.k", k, 2)?;
-            check::at_least("subsample.nbs", nbs, 2)?;
+            check::at_least("subsample.fuzzy.k", k, 2)?;
+            check::at_least("subsample.fuzzy.nbs", nbs, 2)?;
         }
         if !(1..=2).contains(&self.n_classes) {
             return Err(ParamError::new("n_classes", "1 or 2", self.n_classes).into());

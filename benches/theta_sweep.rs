@@ -1,0 +1,83 @@
+//! One step of the theta-sweep networks at `canns`'s default sizes, in a
+//! running sweep (bumps formed, theta-modulated drive).
+//!
+//! `cargo bench --bench theta_sweep`
+//!
+//! canns 1.5 per step on the reference machine (JAX CPU, float32, 2 cores):
+//! DirectionCellNetwork(100) 0.0072 ms, GridCellNetwork 100 x 100 85.6 ms,
+//! PlaceCellNetwork (T-maze, 3153 cells) 1.70 ms.
+
+use canns::models::theta_sweep::{
+    place::t_maze, DirectionCellNetwork, GeodesicGrid, GridCellNetwork, PlaceCellNetworkParams,
+    ThetaClock,
+};
+use canns::models::Model;
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+fn networks(c: &mut Criterion) {
+    let clock = ThetaClock::params().v_max(2.0).build().unwrap();
+    let mut g = c.benchmark_group("theta_sweep_step");
+    let mut dc = DirectionCellNetwork::params().build().unwrap();
+    for i in 0..500 {
+        dc.update(0.0, clock.modulation(i, 0.5, 0.0).hd).unwrap();
+    }
+    let mut i = 500;
+    g.bench_function("direction_100", |b| {
+        b.iter(|| {
+            i += 1;
+            dc.update(black_box(0.0), clock.modulation(i, 0.5, 0.0).hd)
+                .unwrap()
+        })
+    });
+    let mut gc = GridCellNetwork::params()
+        .mapping_ratio(5.0)
+        .build()
+        .unwrap();
+    let mut x = 0.2;
+    for i in 0..300 {
+        let m = clock.modulation(i, 0.5, 0.0);
+        dc.update(0.0, m.hd).unwrap();
+        x += 0.5e-3;
+        gc.update([x, 0.5], dc.r(), m.gc).unwrap();
+    }
+    let rates = dc.r().to_vec();
+    g.sample_size(30);
+    g.bench_function("grid_100x100", |b| {
+        b.iter(|| {
+            i += 1;
+            x += 0.5e-3;
+            gc.update(
+                [x, 0.5],
+                black_box(&rates),
+                clock.modulation(i, 0.5, 0.0).gc,
+            )
+            .unwrap()
+        })
+    });
+    let grid =
+        GeodesicGrid::from_polygon(&t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2), &[], 0.05).unwrap();
+    g.sample_size(10);
+    g.bench_function("geodesic_tmaze_3153", |b| {
+        b.iter(|| black_box(grid.distances()))
+    });
+    let mut pc = PlaceCellNetworkParams::chu2024().build(&grid).unwrap();
+    let mut y = 0.6;
+    for _ in 0..300 {
+        y += 1.2e-3;
+        pc.update([0.0, y], 1.0).unwrap();
+    }
+    g.sample_size(30);
+    g.bench_function("place_tmaze_3153", |b| {
+        b.iter(|| {
+            i += 1;
+            y = if y > 3.2 { 0.6 } else { y + 1.2e-3 };
+            pc.update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos())
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, networks);
+criterion_main!(benches);

@@ -1,0 +1,690 @@
+//! `Hopfield`: the Amari-Hopfield associative memory of N binary (or graded)
+//! neurons with symmetric weights.
+//!
+//! ```text
+//! h_i = sum_j W_ij s_j - theta                 local field
+//! s_i <- f(h_i)                                f = sign, tanh(h / T) or sigmoid(h / T)
+//! E   = -1/2 sum_ij W_ij s_i s_j + theta sum_i s_i
+//! m   = p . s / N                              overlap with a pattern p
+//! ```
+//!
+//! The update is synchronous (every neuron from the same state) or
+//! asynchronous (one sweep visits every neuron once, each seeing the
+//! neurons updated before it, in a fresh random order per sweep drawn from
+//! the network's seeded generator). With symmetric `W`, a zero diagonal and
+//! the sign activation, an asynchronous sweep never increases `E` (Hopfield
+//! 1982). Weights come from a learning rule, usually
+//! [`crate::train::Hebbian`]: with `W = (1/N) sum_mu p_mu p_mu^T`, random
+//! patterns are recalled up to a load `P / N` of about 0.138 (Amit, Gutfreund
+//! & Sompolinsky 1985).
+//!
+//! Differences from canns's `AmariHopfieldNetwork`, deliberate:
+//! - a neuron whose field is exactly zero keeps its state under the sign
+//!   activation (canns sets it to `sign(0) = 0`, leaving the binary states);
+//! - each asynchronous sweep draws a new order (canns's key does not advance,
+//!   so its "random" order is the same permutation on every call).
+//!
+//! # Examples
+//! ```
+//! use canns::models::Hopfield;
+//! use canns::train::{Hebbian, LearningRule};
+//! use canns::ndarray::array;
+//! let patterns = array![[1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0]];
+//! let mut net = Hopfield::params().n_neurons(6).build()?;
+//! Hebbian::params().build()?.train(&mut net, patterns.view())?;
+//! let recall = net.recall(&[1.0, -1.0, 1.0, -1.0, 1.0, 1.0], 10)?; // last bit flipped
+//! assert!(recall.converged);
+//! assert_eq!(net.overlap(patterns.row(0).as_slice().unwrap())?, 1.0);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! - Amari (1972), IEEE Trans. Computers C-21(11):1197-1206.
+//! - Hopfield (1982), PNAS 79(8):2554-2558.
+//! - Amit, Gutfreund & Sompolinsky (1985), Phys. Rev. Lett. 55(14):1530-1533.
+
+use super::dense::{dot, first_non_finite};
+use super::linear::{check_input, image_strip};
+use super::Model;
+use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
+use crate::error::{Error, Result};
+use crate::params::{check, setters, Params};
+use ndarray::{Array2, ArrayView2, Zip};
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+/// The activation `f` of a Hopfield neuron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    /// `sign(h)`: states +-1; a zero field keeps the current state.
+    #[default]
+    Sign,
+    /// `tanh(h / T)`: graded states in (-1, 1).
+    Tanh,
+    /// `1 / (1 + exp(-h / T))`: graded states in (0, 1).
+    Sigmoid,
+}
+
+impl Activation {
+    #[inline]
+    fn apply(self, h: f64, inv_t: f64, current: f64) -> f64 {
+        match self {
+            Activation::Sign => {
+                if h > 0.0 {
+                    1.0
+                } else if h < 0.0 {
+                    -1.0
+                } else {
+                    current
+                }
+            }
+            Activation::Tanh => (h * inv_t).tanh(),
+            Activation::Sigmoid => 1.0 / (1.0 + (-h * inv_t).exp()),
+        }
+    }
+}
+
+/// How the neurons are updated in one [`Hopfield::step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Update {
+    /// Every neuron from the same state (`s <- f(W s - theta)`; as canns's default).
+    #[default]
+    Synchronous,
+    /// One sweep over all neurons in a fresh random order, each seeing the
+    /// updates before it.
+    Asynchronous,
+}
+
+/// Largest state change below which [`Hopfield::recall`] calls the state a
+/// fixed point (exactly zero for the sign activation).
+pub const CONVERGED: f64 = 1e-9;
+
+/// Parameters of a [`Hopfield`] network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HopfieldParams {
+    /// Number of neurons `N`. Default 100.
+    pub n_neurons: usize,
+    /// Activation `f`. Default [`Activation::Sign`].
+    pub activation: Activation,
+    /// Update order. Default [`Update::Synchronous`] (as canns).
+    pub update: Update,
+    /// Threshold `theta` subtracted from every field. Default 0.
+    pub threshold: f64,
+    /// Temperature `T` of the graded activations (`f(h / T)`). Default 1.
+    pub temperature: f64,
+    /// Seed of the asynchronous update order. Default 0.
+    pub seed: u64,
+}
+
+impl Default for HopfieldParams {
+    fn default() -> Self {
+        Self {
+            n_neurons: 100,
+            activation: Activation::Sign,
+            update: Update::Synchronous,
+            threshold: 0.0,
+            temperature: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+impl HopfieldParams {
+    setters! {
+        /// Sets `n_neurons`.
+        n_neurons: usize,
+        /// Sets `activation`.
+        activation: Activation,
+        /// Sets `update`.
+        update: Update,
+        /// Sets `threshold`.
+        threshold: f64,
+        /// Sets `temperature`.
+        temperature: f64,
+        /// Sets `seed`.
+        seed: u64,
+    }
+
+    /// Validates and builds the network.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value.
+    pub fn build(&self) -> Result<Hopfield> {
+        Hopfield::new(self.clone())
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("HopfieldParams")
+            .row("n_neurons", self.n_neurons, "neurons N")
+            .row("activation", format!("{:?}", self.activation), "f")
+            .row("update", format!("{:?}", self.update), "update order")
+            .row("threshold", self.threshold, "theta")
+            .row("temperature", self.temperature, "T of tanh / sigmoid")
+            .row("seed", self.seed, "seed of the asynchronous order")
+    }
+}
+
+impl Params for HopfieldParams {
+    const NAME: &'static str = "HopfieldParams";
+
+    fn validate(&self) -> Result<()> {
+        check::at_least("n_neurons", self.n_neurons, 1)?;
+        check::finite("threshold", self.threshold)?;
+        check::positive("temperature", self.temperature)?;
+        Ok(())
+    }
+}
+
+/// The result of [`Hopfield::recall`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recall {
+    /// The final state.
+    pub state: Vec<f64>,
+    /// Energy of the probe, then after every step (`steps + 1` values).
+    pub energy: Vec<f64>,
+    /// Steps taken.
+    pub steps: usize,
+    /// Whether the last step changed no state by more than [`CONVERGED`].
+    pub converged: bool,
+}
+
+impl Recall {
+    /// The energy after every step.
+    pub fn plot_energy(&self) -> Figure {
+        let x: Vec<f64> = (0..self.energy.len()).map(|i| i as f64).collect();
+        lines(
+            "Hopfield energy during recall",
+            "step",
+            "energy E",
+            vec![Series::line("E", x, self.energy.clone())],
+        )
+        .into()
+    }
+}
+
+impl Render for Recall {
+    fn bundle(&self) -> Bundle {
+        let table = KeyValues::new("Recall")
+            .row("steps", self.steps, "updates taken")
+            .row("converged", self.converged, "fixed point reached")
+            .row(
+                "energy",
+                format!("{:.4}", self.energy.last().copied().unwrap_or(f64::NAN)),
+                "final energy",
+            )
+            .to_html();
+        Bundle::figure(
+            self.plot_energy().plot(),
+            &table,
+            format!(
+                "Recall({} steps, converged = {})",
+                self.steps, self.converged
+            ),
+        )
+    }
+}
+
+/// An Amari-Hopfield network. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Hopfield {
+    params: HopfieldParams,
+    w: Array2<f64>,
+    s: Vec<f64>,
+    h: Vec<f64>,
+    order: Vec<usize>,
+    rng: SmallRng,
+    steps: usize,
+}
+
+impl Hopfield {
+    /// Default parameters, to adjust and [`HopfieldParams::build`].
+    pub fn params() -> HopfieldParams {
+        HopfieldParams::default()
+    }
+
+    /// Builds the network with zero weights and every state at +1 (as canns).
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value.
+    pub fn new(params: HopfieldParams) -> Result<Self> {
+        params.validate()?;
+        let n = params.n_neurons;
+        Ok(Self {
+            w: Array2::zeros((n, n)),
+            s: vec![1.0; n],
+            h: vec![0.0; n],
+            order: (0..n).collect(),
+            rng: SmallRng::seed_from_u64(params.seed),
+            steps: 0,
+            params,
+        })
+    }
+
+    /// The parameters this network was built with.
+    pub fn parameters(&self) -> &HopfieldParams {
+        &self.params
+    }
+
+    /// Number of neurons `N`.
+    pub fn n_neurons(&self) -> usize {
+        self.params.n_neurons
+    }
+
+    /// The weights `W` (`N x N`).
+    pub fn weights(&self) -> &Array2<f64> {
+        &self.w
+    }
+
+    pub(crate) fn weights_mut(&mut self) -> &mut Array2<f64> {
+        &mut self.w
+    }
+
+    /// Replaces the weights. Energy descent needs them symmetric with a zero
+    /// diagonal; other matrices are accepted (and may cycle).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `w` is `N x N`, [`Error::Invalid`] when an
+    /// entry is not finite.
+    pub fn set_weights(&mut self, w: ArrayView2<f64>) -> Result<()> {
+        let n = self.params.n_neurons;
+        if w.dim() != (n, n) {
+            return Err(Error::shape(
+                "Hopfield weights",
+                format!("({n}, {n})"),
+                format!("{:?}", w.dim()),
+            ));
+        }
+        if let Some((i, v)) = first_non_finite(w.iter()) {
+            return Err(Error::Invalid(format!(
+                "weights[{}, {}] must be finite (got {v})",
+                i / n,
+                i % n
+            )));
+        }
+        self.w.assign(&w);
+        Ok(())
+    }
+
+    /// The state `s`.
+    pub fn state(&self) -> &[f64] {
+        &self.s
+    }
+
+    /// Sets the state (e.g. to a noisy probe).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `s` has `N` values, [`Error::Invalid`] when one
+    /// is not finite.
+    pub fn set_state(&mut self, s: &[f64]) -> Result<()> {
+        check_input("state", s, self.params.n_neurons)?;
+        self.s.copy_from_slice(s);
+        Ok(())
+    }
+
+    /// Updates since the last [`Hopfield::reset`].
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// State back to all +1, step count to 0, and the order generator
+    /// reseeded; the weights stay.
+    pub fn reset(&mut self) {
+        self.s.fill(1.0);
+        self.h.fill(0.0);
+        self.steps = 0;
+        self.order = (0..self.params.n_neurons).collect();
+        self.rng = SmallRng::seed_from_u64(self.params.seed);
+    }
+
+    /// One update of every neuron ([`Update`]): synchronous, or one
+    /// asynchronous sweep. Returns the largest change of a state.
+    pub fn update(&mut self) -> f64 {
+        self.update_with(None)
+    }
+
+    /// [`Hopfield::update`] with an external field `input_i` added to every
+    /// local field; [`Model::u`] then holds the fields each neuron saw.
+    fn update_with(&mut self, input: Option<&[f64]>) -> f64 {
+        let n = self.params.n_neurons;
+        let (act, inv_t, theta) = (
+            self.params.activation,
+            1.0 / self.params.temperature,
+            self.params.threshold,
+        );
+        let w = self
+            .w
+            .as_slice()
+            .expect("weights are kept in standard layout");
+        let ext = |i: usize| input.map_or(0.0, |x| x[i]);
+        let mut change: f64 = 0.0;
+        match self.params.update {
+            Update::Synchronous => {
+                for (i, (h, row)) in self.h.iter_mut().zip(w.chunks_exact(n)).enumerate() {
+                    *h = dot(row, &self.s) - theta + ext(i);
+                }
+                for (s, &h) in self.s.iter_mut().zip(&self.h) {
+                    let new = act.apply(h, inv_t, *s);
+                    change = change.max((new - *s).abs());
+                    *s = new;
+                }
+            }
+            Update::Asynchronous => {
+                self.order.shuffle(&mut self.rng);
+                for &i in &self.order {
+                    let h = dot(&w[i * n..(i + 1) * n], &self.s) - theta + ext(i);
+                    self.h[i] = h;
+                    let new = act.apply(h, inv_t, self.s[i]);
+                    change = change.max((new - self.s[i]).abs());
+                    self.s[i] = new;
+                }
+            }
+        }
+        self.steps += 1;
+        change
+    }
+
+    /// Sets the state to `probe` and steps until a fixed point (no state
+    /// changes by more than [`CONVERGED`]) or `max_steps`, recording the
+    /// energy. The network keeps the final state.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `probe` has `N` values, [`Error::Invalid`] when
+    /// one is not finite.
+    pub fn recall(&mut self, probe: &[f64], max_steps: usize) -> Result<Recall> {
+        self.set_state(probe)?;
+        let mut energy = vec![self.energy()];
+        let mut converged = false;
+        let mut steps = 0;
+        while steps < max_steps {
+            let change = self.update();
+            steps += 1;
+            energy.push(self.energy());
+            if change <= CONVERGED {
+                converged = true;
+                break;
+            }
+        }
+        Ok(Recall {
+            state: self.s.clone(),
+            energy,
+            steps,
+            converged,
+        })
+    }
+
+    /// Recalls every row of `probes` (`n_probes x N`) for up to `n_steps`
+    /// updates each, as [`Hopfield::recall`] without the energy trace, and
+    /// returns the final states (`n_probes x N`). Synchronous recall runs as
+    /// matrix products over all probes at once. The network's own state is
+    /// left as it was; asynchronous recall advances its order generator.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `probes` has `N` columns, [`Error::Invalid`]
+    /// when an entry is not finite.
+    pub fn recall_batch(&mut self, probes: ArrayView2<f64>, n_steps: usize) -> Result<Array2<f64>> {
+        let n = self.params.n_neurons;
+        crate::train::check_data(&probes, n)?;
+        let (act, inv_t, theta) = (
+            self.params.activation,
+            1.0 / self.params.temperature,
+            self.params.threshold,
+        );
+        match self.params.update {
+            Update::Synchronous => {
+                let mut s = probes.to_owned();
+                for _ in 0..n_steps {
+                    let h = s.dot(&self.w.t());
+                    let mut change: f64 = 0.0;
+                    Zip::from(&mut s).and(&h).for_each(|s, &h| {
+                        let new = act.apply(h - theta, inv_t, *s);
+                        change = change.max((new - *s).abs());
+                        *s = new;
+                    });
+                    if change <= CONVERGED {
+                        break;
+                    }
+                }
+                Ok(s)
+            }
+            Update::Asynchronous => {
+                let saved = std::mem::take(&mut self.s);
+                let saved_steps = self.steps;
+                let mut out = Array2::zeros(probes.dim());
+                for (probe, mut o) in probes.outer_iter().zip(out.outer_iter_mut()) {
+                    self.s = probe.to_vec();
+                    for _ in 0..n_steps {
+                        if self.update() <= CONVERGED {
+                            break;
+                        }
+                    }
+                    o.assign(&ndarray::ArrayView1::from(&self.s[..]));
+                }
+                self.s = saved;
+                self.steps = saved_steps;
+                Ok(out)
+            }
+        }
+    }
+
+    /// The energy `E = -1/2 s^T W s + theta sum_i s_i` of the current state.
+    pub fn energy(&self) -> f64 {
+        let n = self.params.n_neurons;
+        let w = self
+            .w
+            .as_slice()
+            .expect("weights are kept in standard layout");
+        let quad: f64 = w
+            .chunks_exact(n)
+            .zip(&self.s)
+            .map(|(row, si)| si * dot(row, &self.s))
+            .sum();
+        -0.5 * quad + self.params.threshold * self.s.iter().sum::<f64>()
+    }
+
+    /// The overlap `m = p . s / N` of the state with `pattern` (1 when equal,
+    /// -1 when opposite, about 0 for an unrelated random pattern).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `pattern` has `N` values.
+    pub fn overlap(&self, pattern: &[f64]) -> Result<f64> {
+        let n = self.params.n_neurons;
+        if pattern.len() != n {
+            return Err(Error::shape("pattern", n, pattern.len()));
+        }
+        Ok(dot(pattern, &self.s) / n as f64)
+    }
+
+    /// The number of random patterns the network can store and recall:
+    /// `max(1, floor(0.14 N))` (as canns; 0.138 N in Amit, Gutfreund &
+    /// Sompolinsky 1985).
+    pub fn capacity(&self) -> usize {
+        ((0.14 * self.params.n_neurons as f64).floor() as usize).max(1)
+    }
+
+    /// The state as an image `width` neurons wide.
+    ///
+    /// # Errors
+    /// [`Error::Param`] unless `width` divides `N`.
+    pub fn plot_state(&self, width: usize) -> Result<Figure> {
+        image_strip(
+            &format!("Hopfield state after {} updates", self.steps),
+            &[("state".to_string(), self.s.clone())],
+            width,
+        )
+    }
+
+    /// The weights as a heatmap.
+    pub fn plot_weights(&self) -> Figure {
+        let n = self.params.n_neurons;
+        let idx: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        heatmap(
+            "Hopfield weights W",
+            "neuron j",
+            "neuron i",
+            idx.clone(),
+            idx,
+            self.w.outer_iter().map(|r| r.to_vec()).collect(),
+        )
+        .into()
+    }
+}
+
+/// Patterns of `width`-pixel rows drawn side by side, each named (e.g.
+/// stored, noisy probe, recalled).
+///
+/// # Examples
+/// ```
+/// let fig = canns::models::hopfield::plot_patterns(
+///     "noisy -> recalled",
+///     &[("probe", &[1.0, -1.0, -1.0, 1.0][..]), ("recalled", &[1.0, -1.0, 1.0, 1.0][..])],
+///     2,
+/// )?;
+/// assert_eq!(fig.plot().data().len(), 1);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Param`] unless `width` divides the pattern length,
+/// [`Error::Shape`] when the patterns differ in length.
+pub fn plot_patterns(title: &str, patterns: &[(&str, &[f64])], width: usize) -> Result<Figure> {
+    let images: Vec<(String, Vec<f64>)> = patterns
+        .iter()
+        .map(|(n, p)| (n.to_string(), p.to_vec()))
+        .collect();
+    image_strip(title, &images, width)
+}
+
+/// The divisor of `n` nearest to `sqrt(n)` from above: a near-square image width.
+fn image_width(n: usize) -> usize {
+    (1..=n).find(|w| n % w == 0 && w * w >= n).unwrap_or(n)
+}
+
+/// A Hopfield network has no time constant: each [`Model::step`] is one
+/// [`Hopfield::update`] with `input` added to the local fields, `dt` is
+/// checked and otherwise unused, and [`Model::time`] counts updates.
+/// [`Model::u`] is the local field each neuron saw at its last update and
+/// [`Model::r`] the state.
+impl Model for Hopfield {
+    fn name(&self) -> &'static str {
+        "hopfield"
+    }
+    fn shape(&self) -> Vec<usize> {
+        vec![self.params.n_neurons]
+    }
+    fn n_neurons(&self) -> usize {
+        self.params.n_neurons
+    }
+    fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
+        check::positive("dt", dt)?;
+        check_input("input", input, self.params.n_neurons)?;
+        self.update_with(Some(input));
+        Ok(())
+    }
+    fn reset(&mut self) {
+        Hopfield::reset(self);
+    }
+    fn u(&self) -> &[f64] {
+        &self.h
+    }
+    fn r(&self) -> &[f64] {
+        &self.s
+    }
+    fn time(&self) -> f64 {
+        self.steps as f64
+    }
+}
+
+impl std::fmt::Display for Hopfield {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Hopfield(N={}, {:?}, {:?}, step {}, E={:.4})",
+            self.params.n_neurons,
+            self.params.activation,
+            self.params.update,
+            self.steps,
+            self.energy()
+        )
+    }
+}
+
+impl Render for Hopfield {
+    fn bundle(&self) -> Bundle {
+        let table = self
+            .params
+            .table()
+            .row("steps", self.steps, "steps since reset")
+            .row(
+                "energy",
+                format!("{:.4}", self.energy()),
+                "E of the current state",
+            )
+            .row("capacity", self.capacity(), "patterns storable (0.14 N)")
+            .to_html();
+        let fig = self
+            .plot_state(image_width(self.params.n_neurons))
+            .expect("image_width divides N");
+        Bundle::figure(fig.plot(), &table, self.to_string())
+    }
+}
+
+impl Render for HopfieldParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+crate::display::evcxr_display_via_render!(HopfieldParams, Hopfield, Recall);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_rejects_bad_values_naming_field_and_value() {
+        let cases = [
+            (Hopfield::params().n_neurons(0), "`n_neurons`"),
+            (Hopfield::params().threshold(f64::NAN), "`threshold`"),
+            (Hopfield::params().temperature(0.0), "`temperature`"),
+        ];
+        for (p, field) in cases {
+            let e = p.build().unwrap_err().to_string();
+            assert!(e.contains(field) && e.contains("got"), "{e}");
+        }
+    }
+
+    #[test]
+    fn params_round_trip_through_json() {
+        let p = Hopfield::params()
+            .activation(Activation::Tanh)
+            .update(Update::Asynchronous)
+            .seed(5);
+        assert_eq!(HopfieldParams::from_json(&p.to_json()).unwrap(), p);
+        assert!(p.to_json().contains("\"asynchronous\""));
+    }
+
+    #[test]
+    fn zero_field_keeps_the_state_and_bad_inputs_are_errors() {
+        let mut net = Hopfield::params().n_neurons(4).build().unwrap();
+        net.set_state(&[1.0, -1.0, 1.0, -1.0]).unwrap();
+        assert_eq!(net.update(), 0.0);
+        assert_eq!(net.state(), &[1.0, -1.0, 1.0, -1.0]);
+        assert!(net.set_state(&[1.0]).is_err());
+        assert!(net.set_state(&[1.0, f64::NAN, 1.0, 1.0]).is_err());
+        assert!(net.overlap(&[1.0]).is_err());
+        assert!(net.set_weights(Array2::zeros((3, 3)).view()).is_err());
+        assert!(net.plot_state(3).is_err());
+    }
+
+    #[test]
+    fn image_width_is_a_near_square_divisor() {
+        assert_eq!(image_width(100), 10);
+        assert_eq!(image_width(500), 25);
+        assert_eq!(image_width(7), 7);
+    }
+}

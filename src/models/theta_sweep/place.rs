@@ -1,0 +1,1030 @@
+//! `PlaceCellNetwork`: a place-cell CANN on the geodesic distances of an
+//! environment with walls, whose bump sweeps forwards (and back) along the
+//! track in every theta cycle.
+//!
+//! The environment is discretised into square cells ([`GeodesicGrid`]); one
+//! neuron sits in each accessible cell. With `D_ij` the geodesic distance
+//! between cells (shortest path through accessible cells, see
+//! [`GeodesicGrid::distances`]), time in milliseconds:
+//!
+//! ```text
+//! K_ij  = exp(-D_ij^2 / (2 a^2))                  (canns_compat: exp(-D_ij / (2 a^2)))
+//! W_ij  = J0 / (2 pi a^2) K_ij
+//! I_ext = theta_mod A K_{c(p), i}                  c(p): the cell holding the animal (0 outside)
+//! I     = I_ext + W r + noise_strength xi
+//! tau du/dt = -u + I - v,   tau_v dv/dt = -v + m u
+//! u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
+//! ```
+//!
+//! **Differences from `canns`** (`PlaceCellNetwork`, canns 1.5):
+//!
+//! * `canns` puts the unsquared distance `D` in the Gaussian (a Laplacian
+//!   profile in the distance); the default here is the Gaussian of `D`,
+//!   with `canns_compat = true` for `canns`'s form.
+//! * The decoded position is a position (the rate-weighted centroid of the
+//!   cell centres, [`PlaceCellNetwork::decoded_position`]), not `canns`'s
+//!   rate-weighted cell index.
+//! * `m` is the adaptation gain itself (as in `canns`, unlike the direction
+//!   and grid networks' `adaptation_strength`).
+//!
+//! The recurrent input sums only over active neurons (the bump covers a
+//! small part of the environment), which is exact.
+//!
+//! # Examples
+//! ```
+//! use canns::models::theta_sweep::{GeodesicGrid, PlaceCellNetwork};
+//! // A 1 m x 0.2 m corridor at 5 cm: 20 x 4 cells.
+//! let grid = GeodesicGrid::from_polygon(
+//!     &[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
+//! assert_eq!(grid.n_cells(), 80);
+//! let mut net = PlaceCellNetwork::params().m(0.0).build(&grid)?;
+//! for _ in 0..200 {
+//!     net.update([0.5, 0.1], 1.0)?;
+//! }
+//! let p = net.decoded_position().expect("an active bump");
+//! assert!((p[0] - 0.5).abs() < 0.05 && (p[1] - 0.1).abs() < 0.05);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! - Chu, T., Ji, Z., Zuo, J., Mi, Y., Zhang, W., Huang, T., Bush, D.,
+//!   Burgess, N. & Wu, S. (2024). Firing rate adaptation affords place cell
+//!   theta sweeps, phase precession and procession. eLife 12:RP87055.
+
+use crate::display::{self, Bundle, KeyValues, Render};
+use crate::error::{Error, ParamError, Result};
+use crate::models::dynamics::AdaptiveStep;
+use crate::models::{FeatureMap, Model};
+use crate::params::check;
+use crate::params::{setters, Params};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::f64::consts::PI;
+
+/// Even-odd point-in-polygon test.
+fn in_polygon(poly: &[[f64; 2]], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    let n = poly.len();
+    let mut j = n - 1;
+    for i in 0..n {
+        let (a, b) = (poly[i], poly[j]);
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            let x = a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
+        j = i;
+    }
+    inside
+}
+
+/// The boundary of the T-maze of Chu et al. (2024) as `canns` builds it
+/// (`TMazeRecessOpenLoopNavigationTask`): a stem of width `w` and length
+/// `l_s` from `y = 0`, centred on `x = 0`, under a bar of thickness `t`
+/// spanning `[-l_arm, l_arm]`, with recesses `recess_width x recess_depth`
+/// where the stem meets the bar (0 for none). Metres, counter-clockwise.
+///
+/// # Examples
+/// ```
+/// use canns::models::theta_sweep::place::t_maze;
+/// let b = t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2);
+/// assert_eq!(b.len(), 12);
+/// ```
+pub fn t_maze(
+    w: f64,
+    l_s: f64,
+    l_arm: f64,
+    t: f64,
+    recess_width: f64,
+    recess_depth: f64,
+) -> Vec<[f64; 2]> {
+    let hw = w / 2.0;
+    let (rw, rd) = (recess_width, recess_depth);
+    vec![
+        [-hw, 0.0],
+        [-hw, l_s - rd],
+        [-hw - rw, l_s - rd],
+        [-hw - rw, l_s],
+        [-l_arm, l_s],
+        [-l_arm, l_s + t],
+        [l_arm, l_s + t],
+        [l_arm, l_s],
+        [hw + rw, l_s],
+        [hw + rw, l_s - rd],
+        [hw, l_s - rd],
+        [hw, 0.0],
+    ]
+}
+
+/// An environment discretised into square cells for geodesic distances.
+///
+/// Cells of side `dx` tile the bounding box from its left edge and from its
+/// top edge downwards (as `canns`'s `MovementCostGrid`); a cell is
+/// accessible when its centre lies inside the boundary polygon and outside
+/// every hole. Accessible cells are numbered row by row from the top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeodesicGrid {
+    dx: f64,
+    left: f64,
+    top: f64,
+    n_rows: usize,
+    n_cols: usize,
+    /// Row-major over the grid: the accessible index, or `usize::MAX`.
+    index: Vec<usize>,
+    /// (row, col) of every accessible cell.
+    cells: Vec<(usize, usize)>,
+    boundary: Vec<[f64; 2]>,
+    holes: Vec<Vec<[f64; 2]>>,
+}
+
+impl GeodesicGrid {
+    /// The grid of cells of side `dx` (m) inside the simple polygon
+    /// `boundary` (m) and outside the polygons `holes`.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dx` is not positive, a polygon has fewer than 3
+    /// corners or a non-finite one, the grid would exceed 10^7 cells, or no
+    /// cell is accessible.
+    pub fn from_polygon(boundary: &[[f64; 2]], holes: &[Vec<[f64; 2]>], dx: f64) -> Result<Self> {
+        check::positive("dx", dx)?;
+        let check_poly = |name: &str, p: &[[f64; 2]]| -> Result<()> {
+            if p.len() < 3 {
+                return Err(ParamError::new(name, "a polygon of >= 3 corners", p.len()).into());
+            }
+            for (i, c) in p.iter().enumerate() {
+                check::finite(&format!("{name}[{i}][0]"), c[0])?;
+                check::finite(&format!("{name}[{i}][1]"), c[1])?;
+            }
+            Ok(())
+        };
+        check_poly("boundary", boundary)?;
+        for (k, h) in holes.iter().enumerate() {
+            check_poly(&format!("holes[{k}]"), h)?;
+        }
+        let fold = |f: fn(f64, f64) -> f64, k: usize, init: f64| {
+            boundary.iter().map(|p| p[k]).fold(init, f)
+        };
+        let (min_x, max_x) = (
+            fold(f64::min, 0, f64::INFINITY),
+            fold(f64::max, 0, f64::NEG_INFINITY),
+        );
+        let (min_y, max_y) = (
+            fold(f64::min, 1, f64::INFINITY),
+            fold(f64::max, 1, f64::NEG_INFINITY),
+        );
+        // A hair below an integer counts as it (0.2 / 0.05 = 4.000000000000001).
+        let n_cols = ((max_x - min_x) / dx - 1e-9).ceil().max(1.0) as usize;
+        let n_rows = ((max_y - min_y) / dx - 1e-9).ceil().max(1.0) as usize;
+        if n_cols.saturating_mul(n_rows) > 10_000_000 {
+            return Err(ParamError::new("dx", "coarse enough for <= 10^7 cells", dx).into());
+        }
+        let mut index = vec![usize::MAX; n_rows * n_cols];
+        let mut cells = Vec::new();
+        for row in 0..n_rows {
+            let cy = max_y - (row as f64 + 0.5) * dx;
+            for col in 0..n_cols {
+                let cx = min_x + (col as f64 + 0.5) * dx;
+                let p = [cx, cy];
+                if in_polygon(boundary, p) && !holes.iter().any(|h| in_polygon(h, p)) {
+                    index[row * n_cols + col] = cells.len();
+                    cells.push((row, col));
+                }
+            }
+        }
+        if cells.is_empty() {
+            return Err(ParamError::new("dx", "fine enough for an accessible cell", dx).into());
+        }
+        Ok(Self {
+            dx,
+            left: min_x,
+            top: max_y,
+            n_rows,
+            n_cols,
+            index,
+            cells,
+            boundary: boundary.to_vec(),
+            holes: holes.to_vec(),
+        })
+    }
+
+    /// Number of accessible cells (neurons of a [`PlaceCellNetwork`]).
+    pub fn n_cells(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Cell side (m).
+    pub fn dx(&self) -> f64 {
+        self.dx
+    }
+
+    /// Grid size `(rows, columns)`.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.n_rows, self.n_cols)
+    }
+
+    /// The boundary polygon (m).
+    pub fn boundary(&self) -> &[[f64; 2]] {
+        &self.boundary
+    }
+
+    /// Centre (m) of accessible cell `i`.
+    pub fn centre(&self, i: usize) -> [f64; 2] {
+        let (r, c) = self.cells[i];
+        [
+            self.left + (c as f64 + 0.5) * self.dx,
+            self.top - (r as f64 + 0.5) * self.dx,
+        ]
+    }
+
+    /// Centres of every accessible cell.
+    pub fn centres(&self) -> Vec<[f64; 2]> {
+        (0..self.n_cells()).map(|i| self.centre(i)).collect()
+    }
+
+    /// The accessible cell holding `pos` (m), if any. A point on a cell edge
+    /// belongs to the cell right of it and above it (as in `canns`).
+    pub fn cell_index(&self, pos: [f64; 2]) -> Option<usize> {
+        if !(pos[0].is_finite() && pos[1].is_finite()) {
+            return None;
+        }
+        let c = ((pos[0] - self.left) / self.dx).floor();
+        let r = ((self.top - pos[1]) / self.dx).ceil() - 1.0;
+        if c < 0.0 || r < 0.0 || c >= self.n_cols as f64 || r >= self.n_rows as f64 {
+            return None;
+        }
+        let i = self.index[r as usize * self.n_cols + c as usize];
+        (i != usize::MAX).then_some(i)
+    }
+
+    /// Geodesic distances (m) between every pair of accessible cells,
+    /// row-major `(n_cells, n_cells)`, `INFINITY` between disconnected cells.
+    ///
+    /// The metric is the shortest path on the 8-neighbour grid graph of
+    /// accessible cells: axis steps cost `dx`, diagonal steps `sqrt 2 dx`
+    /// (a diagonal step may pass a blocked corner, as in `canns`'s numba
+    /// path). One Dijkstra search per cell, in parallel.
+    pub fn distances(&self) -> Vec<f64> {
+        let n = self.n_cells();
+        let mut d = vec![f64::INFINITY; n * n];
+        d.par_chunks_mut(n).enumerate().for_each_init(
+            || vec![f64::INFINITY; self.n_rows * self.n_cols],
+            |scratch, (i, row)| {
+                self.dijkstra(i, scratch);
+                for (j, out) in row.iter_mut().enumerate() {
+                    let (r, c) = self.cells[j];
+                    *out = scratch[r * self.n_cols + c];
+                }
+            },
+        );
+        d
+    }
+
+    /// Distances from accessible cell `src` to every grid cell, into `dist`.
+    fn dijkstra(&self, src: usize, dist: &mut [f64]) {
+        #[derive(PartialEq)]
+        struct Item(f64, usize);
+        impl Eq for Item {}
+        impl PartialOrd for Item {
+            fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+                Some(self.cmp(o))
+            }
+        }
+        impl Ord for Item {
+            fn cmp(&self, o: &Self) -> Ordering {
+                // Min-heap on distance.
+                o.0.total_cmp(&self.0).then(o.1.cmp(&self.1))
+            }
+        }
+        dist.iter_mut().for_each(|x| *x = f64::INFINITY);
+        let (nr, nc) = (self.n_rows as isize, self.n_cols as isize);
+        let (r0, c0) = self.cells[src];
+        let s = r0 * self.n_cols + c0;
+        dist[s] = 0.0;
+        let diag = self.dx * std::f64::consts::SQRT_2;
+        let steps = [
+            (-1, 0, self.dx),
+            (1, 0, self.dx),
+            (0, -1, self.dx),
+            (0, 1, self.dx),
+            (-1, -1, diag),
+            (-1, 1, diag),
+            (1, -1, diag),
+            (1, 1, diag),
+        ];
+        let mut heap = BinaryHeap::new();
+        heap.push(Item(0.0, s));
+        while let Some(Item(d, k)) = heap.pop() {
+            if d > dist[k] {
+                continue;
+            }
+            let (r, c) = ((k / self.n_cols) as isize, (k % self.n_cols) as isize);
+            for &(dr, dc, w) in &steps {
+                let (rr, cc) = (r + dr, c + dc);
+                if rr < 0 || cc < 0 || rr >= nr || cc >= nc {
+                    continue;
+                }
+                let kk = (rr * nc + cc) as usize;
+                if self.index[kk] == usize::MAX {
+                    continue;
+                }
+                let nd = d + w;
+                if nd < dist[kk] {
+                    dist[kk] = nd;
+                    heap.push(Item(nd, kk));
+                }
+            }
+        }
+    }
+
+    /// Values per accessible cell as a `rows x cols` matrix (rows from the
+    /// bottom, for plotting), `NaN` in blocked cells.
+    pub fn to_matrix(&self, values: &[f64]) -> Vec<Vec<f64>> {
+        let mut m = vec![vec![f64::NAN; self.n_cols]; self.n_rows];
+        for (i, &(r, c)) in self.cells.iter().enumerate() {
+            if let Some(v) = values.get(i) {
+                m[self.n_rows - 1 - r][c] = *v;
+            }
+        }
+        m
+    }
+
+    /// Cell-centre coordinates of the columns (x) and rows from the bottom (y).
+    pub fn axes(&self) -> (Vec<f64>, Vec<f64>) {
+        let xs = (0..self.n_cols)
+            .map(|c| self.left + (c as f64 + 0.5) * self.dx)
+            .collect();
+        let ys = (0..self.n_rows)
+            .map(|r| self.top - (self.n_rows - r) as f64 * self.dx + 0.5 * self.dx)
+            .collect();
+        (xs, ys)
+    }
+
+    /// Heatmap of one value per accessible cell with the boundary drawn.
+    pub fn plot_values(&self, values: &[f64], title: &str) -> plotly::Plot {
+        let (xs, ys) = self.axes();
+        let mut plot = display::heatmap(title, "x (m)", "y (m)", xs, ys, self.to_matrix(values));
+        let mut poly = self.boundary.clone();
+        poly.push(self.boundary[0]);
+        plot.add_trace(
+            plotly::Scatter::new(
+                poly.iter().map(|p| p[0]).collect(),
+                poly.iter().map(|p| p[1]).collect(),
+            )
+            .mode(plotly::common::Mode::Lines)
+            .name("boundary")
+            .line(plotly::common::Line::new().color("black")),
+        );
+        for h in &self.holes {
+            let mut q = h.clone();
+            q.push(h[0]);
+            plot.add_trace(
+                plotly::Scatter::new(
+                    q.iter().map(|p| p[0]).collect(),
+                    q.iter().map(|p| p[1]).collect(),
+                )
+                .mode(plotly::common::Mode::Lines)
+                .show_legend(false)
+                .line(plotly::common::Line::new().color("black")),
+            );
+        }
+        plot
+    }
+}
+
+impl std::fmt::Display for GeodesicGrid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "GeodesicGrid({} accessible of {}x{} cells, dx={} m)",
+            self.n_cells(),
+            self.n_rows,
+            self.n_cols,
+            self.dx
+        )
+    }
+}
+
+impl Render for GeodesicGrid {
+    fn bundle(&self) -> Bundle {
+        let ones = vec![1.0; self.n_cells()];
+        Bundle::figure(
+            &self.plot_values(&ones, "Accessible cells"),
+            "",
+            self.to_string(),
+        )
+    }
+}
+
+/// Parameters of [`PlaceCellNetwork`] (Chu et al. 2024; defaults of
+/// `canns`'s `PlaceCellNetwork`). Time is in milliseconds, distances in metres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlaceCellNetworkParams {
+    /// Synaptic time constant `tau` (ms). Default 10.
+    pub tau: f64,
+    /// Adaptation time constant `tau_v` (ms). Default 100.
+    pub tau_v: f64,
+    /// Standard deviation of the Gaussian noise added to every neuron's input
+    /// current each step. Default 0.
+    pub noise_strength: f64,
+    /// Global inhibition `k`. Default 0.2.
+    pub k: f64,
+    /// Adaptation gain `m`. Default 3.
+    pub m: f64,
+    /// Width `a` of the kernel and input (m). Default 0.2.
+    pub a: f64,
+    /// Input amplitude `A`. Default 5.
+    pub amplitude: f64,
+    /// Recurrent strength `J0`. Default 1.
+    pub j0: f64,
+    /// Rate gain `g`. Default 1.
+    pub g: f64,
+    /// Time step `dt` of [`PlaceCellNetwork::update`] (ms). Default 1.
+    pub dt: f64,
+    /// Seed of the input noise. Default 0.
+    pub seed: u64,
+    /// `canns`'s profile `exp(-D / (2 a^2))` instead of the Gaussian
+    /// `exp(-D^2 / (2 a^2))`. Default false.
+    pub canns_compat: bool,
+    /// Neurons whose rate is at most `activity_cutoff * max(r)` are left out
+    /// of the recurrent sum. 0 (the default) is exact (only silent neurons
+    /// are skipped). A cutoff `c` changes each neuron's recurrent input by at
+    /// most `J0 / (2 pi a^2) * c * max(r) * n_skipped`, and in practice far
+    /// less (the skipped neurons sit in the kernel's tails); `1e-3` skips the
+    /// noise floor outside the bump and makes a step several times faster.
+    pub activity_cutoff: f64,
+}
+
+impl Default for PlaceCellNetworkParams {
+    fn default() -> Self {
+        Self {
+            tau: 10.0,
+            tau_v: 100.0,
+            noise_strength: 0.0,
+            k: 0.2,
+            m: 3.0,
+            a: 0.2,
+            amplitude: 5.0,
+            j0: 1.0,
+            g: 1.0,
+            dt: 1.0,
+            seed: 0,
+            canns_compat: false,
+            activity_cutoff: 0.0,
+        }
+    }
+}
+
+impl PlaceCellNetworkParams {
+    setters! {
+        /// Sets `tau` (ms).
+        tau: f64,
+        /// Sets `tau_v` (ms).
+        tau_v: f64,
+        /// Sets `noise_strength`.
+        noise_strength: f64,
+        /// Sets `k`.
+        k: f64,
+        /// Sets `m`.
+        m: f64,
+        /// Sets `a` (m).
+        a: f64,
+        /// Sets `amplitude` (A).
+        amplitude: f64,
+        /// Sets `j0`.
+        j0: f64,
+        /// Sets `g`.
+        g: f64,
+        /// Sets `dt` (ms).
+        dt: f64,
+        /// Sets `seed`.
+        seed: u64,
+        /// Sets `canns_compat`.
+        canns_compat: bool,
+        /// Sets `activity_cutoff`.
+        activity_cutoff: f64,
+    }
+
+    /// The parameters of Chu et al. (2024, Table 3) as `canns`'s T-maze
+    /// example uses them: `tau = 3, tau_v = 150, noise 0.05, k = 1.4, m = 1.1,
+    /// a = 0.3, A = 2.3, J0 = 0.25, g = 20`.
+    pub fn chu2024() -> Self {
+        Self {
+            tau: 3.0,
+            tau_v: 150.0,
+            noise_strength: 0.05,
+            k: 1.4,
+            m: 1.1,
+            a: 0.3,
+            amplitude: 2.3,
+            j0: 0.25,
+            g: 20.0,
+            ..Self::default()
+        }
+    }
+
+    /// Validates and builds the network on `grid` (computing its geodesic
+    /// distances).
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the invalid field and value; [`Error::Limit`]
+    /// beyond 20000 cells (the dense kernel).
+    pub fn build(&self, grid: &GeodesicGrid) -> Result<PlaceCellNetwork> {
+        self.validate()?;
+        Self::check_size(grid)?;
+        PlaceCellNetwork::new(self.clone(), grid.clone(), grid.distances())
+    }
+
+    /// As [`PlaceCellNetworkParams::build`] with distances already computed
+    /// by [`GeodesicGrid::distances`] (they are consumed as the kernel).
+    ///
+    /// # Errors
+    /// As `build`; [`Error::Shape`] when `distances` is not `n_cells^2` long.
+    pub fn build_with_distances(
+        &self,
+        grid: &GeodesicGrid,
+        distances: Vec<f64>,
+    ) -> Result<PlaceCellNetwork> {
+        self.validate()?;
+        Self::check_size(grid)?;
+        let n = grid.n_cells();
+        if distances.len() != n * n {
+            return Err(Error::shape("geodesic distances", n * n, distances.len()));
+        }
+        PlaceCellNetwork::new(self.clone(), grid.clone(), distances)
+    }
+
+    fn check_size(grid: &GeodesicGrid) -> Result<()> {
+        if grid.n_cells() > 20_000 {
+            return Err(Error::Limit(format!(
+                "{} place cells need a {} GB dense kernel (> 20000 cells); use a coarser grid",
+                grid.n_cells(),
+                (grid.n_cells() as f64).powi(2) * 8e-9
+            )));
+        }
+        Ok(())
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("PlaceCellNetworkParams")
+            .row("tau", self.tau, "synaptic time constant (ms)")
+            .row("tau_v", self.tau_v, "adaptation time constant (ms)")
+            .row(
+                "noise_strength",
+                self.noise_strength,
+                "input noise std per step",
+            )
+            .row("k", self.k, "global inhibition")
+            .row("m", self.m, "adaptation gain")
+            .row("a", self.a, "kernel width (m)")
+            .row("amplitude", self.amplitude, "input amplitude A")
+            .row("j0", self.j0, "recurrent strength J0")
+            .row("g", self.g, "rate gain")
+            .row("dt", self.dt, "time step (ms)")
+            .row("seed", self.seed, "noise seed")
+            .row("canns_compat", self.canns_compat, "exp(-D/2a^2) profile")
+            .row(
+                "activity_cutoff",
+                self.activity_cutoff,
+                "rates below this x max skipped (0: exact)",
+            )
+    }
+}
+
+impl Params for PlaceCellNetworkParams {
+    const NAME: &'static str = "PlaceCellNetworkParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("tau", self.tau)?;
+        check::positive("tau_v", self.tau_v)?;
+        check::non_negative("noise_strength", self.noise_strength)?;
+        check::non_negative("k", self.k)?;
+        check::non_negative("m", self.m)?;
+        check::positive("a", self.a)?;
+        check::finite("amplitude", self.amplitude)?;
+        check::finite("j0", self.j0)?;
+        check::positive("g", self.g)?;
+        check::positive("dt", self.dt)?;
+        check::non_negative("activity_cutoff", self.activity_cutoff)?;
+        if self.activity_cutoff >= 1.0 {
+            return Err(ParamError::new("activity_cutoff", "< 1", self.activity_cutoff).into());
+        }
+        Ok(())
+    }
+}
+
+impl Render for PlaceCellNetworkParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+/// A place-cell CANN on geodesic distances. See the [module docs](self).
+#[derive(Clone)]
+pub struct PlaceCellNetwork {
+    params: PlaceCellNetworkParams,
+    grid: GeodesicGrid,
+    centres: Vec<[f64; 2]>,
+    /// `K_ij`, row-major and symmetric.
+    kernel: Vec<f64>,
+    w_scale: f64,
+    stepper: AdaptiveStep,
+    u: Vec<f64>,
+    v: Vec<f64>,
+    r: Vec<f64>,
+    input: Vec<f64>,
+    rng: StdRng,
+    steps: usize,
+    t: f64,
+}
+
+impl std::fmt::Debug for PlaceCellNetwork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl PlaceCellNetwork {
+    /// Default parameters, to adjust and [`PlaceCellNetworkParams::build`].
+    pub fn params() -> PlaceCellNetworkParams {
+        PlaceCellNetworkParams::default()
+    }
+
+    fn new(
+        params: PlaceCellNetworkParams,
+        grid: GeodesicGrid,
+        mut kernel: Vec<f64>,
+    ) -> Result<Self> {
+        let n = grid.n_cells();
+        let c = -1.0 / (2.0 * params.a * params.a);
+        let compat = params.canns_compat;
+        kernel.par_iter_mut().for_each(|d| {
+            *d = if d.is_finite() {
+                (c * if compat { *d } else { *d * *d }).exp()
+            } else {
+                0.0
+            };
+        });
+        Ok(Self {
+            w_scale: params.j0 / (2.0 * PI * params.a * params.a),
+            stepper: AdaptiveStep::new(
+                params.dt,
+                params.tau,
+                params.tau_v,
+                params.m,
+                params.g,
+                params.k,
+            ),
+            rng: StdRng::seed_from_u64(params.seed),
+            centres: grid.centres(),
+            kernel,
+            grid,
+            u: vec![0.0; n],
+            v: vec![0.0; n],
+            r: vec![0.0; n],
+            input: vec![0.0; n],
+            steps: 0,
+            t: 0.0,
+            params,
+        })
+    }
+
+    /// The parameters this network was built with.
+    pub fn parameters(&self) -> &PlaceCellNetworkParams {
+        &self.params
+    }
+
+    /// The grid the neurons sit on.
+    pub fn grid(&self) -> &GeodesicGrid {
+        &self.grid
+    }
+
+    /// Advances one step of `dt` ms with the animal at `position` (m) and
+    /// the input scaled by `theta_mod`. Outside the accessible cells the
+    /// input is 0.
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `theta_mod` is not finite; [`Error::Diverged`]
+    /// when the state stops being finite.
+    pub fn update(&mut self, position: [f64; 2], theta_mod: f64) -> Result<()> {
+        check::finite("theta_mod", theta_mod)?;
+        let n = self.grid.n_cells();
+        match self.grid.cell_index(position) {
+            Some(c) => {
+                let s = theta_mod * self.params.amplitude;
+                for (i, k) in self.input.iter_mut().zip(&self.kernel[c * n..(c + 1) * n]) {
+                    *i = s * k;
+                }
+            }
+            None => self.input.iter_mut().for_each(|i| *i = 0.0),
+        }
+        let stepper = self.stepper;
+        self.advance(stepper, self.params.dt)
+    }
+
+    /// Adds recurrence and noise to `self.input` and takes one step.
+    fn advance(&mut self, stepper: AdaptiveStep, dt: f64) -> Result<()> {
+        let n = self.grid.n_cells();
+        // W is symmetric: sum the rows of the active neurons.
+        let thr = self.params.activity_cutoff * self.r_max();
+        for (j, &rj) in self.r.iter().enumerate() {
+            if rj > thr {
+                let s = self.w_scale * rj;
+                for (i, k) in self.input.iter_mut().zip(&self.kernel[j * n..(j + 1) * n]) {
+                    *i += s * k;
+                }
+            }
+        }
+        let noise = self.params.noise_strength;
+        if noise > 0.0 {
+            for i in self.input.iter_mut() {
+                let xi: f64 = StandardNormal.sample(&mut self.rng);
+                *i += noise * xi;
+            }
+        }
+        let s = stepper.apply(&mut self.u, &mut self.v, &mut self.r, &self.input);
+        self.steps += 1;
+        self.t += dt;
+        if !s.is_finite() {
+            return Err(Error::Diverged {
+                step: self.steps,
+                t: self.t,
+                what: "u of the place cells".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The decoded position (m): the rate-weighted centroid of the cell
+    /// centres; `None` while the network is silent.
+    pub fn decoded_position(&self) -> Option<[f64; 2]> {
+        let (mut x, mut y, mut s) = (0.0, 0.0, 0.0);
+        for (r, c) in self.r.iter().zip(&self.centres) {
+            if *r > 0.0 {
+                x += r * c[0];
+                y += r * c[1];
+                s += r;
+            }
+        }
+        (s > 0.0).then(|| [x / s, y / s])
+    }
+
+    /// The centre (m) of the most active cell; `None` while silent.
+    pub fn peak_position(&self) -> Option<[f64; 2]> {
+        let (i, r) = self
+            .r
+            .iter()
+            .enumerate()
+            .fold((0, 0.0), |b, (i, &r)| if r > b.1 { (i, r) } else { b });
+        (r > 0.0).then(|| self.centres[i])
+    }
+
+    /// The largest firing rate.
+    pub fn r_max(&self) -> f64 {
+        self.r.iter().copied().fold(0.0, f64::max)
+    }
+
+    /// Steps taken since the last reset.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The rates over the environment.
+    pub fn plot_activity(&self) -> plotly::Plot {
+        self.grid.plot_values(
+            &self.r,
+            &format!("PlaceCellNetwork rates at t = {:.0} ms", self.t),
+        )
+    }
+}
+
+impl Model for PlaceCellNetwork {
+    fn name(&self) -> &'static str {
+        "place_cells"
+    }
+    fn shape(&self) -> Vec<usize> {
+        vec![self.grid.n_cells()]
+    }
+    fn step(&mut self, dt: f64, input: &[f64]) -> Result<()> {
+        check::positive("dt", dt)?;
+        let n = self.grid.n_cells();
+        if input.len() != n {
+            return Err(Error::shape("external input", n, input.len()));
+        }
+        self.input.copy_from_slice(input);
+        let p = &self.params;
+        let stepper = if dt == p.dt {
+            self.stepper
+        } else {
+            AdaptiveStep::new(dt, p.tau, p.tau_v, p.m, p.g, p.k)
+        };
+        self.advance(stepper, dt)
+    }
+    fn reset(&mut self) {
+        for s in [&mut self.u, &mut self.v, &mut self.r] {
+            s.iter_mut().for_each(|x| *x = 0.0);
+        }
+        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.steps = 0;
+        self.t = 0.0;
+    }
+    fn u(&self) -> &[f64] {
+        &self.u
+    }
+    fn r(&self) -> &[f64] {
+        &self.r
+    }
+    fn v(&self) -> Option<&[f64]> {
+        Some(&self.v)
+    }
+    /// Time since the last reset (ms).
+    fn time(&self) -> f64 {
+        self.t
+    }
+}
+
+impl FeatureMap for PlaceCellNetwork {
+    fn feature_dim(&self) -> usize {
+        2
+    }
+    /// Not periodic: the period is infinite.
+    fn period(&self) -> f64 {
+        f64::INFINITY
+    }
+    fn write_preferred(&self, i: usize, out: &mut [f64]) {
+        let c = self.centres[i];
+        out[0] = c[0];
+        out[1] = c[1];
+    }
+    fn write_stimulus(&self, pos: &[f64], out: &mut [f64]) {
+        let n = self.grid.n_cells();
+        match pos
+            .get(..2)
+            .and_then(|p| self.grid.cell_index([p[0], p[1]]))
+        {
+            Some(c) => {
+                for (o, k) in out.iter_mut().zip(&self.kernel[c * n..(c + 1) * n]) {
+                    *o = self.params.amplitude * k;
+                }
+            }
+            None => out.iter_mut().for_each(|o| *o = 0.0),
+        }
+    }
+    fn stimulus_amplitude(&self) -> f64 {
+        self.params.amplitude
+    }
+}
+
+impl std::fmt::Display for PlaceCellNetwork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PlaceCellNetwork({} cells, a={} m, m={}, t={:.0} ms",
+            self.grid.n_cells(),
+            self.params.a,
+            self.params.m,
+            self.t
+        )?;
+        match self.decoded_position() {
+            Some(p) => write!(f, ", decoded=({:.3}, {:.3}) m)", p[0], p[1]),
+            None => write!(f, ", silent)"),
+        }
+    }
+}
+
+impl Render for PlaceCellNetwork {
+    fn bundle(&self) -> Bundle {
+        let table = self
+            .params
+            .table()
+            .row("cells", self.grid.n_cells(), "accessible grid cells")
+            .row("t", format!("{:.1}", self.t), "time since reset (ms)")
+            .to_html();
+        Bundle::figure(&self.plot_activity(), &table, self.to_string())
+    }
+}
+
+display::evcxr_display_via_render!(GeodesicGrid, PlaceCellNetworkParams, PlaceCellNetwork);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corridor() -> GeodesicGrid {
+        GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)
+            .unwrap()
+    }
+
+    #[test]
+    fn distances_follow_the_eight_neighbour_metric() {
+        let g = corridor();
+        assert_eq!(g.shape(), (4, 20));
+        let d = g.distances();
+        let n = g.n_cells();
+        let a = g.cell_index([0.01, 0.19]).unwrap();
+        let b = g.cell_index([0.99, 0.01]).unwrap();
+        // 19 columns and 3 rows apart: 3 diagonal and 16 axis steps.
+        let want = 3.0 * 0.05 * std::f64::consts::SQRT_2 + 16.0 * 0.05;
+        assert!((d[a * n + b] - want).abs() < 1e-12, "{}", d[a * n + b]);
+        for i in 0..n {
+            assert_eq!(d[i * n + i], 0.0);
+            for j in 0..n {
+                assert!((d[i * n + j] - d[j * n + i]).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn a_wall_makes_distances_geodesic() {
+        // A U: two 0.2 m wide arms joined at the top; the arms' bottoms are
+        // 0.3 m apart straight across but 2 x 0.8 + 0.3 m along the U.
+        let b = [
+            [0.0, 0.0],
+            [0.2, 0.0],
+            [0.2, 0.8],
+            [0.5, 0.8],
+            [0.5, 0.0],
+            [0.7, 0.0],
+            [0.7, 1.0],
+            [0.0, 1.0],
+        ];
+        let g = GeodesicGrid::from_polygon(&b, &[], 0.05).unwrap();
+        let d = g.distances();
+        let n = g.n_cells();
+        let (p, q) = (
+            g.cell_index([0.1, 0.02]).unwrap(),
+            g.cell_index([0.6, 0.02]).unwrap(),
+        );
+        assert!(d[p * n + q] > 1.5, "{}", d[p * n + q]);
+        assert!(g.cell_index([0.35, 0.4]).is_none());
+    }
+
+    #[test]
+    fn an_activity_cutoff_barely_moves_the_bump() {
+        let g = GeodesicGrid::from_polygon(
+            &[[0.0, 0.0], [2.0, 0.0], [2.0, 0.4], [0.0, 0.4]],
+            &[],
+            0.05,
+        )
+        .unwrap();
+        let d = g.distances();
+        // Without noise (with it, two runs drift apart whatever the cutoff).
+        let p = PlaceCellNetworkParams::chu2024()
+            .canns_compat(true)
+            .noise_strength(0.0);
+        let mut exact = p.clone().build_with_distances(&g, d.clone()).unwrap();
+        let mut cut = p.activity_cutoff(1e-3).build_with_distances(&g, d).unwrap();
+        // 150 ms with the animal moving at 1.2 m/s: the bump follows the
+        // input. (Later it runs ahead as a travelling wave and falls back,
+        // two bumps briefly compete, and the order in which they swap is
+        // sensitive to any change of the input, cutoff or not.)
+        let mut worst: f64 = 0.0;
+        for i in 0..150 {
+            let pos = [0.3 + 1.2e-3 * i as f64, 0.2];
+            let th = 1.0 + 0.1 * (i as f64 * 0.0628).cos();
+            exact.update(pos, th).unwrap();
+            cut.update(pos, th).unwrap();
+            let (a, b) = (
+                exact.decoded_position().unwrap(),
+                cut.decoded_position().unwrap(),
+            );
+            worst = worst.max((a[0] - b[0]).hypot(a[1] - b[1]));
+        }
+        assert!(worst < 1e-3, "decoded positions differ by {worst} m");
+    }
+
+    #[test]
+    fn build_rejects_bad_values() {
+        let g = corridor();
+        for (p, f) in [
+            (PlaceCellNetwork::params().tau(0.0), "`tau`"),
+            (PlaceCellNetwork::params().a(-1.0), "`a`"),
+            (PlaceCellNetwork::params().m(-1.0), "`m`"),
+            (PlaceCellNetwork::params().g(f64::NAN), "`g`"),
+            (
+                PlaceCellNetwork::params().activity_cutoff(1.0),
+                "`activity_cutoff`",
+            ),
+        ] {
+            let e = p.build(&g).unwrap_err().to_string();
+            assert!(e.contains(f) && e.contains("got"), "{e}");
+        }
+        assert!(GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0]], &[], 0.1).is_err());
+        assert!(
+            GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], &[], 0.0).is_err()
+        );
+        let mut net = PlaceCellNetwork::params().build(&g).unwrap();
+        assert!(net.update([0.5, 0.1], f64::NAN).is_err());
+        // Outside the environment: no input, no error.
+        net.update([5.0, 5.0], 1.0).unwrap();
+        assert_eq!(net.decoded_position(), None);
+        let q = PlaceCellNetworkParams::chu2024().canns_compat(true);
+        assert_eq!(PlaceCellNetworkParams::from_json(&q.to_json()).unwrap(), q);
+    }
+}

@@ -1,0 +1,225 @@
+//! The BCM rule (Bienenstock, Cooper & Munro): Hebbian growth when the
+//! response exceeds a sliding threshold, depression below it; the threshold
+//! follows the mean squared response, so a neuron becomes selective for one
+//! of its input patterns.
+//!
+//! ```text
+//! y = W x
+//! W <- clip(W + eta y (y - theta) x^T, -w_max, w_max)
+//! theta <- theta + (y^2 - theta) / tau_theta        (the layer's threshold, with this sample's y)
+//! ```
+//!
+//! The threshold belongs to the [`LinearLayer`] (its `theta_init`,
+//! `theta_tau`). For `K` one-hot patterns shown equally often the selective
+//! fixed point has the winner's response `y = theta = K` and the others at 0,
+//! a selectivity `1 - mean/max = 1 - 1/K`. The threshold must move faster
+//! than the weights (`tau_theta` samples well below `1 / eta`) or the rule
+//! oscillates.
+//!
+//! canns's compiled and uncompiled BCM trainers disagree (the uncompiled path
+//! reads stale weights); this rule is the compiled one: response, weight
+//! update, then the threshold from the same response.
+//!
+//! # Examples
+//! ```
+//! use canns::models::LinearLayer;
+//! use canns::train::{Bcm, LearningRule};
+//! use canns::ndarray::Array2;
+//! let mut layer = LinearLayer::params().n_inputs(2).theta_tau(10.0).build()?;
+//! layer.set_weights(canns::ndarray::array![[0.55, 0.45]].view())?;
+//! // Two one-hot patterns, alternating: the neuron picks the stronger one.
+//! let data = Array2::from_shape_fn((2000, 2), |(i, j)| if i % 2 == j { 1.0 } else { 0.0 });
+//! Bcm::params().learning_rate(0.01).epochs(5).build()?.train(&mut layer, data.view())?;
+//! let w = layer.weights();
+//! assert!(w[[0, 0]] > 1.5 && w[[0, 1]].abs() < 0.1, "{w}");
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48, "Theory for
+//!   the development of neuron selectivity".
+//! - Intrator & Cooper (1992), Neural Networks 5(1):3-17 (the running average
+//!   of `y^2` as threshold).
+
+use super::{check_sample, check_weights, LearningRule, Schedule};
+use crate::display::{Bundle, KeyValues, Render};
+use crate::error::Result;
+use crate::models::LinearLayer;
+use crate::params::{check, setters, Params};
+use crate::pipeline::progress::ShowProgress;
+use ndarray::{ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the [`Bcm`] rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BcmParams {
+    /// Learning rate `eta`. Default 0.01 (as canns).
+    pub learning_rate: f64,
+    /// Bound `w_max` of every weight's magnitude. Default 10 (as canns).
+    pub w_max: f64,
+    /// Passes over the data per [`LearningRule::train`] call. Default 1.
+    pub epochs: usize,
+    /// Present the rows in a fresh random order each epoch (else in row order, as canns). Default false.
+    pub shuffle: bool,
+    /// Seed of the shuffling. Default 0.
+    pub seed: u64,
+    /// Progress display for long runs. Default auto.
+    pub progress: ShowProgress,
+}
+
+impl Default for BcmParams {
+    fn default() -> Self {
+        Self {
+            learning_rate: 0.01,
+            w_max: 10.0,
+            epochs: 1,
+            shuffle: false,
+            seed: 0,
+            progress: ShowProgress::Auto,
+        }
+    }
+}
+
+impl BcmParams {
+    setters! {
+        /// Sets `learning_rate`.
+        learning_rate: f64,
+        /// Sets `w_max`.
+        w_max: f64,
+        /// Sets `epochs`.
+        epochs: usize,
+        /// Sets `shuffle`.
+        shuffle: bool,
+        /// Sets `seed`.
+        seed: u64,
+        /// Sets `progress`.
+        progress: ShowProgress,
+    }
+
+    /// Validates and builds the rule.
+    ///
+    /// # Errors
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
+    pub fn build(&self) -> Result<Bcm> {
+        self.validate()?;
+        Ok(Bcm {
+            schedule: Schedule::new(self.seed),
+            params: self.clone(),
+        })
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("BcmParams")
+            .row("learning_rate", self.learning_rate, "eta")
+            .row("w_max", self.w_max, "weights clipped to [-w_max, w_max]")
+            .row("epochs", self.epochs, "passes per train call")
+            .row("shuffle", self.shuffle, "fresh order each epoch")
+            .row("seed", self.seed, "seed of the order")
+    }
+}
+
+impl Params for BcmParams {
+    const NAME: &'static str = "BcmParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("learning_rate", self.learning_rate)?;
+        check::positive("w_max", self.w_max)?;
+        check::at_least("epochs", self.epochs, 1)?;
+        Ok(())
+    }
+}
+
+/// The BCM rule. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Bcm {
+    params: BcmParams,
+    schedule: Schedule,
+}
+
+impl Bcm {
+    /// Default parameters, to adjust and [`BcmParams::build`].
+    pub fn params() -> BcmParams {
+        BcmParams::default()
+    }
+
+    /// The rule's parameters.
+    pub fn parameters(&self) -> &BcmParams {
+        &self.params
+    }
+
+    /// Samples presented so far.
+    pub fn samples_seen(&self) -> usize {
+        self.schedule.samples_seen
+    }
+}
+
+/// One BCM update of `layer` with sample `x`.
+fn update(layer: &mut LinearLayer, x: &[f64], eta: f64, w_max: f64) {
+    layer.forward_unchecked(x);
+    let (w, y, theta) = layer.parts_mut();
+    for ((row, &yi), &ti) in w.chunks_exact_mut(x.len()).zip(y).zip(theta.iter()) {
+        let g = eta * yi * (yi - ti);
+        for (wij, xj) in row.iter_mut().zip(x) {
+            *wij = (*wij + g * xj).clamp(-w_max, w_max);
+        }
+    }
+    // The threshold moves with this sample's response (before the update).
+    layer.update_threshold();
+}
+
+impl LearningRule for Bcm {
+    type Layer = LinearLayer;
+
+    fn name(&self) -> &'static str {
+        "bcm"
+    }
+
+    fn step(&mut self, layer: &mut LinearLayer, x: ArrayView1<f64>) -> Result<()> {
+        check_sample(&x, layer.n_inputs())?;
+        let p = &self.params;
+        self.schedule
+            .one(&x, |x| update(layer, x, p.learning_rate, p.w_max));
+        check_weights(layer.weights(), self.schedule.samples_seen)
+    }
+
+    fn train(&mut self, layer: &mut LinearLayer, data: ArrayView2<f64>) -> Result<()> {
+        super::check_data(&data, layer.n_inputs())?;
+        let p = &self.params;
+        let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
+        self.schedule
+            .run("bcm", &data, p.epochs, p.shuffle, p.progress, work, |x| {
+                update(layer, x, p.learning_rate, p.w_max)
+            });
+        check_weights(layer.weights(), self.schedule.samples_seen)
+    }
+}
+
+impl std::fmt::Display for Bcm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Bcm(eta={}, w_max={}, {} samples seen)",
+            self.params.learning_rate, self.params.w_max, self.schedule.samples_seen
+        )
+    }
+}
+
+impl Render for Bcm {
+    fn bundle(&self) -> Bundle {
+        let t = self.params.table().row(
+            "samples_seen",
+            self.schedule.samples_seen,
+            "samples presented",
+        );
+        Bundle::html(t.to_html(), self.to_string())
+    }
+}
+
+impl Render for BcmParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+crate::display::evcxr_display_via_render!(BcmParams, Bcm);

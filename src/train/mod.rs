@@ -1,0 +1,258 @@
+//! Learning rules: Hebbian and anti-Hebbian storage in a Hopfield network,
+//! Oja's and Sanger's principal-component rules and the BCM rule on a
+//! [`LinearLayer`](crate::models::LinearLayer), and spike-timing-dependent
+//! plasticity on a [`SpikingLayer`](crate::models::SpikingLayer).
+//!
+//! Every rule implements [`LearningRule`]: [`LearningRule::step`] presents one
+//! sample, [`LearningRule::train`] presents the rows of a data matrix
+//! (`n_samples x n_inputs`, any [`ArrayView2`], never copied). The online
+//! rules (Oja, Sanger, BCM, STDP) update after every sample, for `epochs`
+//! passes, in row order or (`shuffle`) in a fresh order per epoch drawn from
+//! the rule's `seed`; the Hebbian rule is a batch rule: one call stores all
+//! rows. Long runs show progress on a terminal (see
+//! [`ShowProgress`]).
+//!
+//! | rule | layer | update per sample `x` |
+//! | --- | --- | --- |
+//! | [`Hebbian`] | [`Hopfield`](crate::models::Hopfield) | `W += +-eta / n (x - rho)(x - rho)^T`, zero diagonal |
+//! | [`Oja`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta (y x^T - diag(y^2) W)` |
+//! | [`Sanger`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta (y x^T - LT(y y^T) W)` |
+//! | [`Bcm`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta y (y - theta) x^T`, `theta += (y^2 - theta) / tau` |
+//! | [`Stdp`] | [`SpikingLayer`](crate::models::SpikingLayer) | `W += eta (A+ s trace_pre^T - A- trace_post x^T)` |
+//!
+//! A rule holds its own settings and schedule (and the shuffling generator);
+//! the layer holds the weights and the neural state (potentials, traces, the
+//! BCM threshold). Training the same layer with the same data and seeds gives
+//! the same weights, bit for bit.
+//!
+//! # Examples
+//! ```
+//! use canns::models::LinearLayer;
+//! use canns::train::{LearningRule, Oja};
+//! use canns::ndarray::Array2;
+//! // Data spread along (1, 1) / sqrt(2).
+//! let data = Array2::from_shape_fn((400, 2), |(i, j)| {
+//!     let t = (i as f64 * 0.7).sin() * 2.0;
+//!     t + if j == 0 { 0.1 } else { -0.1 } * (i as f64 * 1.3).cos()
+//! });
+//! let mut layer = LinearLayer::params().n_inputs(2).build()?;
+//! Oja::params().learning_rate(0.01).epochs(5).build()?.train(&mut layer, data.view())?;
+//! let w = layer.weights();
+//! assert!((w[[0, 0]].abs() - 0.5f64.sqrt()).abs() < 0.02);
+//! # Ok::<(), canns::Error>(())
+//! ```
+
+pub mod bcm;
+pub mod hebbian;
+pub mod oja;
+pub mod patterns;
+pub mod sanger;
+pub mod stdp;
+
+pub use bcm::{Bcm, BcmParams};
+pub use hebbian::{Hebbian, HebbianParams, Normalization};
+pub use oja::{Oja, OjaParams};
+pub use sanger::{Sanger, SangerParams};
+pub use stdp::{Stdp, StdpParams};
+
+use crate::error::{Error, Result};
+use crate::models::dense::first_non_finite;
+use crate::pipeline::progress::{Progress, ShowProgress};
+use ndarray::{Array2, ArrayView1, ArrayView2};
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+/// A rule that changes the weights of a layer from the samples it is shown.
+pub trait LearningRule {
+    /// The kind of network the rule trains.
+    type Layer;
+
+    /// Short name (e.g. `"oja"`).
+    fn name(&self) -> &'static str;
+
+    /// Presents one sample `x` (`n_inputs` values).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `x` does not fit the layer, [`Error::Invalid`]
+    /// when a value is not finite, [`Error::Diverged`] when the weights stop
+    /// being finite.
+    fn step(&mut self, layer: &mut Self::Layer, x: ArrayView1<f64>) -> Result<()>;
+
+    /// Presents the rows of `data` (`n_samples x n_inputs`): online rules
+    /// sample by sample for their number of epochs, batch rules at once.
+    ///
+    /// # Shapes
+    /// `data` is `(n_samples, n_inputs)`, one sample per row.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `data` does not fit the layer, [`Error::Invalid`]
+    /// when an entry is not finite (naming its row and column; the layer is
+    /// then unchanged), [`Error::Diverged`] when the weights stop being finite.
+    fn train(&mut self, layer: &mut Self::Layer, data: ArrayView2<f64>) -> Result<()>;
+}
+
+/// Checks that `data` has `n_cols` columns and only finite entries.
+pub(crate) fn check_data(data: &ArrayView2<f64>, n_cols: usize) -> Result<()> {
+    if data.ncols() != n_cols {
+        return Err(Error::shape("data columns", n_cols, data.ncols()));
+    }
+    for (r, row) in data.outer_iter().enumerate() {
+        if let Some((c, v)) = first_non_finite(row.iter()) {
+            return Err(Error::Invalid(format!(
+                "data[{r}, {c}] must be finite (got {v})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks one sample: `n` finite values.
+pub(crate) fn check_sample(x: &ArrayView1<f64>, n: usize) -> Result<()> {
+    if x.len() != n {
+        return Err(Error::shape("sample x", n, x.len()));
+    }
+    if let Some((i, v)) = first_non_finite(x.iter()) {
+        return Err(Error::Invalid(format!("x[{i}] must be finite (got {v})")));
+    }
+    Ok(())
+}
+
+/// The row as a slice: itself when contiguous, otherwise copied into
+/// `scratch` (one row, reused; the data matrix is never copied).
+pub(crate) fn as_contiguous<'a>(
+    row: &'a ArrayView1<'a, f64>,
+    scratch: &'a mut Vec<f64>,
+) -> &'a [f64] {
+    match row.as_slice() {
+        Some(s) => s,
+        None => {
+            scratch.clear();
+            scratch.extend(row.iter());
+            scratch
+        }
+    }
+}
+
+/// [`Error::Diverged`] when a weight is not finite after `samples` samples.
+pub(crate) fn check_weights(w: &Array2<f64>, samples: usize) -> Result<()> {
+    match first_non_finite(w.iter()) {
+        None => Ok(()),
+        Some((i, v)) => Err(Error::Diverged {
+            step: samples,
+            t: samples as f64,
+            what: format!(
+                "weight [{}, {}] = {v} (lower the learning rate)",
+                i / w.ncols().max(1),
+                i % w.ncols().max(1)
+            ),
+        }),
+    }
+}
+
+/// The presentation schedule of an online rule: epochs over the rows, in
+/// order or shuffled afresh each epoch by a seeded generator.
+#[derive(Debug, Clone)]
+pub(crate) struct Schedule {
+    rng: SmallRng,
+    order: Vec<usize>,
+    pub(crate) samples_seen: usize,
+    scratch: Vec<f64>,
+}
+
+impl Schedule {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            rng: SmallRng::seed_from_u64(seed),
+            order: Vec::new(),
+            samples_seen: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Calls `f` on one sample (as a slice) and counts it.
+    pub(crate) fn one(&mut self, x: &ArrayView1<f64>, f: impl FnOnce(&[f64])) {
+        match x.as_slice() {
+            Some(s) => f(s),
+            None => {
+                self.scratch.clear();
+                self.scratch.extend(x.iter());
+                f(&self.scratch);
+            }
+        }
+        self.samples_seen += 1;
+    }
+
+    /// Calls `f` on every row of `data`, `epochs` times, with progress.
+    /// `work` is the cost of one sample (for [`ShowProgress::Auto`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run(
+        &mut self,
+        label: &str,
+        data: &ArrayView2<f64>,
+        epochs: usize,
+        shuffle: bool,
+        progress: ShowProgress,
+        work: f64,
+        mut f: impl FnMut(&[f64]),
+    ) {
+        let n = data.nrows();
+        let total = n * epochs;
+        let mut bar = Progress::new(label, total, total as f64 * work, progress);
+        let mut done = 0;
+        for _ in 0..epochs {
+            if shuffle {
+                if self.order.len() != n {
+                    self.order = (0..n).collect();
+                }
+                self.order.shuffle(&mut self.rng);
+            }
+            for k in 0..n {
+                let i = if shuffle { self.order[k] } else { k };
+                let row = data.row(i);
+                match row.as_slice() {
+                    Some(x) => f(x),
+                    None => {
+                        self.scratch.clear();
+                        self.scratch.extend(row.iter());
+                        f(&self.scratch);
+                    }
+                }
+                done += 1;
+                if done % 4096 == 0 {
+                    bar.update(done);
+                }
+            }
+        }
+        bar.update(total);
+        self.samples_seen += total;
+    }
+}
+
+/// Scales `row` to unit length (a row of zeros stays zero).
+#[inline]
+pub(crate) fn normalise(row: &mut [f64]) {
+    let norm = crate::models::dense::dot(row, row).sqrt();
+    if norm > 0.0 {
+        let k = 1.0 / norm;
+        row.iter_mut().for_each(|r| *r *= k);
+    }
+}
+
+/// Angle in degrees between the lines spanned by `a` and `b` (sign-invariant,
+/// in [0, 90]); NaN when either is zero.
+///
+/// # Examples
+/// ```
+/// let a = canns::train::line_angle_deg(&[1.0, 0.0], &[-1.0, 1.0]);
+/// assert!((a - 45.0).abs() < 1e-12);
+/// ```
+pub fn line_angle_deg(a: &[f64], b: &[f64]) -> f64 {
+    let d = crate::models::dense::dot(a, b);
+    let na = crate::models::dense::dot(a, a).sqrt();
+    let nb = crate::models::dense::dot(b, b).sqrt();
+    if na == 0.0 || nb == 0.0 {
+        return f64::NAN;
+    }
+    (d.abs() / (na * nb)).clamp(0.0, 1.0).acos().to_degrees()
+}

@@ -1,0 +1,238 @@
+//! Oja's rule: a Hebbian neuron with multiplicative weight decay, whose weight
+//! vector converges to the first principal component of its (centred) input.
+//!
+//! ```text
+//! y = W x
+//! W <- W + eta (y x^T - diag(y^2) W)        per row: w_i += eta y_i (x - y_i w_i)
+//! w_i <- w_i / |w_i|                         (when `normalize`)
+//! ```
+//!
+//! Every output is an independent Oja neuron, so with several outputs every
+//! row converges to the same first component (a warning is printed once);
+//! use [`Sanger`](super::Sanger) for several components. The data must be
+//! centred: the rule finds the leading eigenvector of `E[x x^T]`. With a fixed
+//! learning rate the weights fluctuate around the component by an angle that
+//! grows with `eta` (and, with the same order every epoch, settle on a limit
+//! cycle of that order).
+//!
+//! # Examples
+//! ```
+//! use canns::models::LinearLayer;
+//! use canns::train::{LearningRule, Oja};
+//! let mut layer = LinearLayer::params().n_inputs(2).seed(3).build()?;
+//! let mut oja = Oja::params().learning_rate(0.05).build()?;
+//! // Alternating samples along the first axis: w turns to (+-1, 0).
+//! let data = canns::ndarray::array![[2.0, 0.0], [-2.0, 0.1]];
+//! for _ in 0..200 { oja.train(&mut layer, data.view())?; }
+//! assert!(canns::train::line_angle_deg(layer.weights().row(0).as_slice().unwrap(), &[1.0, 0.0]) < 3.0);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! Oja (1982), J. Math. Biology 15(3):267-273, "A simplified neuron model as
+//! a principal component analyzer".
+
+use super::{check_sample, check_weights, normalise, LearningRule, Schedule};
+use crate::display::{Bundle, KeyValues, Render};
+use crate::error::Result;
+use crate::models::dense::axpy;
+use crate::models::LinearLayer;
+use crate::params::{check, setters, Params};
+use crate::pipeline::progress::ShowProgress;
+use ndarray::{ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of [`Oja`]'s rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OjaParams {
+    /// Learning rate `eta`. Default 0.01 (as canns).
+    pub learning_rate: f64,
+    /// Rescale every row to unit length after each update. Default true (as canns).
+    pub normalize: bool,
+    /// Passes over the data per [`LearningRule::train`] call. Default 1.
+    pub epochs: usize,
+    /// Present the rows in a fresh random order each epoch (else in row order, as canns). Default false.
+    pub shuffle: bool,
+    /// Seed of the shuffling. Default 0.
+    pub seed: u64,
+    /// Progress display for long runs. Default auto.
+    pub progress: ShowProgress,
+}
+
+impl Default for OjaParams {
+    fn default() -> Self {
+        Self {
+            learning_rate: 0.01,
+            normalize: true,
+            epochs: 1,
+            shuffle: false,
+            seed: 0,
+            progress: ShowProgress::Auto,
+        }
+    }
+}
+
+impl OjaParams {
+    setters! {
+        /// Sets `learning_rate`.
+        learning_rate: f64,
+        /// Sets `normalize`.
+        normalize: bool,
+        /// Sets `epochs`.
+        epochs: usize,
+        /// Sets `shuffle`.
+        shuffle: bool,
+        /// Sets `seed`.
+        seed: u64,
+        /// Sets `progress`.
+        progress: ShowProgress,
+    }
+
+    /// Validates and builds the rule.
+    ///
+    /// # Errors
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
+    pub fn build(&self) -> Result<Oja> {
+        self.validate()?;
+        Ok(Oja {
+            schedule: Schedule::new(self.seed),
+            params: self.clone(),
+            warned: false,
+        })
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("OjaParams")
+            .row("learning_rate", self.learning_rate, "eta")
+            .row(
+                "normalize",
+                self.normalize,
+                "unit-length rows after each update",
+            )
+            .row("epochs", self.epochs, "passes per train call")
+            .row("shuffle", self.shuffle, "fresh order each epoch")
+            .row("seed", self.seed, "seed of the order")
+    }
+}
+
+impl Params for OjaParams {
+    const NAME: &'static str = "OjaParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("learning_rate", self.learning_rate)?;
+        check::at_least("epochs", self.epochs, 1)?;
+        Ok(())
+    }
+}
+
+/// Oja's rule. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Oja {
+    params: OjaParams,
+    schedule: Schedule,
+    warned: bool,
+}
+
+impl Oja {
+    /// Default parameters, to adjust and [`OjaParams::build`].
+    pub fn params() -> OjaParams {
+        OjaParams::default()
+    }
+
+    /// The rule's parameters.
+    pub fn parameters(&self) -> &OjaParams {
+        &self.params
+    }
+
+    /// Samples presented so far.
+    pub fn samples_seen(&self) -> usize {
+        self.schedule.samples_seen
+    }
+
+    fn warn_if_several_outputs(&mut self, layer: &LinearLayer) {
+        if layer.n_outputs() > 1 && !self.warned {
+            self.warned = true;
+            eprintln!(
+                "warning: Oja's rule trains each of the {} outputs independently: every row converges to the \
+                 first principal component; use Sanger's rule for several components",
+                layer.n_outputs()
+            );
+        }
+    }
+}
+
+/// One Oja update of `layer` with sample `x`.
+fn update(layer: &mut LinearLayer, x: &[f64], eta: f64, normalize: bool) {
+    layer.forward_unchecked(x);
+    let (w, y, _) = layer.parts_mut();
+    for (row, &yi) in w.chunks_exact_mut(x.len()).zip(y) {
+        // w_i += eta y_i x - eta y_i^2 w_i
+        let decay = 1.0 - eta * yi * yi;
+        for r in row.iter_mut() {
+            *r *= decay;
+        }
+        axpy(eta * yi, x, row);
+        if normalize {
+            normalise(row);
+        }
+    }
+}
+
+impl LearningRule for Oja {
+    type Layer = LinearLayer;
+
+    fn name(&self) -> &'static str {
+        "oja"
+    }
+
+    fn step(&mut self, layer: &mut LinearLayer, x: ArrayView1<f64>) -> Result<()> {
+        check_sample(&x, layer.n_inputs())?;
+        self.warn_if_several_outputs(layer);
+        let p = &self.params;
+        self.schedule
+            .one(&x, |x| update(layer, x, p.learning_rate, p.normalize));
+        check_weights(layer.weights(), self.schedule.samples_seen)
+    }
+
+    fn train(&mut self, layer: &mut LinearLayer, data: ArrayView2<f64>) -> Result<()> {
+        super::check_data(&data, layer.n_inputs())?;
+        self.warn_if_several_outputs(layer);
+        let p = &self.params;
+        let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
+        self.schedule
+            .run("oja", &data, p.epochs, p.shuffle, p.progress, work, |x| {
+                update(layer, x, p.learning_rate, p.normalize)
+            });
+        check_weights(layer.weights(), self.schedule.samples_seen)
+    }
+}
+
+impl std::fmt::Display for Oja {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Oja(eta={}, normalize={}, {} samples seen)",
+            self.params.learning_rate, self.params.normalize, self.schedule.samples_seen
+        )
+    }
+}
+
+impl Render for Oja {
+    fn bundle(&self) -> Bundle {
+        let t = self.params.table().row(
+            "samples_seen",
+            self.schedule.samples_seen,
+            "samples presented",
+        );
+        Bundle::html(t.to_html(), self.to_string())
+    }
+}
+
+impl Render for OjaParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+crate::display::evcxr_display_via_render!(OjaParams, Oja);

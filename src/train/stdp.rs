@@ -1,0 +1,261 @@
+//! Spike-timing-dependent plasticity with pre- and postsynaptic traces: a
+//! synapse grows when its input spiked shortly before the neuron, and shrinks
+//! when the neuron spiked shortly before the input.
+//!
+//! For each input step `x` the [`SpikingLayer`] first advances (traces,
+//! potentials, spikes `s`; see its docs), then
+//!
+//! ```text
+//! W <- clip(W + eta (A+ s trace_pre^T - A- trace_post x^T), w_min, w_max)
+//! ```
+//!
+//! With trace decay `lambda` per step, a pre spike `d` steps before a post
+//! spike adds `eta A+ lambda^d` (potentiation), a post spike `d` steps before
+//! a pre spike subtracts `eta A- lambda^d` (depression): the exponential
+//! window of Bi & Poo (1998) in the pair-based trace form of Song, Miller &
+//! Abbott (2000). Both traces include the current step, so coincident pre and
+//! post spikes get both terms, a net `eta (A+ - A-)`.
+//!
+//! This is exactly canns's compiled `STDPTrainer` (its uncompiled path uses
+//! the traces of the step before and stale weights, and disagrees with it).
+//! Unlike canns, the layer's potentials and traces carry over between
+//! [`LearningRule::train`] calls (call
+//! [`SpikingLayer::reset_state`] to start afresh; canns restarts them at
+//! every call).
+//!
+//! # Examples
+//! ```
+//! use canns::models::SpikingLayer;
+//! use canns::train::{LearningRule, Stdp};
+//! use canns::ndarray::array;
+//! let mut layer = SpikingLayer::params().n_inputs(2).v_threshold(0.5).trace_decay(0.9).build()?;
+//! layer.set_weights(array![[0.8, 0.3]].view())?;
+//! let mut stdp = Stdp::params().learning_rate(1.0).a_plus(0.01).a_minus(0.0105).build()?;
+//! // Input 1 fires, then input 0 drives a spike two steps later: pre before post.
+//! let data = array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]];
+//! stdp.train(&mut layer, data.view())?;
+//! let dw = layer.weights()[[0, 1]] - 0.3;
+//! assert!((dw - 0.01 * 0.9f64.powi(2)).abs() < 1e-12);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! - Bi & Poo (1998), J. Neurosci. 18(24):10464-10472, "Synaptic
+//!   modifications in cultured hippocampal neurons".
+//! - Song, Miller & Abbott (2000), Nat. Neurosci. 3(9):919-926.
+
+use super::{check_sample, check_weights, LearningRule, Schedule};
+use crate::display::{Bundle, KeyValues, Render};
+use crate::error::Result;
+use crate::models::SpikingLayer;
+use crate::params::{check, setters, Params};
+use crate::pipeline::progress::ShowProgress;
+use ndarray::{ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the [`Stdp`] rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StdpParams {
+    /// Learning rate `eta`. Default 0.01 (as canns).
+    pub learning_rate: f64,
+    /// Potentiation amplitude `A+`. Default 0.005 (as canns).
+    pub a_plus: f64,
+    /// Depression amplitude `A-`. Default 0.00525 (as canns).
+    pub a_minus: f64,
+    /// Lower bound `w_min` of every weight. Default 0 (as canns).
+    pub w_min: f64,
+    /// Upper bound `w_max` of every weight. Default 1 (as canns).
+    pub w_max: f64,
+    /// Passes over the data per [`LearningRule::train`] call. Default 1.
+    pub epochs: usize,
+    /// Progress display for long runs. Default auto.
+    pub progress: ShowProgress,
+}
+
+impl Default for StdpParams {
+    fn default() -> Self {
+        Self {
+            learning_rate: 0.01,
+            a_plus: 0.005,
+            a_minus: 0.00525,
+            w_min: 0.0,
+            w_max: 1.0,
+            epochs: 1,
+            progress: ShowProgress::Auto,
+        }
+    }
+}
+
+impl StdpParams {
+    setters! {
+        /// Sets `learning_rate`.
+        learning_rate: f64,
+        /// Sets `a_plus`.
+        a_plus: f64,
+        /// Sets `a_minus`.
+        a_minus: f64,
+        /// Sets `w_min`.
+        w_min: f64,
+        /// Sets `w_max`.
+        w_max: f64,
+        /// Sets `epochs`.
+        epochs: usize,
+        /// Sets `progress`.
+        progress: ShowProgress,
+    }
+
+    /// Validates and builds the rule.
+    ///
+    /// # Errors
+    /// [`Error::Param`](crate::Error::Param) naming the invalid field and value.
+    pub fn build(&self) -> Result<Stdp> {
+        self.validate()?;
+        Ok(Stdp {
+            schedule: Schedule::new(0),
+            params: self.clone(),
+        })
+    }
+
+    fn table(&self) -> KeyValues {
+        KeyValues::new("StdpParams")
+            .row("learning_rate", self.learning_rate, "eta")
+            .row("a_plus", self.a_plus, "potentiation amplitude A+")
+            .row("a_minus", self.a_minus, "depression amplitude A-")
+            .row("w_min", self.w_min, "lower weight bound")
+            .row("w_max", self.w_max, "upper weight bound")
+            .row("epochs", self.epochs, "passes per train call")
+    }
+}
+
+impl Params for StdpParams {
+    const NAME: &'static str = "StdpParams";
+
+    fn validate(&self) -> Result<()> {
+        check::positive("learning_rate", self.learning_rate)?;
+        check::non_negative("a_plus", self.a_plus)?;
+        check::non_negative("a_minus", self.a_minus)?;
+        check::finite("w_min", self.w_min)?;
+        check::finite("w_max", self.w_max)?;
+        if self.w_max < self.w_min {
+            return Err(crate::ParamError::new(
+                "w_max",
+                format!(">= w_min = {}", self.w_min),
+                self.w_max,
+            )
+            .into());
+        }
+        check::at_least("epochs", self.epochs, 1)?;
+        Ok(())
+    }
+}
+
+/// Spike-timing-dependent plasticity. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Stdp {
+    params: StdpParams,
+    schedule: Schedule,
+}
+
+impl Stdp {
+    /// Default parameters, to adjust and [`StdpParams::build`].
+    pub fn params() -> StdpParams {
+        StdpParams::default()
+    }
+
+    /// The rule's parameters.
+    pub fn parameters(&self) -> &StdpParams {
+        &self.params
+    }
+
+    /// Samples presented so far.
+    pub fn samples_seen(&self) -> usize {
+        self.schedule.samples_seen
+    }
+}
+
+/// Clips every weight into `[w_min, w_max]` (as the rule does after every
+/// step; afterwards only the rows a step changes need clipping).
+fn clip_all(layer: &mut SpikingLayer, p: &StdpParams) {
+    layer
+        .weights_mut()
+        .mapv_inplace(|w| w.clamp(p.w_min, p.w_max));
+}
+
+/// One STDP step of `layer` with input `x` (weights already within bounds).
+fn update(layer: &mut SpikingLayer, x: &[f64], p: &StdpParams) {
+    layer.forward_unchecked(x);
+    let (w, s, tp, tq) = layer.parts_mut();
+    let (ap, am) = (p.learning_rate * p.a_plus, p.learning_rate * p.a_minus);
+    for ((row, &si), &tqi) in w.chunks_exact_mut(x.len()).zip(s).zip(tq) {
+        let (a, b) = (ap * si, am * tqi);
+        if a == 0.0 && b == 0.0 {
+            continue;
+        }
+        for ((wij, tpj), xj) in row.iter_mut().zip(tp).zip(x) {
+            *wij = (*wij + (a * tpj - b * xj)).clamp(p.w_min, p.w_max);
+        }
+    }
+}
+
+impl LearningRule for Stdp {
+    type Layer = SpikingLayer;
+
+    fn name(&self) -> &'static str {
+        "stdp"
+    }
+
+    fn step(&mut self, layer: &mut SpikingLayer, x: ArrayView1<f64>) -> Result<()> {
+        check_sample(&x, layer.n_inputs())?;
+        let p = &self.params;
+        clip_all(layer, p);
+        self.schedule.one(&x, |x| update(layer, x, p));
+        check_weights(layer.weights(), self.schedule.samples_seen)
+    }
+
+    fn train(&mut self, layer: &mut SpikingLayer, data: ArrayView2<f64>) -> Result<()> {
+        super::check_data(&data, layer.n_inputs())?;
+        let p = &self.params;
+        let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
+        clip_all(layer, p);
+        self.schedule
+            .run("stdp", &data, p.epochs, false, p.progress, work, |x| {
+                update(layer, x, p)
+            });
+        check_weights(layer.weights(), self.schedule.samples_seen)
+    }
+}
+
+impl std::fmt::Display for Stdp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Stdp(eta={}, A+={}, A-={}, w in [{}, {}], {} steps seen)",
+            self.params.learning_rate,
+            self.params.a_plus,
+            self.params.a_minus,
+            self.params.w_min,
+            self.params.w_max,
+            self.schedule.samples_seen
+        )
+    }
+}
+
+impl Render for Stdp {
+    fn bundle(&self) -> Bundle {
+        let t = self.params.table().row(
+            "samples_seen",
+            self.schedule.samples_seen,
+            "samples presented",
+        );
+        Bundle::html(t.to_html(), self.to_string())
+    }
+}
+
+impl Render for StdpParams {
+    fn bundle(&self) -> Bundle {
+        Bundle::html(self.table().to_html(), format!("{self:?}"))
+    }
+}
+
+crate::display::evcxr_display_via_render!(StdpParams, Stdp);
