@@ -4,10 +4,10 @@
 use canns::analysis::decoding::{
     decode_head_direction, decode_position, resample, Decoder, DecodingParams,
 };
-use canns::data::BinnedSpikes;
 use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
 use canns::analysis::place::{autocorrelogram, grid_score, rate_map, RateMap, RateMapParams};
 use canns::analysis::raster::{psth, raster, rate_heatmap};
+use canns::data::BinnedSpikes;
 use canns::display::Render;
 use canns::ndarray::Array2;
 use canns::params::Params;

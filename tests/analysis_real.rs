@@ -5,8 +5,8 @@
 use canns::analysis::decoding::{
     decode_head_direction, resample, Decoder, Decoding, DecodingParams,
 };
-use canns::data::BinnedSpikes;
 use canns::analysis::head_direction::{hd_tuning, HdTuning, HdTuningParams};
+use canns::data::BinnedSpikes;
 use ndarray::Array1;
 use ndarray_npy::NpzReader;
 

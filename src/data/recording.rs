@@ -4,7 +4,6 @@
 use super::BinnedSpikes;
 use crate::display::{self, compact, layout, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, Result};
-use ndarray::Array2;
 use plotly::common::{Marker, MarkerSymbol, Mode};
 use plotly::{Plot, Scatter};
 use polars::prelude::*;
