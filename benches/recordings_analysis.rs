@@ -6,10 +6,9 @@
 //!
 //! `cargo bench --bench recordings_analysis`
 
-use canns::analysis::decoding::{
-    bin_spikes, decode_head_direction, resample, Decoder, DecodingParams,
-};
+use canns::analysis::decoding::{decode_head_direction, resample, Decoder, DecodingParams};
 use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
+use canns::data::BinnedSpikes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array1;
 use ndarray_npy::NpzReader;
@@ -45,10 +44,11 @@ fn bench(c: &mut Criterion) {
     for decoder in [Decoder::Bayesian, Decoder::PopulationVector] {
         g.bench_function(format!("decode_hd_7_adn_{decoder:?}_0.1s_5_folds"), |b| {
             b.iter(|| {
-                let (centres, counts) = bin_spikes(&adn_spikes, t[0], t[t.len() - 1], 0.1).unwrap();
-                let angle = resample(&t, &hd, &centres, 0.1, true);
+                let b =
+                    BinnedSpikes::from_spike_times(&adn_spikes, 0.1, t[0], t[t.len() - 1]).unwrap();
+                let angle = resample(&t, &hd, &b.centres, 0.1, true);
                 let p = DecodingParams::default().decoder(decoder).shuffle(false);
-                decode_head_direction(&counts.view(), &angle, 0.1, &p).unwrap()
+                decode_head_direction(&b.counts.view(), &angle, 0.1, &p).unwrap()
             })
         });
     }

@@ -7,8 +7,9 @@
 //!
 //! `cargo run --release --example analysis_timing`
 
-use canns::analysis::decoding::{bin_spikes, decode_head_direction, resample, DecodingParams};
+use canns::analysis::decoding::{decode_head_direction, resample, DecodingParams};
 use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
+use canns::data::BinnedSpikes;
 use ndarray::Array1;
 use ndarray_npy::NpzReader;
 use std::time::Instant;
@@ -56,10 +57,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let tu = tu?;
     let (decode, d) = best_of(10, || -> canns::Result<_> {
-        let (centres, counts) = bin_spikes(&adn_spikes, t[0], t[t.len() - 1], 0.1)?;
-        let angle = resample(&t, &hd, &centres, 0.1, true);
+        let b = BinnedSpikes::from_spike_times(&adn_spikes, 0.1, t[0], t[t.len() - 1])?;
+        let angle = resample(&t, &hd, &b.centres, 0.1, true);
         decode_head_direction(
-            &counts.view(),
+            &b.counts.view(),
             &angle,
             0.1,
             &DecodingParams::default().shuffle(false),

@@ -2,11 +2,12 @@
 //! tuning and classification, rate maps and their scores, decoding, PSTH.
 
 use canns::analysis::decoding::{
-    bin_spikes, decode_head_direction, decode_position, resample, Decoder, DecodingParams,
+    decode_head_direction, decode_position, resample, Decoder, DecodingParams,
 };
 use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
 use canns::analysis::place::{autocorrelogram, grid_score, rate_map, RateMap, RateMapParams};
 use canns::analysis::raster::{psth, raster, rate_heatmap};
+use canns::data::BinnedSpikes;
 use canns::display::Render;
 use canns::ndarray::Array2;
 use canns::params::Params;
@@ -128,7 +129,9 @@ fn head_direction_is_decoded_and_the_shuffle_is_at_chance() {
             poisson(&t, |i| von_mises(hd[i], mu, 3.0, 25.0, 1.0), &mut rng)
         })
         .collect();
-    let (centres, counts) = bin_spikes(&spikes, 0.0, 600.0, 0.1).unwrap();
+    let BinnedSpikes {
+        centres, counts, ..
+    } = BinnedSpikes::from_spike_times(&spikes, 0.1, 0.0, 600.0).unwrap();
     let angle = resample(&t, &hd, &centres, 0.1, true);
     for decoder in [Decoder::Bayesian, Decoder::PopulationVector] {
         let p = DecodingParams::default().decoder(decoder);
@@ -289,7 +292,9 @@ fn position_is_decoded_from_place_cells() {
             )
         })
         .collect();
-    let (centres, counts) = bin_spikes(&spikes, 0.0, 900.0, 0.25).unwrap();
+    let BinnedSpikes {
+        centres, counts, ..
+    } = BinnedSpikes::from_spike_times(&spikes, 0.25, 0.0, 900.0).unwrap();
     let xs = resample(&t, &x, &centres, 0.25, false);
     let ys = resample(&t, &y, &centres, 0.25, false);
     let xy = Array2::from_shape_fn((xs.len(), 2), |(r, c)| if c == 0 { xs[r] } else { ys[r] });
@@ -348,7 +353,9 @@ fn psth_raster_and_heatmap() {
     let r = raster(&[s.clone(), s.clone()], &[], 0.0, 10.0).unwrap();
     assert_eq!(r.data().len(), 2);
     assert!(raster(&[s], &["a".into(), "b".into()], 0.0, 1.0).is_err());
-    let (_, c) = bin_spikes(&[vec![0.5; 10]], 0.0, 1.0, 0.5).unwrap();
+    let c = BinnedSpikes::from_spike_times(&[vec![0.5; 10]], 0.5, 0.0, 1.0)
+        .unwrap()
+        .counts;
     let h = rate_heatmap(&c.view(), 0.5, 0.0, &[]).unwrap();
     assert!(h.to_json().contains("20"));
 }

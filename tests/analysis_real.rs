@@ -3,9 +3,10 @@
 //! from ADn far better than chance; parity with pynapple's tuning curves.
 
 use canns::analysis::decoding::{
-    bin_spikes, decode_head_direction, resample, Decoder, Decoding, DecodingParams,
+    decode_head_direction, resample, Decoder, Decoding, DecodingParams,
 };
 use canns::analysis::head_direction::{hd_tuning, HdTuning, HdTuningParams};
+use canns::data::BinnedSpikes;
 use ndarray::Array1;
 use ndarray_npy::NpzReader;
 
@@ -63,11 +64,11 @@ impl Wake {
             .collect();
         assert_eq!(adn.len(), 7);
         let (t0, t1) = (self.hd_t[0], self.hd_t[self.hd_t.len() - 1]);
-        let (centres, counts) = bin_spikes(&adn, t0, t1, bin).unwrap();
-        let angle = resample(&self.hd_t, &self.hd, &centres, bin, true);
-        decode_head_direction(&counts.view(), &angle, bin, p)
+        let b = BinnedSpikes::from_spike_times(&adn, bin, t0, t1).unwrap();
+        let angle = resample(&self.hd_t, &self.hd, &b.centres, bin, true);
+        decode_head_direction(&b.counts.view(), &angle, bin, p)
             .unwrap()
-            .with_times(centres)
+            .with_times(b.centres)
             .unwrap()
     }
 }

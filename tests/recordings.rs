@@ -325,3 +325,93 @@ fn fuzzed_nwb_bytes_never_panic() {
         "{errors} of {n} mutated files were rejected"
     );
 }
+
+/// FNV-1a over the bits of `v`: equal digests mean bit-identical values.
+fn digest(v: impl IntoIterator<Item = f64>) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for x in v {
+        let b = if x.is_nan() {
+            f64::NAN.to_bits()
+        } else {
+            x.to_bits()
+        };
+        for byte in b.to_le_bytes() {
+            h ^= byte as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn same_binning(name: &str, counts: &canns::ndarray::Array2<f64>, centres: &[f64], want: &Value) {
+    assert_eq!(
+        vec![counts.nrows() as u64, counts.ncols() as u64],
+        want["dim"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        "{name}"
+    );
+    let sums: Vec<f64> = counts.columns().into_iter().map(|c| c.sum()).collect();
+    assert_eq!(sums, f64s(&want["col_sums"]), "{name}");
+    assert_eq!(
+        digest(counts.iter().copied()),
+        want["counts_hash"],
+        "{name}"
+    );
+    assert_eq!(
+        digest(centres.iter().copied()),
+        want["centres_hash"],
+        "{name}"
+    );
+}
+
+/// The one binning routine (`BinnedSpikes`) gives, bit for bit, what the
+/// three routines it replaced gave on the real recording: the recording's
+/// own binning (over an epoch, over the whole span, over the 594 ripple
+/// intervals), the decoding's (over the tracked span) and the signature
+/// pipeline's (`Activity::from_spike_times`). Digests computed by the
+/// previous routines (tests/fixtures/data/binning_previous.json).
+#[test]
+fn binning_gives_the_previous_counts_on_a2929() {
+    use canns::data::BinnedSpikes;
+    use canns::pipeline::signature::Activity;
+    let want = fixture("binning_previous.json");
+    let rec = Recording::dataset("A2929-200711").unwrap();
+    for (name, bin, epoch) in [
+        ("recording_wake_0.1", 0.1, Some("wake")),
+        ("recording_all_0.01", 0.01, None),
+        ("recording_ripples_0.02", 0.02, Some("sleep_ripples")),
+    ] {
+        let b = rec.bin_spikes(bin, epoch).unwrap();
+        same_binning(name, &b.counts, &b.centres, &want[name]);
+    }
+    let (t, _) = rec.channel_values(col::HEAD_DIRECTION).unwrap();
+    let trains: Vec<Vec<f64>> = rec.spike_trains().into_iter().map(|(_, s)| s).collect();
+    let b = BinnedSpikes::from_spike_times(&trains, 0.1, t[0], t[t.len() - 1]).unwrap();
+    same_binning(
+        "decoding_tracked_0.1",
+        &b.counts,
+        &b.centres,
+        &want["decoding_tracked_0.1"],
+    );
+    let a = Activity::from_spike_times(&trains, 0.1, 600.0, 1200.0).unwrap();
+    let times: Vec<f64> = (0..a.n_bins()).map(|i| a.time(i)).collect();
+    same_binning(
+        "activity_600_1200_0.1",
+        &a.counts,
+        &times,
+        &want["activity_600_1200_0.1"],
+    );
+    // 0.3 s over 0.1 s bins is 2.9999999999999996 bins: still 3.
+    let b = BinnedSpikes::from_spike_times(&[vec![0.25]], 0.1, 0.0, 0.3).unwrap();
+    assert_eq!(b.counts.column(0).to_vec(), vec![0.0, 0.0, 1.0]);
+    let r = Recording::builder()
+        .spike_train(0, vec![0.25])
+        .epoch("e", 0.0, 0.3)
+        .build()
+        .unwrap();
+    assert_eq!(r.bin_spikes(0.1, Some("e")).unwrap().n_bins(), 3);
+}

@@ -24,7 +24,7 @@
 //! Zhang, Ginzburg, McNaughton & Sejnowski (1998) J Neurophysiol 79:1017,
 //! "Interpreting neuronal population activity by reconstruction".
 
-use super::sampling::{check_spikes, percentile, smooth_2d, smooth_circular};
+use super::sampling::{percentile, smooth_2d, smooth_circular};
 use crate::display::{layout, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
 use crate::params::check;
@@ -116,47 +116,6 @@ impl Params for DecodingParams {
         check::non_negative("smoothing", self.smoothing)?;
         Ok(())
     }
-}
-
-/// Counts each spike train in bins of `bin_size` seconds from `t0` to `t1`.
-/// Returns the bin centres (seconds) and the counts.
-///
-/// # Shapes
-/// Counts are time-major `(n_bins, n_units)`, `n_bins = floor((t1 - t0) / bin_size)`.
-///
-/// # Examples
-/// ```
-/// let (t, c) = canns::analysis::decoding::bin_spikes(&[vec![0.05, 0.15, 0.16]], 0.0, 0.3, 0.1)?;
-/// assert_eq!(t.len(), 3);
-/// assert_eq!(c.column(0).to_vec(), vec![1.0, 2.0, 0.0]);
-/// # Ok::<(), canns::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Param`] when `bin_size` is not positive or `t1 <= t0`,
-/// [`Error::Data`] when a spike time is not finite.
-pub fn bin_spikes(
-    spikes: &[Vec<f64>],
-    t0: f64,
-    t1: f64,
-    bin_size: f64,
-) -> Result<(Vec<f64>, Array2<f64>)> {
-    check::positive("bin_size", bin_size)?;
-    check::finite("t0", t0)?;
-    check::positive("t1 - t0", t1 - t0)?;
-    check_spikes(spikes)?;
-    let n = ((t1 - t0) / bin_size + 1e-9).floor() as usize;
-    let mut c = Array2::zeros((n, spikes.len()));
-    for (u, train) in spikes.iter().enumerate() {
-        for &s in train {
-            let b = ((s - t0) / bin_size).floor();
-            if b >= 0.0 && (b as usize) < n {
-                c[[b as usize, u]] += 1.0;
-            }
-        }
-    }
-    let t = (0..n).map(|k| t0 + (k as f64 + 0.5) * bin_size).collect();
-    Ok((t, c))
 }
 
 /// The mean of a behaviour channel in each time bin (centres `centres`, width
@@ -433,7 +392,7 @@ pub struct Decoding {
 /// Cross-validated decoding of head direction from time-major counts.
 ///
 /// `counts` is `(n_bins, n_units)` spike counts in bins of `bin_size`
-/// seconds (see [`bin_spikes`]); `angle` the head direction in each bin
+/// seconds (see [`BinnedSpikes`](crate::data::BinnedSpikes)); `angle` the head direction in each bin
 /// (radians; NaN: untracked, neither trained on nor scored; see
 /// [`resample`]).
 ///
@@ -666,7 +625,8 @@ fn run(
 }
 
 impl Decoding {
-    /// Replaces the time-bin centres (seconds), e.g. with those of [`bin_spikes`].
+    /// Replaces the time-bin centres (seconds), e.g. those of a
+    /// [`BinnedSpikes`](crate::data::BinnedSpikes).
     ///
     /// # Errors
     /// [`Error::Shape`] when `t` does not have one value per time bin.

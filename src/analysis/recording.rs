@@ -3,11 +3,11 @@
 //! events. Restrict the recording first (`rec.restrict("wake")?`,
 //! `rec.select_units("location", "adn")?`) to choose the epoch and units.
 
-use super::decoding::{bin_spikes, decode_head_direction, resample, Decoding, DecodingParams};
+use super::decoding::{decode_head_direction, resample, Decoding, DecodingParams};
 use super::head_direction::{hd_tuning, HdTuning, HdTuningParams};
 use super::place::{rate_maps, RateMap, RateMapParams};
 use super::raster::{psth, Psth};
-use crate::data::{col, Recording};
+use crate::data::{col, BinnedSpikes, Recording};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 
@@ -103,9 +103,9 @@ impl Recording {
         let trains: Vec<Vec<f64>> = self.spike_trains().into_iter().map(|(_, s)| s).collect();
         let t0 = t[0];
         let t1 = t[t.len() - 1];
-        let (centres, counts) = bin_spikes(&trains, t0, t1, bin_size)?;
-        let angle = resample(&t, &hd, &centres, bin_size, true);
-        decode_head_direction(&counts.view(), &angle, bin_size, params)?.with_times(centres)
+        let b = BinnedSpikes::from_spike_times(&trains, bin_size, t0, t1)?;
+        let angle = resample(&t, &hd, &b.centres, bin_size, true);
+        decode_head_direction(&b.counts.view(), &angle, bin_size, params)?.with_times(b.centres)
     }
 
     /// Event times (s) of the events called `name`.

@@ -15,7 +15,8 @@
 //!
 //! Analyses take the plain arrays a recording hands out:
 //! [`Recording::spike_times`], [`Recording::bin_spikes`] (a time-major
-//! `(n_bins, n_units)` matrix with its bin centres) and
+//! `(n_bins, n_units)` matrix with its bin centres, a [`BinnedSpikes`]: the
+//! crate's one binning routine, also for plain spike trains) and
 //! [`Recording::behaviour_at`] (a behaviour channel interpolated at given
 //! times, circularly for angles).
 //!
@@ -37,11 +38,13 @@
 //! | decoding ([`crate::analysis::decoding`]) | bins with an untracked truth are neither trained on nor scored |
 //! | attractor signature (angle / position of an `Activity`) | compared only where tracked |
 
+mod binned;
 pub mod datasets;
 pub mod io;
 mod recording;
 
-pub use recording::{col, BinnedSpikes, Recording, RecordingBuilder};
+pub use binned::BinnedSpikes;
+pub use recording::{col, Recording, RecordingBuilder};
 
 /// The column called `name`, found by comparing names one by one.
 ///

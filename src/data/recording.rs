@@ -1,9 +1,9 @@
 //! The [`Recording`] type: spikes, behaviour, units, epochs and events as
 //! polars DataFrames, with slicing, binning and smoothing.
 
+use super::BinnedSpikes;
 use crate::display::{self, compact, layout, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, Result};
-use ndarray::Array2;
 use plotly::common::{Marker, MarkerSymbol, Mode};
 use plotly::{Plot, Scatter};
 use polars::prelude::*;
@@ -95,170 +95,6 @@ pub struct Recording {
     epochs: DataFrame,
     events: DataFrame,
     source: String,
-}
-
-/// Spike counts binned in time.
-///
-/// # Shapes
-/// `counts`: `(n_bins, n_units)`, time-major; `centres`: `n_bins`;
-/// `units`: `n_units` (the unit id of each column).
-#[derive(Clone, PartialEq)]
-pub struct BinnedSpikes {
-    /// Spike counts per bin (or smoothed counts after [`BinnedSpikes::smooth`]).
-    pub counts: Array2<f64>,
-    /// Bin centres in seconds.
-    pub centres: Vec<f64>,
-    /// Unit id of each column.
-    pub units: Vec<u32>,
-    /// Bin width in seconds.
-    pub bin_size: f64,
-    /// Gaussian smoothing applied so far, in seconds (`None` for raw counts).
-    pub sigma: Option<f64>,
-}
-
-impl BinnedSpikes {
-    /// Number of time bins.
-    pub fn n_bins(&self) -> usize {
-        self.counts.nrows()
-    }
-
-    /// Number of units (columns).
-    pub fn n_units(&self) -> usize {
-        self.counts.ncols()
-    }
-
-    /// Firing rates in Hz: counts divided by the bin width.
-    ///
-    /// # Shapes
-    /// `(n_bins, n_units)`.
-    pub fn rates(&self) -> Array2<f64> {
-        &self.counts / self.bin_size
-    }
-
-    /// Smooths each unit's counts over time with a Gaussian kernel of
-    /// standard deviation `sigma` seconds, truncated at 4 sigma and
-    /// renormalised near the ends (so a constant count stays constant):
-    /// `c'(t_i) = sum_j w_ij c(t_j) / sum_j w_ij`, `w_ij = exp(-(t_i - t_j)^2 / (2 sigma^2))`.
-    ///
-    /// # Examples
-    /// ```
-    /// use canns::data::Recording;
-    /// let rec = Recording::builder().spike_train(0, vec![0.55]).build()?;
-    /// let b = rec.bin_spikes(0.1, None)?;
-    /// let s = b.smooth(0.2)?;
-    /// assert!((s.counts.sum() - b.counts.sum()).abs() < 0.5);
-    /// # Ok::<(), canns::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::Param`] when `sigma` is not finite and > 0.
-    pub fn smooth(&self, sigma: f64) -> Result<BinnedSpikes> {
-        crate::params::check::positive("sigma", sigma)?;
-        let s = sigma / self.bin_size;
-        let half = (4.0 * s).ceil().max(1.0) as usize;
-        let w: Vec<f64> = (0..=2 * half)
-            .map(|k| {
-                let d = k as f64 - half as f64;
-                (-0.5 * d * d / (s * s)).exp()
-            })
-            .collect();
-        let (n, m) = self.counts.dim();
-        let mut out = Array2::zeros((n, m));
-        for j in 0..m {
-            let c = self.counts.column(j);
-            for i in 0..n {
-                let lo = i.saturating_sub(half);
-                let hi = (i + half).min(n.saturating_sub(1));
-                let (mut acc, mut norm) = (0.0, 0.0);
-                for (k, ck) in c.iter().enumerate().take(hi + 1).skip(lo) {
-                    let wk = w[k + half - i];
-                    acc += wk * ck;
-                    norm += wk;
-                }
-                out[[i, j]] = acc / norm;
-            }
-        }
-        let total = match self.sigma {
-            Some(prev) => (prev * prev + sigma * sigma).sqrt(),
-            None => sigma,
-        };
-        Ok(BinnedSpikes {
-            counts: out,
-            centres: self.centres.clone(),
-            units: self.units.clone(),
-            bin_size: self.bin_size,
-            sigma: Some(total),
-        })
-    }
-
-    /// The counts as a DataFrame: `t` (bin centre, s), then one column
-    /// `unit_<id>` per unit.
-    ///
-    /// # Errors
-    /// [`Error::Polars`] if the frame cannot be built.
-    pub fn to_dataframe(&self) -> Result<DataFrame> {
-        let mut cols = vec![Column::new(col::T.into(), self.centres.clone())];
-        for (j, u) in self.units.iter().enumerate() {
-            cols.push(Column::new(
-                format!("unit_{u}").into(),
-                self.counts.column(j).to_vec(),
-            ));
-        }
-        Ok(DataFrame::new(self.n_bins(), cols)?)
-    }
-
-    /// Heatmap of the rates (Hz), units along y, time along x.
-    pub fn plot_rates(&self) -> Plot {
-        let step = (self.n_bins() / 2000).max(1);
-        let idx: Vec<usize> = (0..self.n_bins()).step_by(step).collect();
-        let x: Vec<f64> = idx.iter().map(|&i| self.centres[i]).collect();
-        let z: Vec<Vec<f64>> = (0..self.n_units())
-            .map(|j| {
-                idx.iter()
-                    .map(|&i| self.counts[[i, j]] / self.bin_size)
-                    .collect()
-            })
-            .collect();
-        let y: Vec<f64> = self.units.iter().map(|&u| u as f64).collect();
-        display::heatmap("rate (Hz)", "time (s)", "unit", x, y, z)
-    }
-}
-
-impl std::fmt::Display for BinnedSpikes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "BinnedSpikes({} bins x {} units, bin {} s{})",
-            self.n_bins(),
-            self.n_units(),
-            self.bin_size,
-            match self.sigma {
-                Some(s) => format!(", smoothed sigma {s} s"),
-                None => String::new(),
-            }
-        )
-    }
-}
-
-impl std::fmt::Debug for BinnedSpikes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl Render for BinnedSpikes {
-    fn bundle(&self) -> Bundle {
-        let kv = KeyValues::new("binned spikes")
-            .row("n_bins", self.n_bins(), "time bins")
-            .row("n_units", self.n_units(), "columns")
-            .row("bin_size", self.bin_size, "s")
-            .row(
-                "sigma",
-                self.sigma.map_or("none".to_string(), |s| s.to_string()),
-                "Gaussian smoothing, s",
-            );
-        Bundle::figure(&self.plot_rates(), &kv.to_html(), self.to_string())
-    }
 }
 
 /// Builds a [`Recording`] from plain vectors (see [`Recording::builder`]).
@@ -1085,57 +921,11 @@ impl Recording {
                 vec![(a, b + bin_size)]
             }
         };
-        // Bins per interval, robust to float round-off in (stop - start) / bin.
-        let counts_per: Vec<usize> = iv
-            .iter()
-            .map(|&(a, b)| {
-                let r = (b - a) / bin_size;
-                (r + 1e-9).floor().max(0.0) as usize
-            })
-            .collect();
-        let n_bins: usize = counts_per.iter().sum();
         let ids = self.unit_ids();
-        if (n_bins as f64) * (ids.len().max(1) as f64) > 1e9 {
-            return Err(crate::ParamError::new(
-                "bin_size",
-                format!(
-                    "large enough for at most 1e9 cells ({n_bins} bins x {} units)",
-                    ids.len()
-                ),
-                bin_size,
-            )
-            .into());
-        }
-        let mut offsets = Vec::with_capacity(iv.len());
-        let mut centres = Vec::with_capacity(n_bins);
-        let mut acc = 0;
-        for (&(a, _), &n) in iv.iter().zip(&counts_per) {
-            offsets.push(acc);
-            acc += n;
-            centres.extend((0..n).map(|k| a + (k as f64 + 0.5) * bin_size));
-        }
         let col_of: HashMap<u32, usize> = ids.iter().enumerate().map(|(j, &u)| (u, j)).collect();
         let (su, st) = self.spike_columns();
-        let mut counts = Array2::<f64>::zeros((n_bins, ids.len()));
-        let starts: Vec<f64> = iv.iter().map(|x| x.0).collect();
-        for (&u, &t) in su.iter().zip(&st) {
-            let k = starts.partition_point(|&s| s <= t);
-            if k == 0 {
-                continue;
-            }
-            let i = k - 1;
-            let b = ((t - starts[i]) / bin_size).floor();
-            if b >= 0.0 && (b as usize) < counts_per[i] {
-                counts[[offsets[i] + b as usize, col_of[&u]]] += 1.0;
-            }
-        }
-        Ok(BinnedSpikes {
-            counts,
-            centres,
-            units: ids,
-            bin_size,
-            sigma: None,
-        })
+        let spikes = su.iter().zip(st).map(|(u, t)| (col_of[u], t));
+        BinnedSpikes::over_intervals(ids, spikes, &iv, bin_size)
     }
 
     /// Mean firing rate of each unit over the epochs called `epoch` (or the
@@ -1346,7 +1136,7 @@ impl Render for Recording {
     }
 }
 
-display::evcxr_display_via_render!(Recording, BinnedSpikes);
+display::evcxr_display_via_render!(Recording);
 
 impl Recording {
     /// Loads a bundled dataset by name (`"A2929-200711"`, found at run time

@@ -1,6 +1,7 @@
 //! Stages 1-2 input: population activity (counts, bin times, behaviour).
 
-use crate::error::{Error, ParamError, Result};
+use crate::data::BinnedSpikes;
+use crate::error::{Error, Result};
 use crate::params::check;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -59,8 +60,37 @@ impl Activity {
         })
     }
 
+    /// Activity from binned spikes: their counts, bin size and first
+    /// bin's start (behaviour is added with [`Activity::with_angle`] and
+    /// [`Activity::with_position`], or comes with
+    /// [`Activity::from_recording`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::data::BinnedSpikes;
+    /// use canns::pipeline::signature::Activity;
+    /// let b = BinnedSpikes::from_spike_times(&[vec![0.05, 0.15, 0.16]], 0.1, 2.0, 2.3)?;
+    /// let a = Activity::from_binned(b)?;
+    /// assert_eq!(a.n_bins(), 3);
+    /// assert!((a.time(0) - 2.05).abs() < 1e-12);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Activity::from_counts`].
+    pub fn from_binned(binned: BinnedSpikes) -> Result<Self> {
+        let t_start = binned
+            .centres
+            .first()
+            .map_or(0.0, |c| c - 0.5 * binned.bin_size);
+        let mut a = Self::from_counts(binned.counts, binned.bin_size)?;
+        a.t_start = t_start;
+        Ok(a)
+    }
+
     /// Bins spike times (seconds, one list per unit) into `[t_start,
-    /// t_stop)` with bins of `bin_size` seconds; spikes outside are ignored.
+    /// t_stop)` with bins of `bin_size` seconds; spikes outside are ignored
+    /// (see [`BinnedSpikes::from_spike_times`]).
     ///
     /// # Examples
     /// ```
@@ -72,45 +102,18 @@ impl Activity {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Param`] for a non-positive `bin_size` or `t_stop <= t_start`;
-    /// [`Error::Shape`] with no unit or fewer than two bins;
-    /// [`Error::Limit`](crate::Error::Limit) when the counts would exceed the
-    /// memory budget.
+    /// As [`BinnedSpikes::from_spike_times`] (bad `bin_size`, `t_start`,
+    /// `t_stop` or spike time); [`Error::Shape`] with no unit or fewer than
+    /// two bins.
     pub fn from_spike_times(
         spikes: &[Vec<f64>],
         bin_size: f64,
         t_start: f64,
         t_stop: f64,
     ) -> Result<Self> {
-        check::positive("bin_size", bin_size)?;
-        check::finite("t_start", t_start)?;
-        check::finite("t_stop", t_stop)?;
-        if t_stop <= t_start {
-            return Err(ParamError::new("t_stop", format!("> t_start = {t_start}"), t_stop).into());
-        }
-        // The tolerance keeps float rounding (0.3 / 0.1 = 2.999...) from dropping a bin.
-        let n_f = ((t_stop - t_start) / bin_size + 1e-9).floor();
-        crate::error::check_memory(
-            &format!(
-                "{n_f:e} bins of {bin_size} s x {} units over {t_start}..{t_stop}",
-                spikes.len()
-            ),
-            (n_f * spikes.len().max(1) as f64 * 8.0).min(u64::MAX as f64) as u64,
-            "raise `bin_size`",
-        )?;
-        let n = n_f as usize;
-        let mut counts = Array2::zeros((n, spikes.len()));
-        for (u, train) in spikes.iter().enumerate() {
-            for &t in train {
-                if t >= t_start && t < t_stop {
-                    let b = ((t - t_start) / bin_size) as usize;
-                    if b < n {
-                        counts[[b, u]] += 1.0;
-                    }
-                }
-            }
-        }
-        let mut a = Self::from_counts(counts, bin_size)?;
+        let mut a = Self::from_binned(BinnedSpikes::from_spike_times(
+            spikes, bin_size, t_start, t_stop,
+        )?)?;
         a.t_start = t_start;
         Ok(a)
     }
@@ -148,16 +151,16 @@ impl Activity {
     ) -> Result<Self> {
         use crate::data::col;
         let b = recording.bin_spikes(bin_size, epoch)?;
-        let mut a = Self::from_counts(b.counts, bin_size)?;
-        a.t_start = b.centres[0] - 0.5 * bin_size;
+        let centres = b.centres.clone();
+        let mut a = Self::from_binned(b)?;
         let channels = recording.channels();
         let has = |c: &str| channels.iter().any(|x| x == c);
         if has(col::HEAD_DIRECTION) {
-            a.angle = Some(recording.behaviour_at(col::HEAD_DIRECTION, &b.centres)?);
+            a.angle = Some(recording.behaviour_at(col::HEAD_DIRECTION, &centres)?);
         }
         if has(col::X) && has(col::Y) {
-            let x = recording.behaviour_at(col::X, &b.centres)?;
-            let y = recording.behaviour_at(col::Y, &b.centres)?;
+            let x = recording.behaviour_at(col::X, &centres)?;
+            let y = recording.behaviour_at(col::Y, &centres)?;
             a.position = Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
                 if j == 0 {
                     x[i]
