@@ -187,28 +187,14 @@ pub fn read_phy_with(dir: impl AsRef<Path>, noise: NoiseClusters) -> Result<Reco
         "set CANNS_MEMORY_LIMIT higher if the machine has the memory",
     )?;
 
-    let samples = integers(&times)?;
-    let mut t = Vec::with_capacity(n);
-    for (i, s) in samples.into_iter().enumerate() {
-        if s < 0 {
-            return Err(Error::data(
-                times.display().to_string(),
-                format!("spike {i} has a negative sample index ({s})"),
-            ));
-        }
-        t.push(s as f64 / rate);
-    }
-    let ids = integers(&clusters)?;
-    let mut unit = Vec::with_capacity(n);
-    for (i, c) in ids.into_iter().enumerate() {
-        let c = u32::try_from(c).map_err(|_| {
-            Error::data(
-                clusters.display().to_string(),
-                format!("spike {i} has cluster {c}, not an id in 0..2^32"),
-            )
-        })?;
-        unit.push(c);
-    }
+    let t = per_spike(&times, |i, s| {
+        u64::try_from(s)
+            .map(|s| s as f64 / rate)
+            .map_err(|_| format!("spike {i} has a negative sample index ({s})"))
+    })?;
+    let unit = per_spike(&clusters, |i, c| {
+        u32::try_from(c).map_err(|_| format!("spike {i} has cluster {c}, not an id in 0..2^32"))
+    })?;
 
     let tables = cluster_tables(dir)?;
     let units = units_frame(&unit, &tables)?;
@@ -334,19 +320,28 @@ fn spike_count(path: &Path) -> Result<usize> {
     }
 }
 
-/// A per-spike integer array as `i128` (uint64 and int64 alike; the caller
-/// checks the sign and range).
-fn integers(path: &Path) -> Result<Vec<i128>> {
-    Ok(match read_npy(path)?.into_data() {
-        NpyData::I64(v) => v.into_iter().map(i128::from).collect(),
-        NpyData::U64(v) => v.into_iter().map(i128::from).collect(),
-        NpyData::F64(_) => {
-            return Err(Error::data(
-                path.display().to_string(),
-                "must hold integers (sample indices or cluster ids)",
-            ))
-        }
-    })
+/// A per-spike integer array mapped value by value (uint64 and int64 alike,
+/// seen as `i128`); `f` says what is wrong with spike `i`.
+fn per_spike<T>(
+    path: &Path,
+    f: impl Fn(usize, i128) -> std::result::Result<T, String>,
+) -> Result<Vec<T>> {
+    let bad = |m: String| Error::data(path.display().to_string(), m);
+    match read_npy(path)?.into_data() {
+        NpyData::I64(v) => v
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, i128::from(x)).map_err(bad))
+            .collect(),
+        NpyData::U64(v) => v
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, i128::from(x)).map_err(bad))
+            .collect(),
+        NpyData::F64(_) => Err(bad(
+            "must hold integers (sample indices or cluster ids)".into()
+        )),
+    }
 }
 
 /// A value in `params.py`.
