@@ -94,8 +94,10 @@ pub fn summary(rec: &Recording) -> Result<String> {
     for (loc, n) in rec.units_by(col::LOCATION) {
         let _ = writeln!(s, "  {loc:<12} {n}");
     }
+    // Phy's curation labels (text); NWB files use `group` for a number.
     let group = canns::data::io::phy::GROUP;
-    if canns::data::frame_column(rec.units(), group).is_some() {
+    if canns::data::frame_column(rec.units(), group).is_some_and(|c| c.dtype() == &DataType::String)
+    {
         let _ = writeln!(s, "\nunits by {group}:");
         for (g, n) in rec.units_by(group) {
             let _ = writeln!(s, "  {g:<12} {n}");
