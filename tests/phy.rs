@@ -179,7 +179,8 @@ fn older_phy_label_file_reads() {
     std::fs::remove_file(d.join("cluster_info.tsv")).unwrap();
     std::fs::write(
         d.join("cluster_groups.csv"),
-        "cluster_id\tgroup\n0\tnoise\n2\tgood\n",
+        // As a Windows spreadsheet saves it: a byte-order mark, CRLF, commas.
+        "\u{feff}cluster_id,group\r\n0,noise\r\n2,good\r\n",
     )
     .unwrap();
     let rec = Recording::from_phy(&d).unwrap();

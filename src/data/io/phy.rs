@@ -582,6 +582,8 @@ fn read_cluster_table(path: &Path) -> Result<ClusterTable> {
     let (_, header) = lines
         .next()
         .ok_or_else(|| Error::data(&file, "is empty: no header row (`cluster_id<TAB>...`)"))?;
+    // A file saved by a spreadsheet may start with a byte-order mark.
+    let header = header.trim_start_matches('\u{feff}');
     let sep = if header.contains('\t') || path.extension().is_some_and(|e| e == "tsv") {
         '\t'
     } else {
