@@ -420,6 +420,18 @@ fn cli_inspects_and_converts_a_phy_folder() {
     assert_eq!(a.spikes(), b.spikes());
     assert_eq!(strs(b.units(), "group"), strs(a.units(), "group"));
 
+    let pq = d.join("out.parquet");
+    canns_ok(&["convert", d.to_str().unwrap(), pq.to_str().unwrap()]);
+    let c = io::read(&pq).unwrap();
+    assert_eq!(a.spikes(), c.spikes());
+    assert_eq!(strs(c.units(), "group"), strs(a.units(), "group"));
+    assert_eq!(strs(c.units(), "KSLabel"), strs(a.units(), "KSLabel"));
+    assert_eq!(frame_column(c.units(), "ch"), frame_column(a.units(), "ch"));
+
+    // An NWB `group` column is a number, not a curation label.
+    let s = String::from_utf8(canns_ok(&["inspect", "A2929-200711"]).stdout).unwrap();
+    assert!(!s.contains("units by group"), "{s}");
+
     let o = canns(&[
         "inspect",
         d.join("missing").to_str().unwrap(),
