@@ -1,6 +1,6 @@
 //! Recordings of real neurons: spikes, behaviour, unit metadata, epochs and
 //! events as polars DataFrames, read from and written to NWB, Parquet, CSV
-//! and NPZ, plus the bundled datasets.
+//! and NPZ, read from Phy / Kilosort folders, plus the bundled datasets.
 //!
 //! A [`Recording`] holds five long-format tables whose column names are the
 //! constants in [`col`]:

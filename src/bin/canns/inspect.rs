@@ -1,6 +1,7 @@
-//! `canns inspect FILE`: a summary of a recording (NWB, Parquet, CSV, NPZ or
-//! a bundled dataset name): units by region, spike counts, epochs,
-//! behaviour channels and their ranges, events.
+//! `canns inspect FILE`: a summary of a recording (NWB, Parquet, CSV, NPZ,
+//! a Phy / Kilosort folder or a bundled dataset name): units by region (and
+//! by curation label for Phy), spike counts, epochs, behaviour channels and
+//! their ranges, events.
 
 use canns::data::{col, Recording};
 use canns::error::Result;
@@ -13,8 +14,30 @@ use std::fmt::Write;
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// A recording: .nwb, .npz, .parquet / .csv (a directory of tables or one
-    /// of its files), or a bundled dataset name such as A2929-200711.
+    /// of its files), a Phy / Kilosort folder, or a bundled dataset name such
+    /// as A2929-200711.
     pub file: String,
+    /// Phy folders: keep the clusters labelled `noise` (dropped by default).
+    #[arg(long)]
+    pub keep_noise: bool,
+}
+
+/// Loads `input` (a path or a bundled dataset name); `keep_noise` keeps the
+/// `noise` clusters of a Phy folder.
+///
+/// # Errors
+/// The reader's errors; [`canns::Error::Invalid`] for `keep_noise` on
+/// anything but a Phy folder.
+pub fn load(input: &str, keep_noise: bool) -> Result<Recording> {
+    if !keep_noise {
+        return Recording::dataset(input);
+    }
+    if !canns::data::io::phy::is_phy_dir(input) {
+        return Err(canns::Error::Invalid(format!(
+            "--keep-noise applies to Phy folders (params.py, spike_times.npy); {input} is none"
+        )));
+    }
+    Recording::from_phy_with(input, canns::data::io::NoiseClusters::Keep)
 }
 
 /// Runs `canns inspect`: prints [`summary`].
@@ -22,7 +45,7 @@ pub struct InspectArgs {
 /// # Errors
 /// The reader's errors (naming the file and the field).
 pub fn run(a: InspectArgs) -> Result<()> {
-    let rec = Recording::dataset(&a.file)?;
+    let rec = load(&a.file, a.keep_noise)?;
     print!("{}", summary(&rec)?);
     Ok(())
 }
@@ -70,6 +93,15 @@ pub fn summary(rec: &Recording) -> Result<String> {
     let _ = writeln!(s, "\nunits by {}:", col::LOCATION);
     for (loc, n) in rec.units_by(col::LOCATION) {
         let _ = writeln!(s, "  {loc:<12} {n}");
+    }
+    // Phy's curation labels (text); NWB files use `group` for a number.
+    let group = canns::data::io::phy::GROUP;
+    if canns::data::frame_column(rec.units(), group).is_some_and(|c| c.dtype() == &DataType::String)
+    {
+        let _ = writeln!(s, "\nunits by {group}:");
+        for (g, n) in rec.units_by(group) {
+            let _ = writeln!(s, "  {g:<12} {n}");
+        }
     }
     let _ = writeln!(s, "\nspikes per unit:");
     let units = rec.units();

@@ -31,7 +31,7 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Vietoris-Rips persistence diagrams of a point cloud or distance matrix.
     Rips(rips::RipsArgs),
-    /// Summarise a recording (NWB, Parquet, CSV, NPZ or a dataset name).
+    /// Summarise a recording (NWB, Parquet, CSV, NPZ, a Phy folder or a dataset name).
     Inspect(inspect::InspectArgs),
     /// Convert a recording between formats (to Parquet, CSV or NPZ).
     Convert(convert::ConvertArgs),

@@ -1,5 +1,6 @@
 //! Reading and writing recordings: NWB 2.x (read), Parquet and CSV (one
-//! file per table in a directory), NPZ (one archive).
+//! file per table in a directory), NPZ (one archive), Phy / Kilosort
+//! folders (read).
 //!
 //! [`read()`] and [`write()`] choose the format from the path:
 //!
@@ -7,6 +8,7 @@
 //! | --- | --- |
 //! | `*.nwb` | NWB 2.x (HDF5), read only, see [`nwb`] |
 //! | `*.npz` | one NumPy archive, see [`npz`] for the array names |
+//! | a directory holding `params.py` or `spike_times.npy`, or such a `params.py` | a Phy / Kilosort output folder, read only, `noise` clusters dropped, see [`phy`] |
 //! | a directory holding `spikes.parquet` (or `spikes.csv`), or such a file | one file per table: `spikes`, `behaviour`, `units`, `epochs`, `events` |
 //! | `*.parquet` / `*.csv` that does not exist yet (writing) | a directory of that name with one file per table |
 //! | any other `*.parquet` / `*.csv` file (reading) | a spikes table (`unit`, `t`) alone |
@@ -15,6 +17,7 @@ pub(crate) mod hdf5;
 pub mod npy;
 pub mod npz;
 pub mod nwb;
+pub mod phy;
 pub mod table;
 
 use crate::data::Recording;
@@ -23,6 +26,7 @@ use std::path::Path;
 
 pub use npz::{read_npz, write_npz};
 pub use nwb::{read_nwb, read_nwb_bytes};
+pub use phy::{read_phy, read_phy_with, NoiseClusters};
 pub use table::{read_table_dir, write_table_dir, TableFormat};
 
 /// The names of the tables in a directory, in order.
@@ -50,6 +54,9 @@ fn ext(path: &Path) -> String {
 /// file and the field for bad content or an unknown format.
 pub fn read(path: impl AsRef<Path>) -> Result<Recording> {
     let path = path.as_ref();
+    if phy::is_phy_dir(path) {
+        return read_phy(path);
+    }
     if path.is_dir() {
         for fmt in [TableFormat::Parquet, TableFormat::Csv] {
             if path.join(format!("spikes.{}", fmt.ext())).exists() {
@@ -58,7 +65,7 @@ pub fn read(path: impl AsRef<Path>) -> Result<Recording> {
         }
         return Err(Error::data(
             path.display().to_string(),
-            "directory holds no spikes.parquet or spikes.csv",
+            "directory holds no spikes.parquet or spikes.csv, and is no Phy folder (params.py, spike_times.npy)",
         ));
     }
     if !path.exists() {
@@ -66,6 +73,10 @@ pub fn read(path: impl AsRef<Path>) -> Result<Recording> {
             path,
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
         ));
+    }
+    if path.file_name().is_some_and(|n| n == phy::PARAMS) {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        return read_phy(dir.unwrap_or(Path::new(".")));
     }
     match ext(path).as_str() {
         "nwb" | "h5" | "hdf5" => read_nwb(path),
@@ -91,7 +102,7 @@ pub fn read(path: impl AsRef<Path>) -> Result<Recording> {
         }
         other => Err(Error::data(
             path.display().to_string(),
-            format!("unknown format `.{other}` (use .nwb, .npz, .parquet, .csv or a directory)"),
+            format!("unknown format `.{other}` (use .nwb, .npz, .parquet, .csv, a directory or a Phy folder)"),
         )),
     }
 }

@@ -591,19 +591,7 @@ fn to_c_order(h: &Header, data: NpyData) -> NpyData {
 /// the header's claim is checked against it before anything is allocated.
 fn read_array(r: &mut impl Read, avail: u64) -> std::result::Result<NpyArray, String> {
     let h = read_header(r, avail)?;
-    let claimed = h.data_bytes().ok_or_else(|| {
-        format!(
-            "header claims {} elements: the byte count overflows",
-            h.describe()
-        )
-    })?;
-    let present = avail - h.len as u64;
-    if claimed != present {
-        return Err(format!(
-            "header claims {} = {claimed} bytes, but {present} bytes are present",
-            h.describe()
-        ));
-    }
+    let claimed = claimed_bytes(&h, avail)?;
     let n = usize::try_from(claimed / h.dtype.size() as u64)
         .map_err(|_| format!("header claims {}: too large for this machine", h.describe()))?;
     let widened = n.saturating_mul(8);
@@ -619,6 +607,51 @@ fn read_array(r: &mut impl Read, avail: u64) -> std::result::Result<NpyArray, St
         shape: h.shape.clone(),
         data: to_c_order(&h, data),
     })
+}
+
+/// The data bytes `h` declares, checked against the `avail` bytes of the
+/// stream it heads.
+fn claimed_bytes(h: &Header, avail: u64) -> std::result::Result<u64, String> {
+    let claimed = h.data_bytes().ok_or_else(|| {
+        format!(
+            "header claims {} elements: the byte count overflows",
+            h.describe()
+        )
+    })?;
+    let present = avail - h.len as u64;
+    if claimed != present {
+        return Err(format!(
+            "header claims {} = {claimed} bytes, but {present} bytes are present",
+            h.describe()
+        ));
+    }
+    Ok(claimed)
+}
+
+/// The dtype and shape a `.npy` file declares, from its header alone: the
+/// data is not read, but the file must hold exactly the bytes the header
+/// claims. Use it to compare lengths or size a request before reading.
+///
+/// # Examples
+/// ```
+/// use canns::data::io::npy::{read_npy_header, Dtype};
+/// let path = std::env::temp_dir().join("canns_npy_header_doc.npy");
+/// ndarray_npy::write_npy(&path, &ndarray::Array1::<u64>::zeros(7)).unwrap();
+/// assert_eq!(read_npy_header(&path)?, (Dtype::U64, vec![7]));
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`read_npy`] (but never the memory budget).
+pub fn read_npy_header(path: impl AsRef<Path>) -> Result<(Dtype, Vec<usize>)> {
+    let path = path.as_ref();
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut r = std::io::BufReader::new(f);
+    let h = read_header(&mut r, len)
+        .and_then(|h| claimed_bytes(&h, len).map(|_| h))
+        .map_err(|m| Error::data(path.display().to_string(), m))?;
+    Ok((h.dtype, h.shape))
 }
 
 /// Reads a `.npy` file (any supported dtype and shape).
