@@ -34,6 +34,13 @@ use serde::{Deserialize, Serialize};
 
 /// Tracks the translation of a periodic pattern on an `L x L` sheet
 /// (neuron `i` at column `i mod L`, row `i div L`). See the [module docs](self).
+///
+/// # Examples
+/// ```
+/// use canns::analysis::sheet::SheetTracker;
+/// // A flat frame has nothing to track.
+/// assert!(SheetTracker::new(&[1.0; 64], 8).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetTracker {
     side: usize,

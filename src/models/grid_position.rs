@@ -70,6 +70,18 @@ use std::f64::consts::PI;
 
 /// Parameters of [`GridCell2DPosition`] (defaults of `canns`'s
 /// `GridCell2DPosition`). Time is in milliseconds, positions in metres.
+///
+/// # Examples
+/// ```
+/// use canns::models::GridCell2DPositionParams;
+/// use canns::params::Params;
+/// let p = GridCell2DPositionParams::example();
+/// assert_eq!((p.length, p.mapping_ratio), (40, 6.0));
+/// let e = p.clone().length(2).build().unwrap_err().to_string();
+/// assert!(e.contains("`length`"));
+/// assert_eq!(GridCell2DPositionParams::from_json(&p.to_json())?, p);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GridCell2DPositionParams {
@@ -252,6 +264,15 @@ impl Render for GridCell2DPositionParams {
 }
 
 /// A position-driven grid module on a twisted torus. See the [module docs](self).
+///
+/// # Examples
+/// ```
+/// use canns::models::{GridCell2DPosition, Model};
+/// let net = GridCell2DPosition::params().length(16).mapping_ratio(6.0).build()?;
+/// assert_eq!(net.n_neurons(), 256);
+/// assert!((net.spacing() - 2.0 * std::f64::consts::PI / 6.0).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct GridCell2DPosition {
     params: GridCell2DPositionParams,
@@ -515,6 +536,19 @@ impl GridCell2DPosition {
 }
 
 /// What [`GridCell2DPosition::run`] records.
+///
+/// # Examples
+/// ```
+/// use canns::models::GridCell2DPositionParams;
+/// use canns::spatial::{Agent, Environment};
+/// let mut agent = Agent::params().dt(0.001).seed(1).build(Environment::rectangle(1.0, 1.0)?)?;
+/// agent.run(300)?;
+/// let mut net = GridCell2DPositionParams::example().length(20).noise_strength(0.0).build()?;
+/// let run = net.run(agent.history(), &[0, 5])?;
+/// assert_eq!(run.rates.dim(), (300, 2));
+/// assert!(run.mean_error(100) < 0.05);
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Shapes
 /// `positions`, `decoded`: `(n_steps, 2)`; `rates`: `(n_steps, cells.len())`.

@@ -70,6 +70,14 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
 /// How preferred directions are laid out on the sheet.
+///
+/// # Examples
+/// ```
+/// use canns::models::DirectionLayout;
+/// assert_eq!(DirectionLayout::Blocks4.directions().len(), 4);
+/// assert_eq!(DirectionLayout::Blocks4.class(41, 40), 3); // row 1, column 1
+/// assert_eq!(DirectionLayout::Modulo6.class(41, 40), 5);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DirectionLayout {
@@ -111,6 +119,13 @@ impl DirectionLayout {
 }
 
 /// Boundary of the neural sheet.
+///
+/// # Examples
+/// ```
+/// use canns::models::{GridCell2DVelocity, SheetBoundary};
+/// let p = GridCell2DVelocity::params().length(16).boundary(SheetBoundary::Aperiodic);
+/// assert!(p.build().is_ok());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SheetBoundary {
@@ -125,6 +140,16 @@ pub enum SheetBoundary {
 /// `GridCell2DVelocity`; B&F use `L = 128`, `lambda = 13`, `e = 1.05`,
 /// `alpha = 0.10315`). Time is in seconds, velocities in m/s, distances on
 /// the sheet in neurons.
+///
+/// # Examples
+/// ```
+/// use canns::models::{DirectionLayout, GridCell2DVelocityParams};
+/// let p = GridCell2DVelocityParams::canns();
+/// assert!(p.canns_compat && p.directions == DirectionLayout::Modulo6);
+/// assert!((p.gamma() / p.beta() - 1.15).abs() < 1e-12);
+/// // The 2x2 block layout needs an even side.
+/// assert!(GridCell2DVelocityParams::default().length(41).build().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GridCell2DVelocityParams {
@@ -327,6 +352,13 @@ impl Render for GridCell2DVelocityParams {
 
 /// One segment of a healing schedule: `steps` steps at `speed` (m/s) along
 /// `heading` (rad).
+///
+/// # Examples
+/// ```
+/// use canns::models::{HealSchedule, HealSegment};
+/// let s = HealSchedule { dt: 1e-4, segments: vec![HealSegment { steps: 50, speed: 0.0, heading: 0.0 }] };
+/// assert_eq!(s.total_steps(), 50);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct HealSegment {
     /// Number of steps.
@@ -339,6 +371,13 @@ pub struct HealSegment {
 
 /// A healing schedule: constant-velocity segments run at their own time step
 /// before path integration, so the pattern forms and settles.
+///
+/// # Examples
+/// ```
+/// use canns::models::HealSchedule;
+/// assert_eq!(HealSchedule::canns().total_steps(), 10_000);
+/// assert_eq!(HealSchedule::canns_steps(777).total_steps(), 777);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealSchedule {
     /// Time step of the healing steps (s).
@@ -393,6 +432,15 @@ impl HealSchedule {
 }
 
 /// The Burak & Fiete sheet. See the [module docs](self).
+///
+/// # Examples
+/// ```
+/// use canns::models::{GridCell2DVelocity, Model};
+/// let net = GridCell2DVelocity::params().length(16).build()?;
+/// assert_eq!(net.n_neurons(), 256);
+/// assert_eq!(net.preferred_direction(1)?, [-1.0, 0.0]);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct GridCell2DVelocity {
     params: GridCell2DVelocityParams,
@@ -804,6 +852,20 @@ impl GridCell2DVelocity {
 }
 
 /// What [`GridCell2DVelocity::run`] records.
+///
+/// # Examples
+/// ```
+/// use canns::models::{GridCell2DVelocity, HealSchedule};
+/// use canns::spatial::{Agent, Environment};
+/// let mut net = GridCell2DVelocity::params().length(24).lambda_net(10.0).build()?;
+/// net.heal(&HealSchedule::canns_steps(3000))?;
+/// let mut agent = Agent::params().dt(0.01).seed(2).build(Environment::rectangle(1.0, 1.0)?)?;
+/// agent.run(50)?;
+/// let run = net.run(agent.history(), 60.0, &[])?;
+/// assert_eq!(run.estimate.nrows(), 50);
+/// assert!(run.errors().iter().all(|e| e.is_finite()));
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Shapes
 /// `positions`, `displacement`, `estimate`: `(n_steps, 2)`; `rates`:

@@ -85,6 +85,15 @@ use std::f64::consts::PI;
 const SQRT3: f64 = 1.732_050_807_568_877_2;
 
 /// What exceeding the speed limit `gain * spacing / (2 pi)` does.
+///
+/// # Examples
+/// ```
+/// use canns::models::{HierarchicalNetwork, SpeedLimit};
+/// let mut net = HierarchicalNetwork::params().num_module(1).num_place(4)
+///     .speed_limit(SpeedLimit::Error).build()?;
+/// assert!(net.update([0.0, 0.2], [0.0, 0.0], 0.0).is_err());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpeedLimit {
@@ -99,6 +108,14 @@ pub enum SpeedLimit {
 
 /// Parameters of [`HierarchicalNetwork`] (defaults of `canns`'s
 /// `HierarchicalNetwork`). Time is in seconds, positions in metres, phases in rad.
+///
+/// # Examples
+/// ```
+/// use canns::models::HierarchicalNetworkParams;
+/// let p = HierarchicalNetworkParams::default();
+/// assert_eq!(p.spacings(), vec![2.0, 2.75, 3.5, 4.25, 5.0]);
+/// assert!((p.speed_limit_value() - 0.2 * 2.0 / std::f64::consts::TAU).abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HierarchicalNetworkParams {
@@ -547,6 +564,15 @@ struct Module {
 }
 
 /// The hierarchical band -> grid -> place network. See the [module docs](self).
+///
+/// # Examples
+/// ```
+/// use canns::models::HierarchicalNetwork;
+/// let net = HierarchicalNetwork::params().num_module(2).num_place(6).grid_num(12).build()?;
+/// assert_eq!(net.place_rates().len(), 36);
+/// assert_eq!(net.grid_rates(1)?.len(), 144);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct HierarchicalNetwork {
     params: HierarchicalNetworkParams,
@@ -982,6 +1008,21 @@ impl HierarchicalNetwork {
 }
 
 /// What [`HierarchicalNetwork::run`] records.
+///
+/// # Examples
+/// ```
+/// use canns::models::HierarchicalNetwork;
+/// use canns::spatial::{Agent, Environment};
+/// let mut agent = Agent::params().dt(0.05).speed_mean(0.03).speed_std(0.0)
+///     .start_position(Some(vec![2.5, 2.5])).build(Environment::rectangle(5.0, 5.0)?)?;
+/// agent.run(100)?;
+/// let mut net = HierarchicalNetwork::params().num_module(2).num_place(20).build()?;
+/// net.anchor([2.5, 2.5], 300, 100.0)?;
+/// let run = net.run(agent.history())?;
+/// assert!(run.mean_error(0, 100) < 0.05);
+/// assert_eq!(run.band_error.ncols(), 6);
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Shapes
 /// `positions`, `decoded`: `(n_steps, 2)`; `band_error`: `(n_steps, 3 num_module)`
