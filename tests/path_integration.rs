@@ -411,3 +411,29 @@ fn hier_shapes() {
     eprintln!("16^2 grid, 120 band cells, 3 modules: mean error {err:.4} m");
     assert!(err < 0.1, "{err}");
 }
+
+/// The 600 s Sargolini et al. (2006) trajectory integrated by the healed
+/// Burak-Fiete sheet (1.2 million steps of 0.5 ms; a few minutes in the
+/// test profile, so ignored by default: `gcv_integrates_a_random_walk` checks
+/// the same property on a short walk).
+#[test]
+#[ignore]
+fn gcv_sargolini_600s() {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let hist = traj.resample(0.01).unwrap();
+    let net0 = healed_bf();
+    let gain = net0.measure_gain(0.4, 6, 2000).unwrap();
+    let mut net = net0.clone();
+    let run = net.run(&hist, gain, &[]).unwrap();
+    let e = run.errors();
+    let n = e.len();
+    let mean = e.iter().sum::<f64>() / n as f64;
+    let last = e[n - 100..].iter().sum::<f64>() / 100.0;
+    let path: f64 = (1..n)
+        .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
+        .sum();
+    eprintln!(
+        "Sargolini 600 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, last 1 s {last:.4} m"
+    );
+    assert!(mean < 0.1 && last < 0.2, "{mean} {last}");
+}
