@@ -16,6 +16,8 @@ use rand::SeedableRng;
 use serde_json::Value;
 use std::sync::OnceLock;
 
+mod common;
+
 fn reference() -> &'static Value {
     static R: OnceLock<Value> = OnceLock::new();
     R.get_or_init(|| {
@@ -413,9 +415,10 @@ fn hier_shapes() {
 }
 
 /// The 600 s Sargolini et al. (2006) trajectory integrated by the healed
-/// Burak-Fiete sheet (1.2 million steps of 0.5 ms; a few minutes in the
-/// test profile, so ignored by default: `gcv_integrates_a_random_walk` checks
-/// the same property on a short walk).
+/// Burak-Fiete sheet (1.2 million steps of 0.5 ms; minutes in the test
+/// profile, so ignored by default: `gcv_integrates_a_random_walk` checks the
+/// same property on a short walk). Measured: gain 83.5 neurons/m, a 73.5 m
+/// path, mean error 0.044 m, error over the last second 0.030 m.
 #[test]
 #[ignore]
 fn gcv_sargolini_600s() {
@@ -435,5 +438,42 @@ fn gcv_sargolini_600s() {
     eprintln!(
         "Sargolini 600 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, last 1 s {last:.4} m"
     );
-    assert!(mean < 0.1 && last < 0.2, "{mean} {last}");
+    assert!(mean < 0.08 && last < 0.1, "{mean} {last}");
+}
+
+#[test]
+fn cli_path_integrate_writes_report_data_and_params() {
+    let dir = common::temp_dir("path-integrate");
+    let out = dir.join("run");
+    let o = common::canns_ok(&[
+        "path-integrate",
+        "--trajectory",
+        "sargolini",
+        "--model",
+        "position",
+        "--duration",
+        "0.5",
+        "--set",
+        "length=20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("mean error"), "{text}");
+    for f in ["report.html", "path_integration.csv", "params.json"] {
+        assert!(std::fs::metadata(out.join(f)).unwrap().len() > 0, "{f}");
+    }
+    let p = std::fs::read_to_string(out.join("params.json")).unwrap();
+    assert!(p.contains("\"length\": 20"), "{p}");
+    let bad = common::canns(&[
+        "path-integrate",
+        "--model",
+        "hierarchical",
+        "--set",
+        "band_size=2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("band_size"));
 }
