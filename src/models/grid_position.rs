@@ -2,7 +2,8 @@
 //! animal's position (the `canns` model of the same name, without
 //! adaptation).
 //!
-//! The geometry is the shared [twisted torus](super::twisted_torus): `n x n`
+//! The geometry is the twisted torus shared with the theta-sweep
+//! [`GridCellNetwork`](super::theta_sweep::GridCellNetwork): `n x n`
 //! neurons at phases `phi_i`, positions mapped to phases by
 //! `phase(p) = wrap(T mr p)`, the hexagonal distance `|T^-1 wrap(dphi)|`, and
 //! the grid spacing `Lambda = 2 pi / mr` (m). With `G` the Gaussian of width
