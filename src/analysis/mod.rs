@@ -9,6 +9,7 @@ pub mod place;
 pub mod raster;
 pub mod recording;
 mod sampling;
+pub mod sheet;
 pub mod theta;
 pub mod tracking;
 

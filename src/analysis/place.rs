@@ -370,6 +370,12 @@ impl RateMap {
         grid_score(&self.autocorrelogram())
     }
 
+    /// Grid spacing (input units): [`grid_spacing`] of the autocorrelogram
+    /// times the bin size; NaN when it has no peak beyond its first minimum.
+    pub fn grid_spacing(&self) -> f64 {
+        grid_spacing(&self.autocorrelogram()) * self.params.bin_size
+    }
+
     /// Border score (see the module docs): near 1 for a field along one wall,
     /// -1 for fields away from the walls; NaN for a silent unit.
     pub fn border_score(&self) -> f64 {
@@ -618,6 +624,201 @@ pub fn grid_score(ac: &Array2<f64>) -> f64 {
         }
     }
     best
+}
+
+/// Grid spacing of an autocorrelogram (centre at the middle bin), in bins:
+/// the radius of the first local maximum of the radially averaged profile
+/// beyond its first local minimum (the innermost ring of six fields),
+/// refined by a parabola through the peak and its two neighbours. NaN when the profile has no minimum followed by a peak.
+///
+/// Unlike masking a fixed radius around the centre (as `canns`'s
+/// `find_grid_spacing` masks r < 3 bins), starting beyond the first minimum
+/// never picks the flank of the central peak.
+///
+/// # Examples
+/// ```
+/// use canns::analysis::place::{autocorrelogram, grid_spacing};
+/// use canns::ndarray::Array2;
+/// // A hexagonal pattern of period 8 bins.
+/// let k = 2.0 * std::f64::consts::PI / 8.0 * 2.0 / 3f64.sqrt();
+/// let m = Array2::from_shape_fn((40, 40), |(i, j)| {
+///     (0..3).map(|n| {
+///         let a = n as f64 * std::f64::consts::PI / 3.0;
+///         (k * (a.cos() * j as f64 + a.sin() * i as f64)).cos()
+///     }).sum::<f64>()
+/// });
+/// assert!((grid_spacing(&autocorrelogram(&m)) - 8.0).abs() < 0.5);
+/// ```
+pub fn grid_spacing(ac: &Array2<f64>) -> f64 {
+    let (ny, nx) = ac.dim();
+    let (cy, cx) = ((ny / 2) as f64, (nx / 2) as f64);
+    let r_max = (cy.min(cx) - 1.0).floor();
+    if r_max < 3.0 {
+        return f64::NAN;
+    }
+    let nr = r_max as usize + 1;
+    let (mut sum, mut cnt) = (vec![0.0; nr], vec![0.0; nr]);
+    for ((i, j), &v) in ac.indexed_iter() {
+        let r = ((i as f64 - cy).powi(2) + (j as f64 - cx).powi(2))
+            .sqrt()
+            .round() as usize;
+        if r < nr && v.is_finite() {
+            sum[r] += v;
+            cnt[r] += 1.0;
+        }
+    }
+    let prof: Vec<f64> = sum
+        .iter()
+        .zip(&cnt)
+        .map(|(s, c)| if *c > 0.0 { s / c } else { f64::NAN })
+        .collect();
+    let mut r_min = 1usize;
+    while r_min + 1 < nr
+        && prof[r_min + 1].partial_cmp(&prof[r_min]) != Some(std::cmp::Ordering::Greater)
+    {
+        r_min += 1;
+    }
+    if r_min + 1 >= nr {
+        return f64::NAN;
+    }
+    // The first local maximum beyond the minimum (the innermost ring of
+    // fields); the highest point when the profile rises to the edge.
+    let mut peak = r_min + 1;
+    while peak + 1 < nr && prof[peak + 1].partial_cmp(&prof[peak]) != Some(std::cmp::Ordering::Less)
+    {
+        peak += 1;
+    }
+    if !prof[peak].is_finite() {
+        return f64::NAN;
+    }
+    if peak + 1 < nr && prof[peak + 1].is_finite() && prof[peak - 1].is_finite() {
+        let (a, b, c) = (prof[peak - 1], prof[peak], prof[peak + 1]);
+        let den = a - 2.0 * b + c;
+        if den < 0.0 {
+            return peak as f64 + 0.5 * (a - c) / den;
+        }
+    }
+    peak as f64
+}
+
+/// Rate maps of continuous activity (model rates) over a path: the mean
+/// activity of each cell in each square bin of side `bin_size`, with the
+/// summed activity and the occupancy smoothed alike by a Gaussian of
+/// `smoothing` bins; bins never visited are NaN. The occupancy of the
+/// returned maps is in samples.
+///
+/// # Shapes
+/// `activity` is `(n_samples, n_cells)`; `x`, `y` have `n_samples` entries.
+///
+/// # Examples
+/// ```
+/// use canns::analysis::place::activity_rate_maps;
+/// use canns::ndarray::Array2;
+/// // A raster scan of a 1 m box; cell 0 is active for x < 0.5.
+/// let (x, y): (Vec<f64>, Vec<f64>) = (0..10_000).map(|i| ((i % 100) as f64 / 100.0, (i / 100) as f64 / 100.0)).unzip();
+/// let act = Array2::from_shape_fn((10_000, 1), |(i, _)| if x[i] < 0.5 { 2.0 } else { 0.0 });
+/// let maps = activity_rate_maps(&x, &y, &act.view(), [0.0, 1.0, 0.0, 1.0], 0.1, 0.0)?;
+/// assert_eq!(maps[0].rates.dim(), (10, 10));
+/// assert_eq!(maps[0].rates[[3, 1]], 2.0);
+/// assert_eq!(maps[0].rates[[3, 8]], 0.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Shape`] when the lengths disagree, [`Error::Param`] for a bad
+/// extent, bin size or smoothing, [`Error::Invalid`] when no sample lies in
+/// the extent.
+pub fn activity_rate_maps(
+    x: &[f64],
+    y: &[f64],
+    activity: &ndarray::ArrayView2<f64>,
+    extent: [f64; 4],
+    bin_size: f64,
+    smoothing: f64,
+) -> Result<Vec<RateMap>> {
+    use rayon::prelude::*;
+    let params = RateMapParams::default()
+        .bin_size(bin_size)
+        .extent(Some(extent))
+        .smoothing(smoothing)
+        .min_occupancy(0.0);
+    params.validate()?;
+    if x.len() != y.len() || activity.nrows() != x.len() {
+        return Err(Error::shape(
+            "positions and activity (samples)",
+            x.len(),
+            format!("{} y, {} activity rows", y.len(), activity.nrows()),
+        ));
+    }
+    let nx = (((extent[1] - extent[0]) / bin_size).round() as usize).max(1);
+    let ny = (((extent[3] - extent[2]) / bin_size).round() as usize).max(1);
+    let bin_of: Vec<Option<(usize, usize)>> = x
+        .iter()
+        .zip(y)
+        .map(|(&x, &y)| {
+            if !(x.is_finite() && y.is_finite()) {
+                return None;
+            }
+            let j = ((x - extent[0]) / bin_size).floor();
+            let k = ((y - extent[2]) / bin_size).floor();
+            // Positions on the far edge fall in the last bin.
+            let j = if j as usize == nx && x <= extent[1] {
+                j - 1.0
+            } else {
+                j
+            };
+            let k = if k as usize == ny && y <= extent[3] {
+                k - 1.0
+            } else {
+                k
+            };
+            (j >= 0.0 && k >= 0.0 && (j as usize) < nx && (k as usize) < ny)
+                .then_some((k as usize, j as usize))
+        })
+        .collect();
+    let mut occ_raw = Array2::zeros((ny, nx));
+    for b in bin_of.iter().flatten() {
+        occ_raw[*b] += 1.0;
+    }
+    if occ_raw.sum() <= 0.0 {
+        return Err(Error::Invalid(format!(
+            "activity_rate_maps: no position inside the extent {extent:?}"
+        )));
+    }
+    let occ = smooth_2d(&occ_raw, smoothing);
+    let extent = [
+        extent[0],
+        extent[0] + nx as f64 * bin_size,
+        extent[2],
+        extent[2] + ny as f64 * bin_size,
+    ];
+    Ok((0..activity.ncols())
+        .into_par_iter()
+        .map(|c| {
+            let col = activity.column(c);
+            let mut sums = Array2::zeros((ny, nx));
+            for (i, b) in bin_of.iter().enumerate() {
+                if let Some(b) = b {
+                    sums[*b] += col[i];
+                }
+            }
+            let s = smooth_2d(&sums, smoothing);
+            let rates = Array2::from_shape_fn((ny, nx), |ij| {
+                if occ_raw[ij] > 0.0 && occ[ij] > 0.0 {
+                    s[ij] / occ[ij]
+                } else {
+                    f64::NAN
+                }
+            });
+            RateMap {
+                params: params.clone(),
+                extent,
+                rates,
+                occupancy: occ.clone(),
+                counts: sums,
+            }
+        })
+        .collect())
 }
 
 /// Border score of a rate map with square bins of `bin_size` (walls are the

@@ -161,12 +161,19 @@ impl CircularConv {
         out: &mut [f64],
         add: impl FnOnce(&mut [Complex<f64>], usize, usize),
     ) {
-        let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
+        let (n0, h) = (self.n0, self.n1 / 2 + 1);
         self.forward(x);
         for (c, k) in self.cols.iter_mut().zip(&self.spectrum) {
             *c *= k;
         }
         add(&mut self.cols, n0, h);
+        self.inverse(out);
+    }
+
+    /// Inverse 2D real FFT of `self.cols` (column-major half spectrum,
+    /// unnormalised) into `out`.
+    fn inverse(&mut self, out: &mut [f64]) {
+        let (n0, n1, h) = (self.n0, self.n1, self.n1 / 2 + 1);
         if let Some(f) = &self.col_inv {
             f.process_with_scratch(&mut self.cols, &mut self.scratch);
             transpose(&self.cols, &mut self.rows, h, n0);
@@ -201,6 +208,83 @@ impl CircularConv {
                 }
                 out[i0 * n1 + i1] = acc;
             }
+        }
+    }
+}
+
+/// Several translation-invariant kernels `K_c` on one `n0 x n1` periodic
+/// lattice, applied by FFT: either the sum `sum_c K_c * x_c` of the
+/// convolutions of several fields (one forward transform per field and one
+/// inverse), or the convolutions `K_c * x` of one field (one forward
+/// transform and one inverse per kernel). Networks whose neurons fall into
+/// classes with shifted kernels (the Burak-Fiete sheet) need no dense
+/// matrix this way.
+#[derive(Debug, Clone)]
+pub(crate) struct ConvBank {
+    conv: CircularConv,
+    spectra: Vec<Vec<Complex<f64>>>,
+    acc: Vec<Complex<f64>>,
+    x_hat: Vec<Complex<f64>>,
+}
+
+impl ConvBank {
+    /// Builds the bank from kernels laid out as for [`CircularConv::new`].
+    pub fn new(n0: usize, n1: usize, kernels: Vec<Vec<f64>>) -> Self {
+        let spectra: Vec<Vec<Complex<f64>>> = kernels
+            .into_iter()
+            .map(|k| CircularConv::new(n0, n1, k, Recurrence::Fft).spectrum)
+            .collect();
+        let conv = CircularConv::new(n0, n1, vec![0.0; n0 * n1], Recurrence::Fft);
+        let len = conv.cols.len();
+        Self {
+            conv,
+            spectra,
+            acc: vec![Complex::default(); len],
+            x_hat: vec![Complex::default(); len],
+        }
+    }
+
+    /// `out = sum_c K_c * x_c`, where `fill(c, buf)` writes the field `x_c`
+    /// into `buf` (zeroed first).
+    pub fn sum(
+        &mut self,
+        mut fill: impl FnMut(usize, &mut [f64]),
+        buf: &mut [f64],
+        out: &mut [f64],
+    ) {
+        self.acc.iter_mut().for_each(|a| *a = Complex::default());
+        for c in 0..self.spectra.len() {
+            buf.iter_mut().for_each(|b| *b = 0.0);
+            fill(c, buf);
+            self.conv.forward(buf);
+            for ((a, x), k) in self
+                .acc
+                .iter_mut()
+                .zip(&self.conv.cols)
+                .zip(&self.spectra[c])
+            {
+                *a += x * k;
+            }
+        }
+        self.conv.cols.copy_from_slice(&self.acc);
+        self.conv.inverse(out);
+    }
+
+    /// `outs[c] = K_c * x` for every kernel.
+    pub fn fan_out(&mut self, x: &[f64], outs: &mut [Vec<f64>]) {
+        self.conv.forward(x);
+        self.x_hat.copy_from_slice(&self.conv.cols);
+        for (c, out) in outs.iter_mut().enumerate() {
+            for ((d, x), k) in self
+                .conv
+                .cols
+                .iter_mut()
+                .zip(&self.x_hat)
+                .zip(&self.spectra[c])
+            {
+                *d = x * k;
+            }
+            self.conv.inverse(out);
         }
     }
 }
@@ -253,6 +337,33 @@ mod tests {
             for (p, q) in ya.iter().zip(&yb) {
                 assert!((p - q).abs() < 1e-10, "{n0}x{n1}: {p} vs {q}");
             }
+        }
+    }
+
+    #[test]
+    fn bank_matches_dense_sums() {
+        let (n0, n1) = (6usize, 10usize);
+        let ks: Vec<Vec<f64>> = (0..3).map(|c| random(n0 * n1, 10 + c)).collect();
+        let xs: Vec<Vec<f64>> = (0..3).map(|c| random(n0 * n1, 20 + c)).collect();
+        let mut bank = ConvBank::new(n0, n1, ks.clone());
+        let mut want = vec![0.0; n0 * n1];
+        let mut outs = vec![vec![0.0; n0 * n1]; 3];
+        bank.fan_out(&xs[0], &mut outs);
+        for c in 0..3 {
+            let mut d = CircularConv::new(n0, n1, ks[c].clone(), Recurrence::Dense);
+            let mut y = vec![0.0; n0 * n1];
+            d.apply(&xs[c], &mut y);
+            want.iter_mut().zip(&y).for_each(|(w, y)| *w += y);
+            d.apply(&xs[0], &mut y);
+            for (p, q) in outs[c].iter().zip(&y) {
+                assert!((p - q).abs() < 1e-10);
+            }
+        }
+        let mut got = vec![0.0; n0 * n1];
+        let mut buf = vec![0.0; n0 * n1];
+        bank.sum(|c, b| b.copy_from_slice(&xs[c]), &mut buf, &mut got);
+        for (p, q) in got.iter().zip(&want) {
+            assert!((p - q).abs() < 1e-10, "{p} vs {q}");
         }
     }
 

@@ -13,16 +13,28 @@ pub mod cann2d;
 pub(crate) mod cann_params;
 pub(crate) mod dense;
 pub mod dynamics;
+pub mod grid_position;
+pub mod grid_velocity;
+pub mod hierarchical;
 pub mod hopfield;
 pub mod kernel;
 pub mod lif_ring;
 pub mod linear;
 pub mod spiking;
 pub mod theta_sweep;
+pub(crate) mod twisted_torus;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};
 pub use dynamics::Integrator;
+pub use grid_position::{GridCell2DPosition, GridCell2DPositionParams, PositionRun};
+pub use grid_velocity::{
+    DirectionLayout, GridCell2DVelocity, GridCell2DVelocityParams, HealSchedule, HealSegment,
+    SheetBoundary, VelocityRun,
+};
+pub use hierarchical::{
+    HierarchicalNetwork, HierarchicalNetworkParams, HierarchicalRun, SpeedLimit,
+};
 pub use hopfield::{Activation, Hopfield, HopfieldParams, Recall, Update};
 pub use kernel::Recurrence;
 pub use lif_ring::{LifRing, LifRingParams};

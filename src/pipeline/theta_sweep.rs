@@ -716,7 +716,7 @@ impl ThetaSweepResult {
             Vec::new()
         };
         let pts = if manifold {
-            crate::models::theta_sweep::grid::manifold_points(n, self.params.grid.mapping_ratio)
+            crate::models::twisted_torus::manifold_points(n, self.params.grid.mapping_ratio)
         } else {
             Vec::new()
         };

@@ -73,72 +73,20 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::dynamics::AdaptiveStep;
 use crate::models::kernel::{CircularConv, Recurrence};
+pub use crate::models::twisted_torus::GridDecode;
+use crate::models::twisted_torus::{
+    hex_forward, image_range, periodic_gaussian, phasors, spectral_terms, PhaseTorus, Term,
+};
 use crate::models::{FeatureMap, Model};
 use crate::params::check;
 use crate::params::{setters, Params};
-use crate::space::{ring_positions, wrap, TWO_PI};
+use crate::space::{ring_positions, TWO_PI};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
-
-const SQRT3: f64 = 1.732_050_807_568_877_2;
-
-/// Fourier terms of the conjunctive input are kept while
-/// `a^2 k^T M^-1 k / 2` is at most this (`e^-40 = 4e-18`).
-const SPECTRAL_CUTOFF: f64 = 40.0;
-
-/// `T p`: real space (scaled by the mapping ratio) to phase, unwrapped.
-fn hex_forward(p: [f64; 2]) -> [f64; 2] {
-    [p[0] - p[1] / SQRT3, 2.0 * p[1] / SQRT3]
-}
-
-/// `T^-1 phi`: phase to real space (times the mapping ratio).
-fn hex_inverse(phi: [f64; 2]) -> [f64; 2] {
-    [phi[0] + 0.5 * phi[1], 0.5 * SQRT3 * phi[1]]
-}
-
-/// `|T^-1 d|^2 = dx^2 + dx dy + dy^2`.
-fn hex_norm2(dx: f64, dy: f64) -> f64 {
-    dx * dx + dx * dy + dy * dy
-}
-
-/// Lattice images `m` in `[-M, M]^2` needed for the periodised Gaussian of
-/// width `a` to be exact to ~1e-18 anywhere in the fundamental domain.
-fn image_range(a: f64) -> i32 {
-    // Images at lattice index M are at least sqrt(3) pi M - 5.44 away.
-    ((5.45 + 9.2 * a) / (SQRT3 * PI)).ceil() as i32
-}
-
-/// Real-space positions `T^-1 phi / mr` (m) of the neurons of an `n x n`
-/// sheet, in neuron order: one lattice cell of the twisted torus.
-pub(crate) fn manifold_points(n: usize, mapping_ratio: f64) -> Vec<[f64; 2]> {
-    let phi = ring_positions(n);
-    (0..n * n)
-        .map(|i| {
-            let p = hex_inverse([phi[i % n], phi[i / n]]);
-            [p[0] / mapping_ratio, p[1] / mapping_ratio]
-        })
-        .collect()
-}
-
-/// The periodised Gaussian `sum_m exp(-|T^-1 (d + 2 pi m)|^2 / (2 a^2))` at a
-/// phase difference `d` (wrapped first).
-fn periodic_gaussian(dx: f64, dy: f64, a: f64, images: i32) -> f64 {
-    let (dx, dy) = (wrap(dx), wrap(dy));
-    let c = -0.5 / (a * a);
-    let mut s = 0.0;
-    for m1 in -images..=images {
-        let x = dx + TWO_PI * m1 as f64;
-        for m2 in -images..=images {
-            let y = dy + TWO_PI * m2 as f64;
-            s += (c * hex_norm2(x, y)).exp();
-        }
-    }
-    s
-}
 
 /// Parameters of [`GridCellNetwork`] (Ji et al. 2025; defaults of `canns`'s
 /// `GridCellNetwork`). Time is in milliseconds, positions in metres.
@@ -341,27 +289,6 @@ impl Render for GridCellNetworkParams {
     }
 }
 
-/// One Fourier term of the conjunctive input.
-#[derive(Debug, Clone, Copy)]
-struct Term {
-    kx: i32,
-    ky: i32,
-    /// Series coefficient per unit amplitude, with the `(-1)^(kx+ky)` of the
-    /// lattice starting at `-pi`.
-    coef: f64,
-    /// Index into the recurrence's half spectrum.
-    slot: usize,
-}
-
-/// The bump's phase and the position it decodes to.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GridDecode {
-    /// Phase of the bump on each torus axis (rad, in (-pi, pi]).
-    pub phase: [f64; 2],
-    /// Position (m): the lattice copy of `T^-1 phase / mr` nearest the reference.
-    pub position: [f64; 2],
-}
-
 /// A grid module on a twisted torus. See the [module docs](self).
 #[derive(Debug, Clone)]
 pub struct GridCellNetwork {
@@ -369,8 +296,7 @@ pub struct GridCellNetwork {
     n: usize,
     /// Phase of each column (x) and row (y) of the lattice.
     phi: Vec<f64>,
-    cos_phi: Vec<f64>,
-    sin_phi: Vec<f64>,
+    torus: PhaseTorus,
     /// Direction bins of the conjunctive input and their unit vectors.
     bins: Vec<f64>,
     bin_dirs: Vec<[f64; 2]>,
@@ -421,7 +347,7 @@ impl GridCellNetwork {
             }
         }
         let conv = CircularConv::new(n, n, kernel, params.recurrence);
-        let (terms, k_max) = Self::spectral_terms(n, a);
+        let (terms, k_max) = spectral_terms(n, a);
         let bins = if params.canns_compat {
             let m = params.num_dc;
             (0..m)
@@ -433,8 +359,7 @@ impl GridCellNetwork {
         let bin_dirs = bins.iter().map(|t: &f64| [t.cos(), t.sin()]).collect();
         let kk = 2 * k_max as usize + 1;
         Ok(Self {
-            cos_phi: phi.iter().map(|p| p.cos()).collect(),
-            sin_phi: phi.iter().map(|p| p.sin()).collect(),
+            torus: PhaseTorus::new(n, params.mapping_ratio),
             phi,
             bins,
             bin_dirs,
@@ -467,48 +392,6 @@ impl GridCellNetwork {
         })
     }
 
-    /// The Fourier terms of a unit periodised Gaussian of width `a` on the
-    /// twisted torus, folded onto an `n x n` lattice starting at phase `-pi`:
-    /// `G(phi) = sum_k c_k e^{i k phi}` with
-    /// `c_k = a^2 / (pi sqrt 3) exp(-a^2 (2/3) (kx^2 - kx ky + ky^2))`
-    /// (the Fourier transform of `exp(-|T^-1 phi|^2 / (2 a^2))` over `4 pi^2`).
-    fn spectral_terms(n: usize, a: f64) -> (Vec<Term>, i32) {
-        let h = n / 2 + 1;
-        let q = 2.0 / 3.0 * a * a;
-        // kx^2 - kx ky + ky^2 >= (kx^2 + ky^2) / 2, so |k| <= sqrt(2 cutoff / q).
-        let kmax = (2.0 * SPECTRAL_CUTOFF / q).sqrt().ceil() as i32;
-        let c0 = a * a / (PI * SQRT3);
-        let mut terms = Vec::new();
-        let mut used = 0;
-        for ky in -kmax..=kmax {
-            for kx in -kmax..=kmax {
-                let e = q * (kx * kx - kx * ky + ky * ky) as f64;
-                if e > SPECTRAL_CUTOFF {
-                    continue;
-                }
-                let k1 = kx.rem_euclid(n as i32) as usize;
-                if k1 >= h {
-                    // Its conjugate partner (-kx, -ky) carries it.
-                    continue;
-                }
-                let k0 = ky.rem_euclid(n as i32) as usize;
-                let sign = if (kx + ky).rem_euclid(2) == 0 {
-                    1.0
-                } else {
-                    -1.0
-                };
-                terms.push(Term {
-                    kx,
-                    ky,
-                    coef: sign * c0 * (-e).exp(),
-                    slot: k1 * n + k0,
-                });
-                used = used.max(kx.abs()).max(ky.abs());
-            }
-        }
-        (terms, used)
-    }
-
     /// The parameters this network was built with.
     pub fn parameters(&self) -> &GridCellNetworkParams {
         &self.params
@@ -532,16 +415,12 @@ impl GridCellNetwork {
 
     /// The phase (rad, wrapped into (-pi, pi]) a position (m) maps to: `wrap(T mr p)`.
     pub fn position_to_phase(&self, p: [f64; 2]) -> [f64; 2] {
-        let mr = self.params.mapping_ratio;
-        let q = hex_forward([mr * p[0], mr * p[1]]);
-        [wrap(q[0]), wrap(q[1])]
+        self.torus.position_to_phase(p)
     }
 
     /// The position (m) of a phase within one lattice cell: `T^-1 phi / mr`.
     pub fn phase_to_position(&self, phi: [f64; 2]) -> [f64; 2] {
-        let p = hex_inverse(phi);
-        let mr = self.params.mapping_ratio;
-        [p[0] / mr, p[1] / mr]
+        self.torus.phase_to_position(phi)
     }
 
     /// The active direction cells (rate above a third of the maximum) and
@@ -701,50 +580,7 @@ impl GridCellNetwork {
     /// rates above 10% of their maximum; `T^-1 phase / mr` is moved to the
     /// copy on the grid lattice (spacing `2 pi / mr`) nearest the reference.
     pub fn decode(&self, reference: [f64; 2]) -> Option<GridDecode> {
-        let max = self.r_max();
-        if max <= 0.0 || !reference[0].is_finite() || !reference[1].is_finite() {
-            return None;
-        }
-        let thr = 0.1 * max;
-        let n = self.n;
-        let (mut cx, mut sx, mut cy, mut sy) = (0.0, 0.0, 0.0, 0.0);
-        for iy in 0..n {
-            let row = &self.r[iy * n..(iy + 1) * n];
-            let mut rs = 0.0;
-            for (ix, &r) in row.iter().enumerate() {
-                if r > thr {
-                    rs += r;
-                    cx += r * self.cos_phi[ix];
-                    sx += r * self.sin_phi[ix];
-                }
-            }
-            cy += rs * self.cos_phi[iy];
-            sy += rs * self.sin_phi[iy];
-        }
-        let phase = [sx.atan2(cx), sy.atan2(cy)];
-        let base = self.phase_to_position(phase);
-        // Lattice coordinates of the reference relative to the base copy.
-        let lam = self.spacing();
-        let q = hex_forward([
-            (reference[0] - base[0]) / lam,
-            (reference[1] - base[1]) / lam,
-        ]);
-        let (i0, j0) = (q[0].floor(), q[1].floor());
-        let mut best = (f64::INFINITY, base);
-        for di in -1..=2 {
-            for dj in -1..=2 {
-                let l = hex_inverse([(i0 + di as f64) * lam, (j0 + dj as f64) * lam]);
-                let p = [base[0] + l[0], base[1] + l[1]];
-                let d = (p[0] - reference[0]).hypot(p[1] - reference[1]);
-                if d < best.0 {
-                    best = (d, p);
-                }
-            }
-        }
-        Some(GridDecode {
-            phase,
-            position: best.1,
-        })
+        self.torus.decode(&self.r, reference)
     }
 
     /// The decoded position (m) nearest the last position given to
@@ -780,52 +616,22 @@ impl GridCellNetwork {
 
     /// Heatmap of the rates over the phase torus.
     pub fn plot_phase(&self) -> plotly::Plot {
-        display::heatmap(
+        self.torus.plot_phase(
             &format!("GridCellNetwork rates at t = {:.0} ms", self.t),
-            "phase x (rad)",
-            "phase y (rad)",
-            self.phi.clone(),
-            self.phi.clone(),
-            self.rate_matrix(),
+            &self.r,
         )
     }
 
     /// The rates on the twisted manifold: each neuron at `T^-1 phi / mr` (m),
     /// one lattice cell of real space, coloured by rate.
     pub fn plot_manifold(&self) -> plotly::Plot {
-        let nn = self.n * self.n;
-        let mut pts = ndarray::Array2::zeros((nn, 2));
-        for (i, p) in manifold_points(self.n, self.params.mapping_ratio)
-            .into_iter()
-            .enumerate()
-        {
-            pts[[i, 0]] = p[0];
-            pts[[i, 1]] = p[1];
-        }
-        display::scatter(
+        self.torus.plot_manifold(
             &format!(
                 "Grid cells on the twisted torus (spacing {:.3} m)",
                 self.spacing()
             ),
-            &pts.view(),
-            Some(&self.r),
-            "position (m)",
+            &self.r,
         )
-        .expect("one colour per point")
-    }
-}
-
-/// `out[k + km] = e^{-i k c}` for `k` in `-km..=km`, by repeated multiplication
-/// from `k = 0` (error ~ km ulp, far below the terms' size).
-fn phasors(c: f64, km: i32, out: &mut [Complex<f64>]) {
-    let km = km as usize;
-    let step = Complex::new(c.cos(), -c.sin());
-    out[km] = Complex::new(1.0, 0.0);
-    let mut z = Complex::new(1.0, 0.0);
-    for k in 1..=km {
-        z *= step;
-        out[km + k] = z;
-        out[km - k] = z.conj();
     }
 }
 
@@ -964,72 +770,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_transforms_are_inverse_and_the_lattice_is_hexagonal() {
-        let p = [0.37, -1.2];
-        let q = hex_inverse(hex_forward(p));
-        assert!((q[0] - p[0]).abs() < 1e-15 && (q[1] - p[1]).abs() < 1e-15);
-        // The two basis vectors of the real-space lattice have equal length
-        // and make 60 degrees.
-        let (e1, e2) = (hex_inverse([1.0, 0.0]), hex_inverse([0.0, 1.0]));
-        assert!((e1[0].hypot(e1[1]) - 1.0).abs() < 1e-15);
-        assert!((e2[0].hypot(e2[1]) - 1.0).abs() < 1e-15);
-        assert!((e1[0] * e2[0] + e1[1] * e2[1] - 0.5).abs() < 1e-15);
-        assert!(
-            (hex_norm2(0.3, -0.7) - {
-                let v = hex_inverse([0.3, -0.7]);
-                v[0] * v[0] + v[1] * v[1]
-            })
-            .abs()
-                < 1e-15
-        );
-    }
-
-    #[test]
-    fn spectral_series_equals_the_periodised_gaussian() {
-        for (n, a) in [(20usize, 0.8), (33, 0.5), (8, 0.8), (40, 1.3)] {
-            let (terms, _) = GridCellNetwork::spectral_terms(n, a);
-            let phi = ring_positions(n);
-            let c = [0.413, -2.9];
-            for (iy, &py) in phi.iter().enumerate().step_by(3) {
-                for (ix, &px) in phi.iter().enumerate().step_by(2) {
-                    // Sum the folded series at lattice point (ix, iy) directly.
-                    let mut s = 0.0;
-                    for t in &terms {
-                        let k1 = t.slot / n;
-                        let k0 = t.slot % n;
-                        let ph = -(t.kx as f64 * c[0] + t.ky as f64 * c[1])
-                            + TWO_PI * (k0 * iy) as f64 / n as f64
-                            + TWO_PI * (k1 * ix) as f64 / n as f64;
-                        // Terms with k1 strictly inside the half spectrum
-                        // stand for themselves and their conjugates.
-                        let w = if k1 == 0 || (n % 2 == 0 && k1 == n / 2) {
-                            1.0
-                        } else {
-                            2.0
-                        };
-                        s += w * t.coef * ph.cos();
-                    }
-                    let want = periodic_gaussian(px - c[0], py - c[1], a, image_range(a));
-                    assert!((s - want).abs() < 1e-12, "n={n} a={a}: {s} vs {want}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn periodised_gaussian_matches_canns_single_wrap_near_the_peak() {
-        let a = 0.8;
-        let single = |dx: f64, dy: f64| {
-            let (dx, dy) = (wrap(dx), wrap(dy));
-            (-hex_norm2(dx, dy) / (2.0 * a * a)).exp()
-        };
-        for &(dx, dy) in &[(0.0, 0.0), (0.5, -0.3), (1.5, 1.0), (-2.0, 0.7), (3.0, 3.0)] {
-            let d = (periodic_gaussian(dx, dy, a, image_range(a)) - single(dx, dy)).abs();
-            assert!(d < 1e-3, "({dx}, {dy}): {d}");
-        }
-    }
-
-    #[test]
     fn fft_and_dense_paths_agree() {
         let run = |rec: Recurrence| {
             let mut net = GridCellNetwork::params()
@@ -1078,8 +818,8 @@ mod tests {
             // The 10% mask cuts the sampled bump slightly asymmetrically.
             assert!((d.position[0] - p[0]).abs() < 5e-3, "{p:?} {d:?}");
             assert!((d.position[1] - p[1]).abs() < 5e-3, "{p:?} {d:?}");
-            assert!((wrap(d.phase[0] - phi[0])).abs() < 1e-2);
-            assert!((wrap(d.phase[1] - phi[1])).abs() < 1e-2);
+            assert!((crate::space::wrap(d.phase[0] - phi[0])).abs() < 1e-2);
+            assert!((crate::space::wrap(d.phase[1] - phi[1])).abs() < 1e-2);
         }
     }
 
