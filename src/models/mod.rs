@@ -18,16 +18,18 @@ pub mod kernel;
 pub mod lif_ring;
 pub mod linear;
 pub mod spiking;
+pub mod step_map;
 pub mod theta_sweep;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};
-pub use dynamics::Integrator;
+pub use dynamics::{AdaptationDrive, CannOptions, Integrator};
 pub use hopfield::{Activation, Hopfield, HopfieldParams, Recall, Update};
 pub use kernel::Recurrence;
 pub use lif_ring::{LifRing, LifRingParams};
 pub use linear::{LinearLayer, LinearLayerParams};
 pub use spiking::{SpikingLayer, SpikingLayerParams};
+pub use step_map::{CannMap, FnMap, StepMap};
 pub use theta_sweep::{
     DirectionCellNetwork, DirectionCellNetworkParams, GridCellNetwork, GridCellNetworkParams,
     ThetaClock, ThetaClockParams,

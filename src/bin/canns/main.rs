@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod convert;
 mod inspect;
+mod replay;
 mod rips;
 mod signature;
 mod simulate;
@@ -43,6 +44,8 @@ pub enum Command {
     Walk(walk::WalkArgs),
     /// Theta sweeps of the head-direction and grid networks along a trajectory.
     ThetaSweep(theta_sweep::ThetaSweepArgs),
+    /// Replay regimes of the adaptive CANN over adaptation strengths.
+    Replay(replay::ReplayArgs),
 }
 
 /// Prepares an output path: every subcommand overwrites an existing output
@@ -83,6 +86,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::Tuning(a) => tuning::run(a),
         Command::Walk(a) => walk::run(a),
         Command::ThetaSweep(a) => theta_sweep::run(a),
+        Command::Replay(a) => replay::run(a),
     }
 }
 
