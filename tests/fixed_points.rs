@@ -139,7 +139,6 @@ fn saddle_and_stable_nodes_of_a_flow() {
 }
 
 #[test]
-#[ignore = "being fixed: the finder does not return on the ring"]
 fn fpf_cann_ring() {
     // CANN1D num=64 defaults; states from bumps cued at 16 positions and relaxed.
     let n = 64;

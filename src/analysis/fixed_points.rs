@@ -594,7 +594,11 @@ impl Render for FixedPointFinderParams {
 display::evcxr_display_via_render!(FixedPoints, FixedPointFinderParams);
 
 /// Eigenvalues `(re, im)` of the row-major `d x d` matrix `a`, by decreasing
-/// modulus (real Schur form).
+/// modulus: balancing, reduction to Hessenberg form by stabilised elementary
+/// similarity transforms, and the shifted (Francis double-shift) QR
+/// iteration (EISPACK `balanc`, `elmhes`, `hqr`; Press et al., Numerical
+/// Recipes, 3rd ed., section 11.6). Eigenvalues the iteration cannot
+/// separate within 60 sweeps are returned as NaN.
 ///
 /// # Examples
 /// ```
@@ -603,12 +607,332 @@ display::evcxr_display_via_render!(FixedPoints, FixedPointFinderParams);
 /// assert!(ev.iter().all(|e| e.0.abs() < 1e-12 && (e.1.abs() - 2.0).abs() < 1e-12));
 /// ```
 pub fn eigenvalues_of(a: &[f64], d: usize) -> Vec<(f64, f64)> {
-    let m = nalgebra::DMatrix::from_row_slice(d, d, a);
-    let mut ev: Vec<(f64, f64)> = m
-        .complex_eigenvalues()
-        .iter()
-        .map(|c| (c.re, c.im))
-        .collect();
+    let mut a = a.to_vec();
+    if d == 0 || a.len() != d * d || a.iter().any(|v| !v.is_finite()) {
+        return vec![(f64::NAN, f64::NAN); d];
+    }
+    balance(&mut a, d);
+    hessenberg(&mut a, d);
+    for i in 2..d {
+        for j in 0..i - 1 {
+            a[i * d + j] = 0.0;
+        }
+    }
+    let mut ev = hqr(&mut a, d);
     ev.sort_by(|a, b| b.0.hypot(b.1).total_cmp(&a.0.hypot(a.1)));
     ev
+}
+
+/// Balances `a` in place by powers of 2 (Parlett & Reinsch 1969).
+fn balance(a: &mut [f64], n: usize) {
+    const RADIX: f64 = 2.0;
+    let sqrdx = RADIX * RADIX;
+    let mut done = false;
+    while !done {
+        done = true;
+        for i in 0..n {
+            let (mut r, mut c) = (0.0, 0.0);
+            for j in 0..n {
+                if j != i {
+                    c += a[j * n + i].abs();
+                    r += a[i * n + j].abs();
+                }
+            }
+            if c != 0.0 && r != 0.0 {
+                let mut g = r / RADIX;
+                let mut f = 1.0;
+                let s = c + r;
+                while c < g {
+                    f *= RADIX;
+                    c *= sqrdx;
+                }
+                g = r * RADIX;
+                while c > g {
+                    f /= RADIX;
+                    c /= sqrdx;
+                }
+                if (c + r) / f < 0.95 * s {
+                    done = false;
+                    let g = 1.0 / f;
+                    for j in 0..n {
+                        a[i * n + j] *= g;
+                    }
+                    for j in 0..n {
+                        a[j * n + i] *= f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reduces `a` to upper Hessenberg form in place (Gaussian elimination with
+/// pivoting, as similarity transforms).
+fn hessenberg(a: &mut [f64], n: usize) {
+    for m in 1..n.saturating_sub(1) {
+        let mut x = 0.0f64;
+        let mut i = m;
+        for j in m..n {
+            if a[j * n + m - 1].abs() > x.abs() {
+                x = a[j * n + m - 1];
+                i = j;
+            }
+        }
+        if i != m {
+            for j in m - 1..n {
+                a.swap(i * n + j, m * n + j);
+            }
+            for j in 0..n {
+                a.swap(j * n + i, j * n + m);
+            }
+        }
+        if x != 0.0 {
+            for i in m + 1..n {
+                let mut y = a[i * n + m - 1];
+                if y != 0.0 {
+                    y /= x;
+                    a[i * n + m - 1] = y;
+                    for j in m..n {
+                        a[i * n + j] -= y * a[m * n + j];
+                    }
+                    for j in 0..n {
+                        a[j * n + m] += y * a[j * n + i];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Eigenvalues of an upper Hessenberg matrix by the shifted QR iteration
+/// (destroys `a`).
+#[allow(clippy::many_single_char_names)]
+fn hqr(a: &mut [f64], n: usize) -> Vec<(f64, f64)> {
+    let idx = |i: isize, j: isize| i as usize * n + j as usize;
+    let mut wr = vec![f64::NAN; n];
+    let mut wi = vec![0.0; n];
+    let eps = f64::EPSILON;
+    let mut anorm = 0.0;
+    for i in 0..n {
+        for j in i.saturating_sub(1)..n {
+            anorm += a[i * n + j].abs();
+        }
+    }
+    let mut nn = n as isize - 1;
+    let mut t = 0.0;
+    let (mut p, mut q, mut r) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut x, mut y, mut z, mut w);
+    'outer: while nn >= 0 {
+        let mut its = 0;
+        loop {
+            let mut l = nn;
+            while l > 0 {
+                let mut s = a[idx(l - 1, l - 1)].abs() + a[idx(l, l)].abs();
+                if s == 0.0 {
+                    s = anorm;
+                }
+                if a[idx(l, l - 1)].abs() <= eps * s {
+                    a[idx(l, l - 1)] = 0.0;
+                    break;
+                }
+                l -= 1;
+            }
+            x = a[idx(nn, nn)];
+            if l == nn {
+                wr[nn as usize] = x + t;
+                wi[nn as usize] = 0.0;
+                nn -= 1;
+            } else {
+                y = a[idx(nn - 1, nn - 1)];
+                w = a[idx(nn, nn - 1)] * a[idx(nn - 1, nn)];
+                if l == nn - 1 {
+                    p = 0.5 * (y - x);
+                    q = p * p + w;
+                    z = q.abs().sqrt();
+                    x += t;
+                    let (i1, i0) = (nn as usize, nn as usize - 1);
+                    if q >= 0.0 {
+                        z = p + z.copysign(p);
+                        wr[i0] = x + z;
+                        wr[i1] = x + z;
+                        if z != 0.0 {
+                            wr[i1] = x - w / z;
+                        }
+                        wi[i0] = 0.0;
+                        wi[i1] = 0.0;
+                    } else {
+                        wr[i0] = x + p;
+                        wr[i1] = x + p;
+                        wi[i0] = z;
+                        wi[i1] = -z;
+                    }
+                    nn -= 2;
+                } else {
+                    if its == 60 {
+                        break 'outer;
+                    }
+                    if its == 10 || its == 20 || its == 40 {
+                        t += x;
+                        for i in 0..=nn {
+                            a[idx(i, i)] -= x;
+                        }
+                        let s = a[idx(nn, nn - 1)].abs() + a[idx(nn - 1, nn - 2)].abs();
+                        x = 0.75 * s;
+                        y = x;
+                        w = -0.4375 * s * s;
+                    }
+                    its += 1;
+                    let mut m = nn - 2;
+                    while m >= l {
+                        z = a[idx(m, m)];
+                        let rr = x - z;
+                        let ss = y - z;
+                        p = (rr * ss - w) / a[idx(m + 1, m)] + a[idx(m, m + 1)];
+                        q = a[idx(m + 1, m + 1)] - z - rr - ss;
+                        r = a[idx(m + 2, m + 1)];
+                        let s = p.abs() + q.abs() + r.abs();
+                        p /= s;
+                        q /= s;
+                        r /= s;
+                        if m == l {
+                            break;
+                        }
+                        let u = a[idx(m, m - 1)].abs() * (q.abs() + r.abs());
+                        let v = p.abs()
+                            * (a[idx(m - 1, m - 1)].abs() + z.abs() + a[idx(m + 1, m + 1)].abs());
+                        if u <= eps * v {
+                            break;
+                        }
+                        m -= 1;
+                    }
+                    for i in m..nn - 1 {
+                        a[idx(i + 2, i)] = 0.0;
+                        if i != m {
+                            a[idx(i + 2, i - 1)] = 0.0;
+                        }
+                    }
+                    let mut k = m;
+                    while k < nn {
+                        if k != m {
+                            p = a[idx(k, k - 1)];
+                            q = a[idx(k + 1, k - 1)];
+                            r = 0.0;
+                            if k + 1 != nn {
+                                r = a[idx(k + 2, k - 1)];
+                            }
+                            x = p.abs() + q.abs() + r.abs();
+                            if x != 0.0 {
+                                p /= x;
+                                q /= x;
+                                r /= x;
+                            }
+                        }
+                        let s = (p * p + q * q + r * r).sqrt().copysign(p);
+                        if s != 0.0 {
+                            if k == m {
+                                if l != m {
+                                    a[idx(k, k - 1)] = -a[idx(k, k - 1)];
+                                }
+                            } else {
+                                a[idx(k, k - 1)] = -s * x;
+                            }
+                            p += s;
+                            x = p / s;
+                            y = q / s;
+                            z = r / s;
+                            q /= p;
+                            r /= p;
+                            for j in k..=nn {
+                                p = a[idx(k, j)] + q * a[idx(k + 1, j)];
+                                if k + 1 != nn {
+                                    p += r * a[idx(k + 2, j)];
+                                    a[idx(k + 2, j)] -= p * z;
+                                }
+                                a[idx(k + 1, j)] -= p * y;
+                                a[idx(k, j)] -= p * x;
+                            }
+                            let mmin = if nn < k + 3 { nn } else { k + 3 };
+                            for i in l..=mmin {
+                                p = x * a[idx(i, k)] + y * a[idx(i, k + 1)];
+                                if k + 1 != nn {
+                                    p += z * a[idx(i, k + 2)];
+                                    a[idx(i, k + 2)] -= p * r;
+                                }
+                                a[idx(i, k + 1)] -= p * q;
+                                a[idx(i, k)] -= p;
+                            }
+                        }
+                        k += 1;
+                    }
+                }
+            }
+            if l + 1 >= nn {
+                break;
+            }
+        }
+    }
+    wr.into_iter().zip(wi).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eigenvalues_of;
+
+    fn sorted_re(ev: &[(f64, f64)]) -> Vec<f64> {
+        let mut v: Vec<f64> = ev.iter().map(|e| e.0).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    #[test]
+    fn eigenvalues_of_known_matrices() {
+        // Triangular: the diagonal.
+        let a = [2.0, 1.0, 3.0, 0.0, -1.0, 4.0, 0.0, 0.0, 0.5];
+        let ev = eigenvalues_of(&a, 3);
+        assert_eq!(sorted_re(&ev).len(), 3);
+        for (g, w) in sorted_re(&ev).iter().zip([-1.0, 0.5, 2.0]) {
+            assert!((g - w).abs() < 1e-12, "{ev:?}");
+        }
+        // Companion matrix of (x-1)(x-2)(x-3)(x-4) = x^4 - 10x^3 + 35x^2 - 50x + 24.
+        let c = [
+            10.0, -35.0, 50.0, -24.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0,
+        ];
+        let ev = eigenvalues_of(&c, 4);
+        for (g, w) in sorted_re(&ev).iter().zip([1.0, 2.0, 3.0, 4.0]) {
+            assert!((g - w).abs() < 1e-9, "{ev:?}");
+        }
+        // A circulant matrix: eigenvalues are the DFT of its first row.
+        let n = 64;
+        let row: Vec<f64> = (0..n)
+            .map(|k| {
+                (-((k.min(n - k)) as f64).powi(2) / 8.0).exp() + if k == 1 { 0.3 } else { 0.0 }
+            })
+            .collect();
+        let mut m = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                m[i * n + j] = row[(j + n - i) % n];
+            }
+        }
+        let ev = eigenvalues_of(&m, n);
+        let mut want: Vec<f64> = (0..n)
+            .map(|f| {
+                let (mut re, mut im) = (0.0, 0.0);
+                for (k, r) in row.iter().enumerate() {
+                    let ph = std::f64::consts::TAU * (f * k) as f64 / n as f64;
+                    re += r * ph.cos();
+                    im += r * ph.sin();
+                }
+                re.hypot(im)
+            })
+            .collect();
+        want.sort_by(|a, b| b.total_cmp(a));
+        for (g, w) in ev.iter().zip(&want) {
+            assert!((g.0.hypot(g.1) - w).abs() < 1e-9, "{g:?} vs {w}");
+        }
+        // Non-finite input: NaN, not a hang or a panic.
+        assert!(eigenvalues_of(&[f64::NAN, 0.0, 0.0, 1.0], 2)[0].0.is_nan());
+        assert!(eigenvalues_of(&[], 0).is_empty());
+        assert_eq!(eigenvalues_of(&[3.0], 1), vec![(3.0, 0.0)]);
+    }
 }
