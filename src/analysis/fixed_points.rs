@@ -535,6 +535,55 @@ impl FixedPoints {
         Ok(display::show(p))
     }
 
+    /// For a CANN on a ring of `n_neurons` (state `u`, or `[u, v]`): the
+    /// decoded position of each fixed point (population vector of `u^2`)
+    /// against its largest `|lambda|`, stable and unstable points apart. A
+    /// continuous attractor shows as points all round the ring at
+    /// `|lambda|` close to 1.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the state is shorter than `n_neurons`.
+    pub fn plot_ring(&self, n_neurons: usize) -> Result<display::Figure> {
+        if n_neurons == 0 || self.xstar.ncols() < n_neurons {
+            return Err(Error::shape(
+                "ring fixed points (state length)",
+                format!(">= {n_neurons}"),
+                self.xstar.ncols(),
+            ));
+        }
+        let grid = crate::analysis::bump::RingGrid::new(n_neurons);
+        let top = self.top_modulus();
+        let (mut sx, mut sy, mut ux, mut uy) = (vec![], vec![], vec![], vec![]);
+        for i in 0..self.len() {
+            let r: Vec<f64> = self
+                .xstar
+                .row(i)
+                .iter()
+                .take(n_neurons)
+                .map(|u| u * u)
+                .collect();
+            if let Some(c) = grid.centre(&r) {
+                if self.is_stable[i] {
+                    sx.push(c);
+                    sy.push(top[i]);
+                } else {
+                    ux.push(c);
+                    uy.push(top[i]);
+                }
+            }
+        }
+        let p = display::lines(
+            "Fixed points on the ring",
+            "decoded position (rad)",
+            "largest |lambda|",
+            vec![
+                Series::markers("stable", sx, sy),
+                Series::markers("unstable", ux, uy),
+            ],
+        );
+        Ok(display::show(p))
+    }
+
     fn table(&self) -> KeyValues {
         let top = self.top_modulus();
         let (lo, hi) = top

@@ -13,11 +13,12 @@
 //! use canns::prelude::*;
 //! use canns::pipeline::replay::{replay_trials, ji_1d};
 //! use canns::tasks::Replay;
-//! // The 1-D model of Ji et al. above the boundary (m / m* = 3.5), two seeds, 60 ms.
-//! let task = Replay::params().cue_duration(20.0).free_duration(40.0);
-//! let runs = replay_trials(|s| ji_1d(3.5, s), &task, &[0, 1], 0)?;
-//! let stats = runs.stats(5.0)?;
-//! assert!(stats.msd_exponent > 1.5);
+//! // The 1-D model of Ji et al. far above the boundary (m / m* = 3.5), two
+//! // seeds, cue 50 ms then 200 ms free: nearly ballistic (exponent 1.92 in
+//! // the authors' model).
+//! let runs = replay_trials(|s| ji_1d(3.5, s), &Replay::params(), &[0, 1], 0)?;
+//! let stats = runs.stats(10.0)?;
+//! assert!(stats.msd_exponent > 1.7);
 //! # Ok::<(), canns::Error>(())
 //! ```
 //!
