@@ -554,21 +554,16 @@ impl FixedPoints {
         let grid = crate::analysis::bump::RingGrid::new(n_neurons);
         let top = self.top_modulus();
         let (mut sx, mut sy, mut ux, mut uy) = (vec![], vec![], vec![], vec![]);
-        for i in 0..self.len() {
-            let r: Vec<f64> = self
-                .xstar
-                .row(i)
-                .iter()
-                .take(n_neurons)
-                .map(|u| u * u)
-                .collect();
+        let rows = self.xstar.rows().into_iter();
+        for ((row, &stable), &t) in rows.zip(&self.is_stable).zip(&top) {
+            let r: Vec<f64> = row.iter().take(n_neurons).map(|u| u * u).collect();
             if let Some(c) = grid.centre(&r) {
-                if self.is_stable[i] {
+                if stable {
                     sx.push(c);
-                    sy.push(top[i]);
+                    sy.push(t);
                 } else {
                     ux.push(c);
-                    uy.push(top[i]);
+                    uy.push(t);
                 }
             }
         }
