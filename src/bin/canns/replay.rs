@@ -17,7 +17,12 @@ pub struct ReplayArgs {
     pub dim: usize,
     /// Adaptation strengths: m / m* on the ring, or 1 - mu on the torus
     /// (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "0,1.5,3.5")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0,1.5,3.5",
+        allow_negative_numbers = true
+    )]
     pub m_bar: Vec<f64>,
     /// Adaptation-noise strength gamma (torus only).
     #[arg(long, default_value_t = 2.0)]
