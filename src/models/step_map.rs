@@ -117,6 +117,19 @@ impl<F: FnMut(&[f64], &mut [f64])> StepMap for FnMap<F> {
 /// u' = max(h, 0) if rectified, else h
 /// v' = v + b (-v + m u*)                (u* = u' or u, as the network's adaptation drive)
 /// ```
+///
+/// # Examples
+/// ```
+/// use canns::prelude::*;
+/// use canns::models::StepMap;
+/// let net = Cann1d::params().num(32).m(0.1).build()?;
+/// let mut map = net.step_map(0.1, None)?;
+/// assert_eq!(map.dim(), 64); // [u, v]
+/// let mut out = vec![1.0; 64];
+/// map.apply(&vec![0.0; 64], &mut out);
+/// assert!(out.iter().all(|&x| x == 0.0)); // rest is a fixed point
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CannMap {
     conv: CircularConv,
