@@ -33,6 +33,10 @@ fn replay_exponent_monotone_and_stationary_small() {
     let stats: Vec<ReplayStats> = m_bars.iter().map(|&m| ji_1d_stats(m)).collect();
     let beta: Vec<f64> = stats.iter().map(|s| s.msd_exponent).collect();
     let net: Vec<f64> = stats.iter().map(|s| s.net_displacement).collect();
+    let alpha: Vec<Option<f64>> = stats.iter().map(|s| s.levy_alpha).collect();
+    eprintln!("Levy alpha of 1 ms steps: {alpha:?}");
+    // Additive input noise alone gives Gaussian (Brownian) steps: alpha = 2.
+    assert!(alpha.iter().all(|a| a.unwrap() > 1.9), "{alpha:?}");
     let reference: Vec<f64> = fx["cann1d_ji"]
         .as_array()
         .unwrap()
@@ -143,7 +147,10 @@ fn replay_2d_superdiffusive() {
                     .start(20.0)
                     .fit(std::slice::from_ref(&r.centres))
                     .unwrap()
-                    .msd_exponent
+            })
+            .map(|s| {
+                eprintln!("mu {mu} gamma {gamma}: alpha {:?}", s.levy_alpha);
+                s.msd_exponent
             })
             .collect();
         per_seed.iter().sum::<f64>() / per_seed.len() as f64
