@@ -7,7 +7,8 @@ pub use crate::display::{show, Bundle, Figure, Render, Table};
 pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};
 pub use crate::models::{
-    Cann1d, Cann1dParams, Cann2d, Cann2dParams, FeatureMap, Integrator, Model, Recurrence,
+    AdaptationDrive, Cann1d, Cann1dParams, Cann2d, Cann2dParams, CannOptions, FeatureMap,
+    Integrator, Model, Recurrence,
 };
 pub use crate::models::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
 pub use crate::models::{Hopfield, LifRing, LinearLayer, SpikingLayer};

@@ -4,10 +4,12 @@
 pub mod bump;
 pub mod circular;
 pub mod decoding;
+pub mod fixed_points;
 pub mod head_direction;
 pub mod place;
 pub mod raster;
 pub mod recording;
+pub mod replay;
 mod sampling;
 pub mod sheet;
 pub mod theta;

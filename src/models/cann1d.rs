@@ -42,8 +42,9 @@
 //! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 
 use super::cann_params::cann_params;
-use super::dynamics::{Dynamics, Integrator};
+use super::dynamics::{CannOptions, Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
+use super::step_map::CannMap;
 use super::{FeatureMap, Model};
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, Result};
@@ -100,6 +101,7 @@ pub(crate) fn ring_gaussian(z: f64, amp: f64, c: f64, out: &mut [f64]) {
 pub struct Cann1d {
     params: Cann1dParams,
     x: Vec<f64>,
+    options: CannOptions,
     dyn_: Dynamics,
 }
 
@@ -126,12 +128,50 @@ impl Cann1d {
             })
             .collect();
         let conv = CircularConv::new(1, n, kernel, params.recurrence);
-        let c = params.constants();
+        let options = CannOptions::default();
+        let c = params.constants(&options);
         Ok(Self {
+            options,
             dyn_: Dynamics::new(c, conv, n),
             x,
             params,
         })
+    }
+
+    /// This network's noise-free step of `dt` under the constant input
+    /// `input` (none: zero) as a map `x -> F(x)` for the fixed-point finder
+    /// ([`crate::analysis::fixed_points`]); the state is `u`, or `[u, v]`
+    /// with adaptation. See [`CannMap`].
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dt` is not finite and positive,
+    /// [`Error::Shape`] when `input` does not have one value per neuron.
+    pub fn step_map(&self, dt: f64, input: Option<&[f64]>) -> Result<CannMap> {
+        check::positive("dt", dt)?;
+        let n = self.n_neurons();
+        let input = match input {
+            Some(i) if i.len() != n => return Err(Error::shape("step map input", n, i.len())),
+            Some(i) => i.to_vec(),
+            None => vec![0.0; n],
+        };
+        Ok(CannMap::new(self.dyn_.conv.clone(), self.dyn_.c, dt, input))
+    }
+
+    /// Replaces the dynamics options (rectification, order of the adaptation
+    /// update, noise on `v`); the state is kept.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming an invalid option.
+    pub fn with_options(mut self, options: CannOptions) -> Result<Self> {
+        options.validate()?;
+        self.dyn_.c = self.params.constants(&options);
+        self.options = options;
+        Ok(self)
+    }
+
+    /// The dynamics options.
+    pub fn options(&self) -> &CannOptions {
+        &self.options
     }
 
     /// The parameters this network was built with.
@@ -270,8 +310,8 @@ impl std::fmt::Display for Cann1d {
 impl Render for Cann1d {
     fn bundle(&self) -> Bundle {
         let table = self
-            .params
-            .table()
+            .options
+            .rows(self.params.table())
             .row("t", format!("{:.2}", self.dyn_.t), "time since reset")
             .to_html();
         Bundle::figure(&self.plot_state(None), &table, self.to_string())

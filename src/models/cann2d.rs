@@ -34,8 +34,9 @@
 
 use super::cann1d::ring_gaussian;
 use super::cann_params::cann_params;
-use super::dynamics::{Dynamics, Integrator};
+use super::dynamics::{CannOptions, Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
+use super::step_map::CannMap;
 use super::{FeatureMap, Model};
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
@@ -59,6 +60,7 @@ cann_params!(
 pub struct Cann2d {
     params: Cann2dParams,
     x: Vec<f64>,
+    options: CannOptions,
     dyn_: Dynamics,
 }
 
@@ -91,12 +93,50 @@ impl Cann2d {
             }
         }
         let conv = CircularConv::new(n, n, kernel, params.recurrence);
-        let c = params.constants();
+        let options = CannOptions::default();
+        let c = params.constants(&options);
         Ok(Self {
+            options,
             dyn_: Dynamics::new(c, conv, n * n),
             x,
             params,
         })
+    }
+
+    /// This network's noise-free step of `dt` under the constant input
+    /// `input` (none: zero) as a map `x -> F(x)` for the fixed-point finder
+    /// ([`crate::analysis::fixed_points`]); the state is `u`, or `[u, v]`
+    /// with adaptation. See [`CannMap`].
+    ///
+    /// # Errors
+    /// [`Error::Param`] when `dt` is not finite and positive,
+    /// [`Error::Shape`] when `input` does not have one value per neuron.
+    pub fn step_map(&self, dt: f64, input: Option<&[f64]>) -> Result<CannMap> {
+        check::positive("dt", dt)?;
+        let n = self.n_neurons();
+        let input = match input {
+            Some(i) if i.len() != n => return Err(Error::shape("step map input", n, i.len())),
+            Some(i) => i.to_vec(),
+            None => vec![0.0; n],
+        };
+        Ok(CannMap::new(self.dyn_.conv.clone(), self.dyn_.c, dt, input))
+    }
+
+    /// Replaces the dynamics options (rectification, order of the adaptation
+    /// update, noise on `v`); the state is kept.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming an invalid option.
+    pub fn with_options(mut self, options: CannOptions) -> Result<Self> {
+        options.validate()?;
+        self.dyn_.c = self.params.constants(&options);
+        self.options = options;
+        Ok(self)
+    }
+
+    /// The dynamics options.
+    pub fn options(&self) -> &CannOptions {
+        &self.options
     }
 
     /// The parameters this network was built with.
@@ -219,8 +259,8 @@ impl std::fmt::Display for Cann2d {
 impl Render for Cann2d {
     fn bundle(&self) -> Bundle {
         let table = self
-            .params
-            .table()
+            .options
+            .rows(self.params.table())
             .row("t", format!("{:.2}", self.dyn_.t), "time since reset")
             .to_html();
         Bundle::figure(&self.plot_state(), &table, self.to_string())

@@ -88,6 +88,20 @@ macro_rules! cann_params {
                 recurrence: Recurrence,
             }
 
+            /// The travelling-wave boundary `m* = tau / tau_v` (Mi et al. 2014):
+            /// with more adaptation than this a bump moves on its own.
+            pub fn m_star(&self) -> f64 {
+                self.tau / self.tau_v
+            }
+
+            /// Sets the adaptation relative to the travelling-wave boundary,
+            /// `m = m_bar * m*` with `m* = tau / tau_v` (Ji et al. 2026), from
+            /// the current `tau` and `tau_v`: set those first.
+            pub fn m_bar(mut self, m_bar: f64) -> Self {
+                self.m = m_bar * self.m_star();
+                self
+            }
+
             /// Validates and builds the network.
             ///
             /// # Errors
@@ -95,7 +109,17 @@ macro_rules! cann_params {
             /// [`Error::Limit`](crate::Error::Limit) when the network's state would
             /// exceed the memory budget ([`check_memory`](crate::error::check_memory)).
             pub fn build(&self) -> Result<$model> {
+                self.build_with(&CannOptions::default())
+            }
+
+            /// Validates and builds the network with the dynamics `options`
+            /// (rectification, order of the adaptation update, noise on `v`).
+            ///
+            /// # Errors
+            /// As [`Self::build`]; [`Error::Param`] naming an invalid option.
+            pub fn build_with(&self, options: &CannOptions) -> Result<$model> {
                 self.validate()?;
+                options.validate()?;
                 let side = self.$size as u64;
                 // `length` counts neurons per side of the torus
                 let neurons = if stringify!($size) == "length" {
@@ -113,11 +137,11 @@ macro_rules! cann_params {
                     neurons.saturating_mul($crate::models::BYTES_PER_NEURON),
                     concat!("use a smaller `", stringify!($size), "`"),
                 )?;
-                $model::new(self.clone())
+                $model::new(self.clone())?.with_options(options.clone())
             }
 
             /// The constants of the shared dynamics.
-            pub(crate) fn constants(&self) -> $crate::models::dynamics::Constants {
+            pub(crate) fn constants(&self, o: &CannOptions) -> $crate::models::dynamics::Constants {
                 $crate::models::dynamics::Constants {
                     tau: self.tau,
                     k: self.k,
@@ -126,6 +150,9 @@ macro_rules! cann_params {
                     noise: self.noise,
                     seed: self.seed,
                     integrator: self.integrator,
+                    rectify: o.rectify,
+                    drive: o.adaptation_drive,
+                    noise_v: o.noise_v,
                 }
             }
 

@@ -7,11 +7,30 @@
 //! tau_v dv/dt = -v + m u                                   (adaptation; m = 0 disables it)
 //! ```
 //!
+//! One forward-Euler step (Ji et al. 2026, eq. 1-2 and `cann.py`/`TwoD_fun.py`):
+//!
+//! ```text
+//! u' = u + dt/tau (-u + W * r + I - v) + sigma_u sqrt(dt) xi         (sigma_u: `noise`)
+//! u' = max(u', 0)                                                     (if `rectify`)
+//! v' = v + dt/tau_v (-v + m u*) + sigma_m u* sqrt(dt/tau_v) xi'       (sigma_m: `noise_v`)
+//! ```
+//!
+//! where `u*` is `u'` ([`AdaptationDrive::NewU`], default) or `u`
+//! ([`AdaptationDrive::OldU`]). The travelling-wave boundary of the
+//! noise-free network is `m* = tau / tau_v` (Mi et al. 2014): below it a bump
+//! stays put, above it the bump travels; Ji et al. (2026) show that `m / m*`
+//! alone moves replay from stationary through diffusive to super-diffusive.
+//!
 //! # References
 //! - Wu, Hamaguchi & Amari (2008), Dynamics and computation of continuous
 //!   attractors, Neural Computation 20(4):994-1025.
 //! - Mi, Fung, Wong & Wu (2014), Spike frequency adaptation implements
 //!   anticipative tracking in continuous attractor neural networks, NeurIPS 27.
+//! - Dong, Chu, Wu et al. (2021), Noisy adaptation generates Levy flights in
+//!   attractor neural networks, NeurIPS 34.
+//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Dynamical modulation of
+//!   hippocampal replay through firing rate adaptation, Nat Commun,
+//!   doi:10.1038/s41467-025-68042-3.
 
 use super::kernel::CircularConv;
 use crate::error::{Error, ParamError, Result};
@@ -47,6 +66,121 @@ impl std::str::FromStr for Integrator {
     }
 }
 
+/// Which synaptic input drives the adaptation update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdaptationDrive {
+    /// `v` follows the updated `u` of the same step (`canns`'s CANN1D_SFA,
+    /// Ji et al.'s 2-D model). Default.
+    #[default]
+    NewU,
+    /// `v` follows the start-of-step `u`: both right-hand sides use the old
+    /// state (plain forward Euler; Ji et al.'s 1-D model).
+    OldU,
+}
+
+impl std::str::FromStr for AdaptationDrive {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "new_u" => Ok(Self::NewU),
+            "old_u" => Ok(Self::OldU),
+            _ => Err(format!(
+                "unknown adaptation drive {s:?} (expected new_u or old_u)"
+            )),
+        }
+    }
+}
+
+/// Options of the Wu-Amari step beyond `canns`'s CANN1D/CANN2D, for the
+/// adaptive replay models of Ji et al. (2026). The defaults keep `canns`'s
+/// step. Set them with `Cann1dParams::build_with` or `Cann1d::with_options`
+/// (and the same on the torus).
+///
+/// # Examples
+/// ```
+/// use canns::prelude::*;
+/// use canns::models::CannOptions;
+/// let opts = CannOptions::default().rectify(true).adaptation_drive(AdaptationDrive::OldU);
+/// let mut net = Cann1d::params().num(64).build_with(&opts)?;
+/// net.step(0.1, &vec![-1.0; 64])?;
+/// assert!(net.u().iter().all(|&u| u == 0.0)); // rectified
+/// assert!(CannOptions::default().noise_v(-1.0).validate().is_err());
+/// # Ok::<(), canns::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CannOptions {
+    /// Rectify `u` after every step, `u <- max(u, 0)`, as the 1-D model of
+    /// Ji et al. (2026, `cann.py`) does. Default false (as `canns`).
+    pub rectify: bool,
+    /// Which `u` drives the adaptation update: the updated one (default, as
+    /// `canns` and Ji et al.'s 2-D model) or the start-of-step one (Ji et
+    /// al.'s 1-D model).
+    pub adaptation_drive: AdaptationDrive,
+    /// Multiplicative noise on the adaptation, `sigma_m` (Dong et al. 2021;
+    /// Ji et al. 2026): `v <- v + sigma_m * u* * sqrt(dt / tau_v) * xi'` per
+    /// step, with `u*` the `u` that drives `v` and `xi'` standard normal
+    /// (seeded by the network's `seed`). Default 0.
+    pub noise_v: f64,
+}
+
+impl Default for CannOptions {
+    fn default() -> Self {
+        Self {
+            rectify: false,
+            adaptation_drive: AdaptationDrive::NewU,
+            noise_v: 0.0,
+        }
+    }
+}
+
+impl CannOptions {
+    crate::params::setters! {
+        /// Sets `rectify`.
+        rectify: bool,
+        /// Sets `adaptation_drive`.
+        adaptation_drive: AdaptationDrive,
+        /// Sets `noise_v` (sigma_m).
+        noise_v: f64,
+    }
+
+    pub(crate) fn rows(&self, t: crate::display::KeyValues) -> crate::display::KeyValues {
+        t.row("rectify", self.rectify, "u <- max(u, 0) each step")
+            .row(
+                "adaptation_drive",
+                format!("{:?}", self.adaptation_drive),
+                "the u that drives v",
+            )
+            .row(
+                "noise_v",
+                self.noise_v,
+                "multiplicative noise on v (sigma_m)",
+            )
+    }
+}
+
+impl crate::params::Params for CannOptions {
+    const NAME: &'static str = "CannOptions";
+
+    fn validate(&self) -> Result<()> {
+        crate::params::check::non_negative("noise_v", self.noise_v)?;
+        Ok(())
+    }
+}
+
+impl crate::display::Render for CannOptions {
+    fn bundle(&self) -> crate::display::Bundle {
+        crate::display::Bundle::html(
+            self.rows(crate::display::KeyValues::new("CannOptions"))
+                .to_html(),
+            format!("{self:?}"),
+        )
+    }
+}
+
+crate::display::evcxr_display_via_render!(CannOptions);
+
 /// Constants of the dynamics (validated by the model's `build`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Constants {
@@ -57,6 +191,9 @@ pub(crate) struct Constants {
     pub noise: f64,
     pub seed: u64,
     pub integrator: Integrator,
+    pub rectify: bool,
+    pub drive: AdaptationDrive,
+    pub noise_v: f64,
 }
 
 /// State and stepping of a CANN on a periodic lattice.
@@ -123,44 +260,60 @@ impl Dynamics {
             m,
             noise,
             integrator,
+            rectify,
+            drive,
+            noise_v,
             ..
         } = self.c;
-        let adapt = m != 0.0;
-        match integrator {
-            Integrator::Euler => {
-                let a = dt / tau;
-                for (((u, rec), inp), v) in self.u.iter_mut().zip(&self.rec).zip(input).zip(&self.v)
-                {
-                    *u += a * (rec + inp - v - *u);
-                }
-                if adapt {
-                    let b = dt / tau_v;
-                    for (v, u) in self.v.iter_mut().zip(&self.u) {
-                        *v += b * (m * u - *v);
-                    }
-                }
-            }
-            Integrator::Exponential => {
-                let e = (-dt / tau).exp();
-                for (((u, rec), inp), v) in self.u.iter_mut().zip(&self.rec).zip(input).zip(&self.v)
-                {
-                    let drive = rec + inp - v;
-                    *u = drive + (*u - drive) * e;
-                }
-                if adapt {
-                    let ev = (-dt / tau_v).exp();
-                    for (v, u) in self.v.iter_mut().zip(&self.u) {
-                        *v = m * u + (*v - m * u) * ev;
-                    }
-                }
-            }
-        }
-        if noise > 0.0 {
-            let s = noise * dt.sqrt();
-            for u in self.u.iter_mut() {
+        let adapt = m != 0.0 || noise_v != 0.0;
+        let exp = integrator == Integrator::Exponential;
+        // Forward Euler moves a fraction dt/tau of the way to the drive;
+        // exponential Euler keeps the fraction exp(-dt/tau) of the distance.
+        let (fu, fv) = if exp {
+            ((-dt / tau).exp(), (-dt / tau_v).exp())
+        } else {
+            (dt / tau, dt / tau_v)
+        };
+        let su = noise * dt.sqrt();
+        let sv = noise_v * (dt / tau_v).sqrt();
+        let old = drive == AdaptationDrive::OldU;
+        for (((u, rec), inp), v) in self
+            .u
+            .iter_mut()
+            .zip(&self.rec)
+            .zip(input)
+            .zip(self.v.iter_mut())
+        {
+            let (u0, v0) = (*u, *v);
+            let mut un = if exp {
+                let d = rec + inp - v0;
+                d + (u0 - d) * fu
+            } else {
+                u0 + fu * (rec + inp - v0 - u0)
+            };
+            if noise > 0.0 {
                 let xi: f64 = StandardNormal.sample(&mut self.rng);
-                *u += s * xi;
+                un += su * xi;
             }
+            // Not `f64::max`, which would turn a NaN into 0 and hide a
+            // divergence from the check below.
+            if rectify && un < 0.0 {
+                un = 0.0;
+            }
+            if adapt {
+                let ud = if old { u0 } else { un };
+                let mut vn = if exp {
+                    m * ud + (v0 - m * ud) * fv
+                } else {
+                    v0 + fv * (m * ud - v0)
+                };
+                if noise_v > 0.0 {
+                    let xi: f64 = StandardNormal.sample(&mut self.rng);
+                    vn += sv * ud * xi;
+                }
+                *v = vn;
+            }
+            *u = un;
         }
         self.steps += 1;
         self.t += dt;

@@ -21,12 +21,13 @@ pub mod kernel;
 pub mod lif_ring;
 pub mod linear;
 pub mod spiking;
+pub mod step_map;
 pub mod theta_sweep;
 pub(crate) mod twisted_torus;
 
 pub use cann1d::{Cann1d, Cann1dParams};
 pub use cann2d::{Cann2d, Cann2dParams};
-pub use dynamics::Integrator;
+pub use dynamics::{AdaptationDrive, CannOptions, Integrator};
 pub use grid_position::{GridCell2DPosition, GridCell2DPositionParams, PositionRun};
 pub use grid_velocity::{
     DirectionLayout, GridCell2DVelocity, GridCell2DVelocityParams, HealSchedule, HealSegment,
@@ -40,6 +41,7 @@ pub use kernel::Recurrence;
 pub use lif_ring::{LifRing, LifRingParams};
 pub use linear::{LinearLayer, LinearLayerParams};
 pub use spiking::{SpikingLayer, SpikingLayerParams};
+pub use step_map::{CannMap, FnMap, StepMap};
 pub use theta_sweep::{
     DirectionCellNetwork, DirectionCellNetworkParams, GridCellNetwork, GridCellNetworkParams,
     ThetaClock, ThetaClockParams,

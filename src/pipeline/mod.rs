@@ -2,6 +2,7 @@
 //! attractor signature of population activity, [`signature`]).
 
 pub mod progress;
+pub mod replay;
 pub mod signature;
 pub mod simulate;
 pub mod synthetic;

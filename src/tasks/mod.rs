@@ -6,11 +6,13 @@
 
 pub mod navigation;
 pub mod population_coding;
+pub mod replay;
 pub mod template_matching;
 pub mod tracking;
 
 pub use navigation::{ClosedLoopNavigation, ClosedLoopNavigationParams, OpenLoopNavigation};
 pub use population_coding::{PopulationCoding, PopulationCodingParams};
+pub use replay::{Replay, ReplayParams};
 pub use template_matching::{TemplateMatching, TemplateMatchingParams};
 pub use tracking::{SmoothTracking, SmoothTrackingParams};
 

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod inspect;
 mod path_integrate;
+mod replay;
 mod rips;
 mod signature;
 mod simulate;
@@ -46,6 +47,8 @@ pub enum Command {
     ThetaSweep(theta_sweep::ThetaSweepArgs),
     /// Path integration of a trajectory by a grid-cell model (velocity, hierarchical or position).
     PathIntegrate(path_integrate::PathIntegrateArgs),
+    /// Replay regimes of the adaptive CANN over adaptation strengths.
+    Replay(replay::ReplayArgs),
 }
 
 /// Prepares an output path: every subcommand overwrites an existing output
@@ -87,6 +90,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::Walk(a) => walk::run(a),
         Command::ThetaSweep(a) => theta_sweep::run(a),
         Command::PathIntegrate(a) => path_integrate::run(a),
+        Command::Replay(a) => replay::run(a),
     }
 }
 

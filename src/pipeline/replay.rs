@@ -1,0 +1,374 @@
+//! Replay runs: a CANN on the [`Replay`] protocol, over seeds, recording the
+//! decoded bump trajectory (and optionally the rate raster), with the
+//! statistics of [`crate::analysis::replay`] on top.
+//!
+//! Ji et al. (2026): with the adaptation strength `m` relative to the
+//! travelling-wave boundary `m* = tau / tau_v` as the one control variable,
+//! the bump left by a cue stays put (`m / m* = 0`, MSD exponent about 1 from
+//! the input noise), diffuses, or moves super-diffusively (`m / m* > 1`,
+//! exponent towards 2).
+//!
+//! # Examples
+//! ```
+//! use canns::prelude::*;
+//! use canns::pipeline::replay::{replay_trials, ji_1d};
+//! use canns::tasks::Replay;
+//! // The 1-D model of Ji et al. far above the boundary (m / m* = 3.5), two
+//! // seeds, cue 50 ms then 200 ms free: nearly ballistic (exponent 1.92 in
+//! // the authors' model).
+//! let runs = replay_trials(|s| ji_1d(3.5, s), &Replay::params(), &[0, 1], 0)?;
+//! let stats = runs.stats(10.0)?;
+//! assert!(stats.msd_exponent > 1.7);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! # References
+//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Nat Commun,
+//!   doi:10.1038/s41467-025-68042-3.
+
+use crate::analysis::bump::RingGrid;
+use crate::analysis::replay::{ReplayStats, ReplayStatsParams};
+use crate::display::{self, Bundle, KeyValues, Render};
+use crate::error::{Error, Result};
+use crate::models::{
+    AdaptationDrive, Cann1d, Cann1dParams, Cann2d, Cann2dParams, CannOptions, FeatureMap,
+};
+use crate::params::Params;
+use crate::tasks::{Replay, ReplayParams, Task};
+use ndarray::Array2;
+use rayon::prelude::*;
+
+/// The 1-D replay network of Ji et al. (2026, `cann.py`) with `N = 128`:
+/// `tau = 1` (ms), `tau_v = 48`, `k = 5 * 512 / N`, `J0 = 512 / N`, `a = 0.4`,
+/// `A = 0.19`, adaptation `m = m_bar * tau / tau_v` (`m_bar` relative to the
+/// travelling-wave boundary), and the options: `u` rectified, `v` driven by
+/// the start-of-step `u`. Build it with
+/// `params.seed(s).build_with(&options)`, or use [`ji_1d`].
+///
+/// # Examples
+/// ```
+/// let (p, o) = canns::pipeline::replay::ji_1d_params(1.5);
+/// assert!((p.m - 1.5 / 48.0).abs() < 1e-15 && o.rectify);
+/// ```
+pub fn ji_1d_params(m_bar: f64) -> (Cann1dParams, CannOptions) {
+    let n = 128;
+    let p = Cann1d::params()
+        .num(n)
+        .tau(1.0)
+        .tau_v(48.0)
+        .k(5.0 * 512.0 / n as f64)
+        .j0(512.0 / n as f64)
+        .a(0.4)
+        .amplitude(0.19)
+        .m_bar(m_bar);
+    let o = CannOptions::default()
+        .rectify(true)
+        .adaptation_drive(AdaptationDrive::OldU);
+    (p, o)
+}
+
+/// The network of [`ji_1d_params`] with noise seed `seed`.
+///
+/// # Errors
+/// [`Error::Param`] when `m_bar` is negative or not finite.
+pub fn ji_1d(m_bar: f64, seed: u64) -> Result<Cann1d> {
+    let (p, o) = ji_1d_params(m_bar);
+    p.seed(seed).build_with(&o)
+}
+
+/// The 2-D replay network of Ji et al. (2026, `TwoD_fun.py` CANN2D) with
+/// distance to the boundary `mu` and adaptation-noise strength `gamma`:
+/// `m = (1 - mu) tau / tau_v`, `sigma_m = 2 sqrt(pi) (1 - mu) (tau / tau_v) a gamma`
+/// (`noise_v`), `sigma_u = 0.5` (`noise`), `a = 0.2`, `k = 0.1`, `A = 10`,
+/// `J0 = 4`, `tau = 1`, `tau_v = 100`, no rectification, `v` driven by the
+/// updated `u`; `length` neurons per side (the authors use 100).
+///
+/// # Examples
+/// ```
+/// let (p, o) = canns::pipeline::replay::ji_2d_params(0.01, 2.0, 100);
+/// assert!((p.m - 0.99 / 100.0).abs() < 1e-15 && o.noise_v > 0.0);
+/// ```
+pub fn ji_2d_params(mu: f64, gamma: f64, length: usize) -> (Cann2dParams, CannOptions) {
+    let (tau, tau_v, a) = (1.0, 100.0, 0.2);
+    let m0 = 1.0 - mu;
+    let p = Cann2d::params()
+        .length(length)
+        .tau(tau)
+        .tau_v(tau_v)
+        .a(a)
+        .k(0.1)
+        .amplitude(10.0)
+        .j0(4.0)
+        .noise(0.5)
+        .m_bar(m0);
+    let o = CannOptions::default()
+        .noise_v(2.0 * std::f64::consts::PI.sqrt() * m0 * tau / tau_v * a * gamma);
+    (p, o)
+}
+
+/// The network of [`ji_2d_params`] with noise seed `seed`.
+///
+/// # Errors
+/// [`Error::Param`] when `mu > 1`, `gamma < 0`, or `length < 2`.
+pub fn ji_2d(mu: f64, gamma: f64, length: usize, seed: u64) -> Result<Cann2d> {
+    let (p, o) = ji_2d_params(mu, gamma, length);
+    p.seed(seed).build_with(&o)
+}
+
+/// One replay run: the decoded centre at every step, and the rates every
+/// `raster_every` steps when asked for.
+///
+/// # Shapes
+/// `centres` is `(n_steps, dim)` (wrapped angles); `raster` is
+/// `(n_recorded, n_neurons)`, row `k` at step `k * raster_every`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayRun {
+    /// The seed of this run (network and input noise).
+    pub seed: u64,
+    /// Time step.
+    pub dt: f64,
+    /// Steps with the cue on (`0..n_cue`).
+    pub n_cue: usize,
+    /// Decoded centre per step (rad). Where the network had no activity the
+    /// previous centre is kept (counted in `lost`).
+    pub centres: Array2<f64>,
+    /// Rates every `raster_every` steps (empty when not recorded).
+    pub raster: Array2<f64>,
+    /// Steps between raster rows (0: no raster).
+    pub raster_every: usize,
+    /// Steps without activity to decode.
+    pub lost: usize,
+}
+
+/// Runs `model` on `task` from rest, decoding the bump at every step (the
+/// population vector of `r`, on each axis of a torus) and recording the rates
+/// every `raster_every` steps (0: none).
+///
+/// # Errors
+/// [`Error::Shape`] if the task does not fit the model,
+/// [`Error::Diverged`] if the state stops being finite, [`Error::Limit`] when
+/// the recording would exceed the memory budget.
+pub fn run_replay(
+    model: &mut dyn FeatureMap,
+    task: &mut Replay,
+    raster_every: usize,
+) -> Result<ReplayRun> {
+    model.reset();
+    task.reset();
+    let n = model.n_neurons();
+    let steps = task.n_steps();
+    let dim = task.dim();
+    let n_rec = if raster_every > 0 {
+        steps.div_ceil(raster_every)
+    } else {
+        0
+    };
+    crate::error::check_memory(
+        &format!(
+            "replay of {} ({steps} steps, {n_rec} raster rows of {n} neurons)",
+            model.name()
+        ),
+        (n_rec as u64)
+            .saturating_mul(n as u64)
+            .saturating_add(steps as u64 * dim as u64)
+            .saturating_mul(8),
+        "shorten the run or record the raster every k-th step",
+    )?;
+    let grid = RingGrid::new(*model.shape().last().unwrap_or(&1));
+    let mut centres = Array2::zeros((steps, dim));
+    let mut raster = Array2::zeros((n_rec, n));
+    let mut input = vec![0.0; n];
+    let mut last = task.parameters().cue_pos.clone();
+    let mut lost = 0;
+    let dt = task.dt();
+    for s in 0..steps {
+        task.input(s, &*model, &mut input)?;
+        model.step(dt, &input)?;
+        let r = model.r();
+        let c = match dim {
+            1 => grid.centre(r).map(|c| vec![c]),
+            _ => grid.centre_2d(r).map(|c| c.to_vec()),
+        };
+        match c {
+            Some(c) => last = c,
+            None => lost += 1,
+        }
+        for (d, v) in last.iter().enumerate() {
+            centres[[s, d]] = *v;
+        }
+        if raster_every > 0 && s % raster_every == 0 {
+            raster
+                .row_mut(s / raster_every)
+                .assign(&ndarray::ArrayView1::from(r));
+        }
+    }
+    Ok(ReplayRun {
+        seed: task.parameters().seed,
+        dt,
+        n_cue: task.n_cue(),
+        centres,
+        raster,
+        raster_every,
+        lost,
+    })
+}
+
+/// Runs the protocol `task` once per seed, in parallel: trial `s` builds its
+/// network with `make(s)` (which should seed the network's noise with `s`)
+/// and uses `task` with `seed = s`. `raster_every` as in [`run_replay`].
+///
+/// # Errors
+/// As [`run_replay`]; [`Error::Param`] for invalid task parameters; the
+/// first error of `make`; [`Error::Shape`] with no seed.
+pub fn replay_trials<M, F>(
+    make: F,
+    task: &ReplayParams,
+    seeds: &[u64],
+    raster_every: usize,
+) -> Result<ReplayTrials>
+where
+    M: FeatureMap + Send,
+    F: Fn(u64) -> Result<M> + Sync,
+{
+    task.validate()?;
+    if seeds.is_empty() {
+        return Err(Error::shape("replay seeds", "at least 1", 0));
+    }
+    let runs = seeds
+        .par_iter()
+        .map(|&s| {
+            let mut net = make(s)?;
+            let mut t = task.clone().seed(s).build()?;
+            run_replay(&mut net, &mut t, raster_every)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ReplayTrials {
+        task: task.clone(),
+        runs,
+    })
+}
+
+/// The runs of one protocol over several seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayTrials {
+    /// The protocol (its seed replaced by each run's).
+    pub task: ReplayParams,
+    /// One run per seed.
+    pub runs: Vec<ReplayRun>,
+}
+
+impl ReplayTrials {
+    /// The decoded trajectories, one `(n_steps, dim)` array per run.
+    pub fn centres(&self) -> Vec<Array2<f64>> {
+        self.runs.iter().map(|r| r.centres.clone()).collect()
+    }
+
+    /// Replay statistics from `after_cue` (time unit) after the cue went
+    /// off, with default [`ReplayStatsParams`] otherwise.
+    ///
+    /// # Errors
+    /// As [`ReplayStatsParams::fit`].
+    pub fn stats(&self, after_cue: f64) -> Result<ReplayStats> {
+        self.stats_with(ReplayStats::params(), after_cue)
+    }
+
+    /// As [`ReplayTrials::stats`] with `params` (its `dt` and `start` are set
+    /// here).
+    ///
+    /// # Errors
+    /// As [`ReplayStatsParams::fit`].
+    pub fn stats_with(&self, params: ReplayStatsParams, after_cue: f64) -> Result<ReplayStats> {
+        let r0 = &self.runs[0];
+        params
+            .dt(r0.dt)
+            .start(r0.n_cue as f64 * r0.dt + after_cue)
+            .fit(&self.centres())
+    }
+
+    /// The rate raster of run `i` (time along x, neuron angle along y): the
+    /// bump's path on the ring. Needs a raster (`raster_every > 0`).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when run `i` does not exist or has no raster.
+    pub fn plot_raster(&self, i: usize, title: &str) -> Result<display::Figure> {
+        let run = self
+            .runs
+            .get(i)
+            .ok_or_else(|| Error::Invalid(format!("no run {i} (have {})", self.runs.len())))?;
+        if run.raster.nrows() == 0 {
+            return Err(Error::Invalid(
+                "no raster recorded: run with raster_every > 0".into(),
+            ));
+        }
+        let n = run.raster.ncols();
+        let t: Vec<f64> = (0..run.raster.nrows())
+            .map(|k| (k * run.raster_every) as f64 * run.dt)
+            .collect();
+        let x = crate::space::ring_positions(n);
+        let z: Vec<Vec<f64>> = (0..n).map(|j| run.raster.column(j).to_vec()).collect();
+        Ok(display::show(display::heatmap(
+            title,
+            "time",
+            "neuron angle (rad)",
+            t,
+            x,
+            z,
+        )))
+    }
+
+    /// The 2-D trajectory of run `i` after the cue, coloured by time.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when run `i` does not exist or is 1-D.
+    pub fn plot_trajectory(&self, i: usize) -> Result<display::Figure> {
+        let run = self
+            .runs
+            .get(i)
+            .ok_or_else(|| Error::Invalid(format!("no run {i} (have {})", self.runs.len())))?;
+        if run.centres.ncols() != 2 {
+            return Err(Error::Invalid("the trajectory plot needs a 2-D run".into()));
+        }
+        let c = run.centres.slice(ndarray::s![run.n_cue.., ..]).to_owned();
+        let t: Vec<f64> = (0..c.nrows())
+            .map(|k| (k + run.n_cue) as f64 * run.dt)
+            .collect();
+        let p = display::scatter(
+            "Decoded bump position (colour: time)",
+            &c.view(),
+            Some(&t),
+            "x",
+        )?;
+        Ok(display::show(p))
+    }
+}
+
+impl std::fmt::Display for ReplayTrials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let steps = self.runs.first().map_or(0, |r| r.centres.nrows());
+        write!(
+            f,
+            "ReplayTrials({} runs of {steps} steps, cue at {:?})",
+            self.runs.len(),
+            self.task.cue_pos
+        )
+    }
+}
+
+impl Render for ReplayTrials {
+    fn bundle(&self) -> Bundle {
+        let table = KeyValues::new("ReplayTrials")
+            .row("runs", self.runs.len(), "seeds")
+            .row(
+                "lost",
+                self.runs.iter().map(|r| r.lost).sum::<usize>(),
+                "steps without a bump",
+            )
+            .to_html();
+        match self.stats(10.0) {
+            Ok(s) => Bundle::figure(s.plot_msd().plot(), &table, self.to_string()),
+            Err(_) => Bundle::html(table, self.to_string()),
+        }
+    }
+}
+
+display::evcxr_display_via_render!(ReplayTrials);
