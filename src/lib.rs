@@ -8,6 +8,23 @@
 //! [`params`] (the [`params::Params`] trait), [`display`] (notebook
 //! rendering), [`space`] (ring and torus geometry), [`train`] (learning rules). The `canns` command line
 //! is a binary of this package (feature `cli`, on by default).
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `cli` | on | the `canns` command line (and its argument parser, clap). A library or a notebook does not need it: `default-features = false` skips compiling clap. |
+//!
+//! Everything else (models, analysis, recordings in every format, figures)
+//! is always built.
+//!
+//! # Datasets
+//!
+//! The bundled recordings and trajectories live in the repository's
+//! `datasets/` folder, not in the published package; [`data::datasets`]
+//! finds them at run time (`CANNS_DATA_DIR`, beside the program, the user
+//! data folder, or the source checkout). `canns datasets install --from
+//! <checkout>/datasets` copies them into the user data folder.
 
 #![warn(missing_docs)]
 

@@ -68,3 +68,34 @@ fn bad_input_is_a_clear_error() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown output format"));
 }
+
+#[test]
+fn datasets_lists_and_installs_into_a_data_folder() {
+    let out = canns_ok(&["datasets"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for f in ["A2929-200711.nwb", "sargolini.npz", "tanni.npz"] {
+        let line = text.lines().find(|l| l.starts_with(f)).unwrap_or_else(|| panic!("{text}"));
+        assert!(!line.contains("not found"), "{line}");
+    }
+    assert!(text.contains("searched, in order:"), "{text}");
+
+    let dir = temp_dir("datasets-install");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
+    let to = dir.join("data");
+    let out = canns_ok(&[
+        "datasets",
+        "install",
+        "--from",
+        src.to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    assert!(to.join("sargolini.npz").is_file());
+
+    // A folder without the datasets is an error naming it.
+    let out = canns(&["datasets", "install", "--from", dir.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(dir.to_str().unwrap()) && err.contains("none of the bundled"), "{err}");
+}

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 mod convert;
+mod datasets;
 mod inspect;
 mod path_integrate;
 mod replay;
@@ -49,6 +50,8 @@ pub enum Command {
     PathIntegrate(path_integrate::PathIntegrateArgs),
     /// Replay regimes of the adaptive CANN over adaptation strengths.
     Replay(replay::ReplayArgs),
+    /// The bundled datasets: where each is found; copy them into the user data folder.
+    Datasets(datasets::DatasetsArgs),
 }
 
 /// Prepares an output path: every subcommand overwrites an existing output
@@ -91,6 +94,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::ThetaSweep(a) => theta_sweep::run(a),
         Command::PathIntegrate(a) => path_integrate::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::Datasets(a) => datasets::run(a),
     }
 }
 
