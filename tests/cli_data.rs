@@ -74,7 +74,10 @@ fn datasets_lists_and_installs_into_a_data_folder() {
     let out = canns_ok(&["datasets"]);
     let text = String::from_utf8_lossy(&out.stdout);
     for f in ["A2929-200711.nwb", "sargolini.npz", "tanni.npz"] {
-        let line = text.lines().find(|l| l.starts_with(f)).unwrap_or_else(|| panic!("{text}"));
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(f))
+            .unwrap_or_else(|| panic!("{text}"));
         assert!(!line.contains("not found"), "{line}");
     }
     assert!(text.contains("searched, in order:"), "{text}");
@@ -97,5 +100,8 @@ fn datasets_lists_and_installs_into_a_data_folder() {
     let out = canns(&["datasets", "install", "--from", dir.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(dir.to_str().unwrap()) && err.contains("none of the bundled"), "{err}");
+    assert!(
+        err.contains(dir.to_str().unwrap()) && err.contains("none of the bundled"),
+        "{err}"
+    );
 }

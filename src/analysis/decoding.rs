@@ -361,7 +361,7 @@ fn decode_rows(
 /// `truth` and `decoded` are `(n_bins, 2)` (head direction in column 0,
 /// column 1 unused and 0; position `x, y`); `error`, `fold` and `t` have
 /// `n_bins` entries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decoding {
     /// What was decoded.
     pub variable: Variable,
@@ -711,6 +711,8 @@ impl Decoding {
         plot
     }
 }
+
+crate::display::debug_via_display!(Decoding);
 
 impl std::fmt::Display for Decoding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -423,7 +423,7 @@ impl Params for FixedPointFinderParams {
 /// `xstar`, `f_xstar`, `x_init`: `(n, dim)`; `jacobians[i]`: `(dim, dim)`
 /// with `J[a][b] = dF_a / dx_b`; `eigenvalues[i]`: `dim` pairs `(re, im)`,
 /// sorted by decreasing modulus.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct FixedPoints {
     /// The fixed points.
     pub xstar: Array2<f64>,
@@ -606,6 +606,8 @@ impl FixedPoints {
             )
     }
 }
+
+crate::display::debug_via_display!(FixedPoints);
 
 impl std::fmt::Display for FixedPoints {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -167,7 +167,7 @@ pub struct HdUnit {
 ///
 /// # Shapes
 /// `curves` is `(n_units, n_bins)`; `bin_centres` and `occupancy` have `n_bins`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct HdTuning {
     /// The parameters used.
     pub params: HdTuningParams,
@@ -671,6 +671,8 @@ impl HdTuning {
         }
     }
 }
+
+crate::display::debug_via_display!(HdTuning);
 
 impl std::fmt::Display for HdTuning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

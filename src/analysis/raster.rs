@@ -87,7 +87,7 @@ pub fn raster(spikes: &[Vec<f64>], labels: &[String], t0: f64, t1: f64) -> Resul
 ///
 /// # Shapes
 /// `mean` and `sem` are `(n_units, n_bins)`; `t` has `n_bins` bin centres.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Psth {
     /// Bin centres relative to the event (seconds).
     pub t: Vec<f64>,
@@ -235,6 +235,8 @@ impl Psth {
         plot
     }
 }
+
+crate::display::debug_via_display!(Psth);
 
 impl std::fmt::Display for Psth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

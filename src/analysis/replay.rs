@@ -279,7 +279,7 @@ impl Params for ReplayStatsParams {
 }
 
 /// Replay statistics of a set of trials. See the [module docs](self).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplayStats {
     /// The parameters used.
     pub params: ReplayStatsParams,
@@ -405,6 +405,8 @@ impl ReplayStats {
             )
     }
 }
+
+crate::display::debug_via_display!(ReplayStats);
 
 impl std::fmt::Display for ReplayStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -193,7 +193,10 @@ mod tests {
         let empty = tmp.join("empty");
         std::fs::create_dir_all(&empty).unwrap();
         let e = install(&empty, &tmp.join("to")).unwrap_err().to_string();
-        assert!(e.contains("empty") && e.contains("none of the bundled"), "{e}");
+        assert!(
+            e.contains("empty") && e.contains("none of the bundled"),
+            "{e}"
+        );
         let from = find("tanni.npz").unwrap().parent().unwrap().to_path_buf();
         let to = tmp.join("to");
         let w = install(&from, &to).unwrap();

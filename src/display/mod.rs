@@ -297,6 +297,20 @@ macro_rules! evcxr_display_via_render {
 }
 pub(crate) use evcxr_display_via_render;
 
+/// Implements `Debug` as the type's one-line `Display` summary, for types
+/// that hold arrays: a notebook cell ending in a tuple or a `Vec` of them
+/// prints one line each, not megabytes of numbers.
+macro_rules! debug_via_display {
+    ($($t:ty),* $(,)?) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use debug_via_display;
+
 /// A plotly figure that renders with this crate's offline bundle (HTML with
 /// a static SVG until plotly.js draws it, explicit height), where a bare
 /// `plotly::Plot` in a cell would only emit plotly's JSON.

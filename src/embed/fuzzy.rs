@@ -122,7 +122,7 @@ pub fn fuzzy_graph(
 
 /// A symmetric sparse graph with membership strengths in `(0, 1]`, stored
 /// row-wise (compressed sparse rows, column indices ascending).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct FuzzyGraph {
     indptr: Vec<usize>,
     indices: Vec<usize>,
@@ -427,6 +427,8 @@ impl Render for FuzzyGraph {
         Bundle::figure(&self.plot_weights(), &kv.to_html(), format!("{self}"))
     }
 }
+
+crate::display::debug_via_display!(FuzzyGraph);
 
 impl std::fmt::Display for FuzzyGraph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -212,7 +212,7 @@ fn check_finite(data: &ArrayView2<f64>) -> Result<()> {
 /// assert_eq!(y.dim(), (4, 1));
 /// # Ok::<(), canns::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pca {
     components: Array2<f64>,
     explained_variance: Array1<f64>,
@@ -376,6 +376,8 @@ impl Render for Pca {
         )
     }
 }
+
+crate::display::debug_via_display!(Pca);
 
 impl std::fmt::Display for Pca {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

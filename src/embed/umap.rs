@@ -288,7 +288,7 @@ impl Params for UmapParams {
 /// assert!(u.warnings().len() == 1); // two components: random start
 /// # Ok::<(), canns::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Umap {
     embedding: Array2<f64>,
     graph: FuzzyGraph,
@@ -379,6 +379,8 @@ impl Render for Umap {
         }
     }
 }
+
+crate::display::debug_via_display!(Umap);
 
 impl std::fmt::Display for Umap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

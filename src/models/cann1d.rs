@@ -97,7 +97,7 @@ pub(crate) fn ring_gaussian(z: f64, amp: f64, c: f64, out: &mut [f64]) {
 }
 
 /// A CANN on a ring of N neurons. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Cann1d {
     params: Cann1dParams,
     x: Vec<f64>,
@@ -295,6 +295,8 @@ impl FeatureMap for Cann1d {
         self.params.amplitude
     }
 }
+
+crate::display::debug_via_display!(Cann1d);
 
 impl std::fmt::Display for Cann1d {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -56,7 +56,7 @@ cann_params!(
 );
 
 /// A CANN on an N x N torus. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Cann2d {
     params: Cann2dParams,
     x: Vec<f64>,
@@ -244,6 +244,8 @@ impl FeatureMap for Cann2d {
         self.params.amplitude
     }
 }
+
+crate::display::debug_via_display!(Cann2d);
 
 impl std::fmt::Display for Cann2d {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -274,7 +274,7 @@ impl Render for GridCell2DPositionParams {
 /// assert!((net.spacing() - 2.0 * std::f64::consts::PI / 6.0).abs() < 1e-12);
 /// # Ok::<(), canns::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GridCell2DPosition {
     params: GridCell2DPositionParams,
     torus: PhaseTorus,
@@ -553,7 +553,7 @@ impl GridCell2DPosition {
 ///
 /// # Shapes
 /// `positions`, `decoded`: `(n_steps, 2)`; `rates`: `(n_steps, cells.len())`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PositionRun {
     /// Time of each sample (s).
     pub t: Vec<f64>,
@@ -618,6 +618,8 @@ impl PositionRun {
         )
     }
 }
+
+crate::display::debug_via_display!(PositionRun);
 
 impl std::fmt::Display for PositionRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -722,6 +724,8 @@ impl FeatureMap for GridCell2DPosition {
         self.params.amplitude
     }
 }
+
+crate::display::debug_via_display!(GridCell2DPosition);
 
 impl std::fmt::Display for GridCell2DPosition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -441,7 +441,7 @@ impl HealSchedule {
 /// assert_eq!(net.preferred_direction(1)?, [-1.0, 0.0]);
 /// # Ok::<(), canns::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GridCell2DVelocity {
     params: GridCell2DVelocityParams,
     /// Side of the FFT lattice (L, or 2L when aperiodic).
@@ -870,7 +870,7 @@ impl GridCell2DVelocity {
 /// # Shapes
 /// `positions`, `displacement`, `estimate`: `(n_steps, 2)`; `rates`:
 /// `(n_steps, cells.len())`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct VelocityRun {
     /// Time of each sample (s).
     pub t: Vec<f64>,
@@ -927,6 +927,8 @@ impl VelocityRun {
         )
     }
 }
+
+crate::display::debug_via_display!(VelocityRun);
 
 impl std::fmt::Display for VelocityRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -986,6 +988,8 @@ impl Model for GridCell2DVelocity {
         self.t
     }
 }
+
+crate::display::debug_via_display!(GridCell2DVelocity);
 
 impl std::fmt::Display for GridCell2DVelocity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

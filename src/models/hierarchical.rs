@@ -573,7 +573,7 @@ struct Module {
 /// assert_eq!(net.grid_rates(1)?.len(), 144);
 /// # Ok::<(), canns::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HierarchicalNetwork {
     params: HierarchicalNetworkParams,
     consts: BandConsts,
@@ -1027,7 +1027,7 @@ impl HierarchicalNetwork {
 /// # Shapes
 /// `positions`, `decoded`: `(n_steps, 2)`; `band_error`: `(n_steps, 3 num_module)`
 /// (module-major: module `i`'s bands at columns `3i, 3i+1, 3i+2`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct HierarchicalRun {
     /// Time of each sample (s).
     pub t: Vec<f64>,
@@ -1101,6 +1101,8 @@ impl HierarchicalRun {
     }
 }
 
+crate::display::debug_via_display!(HierarchicalRun);
+
 impl std::fmt::Display for HierarchicalRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -1128,6 +1130,8 @@ impl Render for HierarchicalRun {
         Bundle::figure(&self.plot_paths(), &kv.to_html(), self.to_string())
     }
 }
+
+crate::display::debug_via_display!(HierarchicalNetwork);
 
 impl std::fmt::Display for HierarchicalNetwork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

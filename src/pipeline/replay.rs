@@ -249,7 +249,7 @@ where
 }
 
 /// The runs of one protocol over several seeds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ReplayTrials {
     /// The protocol (its seed replaced by each run's).
     pub task: ReplayParams,
@@ -341,6 +341,8 @@ impl ReplayTrials {
         Ok(display::show(p))
     }
 }
+
+crate::display::debug_via_display!(ReplayTrials);
 
 impl std::fmt::Display for ReplayTrials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -69,7 +69,7 @@ impl Params for SimOptions {
 /// - `centre`, `target`: `(n_steps, dim)`: decoded bump centre (population
 ///   vector of `r`; NaN where there is no bump) and ground truth per step;
 /// - `height`, `width`, `t`, `stimulus_on`: one value per step.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Simulation {
     /// Model name.
     pub model: String,
@@ -456,6 +456,8 @@ impl Simulation {
         kv
     }
 }
+
+crate::display::debug_via_display!(Simulation);
 
 impl std::fmt::Display for Simulation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

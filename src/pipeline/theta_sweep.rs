@@ -353,7 +353,7 @@ impl Render for ThetaSweepParams {
 /// - `dc_activity`: `(n_records, num)`, row `k` at step `k * record_every`;
 /// - `gc_activity`: `(n_records, num_gc_x^2)`, row `k` at step
 ///   `k * record_grid_every` (empty unless asked for).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ThetaSweepResult {
     /// Trajectory name.
     pub name: String,
@@ -991,6 +991,8 @@ impl ThetaSweepResult {
         display::standalone_html(&format!("Theta sweep: {}", self.name), &body)
     }
 }
+
+crate::display::debug_via_display!(ThetaSweepResult);
 
 impl std::fmt::Display for ThetaSweepResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

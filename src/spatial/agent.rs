@@ -340,7 +340,7 @@ struct Coefficients {
 }
 
 /// An agent moving in an environment. See the [module docs](crate::spatial).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Agent {
     params: AgentParams,
     env: Environment,
@@ -1012,6 +1012,8 @@ fn wall_bounce(v: [f64; 2], wall: &Segment) -> [f64; 2] {
     let b = v[0] * perp[0] + v[1] * perp[1];
     [par[0] * a - perp[0] * b, par[1] * a - perp[1] * b]
 }
+
+crate::display::debug_via_display!(Agent);
 
 impl std::fmt::Display for Agent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -313,7 +313,7 @@ fn contains(sides: (f64, f64), holes: &[Vec<[f64; 2]>], dim: usize, pos: &[f64])
 }
 
 /// A 1D or 2D environment. See the [module docs](crate::spatial).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Environment {
     params: EnvironmentParams,
     /// `[left, right, bottom, top]` (1D: `[0, scale, 0, 0]`).
@@ -741,6 +741,8 @@ fn check_point(field: &str, p: &[f64], dim: usize) -> Result<()> {
     }
     Ok(())
 }
+
+crate::display::debug_via_display!(Environment);
 
 impl std::fmt::Display for Environment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -164,7 +164,7 @@ pub(crate) struct GoalField {
 
 /// Shortest collision-free routes in one environment. See the
 /// [module docs](crate::spatial).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct RoutePlanner {
     env: Environment,
     params: RoutePlannerParams,
@@ -177,7 +177,7 @@ pub struct RoutePlanner {
 
 /// A route: unwrapped waypoints from the start to the goal. See the
 /// [module docs](crate::spatial).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Route {
     env: Environment,
     waypoints: Vec<[f64; 2]>,
@@ -652,6 +652,8 @@ impl Route {
     }
 }
 
+crate::display::debug_via_display!(Route);
+
 impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -662,6 +664,8 @@ impl std::fmt::Display for Route {
         )
     }
 }
+
+crate::display::debug_via_display!(RoutePlanner);
 
 impl std::fmt::Display for RoutePlanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 /// A trajectory: strictly increasing times (s, shifted to start at 0) and
 /// positions (m), with a natural cubic spline through each coordinate.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Trajectory {
     name: String,
     t: Vec<f64>,
@@ -456,7 +456,7 @@ pub mod columns {
 }
 
 /// The recorded history of an agent, one entry per step, as columns.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct History {
     /// Time (s).
     pub t: Vec<f64>,
@@ -620,6 +620,23 @@ fn advise_huge_pages(_: &mut Vec<f64>) {}
 /// [`Error::Data`] listing where it looked when the file is not found.
 pub fn dataset_path(name: &str) -> Result<PathBuf> {
     crate::data::datasets::find(&format!("{name}.npz"))
+}
+
+crate::display::debug_via_display!(Trajectory, History);
+
+impl std::fmt::Display for History {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let span = match (self.t.first(), self.t.last()) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        };
+        write!(
+            f,
+            "History({} steps over {span:.2} s, {:.2} m travelled)",
+            self.len(),
+            self.distance_travelled.last().copied().unwrap_or(0.0)
+        )
+    }
 }
 
 impl std::fmt::Display for Trajectory {

@@ -155,7 +155,7 @@ pub struct Cocycle {
 }
 
 /// Persistence diagrams of a Vietoris-Rips filtration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagrams {
     /// `pairs[d]`: the `(birth, death)` intervals in dimension `d`, sorted
     /// by birth then death; `death = inf` for essential classes.
@@ -492,6 +492,8 @@ impl Render for Diagrams {
         Bundle::figure(&self.plot_diagram(), &kv.to_html(), format!("{self}"))
     }
 }
+
+crate::display::debug_via_display!(Diagrams);
 
 impl std::fmt::Display for Diagrams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -115,7 +115,7 @@ impl Params for SparseCircularParams {
 }
 
 /// Circular coordinates of every point, with what was needed to get them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CircularCoordinates {
     /// Angle of every point, radians in `[0, 2 pi)`.
     pub theta: Vec<f64>,
@@ -175,6 +175,8 @@ impl Render for CircularCoordinates {
         Bundle::figure(&self.plot(), &kv.to_html(), format!("{self}"))
     }
 }
+
+crate::display::debug_via_display!(CircularCoordinates);
 
 impl std::fmt::Display for CircularCoordinates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 
 /// Two decorrelated circular coordinates of every point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToroidalCoordinates {
     /// `(n_points, 2)` angles in radians, `[0, 2 pi)`.
     pub theta: Array2<f64>,
@@ -97,6 +97,8 @@ impl Render for ToroidalCoordinates {
         Bundle::figure(&self.plot(), &kv.to_html(), format!("{self}"))
     }
 }
+
+crate::display::debug_via_display!(ToroidalCoordinates);
 
 impl std::fmt::Display for ToroidalCoordinates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

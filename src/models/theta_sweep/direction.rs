@@ -256,7 +256,7 @@ impl Weights {
 }
 
 /// A head-direction ring with adaptation. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DirectionCellNetwork {
     params: DirectionCellNetworkParams,
     x: Vec<f64>,
@@ -530,6 +530,8 @@ impl FeatureMap for DirectionCellNetwork {
         self.params.amplitude
     }
 }
+
+crate::display::debug_via_display!(DirectionCellNetwork);
 
 impl std::fmt::Display for DirectionCellNetwork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

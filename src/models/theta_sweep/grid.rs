@@ -290,7 +290,7 @@ impl Render for GridCellNetworkParams {
 }
 
 /// A grid module on a twisted torus. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GridCellNetwork {
     params: GridCellNetworkParams,
     n: usize,
@@ -717,6 +717,8 @@ impl FeatureMap for GridCellNetwork {
         self.params.amplitude
     }
 }
+
+crate::display::debug_via_display!(GridCellNetwork);
 
 impl std::fmt::Display for GridCellNetwork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

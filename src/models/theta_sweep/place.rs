@@ -128,7 +128,7 @@ pub fn t_maze(
 /// top edge downwards (as `canns`'s `MovementCostGrid`); a cell is
 /// accessible when its centre lies inside the boundary polygon and outside
 /// every hole. Accessible cells are numbered row by row from the top.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct GeodesicGrid {
     dx: f64,
     left: f64,
@@ -396,6 +396,8 @@ impl GeodesicGrid {
         plot
     }
 }
+
+crate::display::debug_via_display!(GeodesicGrid);
 
 impl std::fmt::Display for GeodesicGrid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// # Shapes
 /// `counts`: `(n_bins, n_units)`, time-major; `angle`: `(n_bins,)` radians
 /// (NaN where not measured); `position`: `(n_bins, 2)` metres.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     /// Spike counts (or rates) per bin and unit.
     pub counts: Array2<f64>,
@@ -231,6 +231,8 @@ impl Activity {
         }
     }
 }
+
+crate::display::debug_via_display!(Activity);
 
 impl std::fmt::Display for Activity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

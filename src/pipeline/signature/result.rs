@@ -11,7 +11,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Everything the pipeline computed, stage by stage.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SignatureResult {
     /// The parameters used.
     pub params: Signature,
@@ -321,6 +321,8 @@ impl Render for SignatureResult {
         b
     }
 }
+
+crate::display::debug_via_display!(SignatureResult);
 
 impl std::fmt::Display for SignatureResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
