@@ -76,6 +76,23 @@ fn networks(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // Every kernel entry kept (the dense kernel, in single precision).
+    let mut dense = PlaceCellNetworkParams::chu2024()
+        .kernel_cutoff(0.0)
+        .build(&grid)
+        .unwrap();
+    for _ in 0..300 {
+        dense.update([0.0, 1.0], 1.0).unwrap();
+    }
+    g.bench_function("place_tmaze_3153_dense", |b| {
+        b.iter(|| {
+            i += 1;
+            y = if y > 3.2 { 0.6 } else { y + 1.2e-3 };
+            dense
+                .update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos())
+                .unwrap()
+        })
+    });
     g.finish();
 }
 
