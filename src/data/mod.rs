@@ -42,7 +42,9 @@ mod binned;
 pub mod datasets;
 pub mod io;
 mod recording;
+pub mod synthetic;
 
+pub(crate) use binned::smooth_in_time;
 pub use binned::BinnedSpikes;
 pub use recording::{col, Recording, RecordingBuilder};
 

@@ -3,30 +3,26 @@
 //! ring and grid cells on a torus, as Poisson spike counts in 0.1 s bins.
 
 use super::signature::Activity;
+use crate::data::synthetic::sample_counts;
 use crate::error::Result;
 use crate::params::check;
+use crate::spatial::HeadDirectionCells;
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Normal, Poisson};
-use std::f64::consts::{PI, TAU};
+use rand::SeedableRng;
+use rand_distr::{Distribution, Normal};
+use std::f64::consts::PI;
 
 const DT: f64 = 0.1;
-
-fn poisson(rate: f64, rng: &mut impl Rng) -> f64 {
-    if rate <= 0.0 {
-        return 0.0;
-    }
-    Poisson::new(rate)
-        .expect("a positive finite rate is a valid Poisson mean")
-        .sample(rng)
-}
 
 /// Poisson spike counts of `n_units` head-direction cells along a smooth
 /// random walk of the head, in 0.1 s bins, with the head direction.
 ///
-/// Tuning: `rate = 0.5 + 30 exp(kappa (cos(phi - pref) - 1))` Hz with
-/// `kappa = 3` (about 60 degrees wide at half height) and preferred
-/// directions evenly spread; angular velocity: an Ornstein-Uhlenbeck
+/// Tuning: the spatial module's
+/// [`HeadDirectionCells`](crate::spatial::HeadDirectionCells),
+/// `rate = 0.5 + 30 exp(kappa (cos(phi - pref) - 1))` Hz with `kappa = 3`
+/// (about 60 degrees wide at half height) and preferred directions evenly
+/// spread; counts drawn by the crate's one Poisson sampler
+/// ([`crate::data::synthetic`]); angular velocity: an Ornstein-Uhlenbeck
 /// process with a 1 s time constant and 1.5 rad/s standard deviation
 /// (rodent head turning; Taube 2007).
 ///
@@ -56,14 +52,14 @@ pub fn head_direction_cells(n_bins: usize, n_units: usize, seed: u64) -> Result<
         phi = crate::space::wrap(phi + omega * DT);
         angle.push(phi);
     }
-    let mut counts = Array2::zeros((n_bins, n_units));
-    for i in 0..n_bins {
-        for u in 0..n_units {
-            let pref = u as f64 * TAU / n_units as f64;
-            let rate = 0.5 + 30.0 * (3.0 * ((angle[i] - pref).cos() - 1.0)).exp();
-            counts[[i, u]] = poisson(rate * DT, &mut rng);
-        }
-    }
+    // kappa = 1 / sigma^2 = 3, rates in [0.5, 30.5] Hz.
+    let cells = HeadDirectionCells::params()
+        .n(n_units)
+        .angular_spread_degrees((1.0 / 3f64).sqrt().to_degrees())
+        .min_fr(0.5)
+        .max_fr(30.5)
+        .build()?;
+    let counts = sample_counts(&cells.rates(&angle).view(), DT, &mut rng);
     Activity::from_counts(counts, DT)?.with_angle(angle)
 }
 
@@ -124,53 +120,15 @@ pub fn grid_cells(n_bins: usize, side: usize, spacing: f64, seed: u64) -> Result
             (u * l1.0 + v * l2.0, u * l1.1 + v * l2.1)
         })
         .collect();
-    let mut counts = Array2::zeros((n_bins, phases.len()));
-    for i in 0..n_bins {
-        for (c, ph) in phases.iter().enumerate() {
-            let (px, py) = (pos[[i, 0]] - ph.0, pos[[i, 1]] - ph.1);
-            let s: f64 = waves.iter().map(|w| (w.0 * px + w.1 * py).cos()).sum();
-            counts[[i, c]] = poisson(40.0 * ((s - 3.0) / 1.5).exp() * DT, &mut rng);
-        }
-    }
+    let rates = Array2::from_shape_fn((n_bins, phases.len()), |(i, c)| {
+        let (px, py) = (pos[[i, 0]] - phases[c].0, pos[[i, 1]] - phases[c].1);
+        let s: f64 = waves.iter().map(|w| (w.0 * px + w.1 * py).cos()).sum();
+        40.0 * ((s - 3.0) / 1.5).exp()
+    });
+    let counts = sample_counts(&rates.view(), DT, &mut rng);
     Activity::from_counts(counts, DT)?.with_position(pos)
 }
 
-/// Poisson spike counts in bins of `bin_size` seconds from firing rates
-/// (Hz): `counts[i, u] ~ Poisson(rates[i, u] * bin_size)`, seeded. Use it
-/// to give rates from the project's cells (e.g.
-/// [`GridCells::rates`](crate::spatial::GridCells::rates)) the
-/// noise of a recording.
-///
-/// # Shapes
-/// `rates` and the result: `(n_bins, n_units)`.
-///
-/// # Examples
-/// ```
-/// use canns::ndarray::array;
-/// let c = canns::pipeline::synthetic::poisson_counts(&array![[0.0, 1000.0]].view(), 0.1, 0)?;
-/// assert_eq!(c[[0, 0]], 0.0);
-/// assert!((c[[0, 1]] - 100.0).abs() < 50.0);
-/// # Ok::<(), canns::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Param`](crate::Error::Param) naming `bin_size` when it is not
-/// positive; [`Error::Invalid`](crate::Error::Invalid) for a negative or
-/// non-finite rate.
-pub fn poisson_counts(
-    rates: &ndarray::ArrayView2<f64>,
-    bin_size: f64,
-    seed: u64,
-) -> Result<Array2<f64>> {
-    check::positive("bin_size", bin_size)?;
-    if let Some(((i, u), r)) = rates
-        .indexed_iter()
-        .find(|(_, r)| !(r.is_finite() && **r >= 0.0))
-    {
-        return Err(crate::Error::Invalid(format!(
-            "rates[{i}, {u}] must be finite and >= 0 Hz (got {r})"
-        )));
-    }
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    Ok(rates.mapv(|r| poisson(r * bin_size, &mut rng)))
-}
+/// Poisson spike counts from rates: moved to
+/// [`crate::data::synthetic::poisson_counts`], the crate's one sampler.
+pub use crate::data::synthetic::poisson_counts;

@@ -42,11 +42,14 @@ mod speed_map;
 mod trajectory;
 mod wall_grid;
 
+/// Seeded Poisson spikes from rates: the crate's one sampler, in
+/// [`crate::data::synthetic`].
+pub use crate::data::synthetic::poisson_spikes;
 pub use agent::{Agent, AgentParams};
 pub use cells::{
-    poisson_spikes, BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams,
-    GridField, HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams,
-    PlaceField, SpeedCell,
+    BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams, GridField,
+    HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams, PlaceField,
+    SpeedCell,
 };
 pub use environment::{
     BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,

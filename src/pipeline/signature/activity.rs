@@ -3,7 +3,7 @@
 use crate::data::BinnedSpikes;
 use crate::error::{Error, Result};
 use crate::params::check;
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Population activity handed to the pipeline.
@@ -250,42 +250,9 @@ impl std::fmt::Display for Activity {
     }
 }
 
-pub(super) fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
-    // Taps beyond the series never touch it: a kernel wider than the data
-    // (a huge `smooth`) is cut at its length, not allocated.
-    let half = (4.0 * sigma).ceil().min(x.nrows() as f64) as isize;
-    let kernel: Vec<f64> = (-half..=half)
-        .map(|k| (-0.5 * (k as f64 / sigma).powi(2)).exp())
-        .collect();
-    let n = x.nrows() as isize;
-    let mut out = Array2::zeros(x.dim());
-    for (u, col) in x.columns().into_iter().enumerate() {
-        for i in 0..n {
-            let (mut s, mut w) = (0.0, 0.0);
-            for (k, kv) in (-half..=half).zip(&kernel) {
-                let j = i + k;
-                if j >= 0 && j < n {
-                    s += kv * col[j as usize];
-                    w += kv;
-                }
-            }
-            // Renormalised at the edges, so the first and last bins are not damped.
-            out[[i as usize, u]] = s / w;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[test]
-    fn smoothing_keeps_a_constant() {
-        let x = Array2::from_elem((50, 2), 3.0);
-        let y = gaussian_smooth(&x.view(), 2.0);
-        assert!(y.iter().all(|v| (v - 3.0).abs() < 1e-12));
-    }
-
     #[test]
     fn shift_rolls_each_unit() {
         let a = Activity::from_counts(

@@ -1,0 +1,156 @@
+//! One routine for each mechanism (Poisson sampling, smoothing in time,
+//! rate maps, barcodes, behaviour at bin times): each unified routine gives
+//! what the routines it replaced gave. Reference numbers were computed by the
+//! previous routines (tests/fixtures/unified/previous.json).
+
+use canns::data::synthetic::{poisson_counts, poisson_spikes};
+use canns::data::Recording;
+use canns::ndarray::{s, Array2};
+use canns::pipeline::signature::{Activity, Signature};
+use serde_json::Value;
+
+fn previous() -> Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/unified/previous.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn f64s(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!(
+            (x - y).abs() <= tol * (1.0 + y.abs()),
+            "{what}[{i}]: {x} vs previous {y}"
+        );
+    }
+}
+
+/// Smoothing in time: `BinnedSpikes::smooth` and the signature pipeline's
+/// smoothing stage are one routine, and give the previous pipeline
+/// smoothing's values on the real recording (wake, 0.1 s bins, sigma 0.2 s),
+/// including a kernel far wider than the series.
+#[test]
+fn smoothing_gives_the_previous_values_on_a2929() {
+    let want = &previous()["smooth_wake_0.1_sigma2"];
+    let rec = Recording::dataset("A2929-200711").unwrap();
+    let b = rec.bin_spikes(0.1, Some("wake")).unwrap();
+    let binned = b.smooth(0.2).unwrap().counts;
+    let mut sig = Signature::default();
+    sig.smooth = 0.2;
+    sig.sqrt = false;
+    let activity = Activity::from_counts(b.counts.clone(), 0.1).unwrap();
+    let staged = sig.rates(&activity);
+    for (name, m) in [
+        ("BinnedSpikes::smooth", &binned),
+        ("Signature::rates", &staged),
+    ] {
+        let sums: Vec<f64> = m.columns().into_iter().map(|c| c.sum()).collect();
+        let sq: Vec<f64> = m.columns().into_iter().map(|c| c.dot(&c)).collect();
+        close(&sums, &f64s(&want["col_sums"]), 1e-12, name);
+        close(&sq, &f64s(&want["col_sumsq"]), 1e-12, name);
+        for (r, row) in want["rows_at"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(want["rows"].as_array().unwrap())
+        {
+            let r = r.as_u64().unwrap() as usize;
+            close(&m.row(r).to_vec(), &f64s(row), 1e-12, name);
+        }
+    }
+    // sigma = 10^6 bins over 300 bins: every bin is the column mean.
+    let short = Activity::from_counts(b.counts.slice(s![..300, ..]).to_owned(), 0.1).unwrap();
+    sig.smooth = 1e5;
+    let wide = sig.rates(&short);
+    close(
+        &wide.row(0).to_vec(),
+        &f64s(&want["huge_sigma_first300_row0"]),
+        1e-9,
+        "wide kernel",
+    );
+    let mean: Vec<f64> = short
+        .counts
+        .columns()
+        .into_iter()
+        .map(|c| c.mean().unwrap())
+        .collect();
+    close(
+        &wide.row(299).to_vec(),
+        &mean,
+        1e-6,
+        "wide kernel, last bin",
+    );
+}
+
+/// The one Poisson sampler draws the same counts as before for the
+/// synthetic populations and `poisson_counts` (same seeds, same numbers),
+/// and its spike table matches the previous per-step spiking rule's totals
+/// within Poisson noise (that rule drew one Bernoulli trial per step).
+#[test]
+fn poisson_sampler_gives_the_previous_counts() {
+    let want = previous();
+    let rates = Array2::from_shape_fn((500, 4), |(i, u)| {
+        [0.0, 3.0, 20.0, 80.0][u] * (1.0 + (i as f64 * 0.05).sin())
+    });
+    let c = poisson_counts(&rates.view(), 0.1, 7).unwrap();
+    let sums: Vec<f64> = c.columns().into_iter().map(|c| c.sum()).collect();
+    let w = &want["poisson_counts_seed7"];
+    assert_eq!(sums, f64s(&w["col_sums"]));
+    for (i, row) in w["rows"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(c.row(i).to_vec(), f64s(row));
+    }
+    // The old path still reaches the same routine.
+    let old_path = canns::pipeline::synthetic::poisson_counts(&rates.view(), 0.1, 7).unwrap();
+    assert_eq!(old_path, c);
+
+    let hd = canns::pipeline::synthetic::head_direction_cells(300, 6, 0).unwrap();
+    let sums: Vec<f64> = hd.counts.columns().into_iter().map(|c| c.sum()).collect();
+    let w = &want["head_direction_cells_300_6_0"];
+    assert_eq!(sums, f64s(&w["col_sums"]));
+    let angle: f64 = hd.angle.as_ref().unwrap().iter().sum();
+    assert!((angle - w["angle_sum"].as_f64().unwrap()).abs() < 1e-9);
+
+    let gc = canns::pipeline::synthetic::grid_cells(200, 3, 0.4, 0).unwrap();
+    let sums: Vec<f64> = gc.counts.columns().into_iter().map(|c| c.sum()).collect();
+    let w = &want["grid_cells_200_3_0.4_0"];
+    assert_eq!(sums, f64s(&w["col_sums"]));
+    assert!(
+        (gc.position.as_ref().unwrap().sum() - w["position_sum"].as_f64().unwrap()).abs() < 1e-9
+    );
+
+    // 2, 10 and 40 Hz for 200 s in 10 ms steps.
+    let flat = Array2::from_shape_fn((20_000, 3), |(_, u)| [2.0, 10.0, 40.0][u]);
+    let t: Vec<f64> = (0..20_000).map(|i| i as f64 * 0.01).collect();
+    let sp = poisson_spikes(&flat.view(), &t, 0.01, 1).unwrap();
+    let units = sp.column("unit").unwrap().u32().unwrap().clone();
+    let mut per = [0.0f64; 3];
+    for u in units.into_no_null_iter() {
+        per[u as usize] += 1.0;
+    }
+    let old = f64s(&want["poisson_spikes_2_10_40hz_200s_seed1"]["per_cell"]);
+    for (u, expected) in [400.0f64, 2000.0, 8000.0].iter().enumerate() {
+        let sd = expected.sqrt();
+        assert!(
+            (per[u] - expected).abs() < 4.0 * sd,
+            "cell {u}: {} vs {expected}",
+            per[u]
+        );
+        assert!(
+            (per[u] - old[u]).abs() < 4.0 * std::f64::consts::SQRT_2 * sd,
+            "cell {u}: {} vs previous {}",
+            per[u],
+            old[u]
+        );
+    }
+    // The spatial path is the same routine.
+    let again = canns::spatial::poisson_spikes(&flat.view(), &t, 0.01, 1).unwrap();
+    assert!(again.equals(&sp));
+}
