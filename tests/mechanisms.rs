@@ -154,3 +154,66 @@ fn poisson_sampler_gives_the_previous_counts() {
     let again = canns::spatial::poisson_spikes(&flat.view(), &t, 0.01, 1).unwrap();
     assert!(again.equals(&sp));
 }
+
+/// One barcode: the signature result draws the diagrams' own bars (same
+/// births, deaths and rows as `Diagrams::plot_barcode` lays them, from H1
+/// up, longest first) and adds its shuffle band on those rows.
+#[test]
+fn signature_barcode_extends_the_diagrams_barcode() {
+    let act = canns::pipeline::synthetic::head_direction_cells(1500, 8, 2).unwrap();
+    let r = Signature::head_direction()
+        .n_points(150)
+        .n_shuffles(5)
+        .run(&act)
+        .unwrap();
+    let traces = |fig: &canns::display::Figure| -> Vec<Value> {
+        let v: Value = serde_json::from_str(&fig.plot().to_json()).unwrap();
+        v["data"].as_array().unwrap().clone()
+    };
+    let nums = |v: &Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(f64::NAN))
+            .collect()
+    };
+    let sig = traces(&r.plot_barcode());
+    let own = traces(&r.diagrams.plot_barcode());
+    let top = r.diagrams.threshold;
+    for d in 1..r.diagrams.pairs.len() {
+        let name = format!("H{d}");
+        let find = |ts: &[Value]| {
+            ts.iter()
+                .find(|t| t["name"] == name.as_str())
+                .cloned()
+                .unwrap()
+        };
+        let (s, o) = (find(&sig), find(&own));
+        let want: Vec<f64> = r
+            .diagrams
+            .longest(d, 15)
+            .iter()
+            .flat_map(|p| [p.0, p.1.min(top), f64::NAN])
+            .collect();
+        let sx = nums(&s["x"]);
+        assert_eq!(sx.len(), want.len(), "{name}");
+        for (a, b) in sx.iter().zip(&want) {
+            assert!(a == b || (a.is_nan() && b.is_nan()), "{name}: {a} vs {b}");
+        }
+        // The diagrams' barcode draws every bar of the dimension, the same longest first.
+        let ox = nums(&o["x"]);
+        assert!(ox.len() >= sx.len());
+        assert!(ox
+            .iter()
+            .zip(&sx)
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan())));
+    }
+    let band = sig
+        .iter()
+        .find(|t| t["name"].as_str().unwrap().starts_with("shuffle band"));
+    let band = band.expect("a shuffle band over the bars");
+    let h1 = sig.iter().find(|t| t["name"] == "H1").unwrap();
+    // The first band segment sits 0.3 above the first H1 bar, from its birth.
+    assert_eq!(nums(&band["y"])[0], nums(&h1["y"])[0] + 0.3);
+    assert_eq!(nums(&band["x"])[0], nums(&h1["x"])[0]);
+}
