@@ -121,9 +121,11 @@ impl Activity {
     /// Bins the spikes of every unit of `recording` at `bin_size` seconds
     /// over the epoch named `epoch` (or the whole recording with `None`;
     /// see [`Recording::bin_spikes`](crate::data::Recording::bin_spikes)),
-    /// and attaches the head direction (channel `head_direction`, circular
-    /// interpolation at the bin centres) and the position (channels `x`,
-    /// `y`) when the recording has them. Select units first, e.g.
+    /// and attaches the head direction (channel `head_direction`) and the
+    /// position (channels `x`, `y`) of each bin when the recording has them,
+    /// by the rule decoding uses too
+    /// ([`Recording::behaviour_in_bins`](crate::data::Recording::behaviour_in_bins):
+    /// the mean over the bin, circular for angles). Select units first, e.g.
     /// `recording.select_units("location", "adn")`.
     ///
     /// With an epoch of several intervals the bins are concatenated and
@@ -151,24 +153,29 @@ impl Activity {
     ) -> Result<Self> {
         use crate::data::col;
         let b = recording.bin_spikes(bin_size, epoch)?;
-        let centres = b.centres.clone();
-        let mut a = Self::from_binned(b)?;
         let channels = recording.channels();
         let has = |c: &str| channels.iter().any(|x| x == c);
-        if has(col::HEAD_DIRECTION) {
-            a.angle = Some(recording.behaviour_at(col::HEAD_DIRECTION, &centres)?);
-        }
-        if has(col::X) && has(col::Y) {
-            let x = recording.behaviour_at(col::X, &centres)?;
-            let y = recording.behaviour_at(col::Y, &centres)?;
-            a.position = Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
+        let angle = if has(col::HEAD_DIRECTION) {
+            Some(recording.behaviour_in_bins(col::HEAD_DIRECTION, &b)?)
+        } else {
+            None
+        };
+        let position = if has(col::X) && has(col::Y) {
+            let x = recording.behaviour_in_bins(col::X, &b)?;
+            let y = recording.behaviour_in_bins(col::Y, &b)?;
+            Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
                 if j == 0 {
                     x[i]
                 } else {
                     y[i]
                 }
-            }));
-        }
+            }))
+        } else {
+            None
+        };
+        let mut a = Self::from_binned(b)?;
+        a.angle = angle;
+        a.position = position;
         Ok(a)
     }
 
