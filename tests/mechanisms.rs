@@ -263,3 +263,54 @@ fn behaviour_at_bin_times_is_one_rule_on_a2929() {
         d.len()
     );
 }
+
+/// One rate-map type: a population's maps over an environment are the
+/// analyses' `RateMap`s of shape `(n_y, n_x)`, with the previous values
+/// (default grid cells and five place cells, 5 cm bins), and their grid
+/// scores are those the previous route (rebuilding a `RateMap` by hand)
+/// gave.
+#[test]
+fn population_rate_maps_are_the_analysis_rate_maps() {
+    use canns::spatial::{Environment, GridCells, PlaceCells};
+    let want = previous();
+    let env = Environment::params().build().unwrap();
+    let g = GridCells::params()
+        .build(&env)
+        .unwrap()
+        .rate_maps(0.05)
+        .unwrap();
+    let p = PlaceCells::params()
+        .n(5)
+        .build(&env)
+        .unwrap()
+        .rate_maps(0.05)
+        .unwrap();
+    for (maps, cell, key) in [
+        (&g, 0, "grid_cells_default_map0_dx0.05"),
+        (&p, 3, "place_cells_5_map3_dx0.05"),
+    ] {
+        let m = maps.rate_map(cell).unwrap();
+        let rows = want[key].as_array().unwrap();
+        assert_eq!(
+            m.rates.dim(),
+            (rows.len(), rows[0].as_array().unwrap().len())
+        );
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(m.rates.row(i).to_vec(), f64s(row), "{key} row {i}");
+        }
+        assert_eq!(m.extent, [0.0, 1.0, 0.0, 1.0]);
+        assert!(m.occupancy.iter().all(|&o| o == 1.0));
+    }
+    let scores = g.grid_scores();
+    close(
+        &scores[..5],
+        &f64s(&want["grid_cells_default_grid_scores_0_5"]),
+        1e-12,
+        "grid scores",
+    );
+    // The 0.3 m module (cells 0..10) is a clear grid in a 1 m box.
+    assert!(scores[..10].iter().all(|s| *s > 1.0), "{scores:?}");
+    // Place cells are no grid.
+    assert!(p.grid_scores().iter().all(|s| !(*s > 0.5)));
+    assert!(g.rate_map(g.n_cells()).is_err());
+}

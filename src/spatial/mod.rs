@@ -56,6 +56,7 @@ pub use environment::{
 };
 pub(crate) use plots::trajectory as trajectory_plot;
 pub use rate_map::RateMaps;
+pub(crate) use rate_map::{bins_of_positions, occupancy as occupancy_of_bins};
 pub(crate) use route::{route_trace, GoalField};
 pub use route::{Route, RoutePlanner, RoutePlannerParams};
 pub use trajectory::{columns, History, Trajectory};
