@@ -1,16 +1,18 @@
 //! Synthetic populations with a known latent variable, to test and
 //! demonstrate the attractor-signature pipeline: head-direction cells on a
 //! ring and grid cells on a torus, as Poisson spike counts in 0.1 s bins.
+//! Built from the spatial module's agents and cells
+//! ([`crate::spatial`]) and the crate's one Poisson sampler
+//! ([`crate::data::synthetic`]).
 
 use super::signature::Activity;
 use crate::data::synthetic::sample_counts;
 use crate::error::Result;
 use crate::params::check;
-use crate::spatial::HeadDirectionCells;
-use ndarray::Array2;
+use crate::spatial::{Agent, BoundaryConditions, Environment, GridCells, HeadDirectionCells};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
-use std::f64::consts::PI;
+use std::f64::consts::TAU;
 
 const DT: f64 = 0.1;
 
@@ -63,15 +65,13 @@ pub fn head_direction_cells(n_bins: usize, n_units: usize, seed: u64) -> Result<
     Activity::from_counts(counts, DT)?.with_angle(angle)
 }
 
-/// Poisson spike counts of `side x side` grid cells of one module (three
-/// cosines at 60 degrees, spacing `spacing` metres, phases on a regular
-/// `side x side` grid of the unit cell) along a smooth random path at
-/// 0.25 m/s in a 1 m periodic box, in 0.1 s bins, with the position.
-///
-/// Tuning: `rate = 40 exp((g(x - c) - 3) / 1.5)` Hz with
-/// `g(x) = sum_m cos(k_m . x)`, `|k_m| = 4 pi / (sqrt(3) spacing)`
-/// (Solstad, Moser & Einevoll 2006). The population's states lie on a
-/// torus: two H1 classes and one H2 class.
+/// Poisson spike counts of `side x side` grid cells of one module (the
+/// spatial module's [`GridCells`], field spacing `spacing` metres,
+/// orientation 0, peak 40 Hz, phases on a regular `side x side` grid of the
+/// module's phase torus) along the path of an [`Agent`] (RatInABox's
+/// motion model, Rayleigh speed of scale 0.25 m/s) in a 1 m periodic box, in 0.1 s
+/// bins, with the position. Each cell's rate is a function of the
+/// module's two phases, so the population's states lie on a torus.
 ///
 /// # Examples
 /// ```
@@ -88,43 +88,41 @@ pub fn head_direction_cells(n_bins: usize, n_units: usize, seed: u64) -> Result<
 /// # References
 /// T. Solstad, E. I. Moser, G. T. Einevoll (2006), From grid cells to place
 /// cells: a mathematical model, Hippocampus 16:1026-1031.
+/// T. M. George et al. (2024), RatInABox, eLife 13:e85274.
 pub fn grid_cells(n_bins: usize, side: usize, spacing: f64, seed: u64) -> Result<Activity> {
     check::at_least("n_bins", n_bins, 2)?;
     check::at_least("side", side, 1)?;
     check::positive("spacing", spacing)?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let g = Normal::new(0.0, 1.0).expect("unit normal");
-    let (mut x, mut y, mut head) = (0.5f64, 0.5f64, 0.0f64);
-    let mut pos = Array2::zeros((n_bins, 2));
-    for i in 0..n_bins {
-        head += 0.8 * DT.sqrt() * g.sample(&mut rng);
-        x = (x + 0.25 * DT * head.cos()).rem_euclid(1.0);
-        y = (y + 0.25 * DT * head.sin()).rem_euclid(1.0);
-        pos[[i, 0]] = x;
-        pos[[i, 1]] = y;
-    }
-    let k = 4.0 * PI / (3f64.sqrt() * spacing);
-    let waves: Vec<(f64, f64)> = (0..3)
-        .map(|m| {
-            let a = m as f64 * PI / 3.0 + PI / 6.0;
-            (k * a.cos(), k * a.sin())
-        })
-        .collect();
-    let (l1, l2) = ((spacing, 0.0), (spacing * 0.5, spacing * 3f64.sqrt() / 2.0));
-    let phases: Vec<(f64, f64)> = (0..side * side)
+    let env = Environment::params()
+        .boundary_conditions(BoundaryConditions::Periodic)
+        .build()?;
+    let mut agent = Agent::params()
+        .dt(DT)
+        .speed_mean(0.25)
+        .seed(seed)
+        .build(env.clone())?;
+    agent.run(n_bins)?;
+    let pos = agent.history().positions();
+    // Phases (phi_1, phi_2) = (w_1 . c, w_2 . c) evenly over [0, 2 pi)^2,
+    // given to the cells as the offset c in units of gridscale / 2 pi.
+    let phases: Vec<[f64; 2]> = (0..side * side)
         .map(|c| {
-            let (u, v) = (
-                (c / side) as f64 / side as f64,
-                (c % side) as f64 / side as f64,
-            );
-            (u * l1.0 + v * l2.0, u * l1.1 + v * l2.1)
+            let f1 = TAU * (c / side) as f64 / side as f64;
+            let f2 = TAU * (c % side) as f64 / side as f64;
+            [f1, (f2 - f1 / 2.0) * 2.0 / 3f64.sqrt()]
         })
         .collect();
-    let rates = Array2::from_shape_fn((n_bins, phases.len()), |(i, c)| {
-        let (px, py) = (pos[[i, 0]] - phases[c].0, pos[[i, 1]] - phases[c].1);
-        let s: f64 = waves.iter().map(|w| (w.0 * px + w.1 * py).cos()).sum();
-        40.0 * ((s - 3.0) / 1.5).exp()
-    });
+    // Fields of three cosines with wave number 2 pi / gridscale lie
+    // 2 gridscale / sqrt(3) apart.
+    let cells = GridCells::params()
+        .n(side * side)
+        .gridscale(vec![spacing * 3f64.sqrt() / 2.0])
+        .orientation(vec![0.0])
+        .phase_offset(Some(phases))
+        .max_fr(40.0)
+        .build(&env)?;
+    let rates = cells.rates(&pos.view())?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let counts = sample_counts(&rates.view(), DT, &mut rng);
     Activity::from_counts(counts, DT)?.with_position(pos)
 }

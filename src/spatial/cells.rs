@@ -1,6 +1,7 @@
 //! Spatial cells: rate models of place, grid, head-direction and speed cells
-//! (as RatInABox's, same formulas and defaults), rate maps over an
-//! environment, and seeded Poisson spikes.
+//! (as RatInABox's, same formulas and defaults) and rate maps over an
+//! environment; seeded Poisson spikes from their rates come from the
+//! crate's one sampler, [`crate::data::synthetic`].
 //!
 //! * Place cells, with `d` the distance to the centre and `w` the width:
 //!   gaussian `exp(-d²/2w²)`; gaussian_threshold
