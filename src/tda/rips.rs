@@ -470,11 +470,7 @@ impl Diagrams {
     /// line series per dimension from `from_dim` up, the `per_dim` longest
     /// bars of each, and each bar's `(dim, birth, drawn death, row)` so a
     /// caller can lay more on the same rows (the signature's shuffle band).
-    pub(crate) fn barcode(
-        &self,
-        from_dim: usize,
-        per_dim: usize,
-    ) -> (Vec<Series>, Vec<(usize, f64, f64, f64)>) {
+    pub(crate) fn barcode(&self, from_dim: usize, per_dim: usize) -> (Vec<Series>, Vec<DrawnBar>) {
         let top = self.threshold;
         let (mut series, mut bars) = (Vec::new(), Vec::new());
         let mut row = 0.0;
@@ -493,6 +489,9 @@ impl Diagrams {
         (series, bars)
     }
 }
+
+/// A bar as a barcode draws it: `(dimension, birth, drawn death, row)`.
+pub(crate) type DrawnBar = (usize, f64, f64, f64);
 
 impl Render for Diagrams {
     fn bundle(&self) -> Bundle {
