@@ -83,7 +83,8 @@ fn interpolate(bt: &[f64], v: &[f64], t: f64, angle: bool) -> f64 {
 /// pipeline alike.
 ///
 /// A bin of centre `c` and width `bin_size` gets the mean of the samples
-/// taken in `[c - bin_size / 2, c + bin_size / 2)`: the circular mean
+/// taken in `[c - bin_size / 2, c + bin_size / 2)` (a sample on the edge of
+/// two bins belongs to the later one): the circular mean
 /// (result in `[0, 2 pi)`) when `circular`, the arithmetic mean otherwise.
 /// The mean rather than the value at the centre, because a count sums the
 /// spikes of the whole bin: its label should describe the same window, and
@@ -119,11 +120,15 @@ pub fn bin_behaviour(
 ) -> Vec<f64> {
     let n = t.len().min(x.len());
     let (t, x) = (&t[..n], &x[..n]);
+    // Both edges moved down by the same hair, so a sample on the boundary of
+    // two bins lands in the later one even when the centres carry round-off
+    // (0.1 + 0.05 - 0.05 > 0.1).
+    let eps = 1e-9 * bin_size;
     centres
         .iter()
         .map(|&c| {
-            let lo = t.partition_point(|&s| s < c - bin_size / 2.0);
-            let hi = t.partition_point(|&s| s < c + bin_size / 2.0);
+            let lo = t.partition_point(|&s| s < c - bin_size / 2.0 - eps);
+            let hi = t.partition_point(|&s| s < c + bin_size / 2.0 - eps);
             if lo >= hi {
                 return interpolate(t, x, c, circular);
             }
