@@ -20,7 +20,7 @@ const DT: f64 = 0.1;
 /// random walk of the head, in 0.1 s bins, with the head direction.
 ///
 /// Tuning: the spatial module's
-/// [`HeadDirectionCells`](crate::spatial::HeadDirectionCells),
+/// [`HeadDirectionCells`],
 /// `rate = 0.5 + 30 exp(kappa (cos(phi - pref) - 1))` Hz with `kappa = 3`
 /// (about 60 degrees wide at half height) and preferred directions evenly
 /// spread; counts drawn by the crate's one Poisson sampler
