@@ -118,10 +118,12 @@ impl Params for DecodingParams {
     }
 }
 
-/// The mean of a behaviour channel in each time bin (centres `centres`, width
-/// `bin_size`): circular mean when `circular` (radians, result in
-/// `[0, 2 pi)`), arithmetic mean otherwise. NaN samples are skipped; a bin
-/// with no sample is NaN.
+/// The behaviour of each time bin (centres `centres`, width `bin_size`):
+/// [`crate::data::bin_behaviour`], the crate's one rule, which the
+/// attractor-signature pipeline uses too: the mean of the samples in the
+/// bin (circular mean when `circular`, radians, result in `[0, 2 pi)`),
+/// NaN samples skipped, the value interpolated at the centre for a bin
+/// without a sample.
 ///
 /// # Examples
 /// ```
@@ -131,30 +133,7 @@ impl Params for DecodingParams {
 /// assert_eq!(m, vec![2.0, 5.0]);
 /// ```
 pub fn resample(t: &[f64], x: &[f64], centres: &[f64], bin_size: f64, circular: bool) -> Vec<f64> {
-    centres
-        .iter()
-        .map(|&c| {
-            let lo = t.partition_point(|&s| s < c - bin_size / 2.0);
-            let hi = t.partition_point(|&s| s < c + bin_size / 2.0);
-            let (mut a, mut b, mut n) = (0.0, 0.0, 0usize);
-            for &v in &x[lo.min(x.len())..hi.min(x.len())] {
-                if v.is_finite() {
-                    if circular {
-                        a += v.cos();
-                        b += v.sin();
-                    } else {
-                        a += v;
-                    }
-                    n += 1;
-                }
-            }
-            match (n, circular) {
-                (0, _) => f64::NAN,
-                (_, true) => b.atan2(a).rem_euclid(TAU),
-                (_, false) => a / n as f64,
-            }
-        })
-        .collect()
+    crate::data::bin_behaviour(t, x, centres, bin_size, circular)
 }
 
 /// The state space decoded over.

@@ -27,6 +27,7 @@ use crate::display::{heatmap, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::Params;
+use crate::spatial::{bins_of_positions, occupancy_of_bins};
 use ndarray::Array2;
 use plotly::Plot;
 use serde::{Deserialize, Serialize};
@@ -216,24 +217,9 @@ pub fn rate_maps(
             "rate map: {ny} x {nx} bins; use a larger `bin_size` (got {b})"
         )));
     }
-    let bin_of: Vec<Option<(usize, usize)>> = (0..t.len())
-        .map(|i| {
-            if !ok(i) {
-                return None;
-            }
-            let j = ((x[i] - extent[0]) / b).floor();
-            let k = ((y[i] - extent[2]) / b).floor();
-            (j >= 0.0 && k >= 0.0 && (j as usize) < nx && (k as usize) < ny)
-                .then_some((k as usize, j as usize))
-        })
-        .collect();
+    let bin_of = bins_of_positions(x, Some(y), [extent[0], extent[2]], b, (nx, ny));
     let dur = sample_durations(t, params.max_gap, |i| bin_of[i].is_some());
-    let mut occ_raw = Array2::zeros((ny, nx));
-    for (i, bin) in bin_of.iter().enumerate() {
-        if let Some(bin) = bin {
-            occ_raw[*bin] += dur[i];
-        }
-    }
+    let occ_raw = occupancy_of_bins(&bin_of, |i| dur[i], (nx, ny));
     if occ_raw.sum() <= 0.0 {
         return Err(Error::Invalid(
             "position: no tracked sample inside the extent".into(),
@@ -752,34 +738,8 @@ pub fn activity_rate_maps(
     }
     let nx = (((extent[1] - extent[0]) / bin_size).round() as usize).max(1);
     let ny = (((extent[3] - extent[2]) / bin_size).round() as usize).max(1);
-    let bin_of: Vec<Option<(usize, usize)>> = x
-        .iter()
-        .zip(y)
-        .map(|(&x, &y)| {
-            if !(x.is_finite() && y.is_finite()) {
-                return None;
-            }
-            let j = ((x - extent[0]) / bin_size).floor();
-            let k = ((y - extent[2]) / bin_size).floor();
-            // Positions on the far edge fall in the last bin.
-            let j = if j as usize == nx && x <= extent[1] {
-                j - 1.0
-            } else {
-                j
-            };
-            let k = if k as usize == ny && y <= extent[3] {
-                k - 1.0
-            } else {
-                k
-            };
-            (j >= 0.0 && k >= 0.0 && (j as usize) < nx && (k as usize) < ny)
-                .then_some((k as usize, j as usize))
-        })
-        .collect();
-    let mut occ_raw = Array2::zeros((ny, nx));
-    for b in bin_of.iter().flatten() {
-        occ_raw[*b] += 1.0;
-    }
+    let bin_of = bins_of_positions(x, Some(y), [extent[0], extent[2]], bin_size, (nx, ny));
+    let occ_raw = occupancy_of_bins(&bin_of, |_| 1.0, (nx, ny));
     if occ_raw.sum() <= 0.0 {
         return Err(Error::Invalid(format!(
             "activity_rate_maps: no position inside the extent {extent:?}"

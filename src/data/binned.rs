@@ -304,8 +304,9 @@ impl Render for BinnedSpikes {
 display::evcxr_display_via_render!(BinnedSpikes);
 
 /// Smooths each column of a time-major matrix with a Gaussian of standard
-/// deviation `sigma` bins, truncated at 4 sigma (at least one bin) and
-/// renormalised near the ends, so the first and last bins are not damped
+/// deviation `sigma` bins, truncated at 4 sigma (at least one bin; taps
+/// beyond the series never touch it, so a kernel wider than the data is cut
+/// at its length rather than allocated) and renormalised near the ends, so the first and last bins are not damped
 /// and a constant column stays constant. The crate's one smoothing in time:
 /// [`BinnedSpikes::smooth`] and the signature pipeline's smoothing stage
 /// call it.
@@ -313,7 +314,7 @@ display::evcxr_display_via_render!(BinnedSpikes);
 /// # Shapes
 /// `x` and the result: `(n_bins, n_units)`.
 pub(crate) fn smooth_in_time(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
-    let half = (4.0 * sigma).ceil().max(1.0) as usize;
+    let half = (4.0 * sigma).ceil().max(1.0).min(x.nrows().max(1) as f64) as usize;
     let w: Vec<f64> = (0..=2 * half)
         .map(|k| {
             let d = k as f64 - half as f64;

@@ -18,7 +18,9 @@
 //! `(n_bins, n_units)` matrix with its bin centres, a [`BinnedSpikes`]: the
 //! crate's one binning routine, also for plain spike trains) and
 //! [`Recording::behaviour_at`] (a behaviour channel interpolated at given
-//! times, circularly for angles).
+//! times, circularly for angles) and [`Recording::behaviour_in_bins`] (the
+//! behaviour of each time bin, by the crate's one rule, [`bin_behaviour`]:
+//! the mean over the bin).
 //!
 //! # Untracked samples (NaN)
 //!
@@ -42,9 +44,11 @@ mod binned;
 pub mod datasets;
 pub mod io;
 mod recording;
+pub mod synthetic;
 
+pub(crate) use binned::smooth_in_time;
 pub use binned::BinnedSpikes;
-pub use recording::{col, Recording, RecordingBuilder};
+pub use recording::{bin_behaviour, col, Recording, RecordingBuilder};
 
 /// The column called `name`, found by comparing names one by one.
 ///

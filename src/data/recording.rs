@@ -57,6 +57,100 @@ fn wrap(a: f64) -> f64 {
     }
 }
 
+/// A behaviour sampled at times `bt` (increasing), interpolated at `t`:
+/// linear, or along the shorter arc for an angle; NaN outside the sampled
+/// range or next to an untracked (NaN) sample.
+fn interpolate(bt: &[f64], v: &[f64], t: f64, angle: bool) -> f64 {
+    if bt.is_empty() || !(t >= bt[0] && t <= bt[bt.len() - 1]) {
+        return f64::NAN;
+    }
+    let k = bt.partition_point(|&x| x <= t);
+    if k >= bt.len() {
+        return v[bt.len() - 1];
+    }
+    let (t0, t1) = (bt[k - 1], bt[k]);
+    let f = (t - t0) / (t1 - t0);
+    if angle {
+        let d = (v[k] - v[k - 1] + std::f64::consts::PI).rem_euclid(TAU) - std::f64::consts::PI;
+        wrap(v[k - 1] + f * d)
+    } else {
+        v[k - 1] + f * (v[k] - v[k - 1])
+    }
+}
+
+/// The behaviour of each time bin: the crate's one rule for labelling bins
+/// of spike counts, used by decoding and by the attractor-signature
+/// pipeline alike.
+///
+/// A bin of centre `c` and width `bin_size` gets the mean of the samples
+/// taken in `[c - bin_size / 2, c + bin_size / 2)` (a sample on the edge of
+/// two bins belongs to the later one): the circular mean
+/// (result in `[0, 2 pi)`) when `circular`, the arithmetic mean otherwise.
+/// The mean rather than the value at the centre, because a count sums the
+/// spikes of the whole bin: its label should describe the same window, and
+/// averaging the samples of a bin also averages out tracking jitter. Where
+/// the tracking is slower than the bins, a bin may hold no sample: it gets
+/// the value interpolated at its centre (as [`Recording::behaviour_at`]).
+/// Untracked (NaN) samples are skipped; a bin whose samples are all
+/// untracked is NaN, as is a bin outside the sampled range.
+///
+/// # Shapes
+/// `t`, `x`: `(n_samples,)`, `t` increasing; `centres` and the result:
+/// `(n_bins,)`.
+///
+/// # Examples
+/// ```
+/// use canns::data::bin_behaviour;
+/// let t = [0.0, 0.05, 0.1, 0.15, 0.4];
+/// let x = [1.0, 3.0, 5.0, f64::NAN, 9.0];
+/// // Two samples, one tracked sample, none (interpolated at 0.35 s), untracked.
+/// let m = bin_behaviour(&t, &x, &[0.05, 0.15, 0.35, 0.65], 0.1, false);
+/// assert_eq!(m[..2], [2.0, 5.0]);
+/// assert!(m[2].is_nan()); // 0.35 s lies next to the untracked sample at 0.15 s
+/// assert!(m[3].is_nan()); // after the last sample
+/// let m = bin_behaviour(&t[..3], &x[..3], &[0.025], 0.01, false);
+/// assert!((m[0] - 2.0).abs() < 1e-12); // no sample in the bin: interpolated
+/// ```
+pub fn bin_behaviour(
+    t: &[f64],
+    x: &[f64],
+    centres: &[f64],
+    bin_size: f64,
+    circular: bool,
+) -> Vec<f64> {
+    let n = t.len().min(x.len());
+    let (t, x) = (&t[..n], &x[..n]);
+    // Both edges moved down by the same hair, so a sample on the boundary of
+    // two bins lands in the later one even when the centres carry round-off
+    // (0.1 + 0.05 - 0.05 > 0.1).
+    let eps = 1e-9 * bin_size;
+    centres
+        .iter()
+        .map(|&c| {
+            let lo = t.partition_point(|&s| s < c - bin_size / 2.0 - eps);
+            let hi = t.partition_point(|&s| s < c + bin_size / 2.0 - eps);
+            if lo >= hi {
+                return interpolate(t, x, c, circular);
+            }
+            let (mut a, mut b, mut k) = (0.0, 0.0, 0usize);
+            for &v in x[lo..hi].iter().filter(|v| v.is_finite()) {
+                if circular {
+                    a += v.cos();
+                    b += v.sin();
+                } else {
+                    a += v;
+                }
+                k += 1;
+            }
+            match (k, circular) {
+                (0, _) => f64::NAN,
+                (_, true) => b.atan2(a).rem_euclid(TAU),
+                (_, false) => a / k as f64,
+            }
+        })
+        .collect()
+}
+
 /// A recording: spikes, behaviour, unit metadata, epochs and events, each a
 /// polars DataFrame in long format (column names in [`col`], see the
 /// [module docs](crate::data) for the units).
@@ -869,6 +963,7 @@ impl Recording {
     /// the shorter arc for angles (`head_direction`, result in `[0, 2 pi)`).
     /// Times outside the sampled range give NaN: the behaviour was not
     /// recorded there; so does a time next to an untracked (NaN) sample.
+    /// For the behaviour of time bins, use [`Recording::behaviour_in_bins`].
     ///
     /// # Errors
     /// [`Error::Data`] when the channel does not exist (the message lists
@@ -880,25 +975,41 @@ impl Recording {
         let angle = is_angle(channel);
         Ok(times
             .iter()
-            .map(|&t| {
-                if bt.is_empty() || !(t >= bt[0] && t <= bt[bt.len() - 1]) {
-                    return f64::NAN;
-                }
-                let k = bt.partition_point(|&x| x <= t);
-                if k >= bt.len() {
-                    return v[bt.len() - 1];
-                }
-                let (t0, t1) = (bt[k - 1], bt[k]);
-                let f = (t - t0) / (t1 - t0);
-                if angle {
-                    let d = (v[k] - v[k - 1] + std::f64::consts::PI).rem_euclid(TAU)
-                        - std::f64::consts::PI;
-                    wrap(v[k - 1] + f * d)
-                } else {
-                    v[k - 1] + f * (v[k] - v[k - 1])
-                }
-            })
+            .map(|&t| interpolate(&bt, &v, t, angle))
             .collect())
+    }
+
+    /// A behaviour channel in each bin of `binned` (see [`bin_behaviour`]:
+    /// the mean over the bin, circular for angles; the value interpolated
+    /// at the centre for a bin without a sample).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::data::Recording;
+    /// let rec = Recording::builder()
+    ///     .spike_train(0, vec![0.05])
+    ///     .behaviour_time(vec![0.0, 0.05, 0.1, 0.15])
+    ///     .channel("x", vec![1.0, 3.0, 5.0, 7.0])
+    ///     .build()?;
+    /// let b = rec.bin_spikes(0.1, None)?;
+    /// assert_eq!(rec.behaviour_in_bins("x", &b)?, vec![2.0, 6.0]);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Data`] when the channel does not exist (the message lists
+    /// the channels).
+    pub fn behaviour_in_bins(&self, channel: &str, binned: &BinnedSpikes) -> Result<Vec<f64>> {
+        self.require_channel(channel)?;
+        let bt = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
+        let v = channel_column(&self.behaviour, channel, &self.source)?;
+        Ok(bin_behaviour(
+            &bt,
+            &v,
+            &binned.centres,
+            binned.bin_size,
+            is_angle(channel),
+        ))
     }
 
     /// Spike counts in bins of `bin_size` seconds, time-major, over the

@@ -1,32 +1,30 @@
 //! Synthetic populations with a known latent variable, to test and
 //! demonstrate the attractor-signature pipeline: head-direction cells on a
 //! ring and grid cells on a torus, as Poisson spike counts in 0.1 s bins.
+//! Built from the spatial module's agents and cells
+//! ([`crate::spatial`]) and the crate's one Poisson sampler
+//! ([`crate::data::synthetic`]).
 
 use super::signature::Activity;
+use crate::data::synthetic::sample_counts;
 use crate::error::Result;
 use crate::params::check;
-use ndarray::Array2;
-use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Normal, Poisson};
-use std::f64::consts::{PI, TAU};
+use crate::spatial::{Agent, BoundaryConditions, Environment, GridCells, HeadDirectionCells};
+use rand::SeedableRng;
+use rand_distr::{Distribution, Normal};
+use std::f64::consts::TAU;
 
 const DT: f64 = 0.1;
-
-fn poisson(rate: f64, rng: &mut impl Rng) -> f64 {
-    if rate <= 0.0 {
-        return 0.0;
-    }
-    Poisson::new(rate)
-        .expect("a positive finite rate is a valid Poisson mean")
-        .sample(rng)
-}
 
 /// Poisson spike counts of `n_units` head-direction cells along a smooth
 /// random walk of the head, in 0.1 s bins, with the head direction.
 ///
-/// Tuning: `rate = 0.5 + 30 exp(kappa (cos(phi - pref) - 1))` Hz with
-/// `kappa = 3` (about 60 degrees wide at half height) and preferred
-/// directions evenly spread; angular velocity: an Ornstein-Uhlenbeck
+/// Tuning: the spatial module's
+/// [`HeadDirectionCells`],
+/// `rate = 0.5 + 30 exp(kappa (cos(phi - pref) - 1))` Hz with `kappa = 3`
+/// (about 60 degrees wide at half height) and preferred directions evenly
+/// spread; counts drawn by the crate's one Poisson sampler
+/// ([`crate::data::synthetic`]); angular velocity: an Ornstein-Uhlenbeck
 /// process with a 1 s time constant and 1.5 rad/s standard deviation
 /// (rodent head turning; Taube 2007).
 ///
@@ -56,26 +54,24 @@ pub fn head_direction_cells(n_bins: usize, n_units: usize, seed: u64) -> Result<
         phi = crate::space::wrap(phi + omega * DT);
         angle.push(phi);
     }
-    let mut counts = Array2::zeros((n_bins, n_units));
-    for i in 0..n_bins {
-        for u in 0..n_units {
-            let pref = u as f64 * TAU / n_units as f64;
-            let rate = 0.5 + 30.0 * (3.0 * ((angle[i] - pref).cos() - 1.0)).exp();
-            counts[[i, u]] = poisson(rate * DT, &mut rng);
-        }
-    }
+    // kappa = 1 / sigma^2 = 3, rates in [0.5, 30.5] Hz.
+    let cells = HeadDirectionCells::params()
+        .n(n_units)
+        .angular_spread_degrees((1.0 / 3f64).sqrt().to_degrees())
+        .min_fr(0.5)
+        .max_fr(30.5)
+        .build()?;
+    let counts = sample_counts(&cells.rates(&angle).view(), DT, &mut rng);
     Activity::from_counts(counts, DT)?.with_angle(angle)
 }
 
-/// Poisson spike counts of `side x side` grid cells of one module (three
-/// cosines at 60 degrees, spacing `spacing` metres, phases on a regular
-/// `side x side` grid of the unit cell) along a smooth random path at
-/// 0.25 m/s in a 1 m periodic box, in 0.1 s bins, with the position.
-///
-/// Tuning: `rate = 40 exp((g(x - c) - 3) / 1.5)` Hz with
-/// `g(x) = sum_m cos(k_m . x)`, `|k_m| = 4 pi / (sqrt(3) spacing)`
-/// (Solstad, Moser & Einevoll 2006). The population's states lie on a
-/// torus: two H1 classes and one H2 class.
+/// Poisson spike counts of `side x side` grid cells of one module (the
+/// spatial module's [`GridCells`], field spacing `spacing` metres,
+/// orientation 0, peak 40 Hz, phases on a regular `side x side` grid of the
+/// module's phase torus) along the path of an [`Agent`] (RatInABox's
+/// motion model, Rayleigh speed of scale 0.25 m/s) in a 1 m periodic box, in 0.1 s
+/// bins, with the position. Each cell's rate is a function of the
+/// module's two phases, so the population's states lie on a torus.
 ///
 /// # Examples
 /// ```
@@ -92,85 +88,45 @@ pub fn head_direction_cells(n_bins: usize, n_units: usize, seed: u64) -> Result<
 /// # References
 /// T. Solstad, E. I. Moser, G. T. Einevoll (2006), From grid cells to place
 /// cells: a mathematical model, Hippocampus 16:1026-1031.
+/// T. M. George et al. (2024), RatInABox, eLife 13:e85274.
 pub fn grid_cells(n_bins: usize, side: usize, spacing: f64, seed: u64) -> Result<Activity> {
     check::at_least("n_bins", n_bins, 2)?;
     check::at_least("side", side, 1)?;
     check::positive("spacing", spacing)?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let g = Normal::new(0.0, 1.0).expect("unit normal");
-    let (mut x, mut y, mut head) = (0.5f64, 0.5f64, 0.0f64);
-    let mut pos = Array2::zeros((n_bins, 2));
-    for i in 0..n_bins {
-        head += 0.8 * DT.sqrt() * g.sample(&mut rng);
-        x = (x + 0.25 * DT * head.cos()).rem_euclid(1.0);
-        y = (y + 0.25 * DT * head.sin()).rem_euclid(1.0);
-        pos[[i, 0]] = x;
-        pos[[i, 1]] = y;
-    }
-    let k = 4.0 * PI / (3f64.sqrt() * spacing);
-    let waves: Vec<(f64, f64)> = (0..3)
-        .map(|m| {
-            let a = m as f64 * PI / 3.0 + PI / 6.0;
-            (k * a.cos(), k * a.sin())
-        })
-        .collect();
-    let (l1, l2) = ((spacing, 0.0), (spacing * 0.5, spacing * 3f64.sqrt() / 2.0));
-    let phases: Vec<(f64, f64)> = (0..side * side)
+    let env = Environment::params()
+        .boundary_conditions(BoundaryConditions::Periodic)
+        .build()?;
+    let mut agent = Agent::params()
+        .dt(DT)
+        .speed_mean(0.25)
+        .seed(seed)
+        .build(env.clone())?;
+    agent.run(n_bins)?;
+    let pos = agent.history().positions();
+    // Phases (phi_1, phi_2) = (w_1 . c, w_2 . c) evenly over [0, 2 pi)^2,
+    // given to the cells as the offset c in units of gridscale / 2 pi.
+    let phases: Vec<[f64; 2]> = (0..side * side)
         .map(|c| {
-            let (u, v) = (
-                (c / side) as f64 / side as f64,
-                (c % side) as f64 / side as f64,
-            );
-            (u * l1.0 + v * l2.0, u * l1.1 + v * l2.1)
+            let f1 = TAU * (c / side) as f64 / side as f64;
+            let f2 = TAU * (c % side) as f64 / side as f64;
+            [f1, (f2 - f1 / 2.0) * 2.0 / 3f64.sqrt()]
         })
         .collect();
-    let mut counts = Array2::zeros((n_bins, phases.len()));
-    for i in 0..n_bins {
-        for (c, ph) in phases.iter().enumerate() {
-            let (px, py) = (pos[[i, 0]] - ph.0, pos[[i, 1]] - ph.1);
-            let s: f64 = waves.iter().map(|w| (w.0 * px + w.1 * py).cos()).sum();
-            counts[[i, c]] = poisson(40.0 * ((s - 3.0) / 1.5).exp() * DT, &mut rng);
-        }
-    }
+    // Fields of three cosines with wave number 2 pi / gridscale lie
+    // 2 gridscale / sqrt(3) apart.
+    let cells = GridCells::params()
+        .n(side * side)
+        .gridscale(vec![spacing * 3f64.sqrt() / 2.0])
+        .orientation(vec![0.0])
+        .phase_offset(Some(phases))
+        .max_fr(40.0)
+        .build(&env)?;
+    let rates = cells.rates(&pos.view())?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let counts = sample_counts(&rates.view(), DT, &mut rng);
     Activity::from_counts(counts, DT)?.with_position(pos)
 }
 
-/// Poisson spike counts in bins of `bin_size` seconds from firing rates
-/// (Hz): `counts[i, u] ~ Poisson(rates[i, u] * bin_size)`, seeded. Use it
-/// to give rates from the project's cells (e.g.
-/// [`GridCells::rates`](crate::spatial::GridCells::rates)) the
-/// noise of a recording.
-///
-/// # Shapes
-/// `rates` and the result: `(n_bins, n_units)`.
-///
-/// # Examples
-/// ```
-/// use canns::ndarray::array;
-/// let c = canns::pipeline::synthetic::poisson_counts(&array![[0.0, 1000.0]].view(), 0.1, 0)?;
-/// assert_eq!(c[[0, 0]], 0.0);
-/// assert!((c[[0, 1]] - 100.0).abs() < 50.0);
-/// # Ok::<(), canns::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Param`](crate::Error::Param) naming `bin_size` when it is not
-/// positive; [`Error::Invalid`](crate::Error::Invalid) for a negative or
-/// non-finite rate.
-pub fn poisson_counts(
-    rates: &ndarray::ArrayView2<f64>,
-    bin_size: f64,
-    seed: u64,
-) -> Result<Array2<f64>> {
-    check::positive("bin_size", bin_size)?;
-    if let Some(((i, u), r)) = rates
-        .indexed_iter()
-        .find(|(_, r)| !(r.is_finite() && **r >= 0.0))
-    {
-        return Err(crate::Error::Invalid(format!(
-            "rates[{i}, {u}] must be finite and >= 0 Hz (got {r})"
-        )));
-    }
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    Ok(rates.mapv(|r| poisson(r * bin_size, &mut rng)))
-}
+/// Poisson spike counts from rates: moved to
+/// [`crate::data::synthetic::poisson_counts`], the crate's one sampler.
+pub use crate::data::synthetic::poisson_counts;

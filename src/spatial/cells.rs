@@ -1,6 +1,7 @@
 //! Spatial cells: rate models of place, grid, head-direction and speed cells
-//! (as RatInABox's, same formulas and defaults), rate maps over an
-//! environment, and seeded Poisson spikes.
+//! (as RatInABox's, same formulas and defaults) and rate maps over an
+//! environment; seeded Poisson spikes from their rates come from the
+//! crate's one sampler, [`crate::data::synthetic`].
 //!
 //! * Place cells, with `d` the distance to the centre and `w` the width:
 //!   gaussian `exp(-d²/2w²)`; gaussian_threshold
@@ -44,7 +45,6 @@ use crate::params::check;
 use crate::params::setters;
 use crate::params::Params;
 use ndarray::{Array2, ArrayView2, Axis};
-use polars::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -1187,47 +1187,6 @@ fn par_rows(
     out
 }
 
-/// Poisson spikes from rates: in each step of `dt` (s), cell `j` spikes with
-/// probability `rate · dt` (RatInABox's rule), seeded.
-///
-/// # Shapes
-/// `rates`: `(n_steps, n_cells)` (Hz), `times`: `(n_steps,)` (s). The result
-/// has columns `unit` (u32) and `t` (f64), sorted by time.
-///
-/// # Errors
-/// [`Error::Shape`] when `times` does not match `rates`; [`Error::Param`]
-/// when `dt` is not positive.
-pub fn poisson_spikes(
-    rates: &ArrayView2<f64>,
-    times: &[f64],
-    dt: f64,
-    seed: u64,
-) -> Result<DataFrame> {
-    check::positive("dt", dt)?;
-    if times.len() != rates.nrows() {
-        return Err(Error::shape(
-            "spike times (one per row of rates)",
-            rates.nrows(),
-            times.len(),
-        ));
-    }
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let (mut unit, mut t) = (Vec::new(), Vec::new());
-    for (row, &tt) in rates.rows().into_iter().zip(times) {
-        for (j, &r) in row.iter().enumerate() {
-            if rng.random::<f64>() < r * dt {
-                unit.push(j as u32);
-                t.push(tt);
-            }
-        }
-    }
-    let n = t.len();
-    Ok(DataFrame::new(
-        n,
-        vec![Column::new("unit".into(), unit), Column::new("t".into(), t)],
-    )?)
-}
-
 impl Render for PlaceCells {
     fn bundle(&self) -> Bundle {
         self.spatial_bundle()
@@ -1343,18 +1302,5 @@ mod tests {
         assert_eq!(v, vec![0.3, 0.3, 0.3, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8]);
         assert!(check_per_cell("gridscale", &[0.3; 10], 9).is_err());
         assert!(check_per_cell("gridscale", &[], 9).is_err());
-    }
-
-    #[test]
-    fn spikes_follow_rates() {
-        let rates = Array2::from_elem((10_000, 2), 10.0);
-        let t: Vec<f64> = (0..10_000).map(|i| i as f64 * 0.01).collect();
-        let df = poisson_spikes(&rates.view(), &t, 0.01, 1).unwrap();
-        // 2 cells x 100 s x 10 Hz = 2000 expected, sd ~ 42.
-        assert!(
-            (df.height() as f64 - 2000.0).abs() < 200.0,
-            "{}",
-            df.height()
-        );
     }
 }

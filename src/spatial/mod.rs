@@ -42,17 +42,21 @@ mod speed_map;
 mod trajectory;
 mod wall_grid;
 
+/// Seeded Poisson spikes from rates: the crate's one sampler, in
+/// [`crate::data::synthetic`].
+pub use crate::data::synthetic::poisson_spikes;
 pub use agent::{Agent, AgentParams};
 pub use cells::{
-    poisson_spikes, BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams,
-    GridField, HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams,
-    PlaceField, SpeedCell,
+    BoundaryVectorCells, BoundaryVectorCellsParams, GridCells, GridCellsParams, GridField,
+    HeadDirectionCells, HeadDirectionCellsParams, PlaceCells, PlaceCellsParams, PlaceField,
+    SpeedCell,
 };
 pub use environment::{
     BoundaryConditions, Dimensionality, Environment, EnvironmentParams, Segment,
 };
 pub(crate) use plots::trajectory as trajectory_plot;
 pub use rate_map::RateMaps;
+pub(crate) use rate_map::{bins_of_positions, occupancy as occupancy_of_bins};
 pub(crate) use route::{route_trace, GoalField};
 pub use route::{Route, RoutePlanner, RoutePlannerParams};
 pub use trajectory::{columns, History, Trajectory};

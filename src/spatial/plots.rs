@@ -107,18 +107,18 @@ pub fn occupancy(env: &Environment, h: Path<'_>, dx: f64) -> crate::Result<Grid>
     crate::params::check::positive("dx", dx)?;
     let (xs, ys) = env.grid(dx);
     let e = env.extent();
-    let ny = ys.len().max(1);
-    let mut z = vec![vec![0.0; xs.len()]; ny];
+    let shape = (xs.len(), ys.len().max(1));
+    // A `dx` that does not divide the extent leaves a strip beyond the last
+    // bin: positions there count in the last bin.
+    let clamp = |v: &[f64], lo: f64, n: usize| -> Vec<f64> {
+        v.iter().map(|&v| v.min(lo + n as f64 * dx)).collect()
+    };
+    let x = clamp(h.x, e[0], shape.0);
+    let y = (env.dim() == 2).then(|| clamp(h.y, e[2], shape.1));
+    let bins = super::rate_map::bins_of_positions(&x, y.as_deref(), [e[0], e[2]], dx, shape);
     let n = h.len().max(1) as f64;
-    for (x, y) in h.x.iter().zip(h.y) {
-        let c = (((x - e[0]) / dx).floor().max(0.0) as usize).min(xs.len() - 1);
-        let r = if env.dim() == 2 {
-            (((y - e[2]) / dx).floor().max(0.0) as usize).min(ny - 1)
-        } else {
-            0
-        };
-        z[r][c] += 1.0 / n;
-    }
+    let occ = super::rate_map::occupancy(&bins, |_| 1.0 / n, shape);
+    let z: Vec<Vec<f64>> = occ.rows().into_iter().map(|r| r.to_vec()).collect();
     Ok((xs, ys, z))
 }
 

@@ -1,7 +1,11 @@
 //! Rate maps: the firing rate of each cell of a population over the bins of
-//! an environment, the one rate-map type of the crate.
+//! an environment, each cell's map a
+//! [`RateMap`](crate::analysis::place::RateMap) of shape `(n_y, n_x)`, the
+//! one rate-map type the analyses score; and the crate's one spatial
+//! binning of positions, behind every occupancy.
 
 use super::environment::Environment;
+use crate::analysis::place::RateMap;
 use crate::display::compact_matrix;
 use crate::error::{ParamError, Result};
 use ndarray::Array2;
@@ -21,6 +25,7 @@ pub struct RateMaps {
     /// # Shapes
     /// `(n_y * n_x, n_cells)` (`(n_x, n_cells)` in 1D).
     pub rates: Array2<f64>,
+    dx: f64,
     kind: String,
 }
 
@@ -31,6 +36,7 @@ impl RateMaps {
             xs,
             ys,
             rates,
+            dx,
             kind: kind.to_string(),
         })
     }
@@ -52,6 +58,47 @@ impl RateMaps {
         Ok((0..ny)
             .map(|r| (0..nx).map(|c| col[r * nx + c]).collect())
             .collect())
+    }
+    /// The map of one cell as the analyses' rate-map type, shape
+    /// `(n_y, n_x)` (`(1, n_x)` in 1D), with a uniform occupancy of 1 s per
+    /// bin (a model's map weighs every bin alike), so its grid score,
+    /// spacing, spatial information and border score are at hand.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::spatial::{Environment, GridCells};
+    /// let env = Environment::params().build()?;
+    /// let gc = GridCells::params().n(3).build(&env)?;
+    /// let m = gc.rate_maps(0.05)?.rate_map(0)?;
+    /// assert_eq!(m.rates.dim(), (20, 20));
+    /// assert!(m.grid_score() > 0.5);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Param`](crate::Error::Param) when `cell` is out of range.
+    pub fn rate_map(&self, cell: usize) -> Result<RateMap> {
+        if cell >= self.n_cells() {
+            return Err(ParamError::new("cell", format!("< {}", self.n_cells()), cell).into());
+        }
+        let nx = self.xs.len();
+        let ny = self.ys.len().max(1);
+        let rates = Array2::from_shape_vec((ny, nx), self.rates.column(cell).to_vec())
+            .expect("one rate per bin of the (n_y, n_x) grid");
+        let dx = self.dx;
+        let mut m = RateMap::from_rates(rates, Array2::ones((ny, nx)), dx)?;
+        let (x0, y0) = (
+            self.xs[0] - dx / 2.0,
+            self.ys.first().map_or(0.0, |y| y - dx / 2.0),
+        );
+        m.extent = [x0, x0 + nx as f64 * dx, y0, y0 + ny as f64 * dx];
+        Ok(m)
+    }
+    /// The grid score of every cell's map ([`RateMap::grid_score`]).
+    pub fn grid_scores(&self) -> Vec<f64> {
+        (0..self.n_cells())
+            .map(|c| self.rate_map(c).expect("cell below n_cells").grid_score())
+            .collect()
     }
     /// Heatmaps of up to `max_cells` cells side by side.
     pub fn plot(&self, max_cells: usize) -> plotly::Plot {
@@ -106,4 +153,58 @@ fn rate_maps_plot(m: &RateMaps, max_cells: usize, kind: &str) -> Plot {
     }
     plot.set_layout(layout);
     plot
+}
+
+/// The bin of each position in a grid of `n_x x n_y` square bins of side
+/// `bin_size` with its low corner at `origin`: `(row = y, column = x)`, or
+/// `None` for an untracked (NaN) position or one outside the grid. A
+/// position on the grid's far edge falls in the last bin. `y = None` bins
+/// along x only (row 0). The crate's one spatial binning: occupancy, and
+/// rate maps of spikes and of activity, all count with it.
+pub(crate) fn bins_of_positions(
+    x: &[f64],
+    y: Option<&[f64]>,
+    origin: [f64; 2],
+    bin_size: f64,
+    (n_x, n_y): (usize, usize),
+) -> Vec<Option<(usize, usize)>> {
+    let index = |v: f64, lo: f64, n: usize| -> Option<usize> {
+        if !v.is_finite() {
+            return None;
+        }
+        let k = ((v - lo) / bin_size).floor();
+        let far = lo + n as f64 * bin_size;
+        if k < 0.0 || v > far {
+            None
+        } else {
+            Some((k as usize).min(n - 1))
+        }
+    };
+    (0..x.len())
+        .map(|i| {
+            let c = index(x[i], origin[0], n_x)?;
+            let r = match y {
+                Some(y) => index(y[i], origin[1], n_y)?,
+                None => 0,
+            };
+            Some((r, c))
+        })
+        .collect()
+}
+
+/// Occupancy: the sum of `weight(i)` over the samples `i` in each bin of
+/// [`bins_of_positions`], shape `(n_y, n_x)`. Time per bin with sample
+/// durations as weights, a fraction of the samples with `1 / n`.
+pub(crate) fn occupancy(
+    bins: &[Option<(usize, usize)>],
+    weight: impl Fn(usize) -> f64,
+    (n_x, n_y): (usize, usize),
+) -> Array2<f64> {
+    let mut occ = Array2::zeros((n_y, n_x));
+    for (i, b) in bins.iter().enumerate() {
+        if let Some(b) = b {
+            occ[*b] += weight(i);
+        }
+    }
+    occ
 }

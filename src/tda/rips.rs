@@ -23,7 +23,7 @@
 //!   persistent (co)homology, Inverse Problems 27:124003.
 
 use super::cohomology::Engine;
-use crate::display::{self, Bundle, KeyValues, Render, Series};
+use crate::display::{self, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::Params;
@@ -444,23 +444,54 @@ impl Diagrams {
         )
     }
 
-    /// Barcode: one horizontal bar per interval, grouped by dimension.
-    pub fn plot_barcode(&self) -> plotly::Plot {
+    /// Barcode: one horizontal bar per interval, grouped by dimension (a
+    /// blank row between dimensions), longest first; infinite bars end at
+    /// the threshold.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::tda::{rips, RipsParams};
+    /// // 12 points on a unit circle: one long H1 bar.
+    /// let x = canns::ndarray::Array2::from_shape_fn((12, 2), |(i, j)| {
+    ///     let a = i as f64 * std::f64::consts::TAU / 12.0;
+    ///     if j == 0 { a.cos() } else { a.sin() }
+    /// });
+    /// let d = rips(&x, &RipsParams::default())?;
+    /// let fig = d.plot_barcode();
+    /// assert_eq!(fig.plot().data().len(), d.pairs.len()); // one series per dimension
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    pub fn plot_barcode(&self) -> Figure {
+        let (series, _) = self.barcode(0, usize::MAX);
+        display::lines("Barcode", "filtration value", "interval", series).into()
+    }
+
+    /// The bars of a barcode as drawn by [`Diagrams::plot_barcode`]: one
+    /// line series per dimension from `from_dim` up, the `per_dim` longest
+    /// bars of each, and each bar's `(dim, birth, drawn death, row)` so a
+    /// caller can lay more on the same rows (the signature's shuffle band).
+    pub(crate) fn barcode(&self, from_dim: usize, per_dim: usize) -> (Vec<Series>, Vec<DrawnBar>) {
         let top = self.threshold;
-        let mut series = Vec::new();
+        let (mut series, mut bars) = (Vec::new(), Vec::new());
         let mut row = 0.0;
-        for (d, ps) in self.pairs.iter().enumerate() {
+        for d in from_dim..self.pairs.len() {
             let (mut x, mut y) = (Vec::new(), Vec::new());
-            for p in ps {
-                x.extend([p.0, if p.1.is_finite() { p.1 } else { top }, f64::NAN]);
+            for p in self.longest(d, per_dim) {
+                let death = p.1.min(top);
+                x.extend([p.0, death, f64::NAN]);
                 y.extend([row, row, f64::NAN]);
+                bars.push((d, p.0, death, row));
                 row += 1.0;
             }
             series.push(Series::line(format!("H{d}"), x, y));
+            row += 1.0;
         }
-        display::lines("Barcode", "filtration value", "interval", series)
+        (series, bars)
     }
 }
+
+/// A bar as a barcode draws it: `(dimension, birth, drawn death, row)`.
+pub(crate) type DrawnBar = (usize, f64, f64, f64);
 
 impl Render for Diagrams {
     fn bundle(&self) -> Bundle {

@@ -3,7 +3,7 @@
 use crate::data::BinnedSpikes;
 use crate::error::{Error, Result};
 use crate::params::check;
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Population activity handed to the pipeline.
@@ -121,9 +121,11 @@ impl Activity {
     /// Bins the spikes of every unit of `recording` at `bin_size` seconds
     /// over the epoch named `epoch` (or the whole recording with `None`;
     /// see [`Recording::bin_spikes`](crate::data::Recording::bin_spikes)),
-    /// and attaches the head direction (channel `head_direction`, circular
-    /// interpolation at the bin centres) and the position (channels `x`,
-    /// `y`) when the recording has them. Select units first, e.g.
+    /// and attaches the head direction (channel `head_direction`) and the
+    /// position (channels `x`, `y`) of each bin when the recording has them,
+    /// by the rule decoding uses too
+    /// ([`Recording::behaviour_in_bins`](crate::data::Recording::behaviour_in_bins):
+    /// the mean over the bin, circular for angles). Select units first, e.g.
     /// `recording.select_units("location", "adn")`.
     ///
     /// With an epoch of several intervals the bins are concatenated and
@@ -151,24 +153,29 @@ impl Activity {
     ) -> Result<Self> {
         use crate::data::col;
         let b = recording.bin_spikes(bin_size, epoch)?;
-        let centres = b.centres.clone();
-        let mut a = Self::from_binned(b)?;
         let channels = recording.channels();
         let has = |c: &str| channels.iter().any(|x| x == c);
-        if has(col::HEAD_DIRECTION) {
-            a.angle = Some(recording.behaviour_at(col::HEAD_DIRECTION, &centres)?);
-        }
-        if has(col::X) && has(col::Y) {
-            let x = recording.behaviour_at(col::X, &centres)?;
-            let y = recording.behaviour_at(col::Y, &centres)?;
-            a.position = Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
+        let angle = if has(col::HEAD_DIRECTION) {
+            Some(recording.behaviour_in_bins(col::HEAD_DIRECTION, &b)?)
+        } else {
+            None
+        };
+        let position = if has(col::X) && has(col::Y) {
+            let x = recording.behaviour_in_bins(col::X, &b)?;
+            let y = recording.behaviour_in_bins(col::Y, &b)?;
+            Some(Array2::from_shape_fn((x.len(), 2), |(i, j)| {
                 if j == 0 {
                     x[i]
                 } else {
                     y[i]
                 }
-            }));
-        }
+            }))
+        } else {
+            None
+        };
+        let mut a = Self::from_binned(b)?;
+        a.angle = angle;
+        a.position = position;
         Ok(a)
     }
 
@@ -252,42 +259,9 @@ impl std::fmt::Display for Activity {
     }
 }
 
-pub(super) fn gaussian_smooth(x: &ArrayView2<f64>, sigma: f64) -> Array2<f64> {
-    // Taps beyond the series never touch it: a kernel wider than the data
-    // (a huge `smooth`) is cut at its length, not allocated.
-    let half = (4.0 * sigma).ceil().min(x.nrows() as f64) as isize;
-    let kernel: Vec<f64> = (-half..=half)
-        .map(|k| (-0.5 * (k as f64 / sigma).powi(2)).exp())
-        .collect();
-    let n = x.nrows() as isize;
-    let mut out = Array2::zeros(x.dim());
-    for (u, col) in x.columns().into_iter().enumerate() {
-        for i in 0..n {
-            let (mut s, mut w) = (0.0, 0.0);
-            for (k, kv) in (-half..=half).zip(&kernel) {
-                let j = i + k;
-                if j >= 0 && j < n {
-                    s += kv * col[j as usize];
-                    w += kv;
-                }
-            }
-            // Renormalised at the edges, so the first and last bins are not damped.
-            out[[i as usize, u]] = s / w;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[test]
-    fn smoothing_keeps_a_constant() {
-        let x = Array2::from_elem((50, 2), 3.0);
-        let y = gaussian_smooth(&x.view(), 2.0);
-        assert!(y.iter().all(|v| (v - 3.0).abs() < 1e-12));
-    }
-
     #[test]
     fn shift_rolls_each_unit() {
         let a = Activity::from_counts(

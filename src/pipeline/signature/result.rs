@@ -3,7 +3,7 @@
 use super::statistic::universal_shift;
 use super::{Signature, Statistic};
 use crate::analysis::circular::CircularComparison;
-use crate::display::{self, Bundle, KeyValues, Render, Series};
+use crate::display::{self, Bundle, Figure, KeyValues, Render, Series};
 use crate::embed::Pca;
 use crate::tda::sparse_circular::CircularCoordinates;
 use crate::tda::{Diagrams, ToroidalCoordinates};
@@ -113,35 +113,28 @@ impl SignatureResult {
         p
     }
 
-    /// Barcode of dimensions >= 1 (the 15 longest bars of each), each bar
+    /// Barcode of dimensions >= 1 (the 15 longest bars of each): the
+    /// diagrams' own barcode ([`Diagrams::plot_barcode`]), each bar
     /// overlaid from its birth by the shuffle band (dashed, grey).
-    pub fn plot_barcode(&self) -> plotly::Plot {
+    pub fn plot_barcode(&self) -> Figure {
+        let (mut series, bars) = self.diagrams.barcode(1, 15);
         let top = self.diagrams.threshold;
-        let mut series = Vec::new();
-        let mut row = 0.0;
         let (mut bx, mut by) = (Vec::new(), Vec::new());
-        for d in 1..self.diagrams.pairs.len() {
-            let (mut x, mut y) = (Vec::new(), Vec::new());
+        for (d, birth, _, row) in bars {
             let band = self.band.get(d).copied().unwrap_or(f64::NAN);
-            for p in self.diagrams.longest(d, 15) {
-                x.extend([p.0, p.1.min(top), f64::NAN]);
-                y.extend([row, row, f64::NAN]);
-                if band.is_finite() {
-                    let end = match self.params.statistic {
-                        Statistic::Lifetime => p.0 + band,
-                        Statistic::Ratio => p.0 * band,
-                        // Back from l to the ratio in this diagram.
-                        Statistic::Universal => {
-                            p.0 * (band + universal_shift(&self.diagrams, d)).exp().exp()
-                        }
-                    };
-                    bx.extend([p.0, end.min(top), f64::NAN]);
-                    by.extend([row + 0.3, row + 0.3, f64::NAN]);
-                }
-                row += 1.0;
+            if !band.is_finite() {
+                continue;
             }
-            series.push(Series::line(format!("H{d}"), x, y));
-            row += 1.0;
+            let end = match self.params.statistic {
+                Statistic::Lifetime => birth + band,
+                Statistic::Ratio => birth * band,
+                // Back from l to the ratio in this diagram.
+                Statistic::Universal => {
+                    birth * (band + universal_shift(&self.diagrams, d)).exp().exp()
+                }
+            };
+            bx.extend([birth, end.min(top), f64::NAN]);
+            by.extend([row + 0.3, row + 0.3, f64::NAN]);
         }
         if !bx.is_empty() {
             series.push(Series::dashed(
@@ -156,6 +149,7 @@ impl SignatureResult {
             "bar",
             series,
         )
+        .into()
     }
 
     /// The point cloud on its first three principal components, coloured by
@@ -300,7 +294,7 @@ impl SignatureResult {
         let body = format!(
             "{}{}{}{}{}",
             self.summary().to_html(),
-            self.plot_barcode().to_inline_html(Some("barcode")),
+            self.plot_barcode().plot().to_inline_html(Some("barcode")),
             self.diagrams.plot_diagram().to_inline_html(Some("diagram")),
             self.plot_embedding().to_inline_html(Some("embedding")),
             self.plot_decoded().to_inline_html(Some("decoded")),
@@ -312,7 +306,7 @@ impl SignatureResult {
 impl Render for SignatureResult {
     fn bundle(&self) -> Bundle {
         let mut b = Bundle::figure(
-            &self.plot_barcode(),
+            self.plot_barcode().plot(),
             &self.summary().to_html(),
             format!("{self}"),
         );

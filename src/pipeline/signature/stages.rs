@@ -1,10 +1,10 @@
 //! The pipeline's parameters and its stages: rates, selection, embedding,
 //! topology, significance and coordinates.
 
-use super::activity::gaussian_smooth;
 use super::statistic::{largest_statistic, quantile};
 use super::{Activity, SignatureResult, Statistic};
 use crate::analysis::circular::compare_angles;
+use crate::data::smooth_in_time;
 use crate::embed::{FuzzyGraph, FuzzyGraphParams, KnnAlgorithm, Metric, Pca};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -234,7 +234,7 @@ impl Signature {
     pub fn rates(&self, activity: &Activity) -> Array2<f64> {
         let sigma = self.smooth / activity.bin_size;
         let mut r = if sigma > 0.0 {
-            gaussian_smooth(&activity.counts.view(), sigma)
+            smooth_in_time(&activity.counts.view(), sigma)
         } else {
             activity.counts.clone()
         };
