@@ -181,8 +181,10 @@ impl Params for HopfieldParams {
 }
 
 /// The result of [`Hopfield::recall`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recall {
+    /// The probe the recall started from.
+    pub probe: Vec<f64>,
     /// The final state.
     pub state: Vec<f64>,
     /// Energy of the probe, then after every step (`steps + 1` values).
@@ -194,6 +196,26 @@ pub struct Recall {
 }
 
 impl Recall {
+    /// The probe and the recalled state (and, when given, the stored
+    /// pattern) as images `width` neurons wide: noisy -> recalled.
+    ///
+    /// # Errors
+    /// [`Error::Param`] unless `width` divides `N`, [`Error::Shape`] when
+    /// `stored` does not have `N` values.
+    pub fn plot_patterns(&self, width: usize, stored: Option<&[f64]>) -> Result<Figure> {
+        let mut images = vec![
+            ("probe".to_string(), self.probe.clone()),
+            (
+                format!("recalled ({} steps)", self.steps),
+                self.state.clone(),
+            ),
+        ];
+        if let Some(p) = stored {
+            images.push(("stored".to_string(), p.to_vec()));
+        }
+        image_strip("Recall: probe -> recalled", &images, width)
+    }
+
     /// The energy after every step.
     pub fn plot_energy(&self) -> Figure {
         let x: Vec<f64> = (0..self.energy.len()).map(|i| i as f64).collect();
@@ -218,19 +240,12 @@ impl Render for Recall {
                 "final energy",
             )
             .to_html();
-        Bundle::figure(
-            self.plot_energy().plot(),
-            &table,
-            format!(
-                "Recall({} steps, converged = {})",
-                self.steps, self.converged
-            ),
-        )
+        Bundle::figure(self.plot_energy().plot(), &table, self.to_string())
     }
 }
 
 /// An Amari-Hopfield network. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Hopfield {
     params: HopfieldParams,
     w: Array2<f64>,
@@ -410,6 +425,7 @@ impl Hopfield {
             }
         }
         Ok(Recall {
+            probe: probe.to_vec(),
             state: self.s.clone(),
             energy,
             steps,
@@ -469,6 +485,55 @@ impl Hopfield {
                 Ok(out)
             }
         }
+    }
+
+    /// Recalls every row of `probes` for up to `n_steps` updates (as
+    /// [`Hopfield::recall_batch`]) and returns the overlap of each result
+    /// with the matching row of `patterns`: how well each stored pattern is
+    /// recalled from its probe (e.g. a corrupted copy).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::Hopfield;
+    /// use canns::train::{patterns, Hebbian, LearningRule};
+    /// let stored = patterns::random(5, 200, 1);
+    /// let mut net = Hopfield::params().n_neurons(200).build()?;
+    /// Hebbian::params().build()?.train(&mut net, stored.view())?;
+    /// let noisy = patterns::corrupt(&stored.view(), 0.1, 2)?;
+    /// let m = net.recall_overlaps(stored.view(), noisy.view(), 20)?;
+    /// assert_eq!(m.values.len(), 5);
+    /// assert_eq!(m.fraction_recalled(0.95), 1.0);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `patterns` and `probes` are both
+    /// `n x N`, [`Error::Invalid`] when an entry is not finite.
+    pub fn recall_overlaps(
+        &mut self,
+        patterns: ArrayView2<f64>,
+        probes: ArrayView2<f64>,
+        n_steps: usize,
+    ) -> Result<Overlaps> {
+        let n = self.params.n_neurons;
+        crate::train::check_data(&patterns, n)?;
+        if probes.nrows() != patterns.nrows() {
+            return Err(Error::shape(
+                "probes rows (one per pattern)",
+                patterns.nrows(),
+                probes.nrows(),
+            ));
+        }
+        let out = self.recall_batch(probes, n_steps)?;
+        let values = patterns
+            .outer_iter()
+            .zip(out.outer_iter())
+            .map(|(p, s)| p.dot(&s) / n as f64)
+            .collect();
+        Ok(Overlaps {
+            label: "overlap".to_string(),
+            values,
+        })
     }
 
     /// The energy `E = -1/2 s^T W s + theta sum_i s_i` of the current state.
@@ -613,6 +678,32 @@ impl std::fmt::Display for Hopfield {
     }
 }
 
+impl std::fmt::Debug for Hopfield {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for Recall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Recall(N={}, {} steps, converged = {}, E {:.4} -> {:.4})",
+            self.state.len(),
+            self.steps,
+            self.converged,
+            self.energy.first().copied().unwrap_or(f64::NAN),
+            self.energy.last().copied().unwrap_or(f64::NAN)
+        )
+    }
+}
+
+impl std::fmt::Debug for Recall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
 impl Render for Hopfield {
     fn bundle(&self) -> Bundle {
         let table = self
@@ -639,7 +730,89 @@ impl Render for HopfieldParams {
     }
 }
 
-crate::display::evcxr_display_via_render!(HopfieldParams, Hopfield, Recall);
+
+/// How well each stored pattern is recalled: the overlap `m = p . s / N` of
+/// each pattern with the state recalled from its probe (see
+/// [`Hopfield::recall_overlaps`]). Compare several (after learning, after
+/// unlearning) with [`Overlaps::plot_with`].
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overlaps {
+    /// Name in legends (e.g. "after unlearning pattern 0").
+    pub label: String,
+    /// Overlap of each pattern, in [-1, 1].
+    pub values: Vec<f64>,
+}
+
+impl Overlaps {
+    /// The same overlaps under another name.
+    pub fn labelled(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Mean overlap over the patterns (NaN without patterns).
+    pub fn mean(&self) -> f64 {
+        self.values.iter().sum::<f64>() / self.values.len() as f64
+    }
+
+    /// Fraction of the patterns whose overlap exceeds `threshold` (0 without patterns).
+    pub fn fraction_recalled(&self, threshold: f64) -> f64 {
+        if self.values.is_empty() {
+            return 0.0;
+        }
+        self.values.iter().filter(|&&m| m > threshold).count() as f64 / self.values.len() as f64
+    }
+
+    /// The overlap of every pattern as bars.
+    pub fn plot(&self) -> Figure {
+        self.plot_with(&[])
+    }
+
+    /// The overlaps of every pattern side by side with `others` (grouped
+    /// bars, one colour per set): e.g. forgetting by anti-Hebbian unlearning.
+    pub fn plot_with(&self, others: &[&Overlaps]) -> Figure {
+        let mut plot = plotly::Plot::new();
+        for o in std::iter::once(self).chain(others.iter().copied()) {
+            let x: Vec<f64> = (0..o.values.len()).map(|i| i as f64).collect();
+            plot.add_trace(plotly::Bar::new(x, o.values.clone()).name(o.label.as_str()));
+        }
+        let layout = crate::display::layout(
+            "Recall overlap of each stored pattern",
+            "pattern",
+            "overlap m",
+        )
+        .bar_mode(plotly::layout::BarMode::Group);
+        plot.set_layout(layout);
+        plot.into()
+    }
+}
+
+impl std::fmt::Display for Overlaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Overlaps({}: {} patterns, mean {:.3}, {:.0}% above 0.95)",
+            self.label,
+            self.values.len(),
+            self.mean(),
+            100.0 * self.fraction_recalled(0.95)
+        )
+    }
+}
+
+impl std::fmt::Debug for Overlaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl Render for Overlaps {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(self.plot().plot(), "", self.to_string())
+    }
+}
+
+crate::display::evcxr_display_via_render!(HopfieldParams, Hopfield, Recall, Overlaps);
 
 #[cfg(test)]
 mod tests {
