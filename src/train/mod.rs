@@ -20,9 +20,11 @@
 //! | [`Bcm`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta y (y - theta) x^T`, `theta += (y^2 - theta) / tau` |
 //! | [`Stdp`] | [`SpikingLayer`](crate::models::SpikingLayer) | `W += eta (A+ s trace_pre^T - A- trace_post x^T)` |
 //!
-//! A rule holds its own settings and schedule (and the shuffling generator);
-//! the layer holds the weights and the neural state (potentials, traces, the
-//! BCM threshold). Training the same layer with the same data and seeds gives
+//! A rule holds its own settings and schedule (and the shuffling generator)
+//! and, for Oja, Sanger and BCM, a [`History`] of the weights and thresholds
+//! after every epoch (angles to principal components, threshold plots); the
+//! layer holds the weights and the neural state (potentials, traces, the
+//! BCM threshold). [`Stdp::window`] measures the rule's timing window. Training the same layer with the same data and seeds gives
 //! the same weights, bit for bit.
 //!
 //! # Examples
