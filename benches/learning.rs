@@ -44,6 +44,24 @@ fn hopfield(c: &mut Criterion) {
     g.bench_function("n500_sync_step", |b| b.iter(|| black_box(sync.update())));
     let mut sweep = random_hopfield(500, Update::Asynchronous);
     g.bench_function("n500_async_sweep", |b| b.iter(|| black_box(sweep.update())));
+    // Recall with Hebbian weights (70 patterns, 0.14 N) from a probe with 10 %
+    // of its bits flipped, to a fixed point (at most 20 synchronous steps,
+    // the energy after each): the sign update with symmetric weights keeps
+    // the local fields and pays only for the neurons that flip.
+    let stored = patterns::random(70, 500, 1);
+    let probe = patterns::corrupt(&stored.view(), 0.1, 2).unwrap();
+    let mut memory = Hopfield::params().n_neurons(500).build().unwrap();
+    Hebbian::params()
+        .build()
+        .unwrap()
+        .train(&mut memory, stored.view())
+        .unwrap();
+    let probe0 = probe.row(0).to_vec();
+    let steps = memory.recall(&probe0, 20).unwrap().steps;
+    eprintln!("recall from a 10 % corrupted probe: {steps} steps");
+    g.bench_function("n500_sync_recall_70_patterns", |b| {
+        b.iter(|| memory.recall(black_box(&probe0), 20).unwrap())
+    });
     // Hebbian storage of 70 patterns (0.14 N), per pattern.
     let pats = patterns::random(70, 500, 1);
     g.throughput(Throughput::Elements(70));
