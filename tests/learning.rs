@@ -756,7 +756,10 @@ fn stdp_parity_with_canns_fixture() {
             max_diff(&matrix(&case["w_transcription"])),
             max_diff(&matrix(&case["w_canns"])),
         );
-        eprintln!("seed {}: |rust - numpy| {numpy:.1e}, |rust - canns| {canns:.1e}", case["seed"]);
+        eprintln!(
+            "seed {}: |rust - numpy| {numpy:.1e}, |rust - canns| {canns:.1e}",
+            case["seed"]
+        );
         assert!(numpy < 1e-6, "against the transcription: {numpy}");
         assert!(canns < 1e-5, "against canns (float32): {canns}");
         assert!(max_diff(&w0) > 0.05, "the weights must move");
@@ -787,7 +790,12 @@ fn stdp_window_has_the_exponential_shape() {
     }
     let e = Stdp::params().build().unwrap().window(1.5, 5).unwrap_err();
     assert!(e.to_string().contains("`trace_decay`"), "{e}");
-    let e = Stdp::params().w_max(0.0).build().unwrap().window(0.9, 5).unwrap_err();
+    let e = Stdp::params()
+        .w_max(0.0)
+        .build()
+        .unwrap()
+        .window(0.9, 5)
+        .unwrap_err();
     assert!(e.to_string().contains("`w_max`"), "{e}");
 }
 
@@ -799,7 +807,11 @@ fn history_follows_training_and_plots() {
         .n_outputs(3)
         .build()
         .unwrap();
-    let mut gha = Sanger::params().learning_rate(0.002).epochs(6).build().unwrap();
+    let mut gha = Sanger::params()
+        .learning_rate(0.002)
+        .epochs(6)
+        .build()
+        .unwrap();
     gha.train(&mut layer, x.view()).unwrap();
     gha.train(&mut layer, x.view()).unwrap();
     let h = gha.history();
@@ -810,15 +822,26 @@ fn history_follows_training_and_plots() {
     assert_eq!(a.dim(), (13, 3));
     // Random initial weights are far from the components; training brings them close.
     for i in 0..3 {
-        assert!(a[[0, i]] > 30.0 && a[[12, i]] < 10.0, "row {i}: {:?}", a.column(i));
+        assert!(
+            a[[0, i]] > 30.0 && a[[12, i]] < 10.0,
+            "row {i}: {:?}",
+            a.column(i)
+        );
     }
     assert_eq!(h.plot_angles(pcs.view()).unwrap().plot().data().len(), 3);
     assert_eq!(
-        layer.plot_components(pcs.view()).unwrap().plot().data().len(),
+        layer
+            .plot_components(pcs.view())
+            .unwrap()
+            .plot()
+            .data()
+            .len(),
         6
     );
     assert!(h.angles(pcs.slice(s![.., 0..4])).is_err());
-    assert!(layer.plot_components(Array2::zeros((0, 10)).view()).is_err());
+    assert!(layer
+        .plot_components(Array2::zeros((0, 10)).view())
+        .is_err());
     // Recording off: no snapshots.
     let mut quiet = Oja::params().record_history(false).build().unwrap();
     quiet.train(&mut layer, x.view()).unwrap();
@@ -853,7 +876,11 @@ fn forgetting_by_unlearning_and_recall_figures() {
     let pats = patterns::random(p, n, 21);
     let noisy = patterns::corrupt(&pats.view(), 0.1, 22).unwrap();
     let mut net = Hopfield::params().n_neurons(n).build().unwrap();
-    Hebbian::params().build().unwrap().train(&mut net, pats.view()).unwrap();
+    Hebbian::params()
+        .build()
+        .unwrap()
+        .train(&mut net, pats.view())
+        .unwrap();
     let before = net
         .recall_overlaps(pats.view(), noisy.view(), 20)
         .unwrap()
@@ -878,7 +905,10 @@ fn forgetting_by_unlearning_and_recall_figures() {
         .is_err());
     // Noisy -> recalled images.
     let letters = patterns::letters("CAT", 2).unwrap();
-    let mut net = Hopfield::params().n_neurons(letters.ncols()).build().unwrap();
+    let mut net = Hopfield::params()
+        .n_neurons(letters.ncols())
+        .build()
+        .unwrap();
     Hebbian::params()
         .build()
         .unwrap()
@@ -887,7 +917,9 @@ fn forgetting_by_unlearning_and_recall_figures() {
     let probe = patterns::corrupt(&letters.view(), 0.1, 1).unwrap();
     let r = net.recall(probe.row(1).as_slice().unwrap(), 20).unwrap();
     assert_eq!(r.probe, probe.row(1).to_vec());
-    let fig = r.plot_patterns(10, Some(letters.row(1).as_slice().unwrap())).unwrap();
+    let fig = r
+        .plot_patterns(10, Some(letters.row(1).as_slice().unwrap()))
+        .unwrap();
     assert_eq!(fig.plot().data().len(), 1);
     assert!(r.plot_patterns(3, None).is_err());
 }
@@ -895,7 +927,11 @@ fn forgetting_by_unlearning_and_recall_figures() {
 #[test]
 fn learning_types_print_one_line() {
     let net = Hopfield::params().n_neurons(400).build().unwrap();
-    let layer = LinearLayer::params().n_inputs(300).n_outputs(4).build().unwrap();
+    let layer = LinearLayer::params()
+        .n_inputs(300)
+        .n_outputs(4)
+        .build()
+        .unwrap();
     let spiking = SpikingLayer::params().n_inputs(300).build().unwrap();
     let ring = canns::models::LifRing::params().build().unwrap();
     let mut oja = Oja::params().build().unwrap();
@@ -910,7 +946,10 @@ fn learning_types_print_one_line() {
         format!("{oja:?}"),
         format!("{:?}", oja.history()),
         format!("{:?}", Hebbian::params().build().unwrap()),
-        format!("{:?}", Stdp::params().build().unwrap().window(0.9, 3).unwrap()),
+        format!(
+            "{:?}",
+            Stdp::params().build().unwrap().window(0.9, 3).unwrap()
+        ),
     ];
     for t in texts {
         assert!(!t.contains('\n') && t.len() < 120, "{t}");

@@ -95,7 +95,11 @@ fn bump_persists_for_one_second_without_input() {
         rms.to_degrees(),
         worst_along_the_way.to_degrees()
     );
-    assert!(rms < 8f64.to_radians(), "rms drift {} deg", rms.to_degrees());
+    assert!(
+        rms < 8f64.to_radians(),
+        "rms drift {} deg",
+        rms.to_degrees()
+    );
     assert!(max < 15f64.to_radians(), "drift {} deg", max.to_degrees());
     assert!(
         worst_along_the_way < 20f64.to_radians(),

@@ -844,7 +844,6 @@ impl Render for HopfieldParams {
     }
 }
 
-
 /// How well each stored pattern is recalled: the overlap `m = p . s / N` of
 /// each pattern with the state recalled from its probe (see
 /// [`Hopfield::recall_overlaps`]). Compare several (after learning, after
@@ -973,7 +972,11 @@ mod tests {
         let n = 120;
         let pats = crate::train::patterns::random(12, n, 3);
         for update in [Update::Synchronous, Update::Asynchronous] {
-            let mut net = Hopfield::params().n_neurons(n).update(update).build().unwrap();
+            let mut net = Hopfield::params()
+                .n_neurons(n)
+                .update(update)
+                .build()
+                .unwrap();
             crate::train::LearningRule::train(
                 &mut crate::train::Hebbian::params().build().unwrap(),
                 &mut net,
@@ -998,7 +1001,13 @@ mod tests {
                     let mut h = vec![0.0; n];
                     super::super::dense::matvec(net.w.as_slice().unwrap(), &before, &mut h);
                     for i in 0..n {
-                        let want = if h[i] > 0.0 { 1.0 } else if h[i] < 0.0 { -1.0 } else { before[i] };
+                        let want = if h[i] > 0.0 {
+                            1.0
+                        } else if h[i] < 0.0 {
+                            -1.0
+                        } else {
+                            before[i]
+                        };
                         assert_eq!(net.s[i], want);
                     }
                 }

@@ -562,11 +562,7 @@ impl Render for SpikeLog {
     fn bundle(&self) -> Bundle {
         let t1 = self.t.last().copied().unwrap_or(0.0) + 1e-9;
         let t0 = (t1 - 2.0).max(0.0);
-        Bundle::figure(
-            self.plot_raster(t0, t1).plot(),
-            "",
-            self.to_string(),
-        )
+        Bundle::figure(self.plot_raster(t0, t1).plot(), "", self.to_string())
     }
 }
 

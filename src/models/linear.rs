@@ -321,8 +321,7 @@ impl LinearLayer {
             let c = components.row(i.min(k - 1));
             let norm = c.dot(&c).sqrt();
             let sign = if w.dot(&c) < 0.0 { -1.0 } else { 1.0 };
-            let angle =
-                crate::train::line_angle_deg(&w.to_vec(), &c.to_vec());
+            let angle = crate::train::line_angle_deg(&w.to_vec(), &c.to_vec());
             series.push(Series::line(
                 format!("w {i} ({angle:.1} deg)"),
                 x.clone(),

@@ -120,7 +120,11 @@ impl OjaParams {
             .row("epochs", self.epochs, "passes per train call")
             .row("shuffle", self.shuffle, "fresh order each epoch")
             .row("seed", self.seed, "seed of the order")
-            .row("record_history", self.record_history, "snapshot every epoch")
+            .row(
+                "record_history",
+                self.record_history,
+                "snapshot every epoch",
+            )
     }
 }
 
@@ -228,8 +232,7 @@ impl LearningRule for Oja {
                     update(layer, x, p.learning_rate, p.normalize)
                 });
             if p.record_history {
-                self.history
-                    .record(layer, self.schedule.samples_seen, true);
+                self.history.record(layer, self.schedule.samples_seen, true);
             }
         }
         check_weights(layer.weights(), self.schedule.samples_seen)

@@ -121,7 +121,11 @@ impl SangerParams {
             .row("epochs", self.epochs, "passes per train call")
             .row("shuffle", self.shuffle, "fresh order each epoch")
             .row("seed", self.seed, "seed of the order")
-            .row("record_history", self.record_history, "snapshot every epoch")
+            .row(
+                "record_history",
+                self.record_history,
+                "snapshot every epoch",
+            )
     }
 }
 
@@ -217,8 +221,7 @@ impl LearningRule for Sanger {
                     update(layer, x, p.learning_rate, p.normalize, resid)
                 });
             if p.record_history {
-                self.history
-                    .record(layer, self.schedule.samples_seen, true);
+                self.history.record(layer, self.schedule.samples_seen, true);
             }
         }
         check_weights(layer.weights(), self.schedule.samples_seen)

@@ -45,13 +45,13 @@
 //! - Song, Miller & Abbott (2000), Nat. Neurosci. 3(9):919-926.
 
 use super::{check_sample, check_weights, LearningRule, Schedule};
+use crate::display::{lines, Figure, Series};
 use crate::display::{Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::SpikingLayer;
 use crate::params::{check, setters, Params};
-use crate::ParamError;
-use crate::display::{lines, Figure, Series};
 use crate::pipeline::progress::ShowProgress;
+use crate::ParamError;
 use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -345,7 +345,6 @@ impl Render for StdpParams {
         Bundle::html(self.table().to_html(), format!("{self:?}"))
     }
 }
-
 
 /// The learning window of an STDP rule (see [`Stdp::window`]).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
