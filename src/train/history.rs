@@ -11,13 +11,13 @@
 //! use canns::models::LinearLayer;
 //! use canns::train::{patterns, LearningRule, Oja};
 //! let (x, axes) = patterns::gaussian(500, &[4.0, 1.0, 0.5], 0)?;
-//! let mut layer = LinearLayer::params().n_inputs(3).build()?;
+//! let mut layer = LinearLayer::params().n_inputs(3).seed(5).build()?;
 //! let mut oja = Oja::params().learning_rate(0.01).epochs(5).build()?;
 //! oja.train(&mut layer, x.view())?;
 //! let h = oja.history();
 //! assert_eq!(h.epochs(), &[0, 1, 2, 3, 4, 5]);             // before training, then each epoch
 //! let angles = h.angles(axes.view())?;                     // (6 snapshots, 1 output)
-//! assert!(angles[[5, 0]] < angles[[0, 0]] && angles[[5, 0]] < 10.0);
+//! assert!(angles[[5, 0]] < angles[[0, 0]] && angles[[5, 0]] < 10.0, "{angles}");
 //! let fig = h.plot_angles(axes.view())?;
 //! assert_eq!(fig.plot().data().len(), 1);
 //! # Ok::<(), canns::Error>(())
