@@ -49,9 +49,13 @@ fn spontaneous_state_is_quiet_and_unstructured() {
 
 #[test]
 fn bump_persists_for_one_second_without_input() {
+    // Noise moves the bump by diffusion. Measured (seeds 0-5): 0.6, 1.0,
+    // 6.0, 3.3, 6.8, 1.6 deg after 1 s, root mean square 4.0 deg, largest
+    // excursion of a 50 ms bin 8.9 deg; the bounds leave about 2x room.
     let theta0 = 1.0;
     let mut drifts = Vec::new();
-    for seed in 0..3 {
+    let mut worst_along_the_way: f64 = 0.0;
+    for seed in 0..6 {
         let mut ring = LifRing::params().seed(seed).build().unwrap();
         drive(&mut ring, 0.2, |_| None);
         drive(&mut ring, 0.25, |_| Some(theta0));
@@ -79,13 +83,29 @@ fn bump_persists_for_one_second_without_input() {
             b.rate
         );
         drifts.push(drift.abs());
+        for &c in &b.centre {
+            worst_along_the_way = worst_along_the_way.max(angle_diff(c, theta0).abs());
+        }
     }
     let max = drifts.iter().cloned().fold(0.0, f64::max);
+    let rms = (drifts.iter().map(|d| d * d).sum::<f64>() / drifts.len() as f64).sqrt();
     eprintln!(
-        "drift over 1 s: {:.1?} deg",
-        drifts.iter().map(|d| d.to_degrees()).collect::<Vec<_>>()
+        "drift over 1 s: {:.1?} deg; rms {:.1} deg; largest excursion in any 50 ms bin {:.1} deg",
+        drifts.iter().map(|d| d.to_degrees()).collect::<Vec<_>>(),
+        rms.to_degrees(),
+        worst_along_the_way.to_degrees()
     );
-    assert!(max < 20f64.to_radians(), "drift {} deg", max.to_degrees());
+    assert!(
+        rms < 8f64.to_radians(),
+        "rms drift {} deg",
+        rms.to_degrees()
+    );
+    assert!(max < 15f64.to_radians(), "drift {} deg", max.to_degrees());
+    assert!(
+        worst_along_the_way < 20f64.to_radians(),
+        "excursion {} deg",
+        worst_along_the_way.to_degrees()
+    );
 }
 
 #[test]

@@ -181,8 +181,10 @@ impl Params for HopfieldParams {
 }
 
 /// The result of [`Hopfield::recall`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recall {
+    /// The probe the recall started from.
+    pub probe: Vec<f64>,
     /// The final state.
     pub state: Vec<f64>,
     /// Energy of the probe, then after every step (`steps + 1` values).
@@ -194,6 +196,26 @@ pub struct Recall {
 }
 
 impl Recall {
+    /// The probe and the recalled state (and, when given, the stored
+    /// pattern) as images `width` neurons wide: noisy -> recalled.
+    ///
+    /// # Errors
+    /// [`Error::Param`] unless `width` divides `N`, [`Error::Shape`] when
+    /// `stored` does not have `N` values.
+    pub fn plot_patterns(&self, width: usize, stored: Option<&[f64]>) -> Result<Figure> {
+        let mut images = vec![
+            ("probe".to_string(), self.probe.clone()),
+            (
+                format!("recalled ({} steps)", self.steps),
+                self.state.clone(),
+            ),
+        ];
+        if let Some(p) = stored {
+            images.push(("stored".to_string(), p.to_vec()));
+        }
+        image_strip("Recall: probe -> recalled", &images, width)
+    }
+
     /// The energy after every step.
     pub fn plot_energy(&self) -> Figure {
         let x: Vec<f64> = (0..self.energy.len()).map(|i| i as f64).collect();
@@ -218,24 +240,23 @@ impl Render for Recall {
                 "final energy",
             )
             .to_html();
-        Bundle::figure(
-            self.plot_energy().plot(),
-            &table,
-            format!(
-                "Recall({} steps, converged = {})",
-                self.steps, self.converged
-            ),
-        )
+        Bundle::figure(self.plot_energy().plot(), &table, self.to_string())
     }
 }
 
 /// An Amari-Hopfield network. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Hopfield {
     params: HopfieldParams,
     w: Array2<f64>,
     s: Vec<f64>,
     h: Vec<f64>,
+    /// `W s` for the current state when `ws_valid` (kept up to date by the
+    /// sign activation's updates: only flipped neurons change it).
+    ws: Vec<f64>,
+    ws_valid: bool,
+    /// Whether `W` is symmetric (None: not checked since it last changed).
+    symmetric: Option<bool>,
     order: Vec<usize>,
     rng: SmallRng,
     steps: usize,
@@ -258,6 +279,9 @@ impl Hopfield {
             w: Array2::zeros((n, n)),
             s: vec![1.0; n],
             h: vec![0.0; n],
+            ws: vec![0.0; n],
+            ws_valid: false,
+            symmetric: Some(true),
             order: (0..n).collect(),
             rng: SmallRng::seed_from_u64(params.seed),
             steps: 0,
@@ -281,6 +305,8 @@ impl Hopfield {
     }
 
     pub(crate) fn weights_mut(&mut self) -> &mut Array2<f64> {
+        self.ws_valid = false;
+        self.symmetric = None;
         &mut self.w
     }
 
@@ -307,6 +333,8 @@ impl Hopfield {
             )));
         }
         self.w.assign(&w);
+        self.ws_valid = false;
+        self.symmetric = None;
         Ok(())
     }
 
@@ -323,6 +351,7 @@ impl Hopfield {
     pub fn set_state(&mut self, s: &[f64]) -> Result<()> {
         check_input("state", s, self.params.n_neurons)?;
         self.s.copy_from_slice(s);
+        self.ws_valid = false;
         Ok(())
     }
 
@@ -336,6 +365,7 @@ impl Hopfield {
     pub fn reset(&mut self) {
         self.s.fill(1.0);
         self.h.fill(0.0);
+        self.ws_valid = false;
         self.steps = 0;
         self.order = (0..self.params.n_neurons).collect();
         self.rng = SmallRng::seed_from_u64(self.params.seed);
@@ -350,12 +380,16 @@ impl Hopfield {
     /// [`Hopfield::update`] with an external field `input_i` added to every
     /// local field; [`Model::u`] then holds the fields each neuron saw.
     fn update_with(&mut self, input: Option<&[f64]>) -> f64 {
+        if self.params.activation == Activation::Sign && self.is_symmetric() {
+            return self.update_sign(input);
+        }
         let n = self.params.n_neurons;
         let (act, inv_t, theta) = (
             self.params.activation,
             1.0 / self.params.temperature,
             self.params.threshold,
         );
+        self.ws_valid = false;
         let w = self
             .w
             .as_slice()
@@ -388,6 +422,95 @@ impl Hopfield {
         change
     }
 
+    /// Whether `W` is symmetric (checked once after each change of `W`).
+    fn is_symmetric(&mut self) -> bool {
+        if self.symmetric.is_none() {
+            let w = &self.w;
+            let n = self.params.n_neurons;
+            let sym = (0..n).all(|i| (0..i).all(|j| w[[i, j]] == w[[j, i]]));
+            self.symmetric = Some(sym);
+        }
+        self.symmetric == Some(true)
+    }
+
+    /// Recomputes `W s` unless it is current.
+    fn refresh_ws(&mut self) {
+        if !self.ws_valid {
+            let w = self
+                .w
+                .as_slice()
+                .expect("weights are kept in standard layout");
+            super::dense::matvec(w, &self.s, &mut self.ws);
+            self.ws_valid = true;
+        }
+    }
+
+    /// The sign update with symmetric weights, by local fields kept up to
+    /// date: a neuron that flips by `d` adds `d` times its column (its row,
+    /// `W` being symmetric) to `W s`, so a step costs `O(N)` plus `O(N)` per
+    /// flip instead of `O(N^2)`, and near a memory almost nothing flips.
+    fn update_sign(&mut self, input: Option<&[f64]>) -> f64 {
+        let n = self.params.n_neurons;
+        let theta = self.params.threshold;
+        self.refresh_ws();
+        let w = self
+            .w
+            .as_slice()
+            .expect("weights are kept in standard layout");
+        let ext = |i: usize| input.map_or(0.0, |x| x[i]);
+        let sign = |h: f64, s: f64| {
+            if h > 0.0 {
+                1.0
+            } else if h < 0.0 {
+                -1.0
+            } else {
+                s
+            }
+        };
+        let mut change: f64 = 0.0;
+        match self.params.update {
+            Update::Synchronous => {
+                let mut flips = 0;
+                for i in 0..n {
+                    self.h[i] = self.ws[i] - theta + ext(i);
+                    if sign(self.h[i], self.s[i]) != self.s[i] {
+                        flips += 1;
+                    }
+                }
+                // Beyond a quarter of the neurons, one dense product is cheaper.
+                let incremental = 4 * flips <= n;
+                for i in 0..n {
+                    let new = sign(self.h[i], self.s[i]);
+                    let d = new - self.s[i];
+                    if d != 0.0 {
+                        change = change.max(d.abs());
+                        if incremental {
+                            super::dense::axpy(d, &w[i * n..(i + 1) * n], &mut self.ws);
+                        }
+                        self.s[i] = new;
+                    }
+                }
+                self.ws_valid = incremental;
+            }
+            Update::Asynchronous => {
+                self.order.shuffle(&mut self.rng);
+                for &i in &self.order {
+                    let h = self.ws[i] - theta + ext(i);
+                    self.h[i] = h;
+                    let new = sign(h, self.s[i]);
+                    let d = new - self.s[i];
+                    if d != 0.0 {
+                        change = change.max(d.abs());
+                        super::dense::axpy(d, &w[i * n..(i + 1) * n], &mut self.ws);
+                        self.s[i] = new;
+                    }
+                }
+            }
+        }
+        self.steps += 1;
+        change
+    }
+
     /// Sets the state to `probe` and steps until a fixed point (no state
     /// changes by more than [`CONVERGED`]) or `max_steps`, recording the
     /// energy. The network keeps the final state.
@@ -410,6 +533,7 @@ impl Hopfield {
             }
         }
         Ok(Recall {
+            probe: probe.to_vec(),
             state: self.s.clone(),
             energy,
             steps,
@@ -457,6 +581,7 @@ impl Hopfield {
                 let mut out = Array2::zeros(probes.dim());
                 for (probe, mut o) in probes.outer_iter().zip(out.outer_iter_mut()) {
                     self.s = probe.to_vec();
+                    self.ws_valid = false;
                     for _ in 0..n_steps {
                         if self.update() <= CONVERGED {
                             break;
@@ -465,14 +590,68 @@ impl Hopfield {
                     o.assign(&ndarray::ArrayView1::from(&self.s[..]));
                 }
                 self.s = saved;
+                self.ws_valid = false;
                 self.steps = saved_steps;
                 Ok(out)
             }
         }
     }
 
+    /// Recalls every row of `probes` for up to `n_steps` updates (as
+    /// [`Hopfield::recall_batch`]) and returns the overlap of each result
+    /// with the matching row of `patterns`: how well each stored pattern is
+    /// recalled from its probe (e.g. a corrupted copy).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::Hopfield;
+    /// use canns::train::{patterns, Hebbian, LearningRule};
+    /// let stored = patterns::random(5, 200, 1);
+    /// let mut net = Hopfield::params().n_neurons(200).build()?;
+    /// Hebbian::params().build()?.train(&mut net, stored.view())?;
+    /// let noisy = patterns::corrupt(&stored.view(), 0.1, 2)?;
+    /// let m = net.recall_overlaps(stored.view(), noisy.view(), 20)?;
+    /// assert_eq!(m.values.len(), 5);
+    /// assert_eq!(m.fraction_recalled(0.95), 1.0);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `patterns` and `probes` are both
+    /// `n x N`, [`Error::Invalid`] when an entry is not finite.
+    pub fn recall_overlaps(
+        &mut self,
+        patterns: ArrayView2<f64>,
+        probes: ArrayView2<f64>,
+        n_steps: usize,
+    ) -> Result<Overlaps> {
+        let n = self.params.n_neurons;
+        crate::train::check_data(&patterns, n)?;
+        if probes.nrows() != patterns.nrows() {
+            return Err(Error::shape(
+                "probes rows (one per pattern)",
+                patterns.nrows(),
+                probes.nrows(),
+            ));
+        }
+        let out = self.recall_batch(probes, n_steps)?;
+        let values = patterns
+            .outer_iter()
+            .zip(out.outer_iter())
+            .map(|(p, s)| p.dot(&s) / n as f64)
+            .collect();
+        Ok(Overlaps {
+            label: "overlap".to_string(),
+            values,
+        })
+    }
+
     /// The energy `E = -1/2 s^T W s + theta sum_i s_i` of the current state.
     pub fn energy(&self) -> f64 {
+        let linear = self.params.threshold * self.s.iter().sum::<f64>();
+        if self.ws_valid {
+            return -0.5 * dot(&self.s, &self.ws) + linear;
+        }
         let n = self.params.n_neurons;
         let w = self
             .w
@@ -483,7 +662,7 @@ impl Hopfield {
             .zip(&self.s)
             .map(|(row, si)| si * dot(row, &self.s))
             .sum();
-        -0.5 * quad + self.params.threshold * self.s.iter().sum::<f64>()
+        -0.5 * quad + linear
     }
 
     /// The overlap `m = p . s / N` of the state with `pattern` (1 when equal,
@@ -613,6 +792,32 @@ impl std::fmt::Display for Hopfield {
     }
 }
 
+impl std::fmt::Debug for Hopfield {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for Recall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Recall(N={}, {} steps, converged = {}, E {:.4} -> {:.4})",
+            self.state.len(),
+            self.steps,
+            self.converged,
+            self.energy.first().copied().unwrap_or(f64::NAN),
+            self.energy.last().copied().unwrap_or(f64::NAN)
+        )
+    }
+}
+
+impl std::fmt::Debug for Recall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
 impl Render for Hopfield {
     fn bundle(&self) -> Bundle {
         let table = self
@@ -639,7 +844,88 @@ impl Render for HopfieldParams {
     }
 }
 
-crate::display::evcxr_display_via_render!(HopfieldParams, Hopfield, Recall);
+/// How well each stored pattern is recalled: the overlap `m = p . s / N` of
+/// each pattern with the state recalled from its probe (see
+/// [`Hopfield::recall_overlaps`]). Compare several (after learning, after
+/// unlearning) with [`Overlaps::plot_with`].
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overlaps {
+    /// Name in legends (e.g. "after unlearning pattern 0").
+    pub label: String,
+    /// Overlap of each pattern, in [-1, 1].
+    pub values: Vec<f64>,
+}
+
+impl Overlaps {
+    /// The same overlaps under another name.
+    pub fn labelled(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Mean overlap over the patterns (NaN without patterns).
+    pub fn mean(&self) -> f64 {
+        self.values.iter().sum::<f64>() / self.values.len() as f64
+    }
+
+    /// Fraction of the patterns whose overlap exceeds `threshold` (0 without patterns).
+    pub fn fraction_recalled(&self, threshold: f64) -> f64 {
+        if self.values.is_empty() {
+            return 0.0;
+        }
+        self.values.iter().filter(|&&m| m > threshold).count() as f64 / self.values.len() as f64
+    }
+
+    /// The overlap of every pattern as bars.
+    pub fn plot(&self) -> Figure {
+        self.plot_with(&[])
+    }
+
+    /// The overlaps of every pattern side by side with `others` (grouped
+    /// bars, one colour per set): e.g. forgetting by anti-Hebbian unlearning.
+    pub fn plot_with(&self, others: &[&Overlaps]) -> Figure {
+        let mut plot = plotly::Plot::new();
+        for o in std::iter::once(self).chain(others.iter().copied()) {
+            let x: Vec<f64> = (0..o.values.len()).map(|i| i as f64).collect();
+            plot.add_trace(plotly::Bar::new(x, o.values.clone()).name(o.label.as_str()));
+        }
+        let layout = crate::display::layout(
+            "Recall overlap of each stored pattern",
+            "pattern",
+            "overlap m",
+        )
+        .bar_mode(plotly::layout::BarMode::Group);
+        plot.set_layout(layout);
+        plot.into()
+    }
+}
+
+impl std::fmt::Display for Overlaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Overlaps({}: {} patterns, mean {:.3}, {:.0}% above 0.95)",
+            self.label,
+            self.values.len(),
+            self.mean(),
+            100.0 * self.fraction_recalled(0.95)
+        )
+    }
+}
+
+impl std::fmt::Debug for Overlaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl Render for Overlaps {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(self.plot().plot(), "", self.to_string())
+    }
+}
+
+crate::display::evcxr_display_via_render!(HopfieldParams, Hopfield, Recall, Overlaps);
 
 #[cfg(test)]
 mod tests {
@@ -679,6 +965,65 @@ mod tests {
         assert!(net.overlap(&[1.0]).is_err());
         assert!(net.set_weights(Array2::zeros((3, 3)).view()).is_err());
         assert!(net.plot_state(3).is_err());
+    }
+
+    #[test]
+    fn local_fields_follow_the_dense_rule() {
+        let n = 120;
+        let pats = crate::train::patterns::random(12, n, 3);
+        for update in [Update::Synchronous, Update::Asynchronous] {
+            let mut net = Hopfield::params()
+                .n_neurons(n)
+                .update(update)
+                .build()
+                .unwrap();
+            crate::train::LearningRule::train(
+                &mut crate::train::Hebbian::params().build().unwrap(),
+                &mut net,
+                pats.view(),
+            )
+            .unwrap();
+            assert!(net.is_symmetric(), "Hebbian weights are symmetric");
+            let probe = crate::train::patterns::corrupt(&pats.view(), 0.3, 4).unwrap();
+            net.set_state(probe.row(0).as_slice().unwrap()).unwrap();
+            for _ in 0..6 {
+                let before = net.s.clone();
+                net.update();
+                // W s kept by flips (or recomputed after many) equals the dense product.
+                net.refresh_ws();
+                let mut dense = vec![0.0; n];
+                super::super::dense::matvec(net.w.as_slice().unwrap(), &net.s, &mut dense);
+                for (a, b) in net.ws.iter().zip(&dense) {
+                    assert!((a - b).abs() < 1e-12);
+                }
+                if update == Update::Synchronous {
+                    // Every neuron took the sign of its field in the old state.
+                    let mut h = vec![0.0; n];
+                    super::super::dense::matvec(net.w.as_slice().unwrap(), &before, &mut h);
+                    for i in 0..n {
+                        let want = if h[i] > 0.0 {
+                            1.0
+                        } else if h[i] < 0.0 {
+                            -1.0
+                        } else {
+                            before[i]
+                        };
+                        assert_eq!(net.s[i], want);
+                    }
+                }
+            }
+            let e = net.energy();
+            net.ws_valid = false;
+            assert!((e - net.energy()).abs() < 1e-9);
+        }
+        // Asymmetric weights take the dense path.
+        let mut net = Hopfield::params().n_neurons(3).build().unwrap();
+        net.set_weights(ndarray::array![[0.0, 1.0, 0.0], [0.5, 0.0, 0.0], [0.0, 0.0, 0.0]].view())
+            .unwrap();
+        assert!(!net.is_symmetric());
+        net.set_state(&[1.0, -1.0, 1.0]).unwrap();
+        net.update();
+        assert_eq!(net.state(), &[-1.0, 1.0, 1.0]);
     }
 
     #[test]

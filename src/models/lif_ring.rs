@@ -61,6 +61,7 @@ use super::{FeatureMap, Model};
 use crate::display::{lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::params::{check, setters, Params};
+use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::space::{ring_positions, TWO_PI};
 use plotly::common::{Marker, Mode};
 use plotly::{Plot, Scatter};
@@ -386,7 +387,7 @@ impl Params for LifRingParams {
 
 /// Spikes of a [`LifRing`]: times (s) and neuron indices (excitatory
 /// `0..N_E`, then inhibitory `N_E..N_E + N_I`), in time order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpikeLog {
     /// Spike times (s).
     pub t: Vec<f64>,
@@ -400,7 +401,7 @@ pub struct SpikeLog {
 
 /// The bump decoded from excitatory spikes in time bins (see
 /// [`SpikeLog::bump`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BumpTrace {
     /// Bin centres (s).
     pub t: Vec<f64>,
@@ -553,11 +554,7 @@ impl BumpTrace {
 
 impl Render for BumpTrace {
     fn bundle(&self) -> Bundle {
-        Bundle::figure(
-            self.plot(None).plot(),
-            "",
-            format!("BumpTrace({} bins)", self.t.len()),
-        )
+        Bundle::figure(self.plot(None).plot(), "", self.to_string())
     }
 }
 
@@ -565,16 +562,7 @@ impl Render for SpikeLog {
     fn bundle(&self) -> Bundle {
         let t1 = self.t.last().copied().unwrap_or(0.0) + 1e-9;
         let t0 = (t1 - 2.0).max(0.0);
-        Bundle::figure(
-            self.plot_raster(t0, t1).plot(),
-            "",
-            format!(
-                "SpikeLog({} spikes, {} + {} neurons)",
-                self.len(),
-                self.n_exc,
-                self.n_inh
-            ),
-        )
+        Bundle::figure(self.plot_raster(t0, t1).plot(), "", self.to_string())
     }
 }
 
@@ -614,7 +602,7 @@ impl Decay {
 }
 
 /// A spiking ring attractor. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LifRing {
     params: LifRingParams,
     x: Vec<f64>,
@@ -731,9 +719,15 @@ impl LifRing {
     pub fn run(&mut self, duration: f64, input: &[f64]) -> Result<()> {
         check::non_negative("duration", duration)?;
         let n = (duration / self.params.dt).round() as usize;
-        for _ in 0..n {
+        let work = (n * (self.v.len() + 20 * self.params.n_exc)) as f64;
+        let mut bar = Progress::new("LifRing", n, work, ShowProgress::Auto);
+        for k in 0..n {
             self.step(self.params.dt, input)?;
+            if k % 1000 == 999 {
+                bar.update(k + 1);
+            }
         }
+        bar.update(n);
         Ok(())
     }
 
@@ -910,6 +904,49 @@ impl std::fmt::Display for LifRing {
             self.t,
             self.log.len()
         )
+    }
+}
+
+impl std::fmt::Debug for LifRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for SpikeLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SpikeLog({} spikes, {} + {} neurons, t <= {:.3} s)",
+            self.len(),
+            self.n_exc,
+            self.n_inh,
+            self.t.last().copied().unwrap_or(0.0)
+        )
+    }
+}
+
+impl std::fmt::Debug for SpikeLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for BumpTrace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BumpTrace({} bins, {:.3} to {:.3} s)",
+            self.t.len(),
+            self.t.first().copied().unwrap_or(0.0),
+            self.t.last().copied().unwrap_or(0.0)
+        )
+    }
+}
+
+impl std::fmt::Debug for BumpTrace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

@@ -27,7 +27,7 @@
 //! - Intrator & Cooper (1992), Neural Networks 5(1):3-17.
 
 use super::dense::{first_non_finite, gaussian_matrix, matvec};
-use crate::display::{heatmap, Bundle, Figure, KeyValues, Render};
+use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, Result};
 use crate::params::{check, setters, Params};
 use ndarray::{Array2, ArrayView2};
@@ -121,7 +121,7 @@ impl Params for LinearLayerParams {
 }
 
 /// A linear layer `y = W x` with a BCM threshold. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LinearLayer {
     params: LinearLayerParams,
     w: Array2<f64>,
@@ -288,6 +288,62 @@ impl LinearLayer {
         .into()
     }
 
+    /// Every output's weight vector (solid) against a direction (dashed),
+    /// over the input index: row `i` with row `i` of `components`, or with
+    /// the last row when there are fewer (as
+    /// [`History::angles`](crate::train::History::angles)). Each component
+    /// is scaled to unit length and signed to agree with its weights, and
+    /// the legend gives the angle between them.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `components` has one row or more of
+    /// `n_inputs` values, [`Error::Invalid`] when one is not finite.
+    pub fn plot_components(&self, components: ArrayView2<f64>) -> Result<Figure> {
+        let n_in = self.params.n_inputs;
+        if components.nrows() == 0 || components.ncols() != n_in {
+            return Err(Error::shape(
+                "components",
+                format!("(k >= 1, {n_in})"),
+                format!("{:?}", components.dim()),
+            ));
+        }
+        if let Some((i, v)) = first_non_finite(components.iter()) {
+            return Err(Error::Invalid(format!(
+                "components[{}, {}] must be finite (got {v})",
+                i / n_in,
+                i % n_in
+            )));
+        }
+        let k = components.nrows();
+        let x: Vec<f64> = (0..n_in).map(|j| j as f64).collect();
+        let mut series = Vec::new();
+        for (i, w) in self.w.outer_iter().enumerate() {
+            let c = components.row(i.min(k - 1));
+            let norm = c.dot(&c).sqrt();
+            let sign = if w.dot(&c) < 0.0 { -1.0 } else { 1.0 };
+            let angle = crate::train::line_angle_deg(&w.to_vec(), &c.to_vec());
+            series.push(Series::line(
+                format!("w {i} ({angle:.1} deg)"),
+                x.clone(),
+                w.to_vec(),
+            ));
+            series.push(Series::dashed(
+                format!("component {}", i.min(k - 1)),
+                x.clone(),
+                c.iter()
+                    .map(|v| if norm > 0.0 { sign * v / norm } else { 0.0 })
+                    .collect(),
+            ));
+        }
+        Ok(lines(
+            "Weight vectors and principal components",
+            "input",
+            "weight",
+            series,
+        )
+        .into())
+    }
+
     /// The weights of each output reshaped as a `width`-wide image (row-major
     /// over the inputs), side by side: receptive fields of image inputs.
     ///
@@ -394,6 +450,12 @@ impl std::fmt::Display for LinearLayer {
                 ""
             }
         )
+    }
+}
+
+impl std::fmt::Debug for LinearLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

@@ -36,7 +36,7 @@ pub use grid_velocity::{
 pub use hierarchical::{
     HierarchicalNetwork, HierarchicalNetworkParams, HierarchicalRun, SpeedLimit,
 };
-pub use hopfield::{Activation, Hopfield, HopfieldParams, Recall, Update};
+pub use hopfield::{Activation, Hopfield, HopfieldParams, Overlaps, Recall, Update};
 pub use kernel::Recurrence;
 pub use lif_ring::{LifRing, LifRingParams};
 pub use linear::{LinearLayer, LinearLayerParams};

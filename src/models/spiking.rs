@@ -153,7 +153,7 @@ impl Params for SpikingLayerParams {
 }
 
 /// A layer of discrete-time LIF neurons with spike traces. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SpikingLayer {
     params: SpikingLayerParams,
     w: Array2<f64>,
@@ -369,6 +369,12 @@ impl std::fmt::Display for SpikingLayer {
             "SpikingLayer({} -> {} LIF, step {}, {} spiking now)",
             self.params.n_inputs, self.params.n_outputs, self.steps, n_spk
         )
+    }
+}
+
+impl std::fmt::Debug for SpikingLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

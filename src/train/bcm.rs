@@ -41,7 +41,7 @@
 //! - Intrator & Cooper (1992), Neural Networks 5(1):3-17 (the running average
 //!   of `y^2` as threshold).
 
-use super::{check_sample, check_weights, LearningRule, Schedule};
+use super::{check_sample, check_weights, History, LearningRule, Schedule};
 use crate::display::{Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::LinearLayer;
@@ -64,6 +64,9 @@ pub struct BcmParams {
     pub shuffle: bool,
     /// Seed of the shuffling. Default 0.
     pub seed: u64,
+    /// Keep the weights (and thresholds) before training and after every
+    /// epoch in the rule's [`History`]. Default true.
+    pub record_history: bool,
     /// Progress display for long runs. Default auto.
     pub progress: ShowProgress,
 }
@@ -76,6 +79,7 @@ impl Default for BcmParams {
             epochs: 1,
             shuffle: false,
             seed: 0,
+            record_history: true,
             progress: ShowProgress::Auto,
         }
     }
@@ -93,6 +97,8 @@ impl BcmParams {
         shuffle: bool,
         /// Sets `seed`.
         seed: u64,
+        /// Sets `record_history`.
+        record_history: bool,
         /// Sets `progress`.
         progress: ShowProgress,
     }
@@ -105,6 +111,7 @@ impl BcmParams {
         self.validate()?;
         Ok(Bcm {
             schedule: Schedule::new(self.seed),
+            history: History::default(),
             params: self.clone(),
         })
     }
@@ -116,6 +123,11 @@ impl BcmParams {
             .row("epochs", self.epochs, "passes per train call")
             .row("shuffle", self.shuffle, "fresh order each epoch")
             .row("seed", self.seed, "seed of the order")
+            .row(
+                "record_history",
+                self.record_history,
+                "snapshot every epoch",
+            )
     }
 }
 
@@ -131,10 +143,11 @@ impl Params for BcmParams {
 }
 
 /// The BCM rule. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Bcm {
     params: BcmParams,
     schedule: Schedule,
+    history: History,
 }
 
 impl Bcm {
@@ -151,6 +164,12 @@ impl Bcm {
     /// Samples presented so far.
     pub fn samples_seen(&self) -> usize {
         self.schedule.samples_seen
+    }
+
+    /// The weights before training and after every epoch of
+    /// [`LearningRule::train`] (when `record_history`).
+    pub fn history(&self) -> &History {
+        &self.history
     }
 }
 
@@ -187,10 +206,22 @@ impl LearningRule for Bcm {
         super::check_data(&data, layer.n_inputs())?;
         let p = &self.params;
         let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
-        self.schedule
-            .run("bcm", &data, p.epochs, p.shuffle, p.progress, work, |x| {
-                update(layer, x, p.learning_rate, p.w_max)
-            });
+        if p.record_history {
+            self.history.check_room(p.epochs, layer)?;
+            self.history
+                .record(layer, self.schedule.samples_seen, false);
+        }
+        let mut bar = Schedule::bar("bcm", data.nrows(), p.epochs, p.progress, work);
+        let mut done = 0;
+        for _ in 0..p.epochs {
+            self.schedule
+                .epoch(&data, p.shuffle, &mut bar, &mut done, |x| {
+                    update(layer, x, p.learning_rate, p.w_max)
+                });
+            if p.record_history {
+                self.history.record(layer, self.schedule.samples_seen, true);
+            }
+        }
         check_weights(layer.weights(), self.schedule.samples_seen)
     }
 }
@@ -202,6 +233,12 @@ impl std::fmt::Display for Bcm {
             "Bcm(eta={}, w_max={}, {} samples seen)",
             self.params.learning_rate, self.params.w_max, self.schedule.samples_seen
         )
+    }
+}
+
+impl std::fmt::Debug for Bcm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

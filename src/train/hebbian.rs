@@ -154,7 +154,7 @@ impl Params for HebbianParams {
 }
 
 /// The Hebbian (or anti-Hebbian) outer-product rule. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Hebbian {
     params: HebbianParams,
     patterns_seen: usize,
@@ -258,6 +258,12 @@ impl std::fmt::Display for Hebbian {
             self.params.normalization,
             self.patterns_seen
         )
+    }
+}
+
+impl std::fmt::Debug for Hebbian {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

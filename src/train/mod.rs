@@ -20,9 +20,11 @@
 //! | [`Bcm`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta y (y - theta) x^T`, `theta += (y^2 - theta) / tau` |
 //! | [`Stdp`] | [`SpikingLayer`](crate::models::SpikingLayer) | `W += eta (A+ s trace_pre^T - A- trace_post x^T)` |
 //!
-//! A rule holds its own settings and schedule (and the shuffling generator);
-//! the layer holds the weights and the neural state (potentials, traces, the
-//! BCM threshold). Training the same layer with the same data and seeds gives
+//! A rule holds its own settings and schedule (and the shuffling generator)
+//! and, for Oja, Sanger and BCM, a [`History`] of the weights and thresholds
+//! after every epoch (angles to principal components, threshold plots); the
+//! layer holds the weights and the neural state (potentials, traces, the
+//! BCM threshold). [`Stdp::window`] measures the rule's timing window. Training the same layer with the same data and seeds gives
 //! the same weights, bit for bit.
 //!
 //! # Examples
@@ -44,6 +46,7 @@
 
 pub mod bcm;
 pub mod hebbian;
+pub mod history;
 pub mod oja;
 pub mod patterns;
 pub mod sanger;
@@ -51,9 +54,10 @@ pub mod stdp;
 
 pub use bcm::{Bcm, BcmParams};
 pub use hebbian::{Hebbian, HebbianParams, Normalization};
+pub use history::History;
 pub use oja::{Oja, OjaParams};
 pub use sanger::{Sanger, SangerParams};
-pub use stdp::{Stdp, StdpParams};
+pub use stdp::{Stdp, StdpParams, StdpWindow};
 
 use crate::error::{Error, Result};
 use crate::models::dense::first_non_finite;
@@ -152,7 +156,7 @@ pub(crate) fn check_weights(w: &Array2<f64>, samples: usize) -> Result<()> {
 
 /// The presentation schedule of an online rule: epochs over the rows, in
 /// order or shuffled afresh each epoch by a seeded generator.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Schedule {
     rng: SmallRng,
     order: Vec<usize>,
@@ -183,49 +187,60 @@ impl Schedule {
         self.samples_seen += 1;
     }
 
-    /// Calls `f` on every row of `data`, `epochs` times, with progress.
-    /// `work` is the cost of one sample (for [`ShowProgress::Auto`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn run(
-        &mut self,
+    /// A progress bar for `epochs` passes over `n_rows` rows; `work` is the
+    /// cost of one sample (for [`ShowProgress::Auto`]).
+    pub(crate) fn bar(
         label: &str,
-        data: &ArrayView2<f64>,
+        n_rows: usize,
         epochs: usize,
-        shuffle: bool,
         progress: ShowProgress,
         work: f64,
+    ) -> Progress {
+        let total = n_rows * epochs;
+        Progress::new(label, total, total as f64 * work, progress)
+    }
+
+    /// Calls `f` on every row of `data` once (in row order, or shuffled
+    /// afresh), advancing `bar` from `done` samples.
+    pub(crate) fn epoch(
+        &mut self,
+        data: &ArrayView2<f64>,
+        shuffle: bool,
+        bar: &mut Progress,
+        done: &mut usize,
         mut f: impl FnMut(&[f64]),
     ) {
         let n = data.nrows();
-        let total = n * epochs;
-        let mut bar = Progress::new(label, total, total as f64 * work, progress);
-        let mut done = 0;
-        for _ in 0..epochs {
-            if shuffle {
-                if self.order.len() != n {
-                    self.order = (0..n).collect();
-                }
-                self.order.shuffle(&mut self.rng);
+        if shuffle {
+            if self.order.len() != n {
+                self.order = (0..n).collect();
             }
-            for k in 0..n {
-                let i = if shuffle { self.order[k] } else { k };
-                let row = data.row(i);
-                match row.as_slice() {
-                    Some(x) => f(x),
-                    None => {
-                        self.scratch.clear();
-                        self.scratch.extend(row.iter());
-                        f(&self.scratch);
-                    }
+            self.order.shuffle(&mut self.rng);
+        }
+        for k in 0..n {
+            let i = if shuffle { self.order[k] } else { k };
+            let row = data.row(i);
+            match row.as_slice() {
+                Some(x) => f(x),
+                None => {
+                    self.scratch.clear();
+                    self.scratch.extend(row.iter());
+                    f(&self.scratch);
                 }
-                done += 1;
-                if done % 4096 == 0 {
-                    bar.update(done);
-                }
+            }
+            *done += 1;
+            if *done % 4096 == 0 {
+                bar.update(*done);
             }
         }
-        bar.update(total);
-        self.samples_seen += total;
+        bar.update(*done);
+        self.samples_seen += n;
+    }
+}
+
+impl std::fmt::Debug for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Schedule({} samples seen)", self.samples_seen)
     }
 }
 

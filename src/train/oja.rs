@@ -32,7 +32,7 @@
 //! Oja (1982), J. Math. Biology 15(3):267-273, "A simplified neuron model as
 //! a principal component analyzer".
 
-use super::{check_sample, check_weights, normalise, LearningRule, Schedule};
+use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
 use crate::display::{Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::dense::axpy;
@@ -56,6 +56,9 @@ pub struct OjaParams {
     pub shuffle: bool,
     /// Seed of the shuffling. Default 0.
     pub seed: u64,
+    /// Keep the weights (and thresholds) before training and after every
+    /// epoch in the rule's [`History`]. Default true.
+    pub record_history: bool,
     /// Progress display for long runs. Default auto.
     pub progress: ShowProgress,
 }
@@ -68,6 +71,7 @@ impl Default for OjaParams {
             epochs: 1,
             shuffle: false,
             seed: 0,
+            record_history: true,
             progress: ShowProgress::Auto,
         }
     }
@@ -85,6 +89,8 @@ impl OjaParams {
         shuffle: bool,
         /// Sets `seed`.
         seed: u64,
+        /// Sets `record_history`.
+        record_history: bool,
         /// Sets `progress`.
         progress: ShowProgress,
     }
@@ -97,6 +103,7 @@ impl OjaParams {
         self.validate()?;
         Ok(Oja {
             schedule: Schedule::new(self.seed),
+            history: History::default(),
             params: self.clone(),
             warned: false,
         })
@@ -113,6 +120,11 @@ impl OjaParams {
             .row("epochs", self.epochs, "passes per train call")
             .row("shuffle", self.shuffle, "fresh order each epoch")
             .row("seed", self.seed, "seed of the order")
+            .row(
+                "record_history",
+                self.record_history,
+                "snapshot every epoch",
+            )
     }
 }
 
@@ -127,10 +139,11 @@ impl Params for OjaParams {
 }
 
 /// Oja's rule. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Oja {
     params: OjaParams,
     schedule: Schedule,
+    history: History,
     warned: bool,
 }
 
@@ -148,6 +161,12 @@ impl Oja {
     /// Samples presented so far.
     pub fn samples_seen(&self) -> usize {
         self.schedule.samples_seen
+    }
+
+    /// The weights before training and after every epoch of
+    /// [`LearningRule::train`] (when `record_history`).
+    pub fn history(&self) -> &History {
+        &self.history
     }
 
     fn warn_if_several_outputs(&mut self, layer: &LinearLayer) {
@@ -200,10 +219,22 @@ impl LearningRule for Oja {
         self.warn_if_several_outputs(layer);
         let p = &self.params;
         let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
-        self.schedule
-            .run("oja", &data, p.epochs, p.shuffle, p.progress, work, |x| {
-                update(layer, x, p.learning_rate, p.normalize)
-            });
+        if p.record_history {
+            self.history.check_room(p.epochs, layer)?;
+            self.history
+                .record(layer, self.schedule.samples_seen, false);
+        }
+        let mut bar = Schedule::bar("oja", data.nrows(), p.epochs, p.progress, work);
+        let mut done = 0;
+        for _ in 0..p.epochs {
+            self.schedule
+                .epoch(&data, p.shuffle, &mut bar, &mut done, |x| {
+                    update(layer, x, p.learning_rate, p.normalize)
+                });
+            if p.record_history {
+                self.history.record(layer, self.schedule.samples_seen, true);
+            }
+        }
         check_weights(layer.weights(), self.schedule.samples_seen)
     }
 }
@@ -215,6 +246,12 @@ impl std::fmt::Display for Oja {
             "Oja(eta={}, normalize={}, {} samples seen)",
             self.params.learning_rate, self.params.normalize, self.schedule.samples_seen
         )
+    }
+}
+
+impl std::fmt::Debug for Oja {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

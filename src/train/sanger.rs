@@ -33,7 +33,7 @@
 //! Sanger (1989), Neural Networks 2(6):459-473, "Optimal unsupervised
 //! learning in a single-layer linear feedforward neural network".
 
-use super::{check_sample, check_weights, normalise, LearningRule, Schedule};
+use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
 use crate::display::{Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::dense::axpy;
@@ -57,6 +57,9 @@ pub struct SangerParams {
     pub shuffle: bool,
     /// Seed of the shuffling. Default 0.
     pub seed: u64,
+    /// Keep the weights (and thresholds) before training and after every
+    /// epoch in the rule's [`History`]. Default true.
+    pub record_history: bool,
     /// Progress display for long runs. Default auto.
     pub progress: ShowProgress,
 }
@@ -69,6 +72,7 @@ impl Default for SangerParams {
             epochs: 1,
             shuffle: false,
             seed: 0,
+            record_history: true,
             progress: ShowProgress::Auto,
         }
     }
@@ -86,6 +90,8 @@ impl SangerParams {
         shuffle: bool,
         /// Sets `seed`.
         seed: u64,
+        /// Sets `record_history`.
+        record_history: bool,
         /// Sets `progress`.
         progress: ShowProgress,
     }
@@ -98,6 +104,7 @@ impl SangerParams {
         self.validate()?;
         Ok(Sanger {
             schedule: Schedule::new(self.seed),
+            history: History::default(),
             params: self.clone(),
             resid: Vec::new(),
         })
@@ -114,6 +121,11 @@ impl SangerParams {
             .row("epochs", self.epochs, "passes per train call")
             .row("shuffle", self.shuffle, "fresh order each epoch")
             .row("seed", self.seed, "seed of the order")
+            .row(
+                "record_history",
+                self.record_history,
+                "snapshot every epoch",
+            )
     }
 }
 
@@ -128,10 +140,11 @@ impl Params for SangerParams {
 }
 
 /// Sanger's rule. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Sanger {
     params: SangerParams,
     schedule: Schedule,
+    history: History,
     resid: Vec<f64>,
 }
 
@@ -149,6 +162,12 @@ impl Sanger {
     /// Samples presented so far.
     pub fn samples_seen(&self) -> usize {
         self.schedule.samples_seen
+    }
+
+    /// The weights before training and after every epoch of
+    /// [`LearningRule::train`] (when `record_history`).
+    pub fn history(&self) -> &History {
+        &self.history
     }
 }
 
@@ -189,15 +208,22 @@ impl LearningRule for Sanger {
         super::check_data(&data, layer.n_inputs())?;
         let (p, resid) = (&self.params, &mut self.resid);
         let work = 6.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
-        self.schedule.run(
-            "sanger",
-            &data,
-            p.epochs,
-            p.shuffle,
-            p.progress,
-            work,
-            |x| update(layer, x, p.learning_rate, p.normalize, resid),
-        );
+        if p.record_history {
+            self.history.check_room(p.epochs, layer)?;
+            self.history
+                .record(layer, self.schedule.samples_seen, false);
+        }
+        let mut bar = Schedule::bar("sanger", data.nrows(), p.epochs, p.progress, work);
+        let mut done = 0;
+        for _ in 0..p.epochs {
+            self.schedule
+                .epoch(&data, p.shuffle, &mut bar, &mut done, |x| {
+                    update(layer, x, p.learning_rate, p.normalize, resid)
+                });
+            if p.record_history {
+                self.history.record(layer, self.schedule.samples_seen, true);
+            }
+        }
         check_weights(layer.weights(), self.schedule.samples_seen)
     }
 }
@@ -209,6 +235,12 @@ impl std::fmt::Display for Sanger {
             "Sanger(eta={}, normalize={}, {} samples seen)",
             self.params.learning_rate, self.params.normalize, self.schedule.samples_seen
         )
+    }
+}
+
+impl std::fmt::Debug for Sanger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 

@@ -45,11 +45,13 @@
 //! - Song, Miller & Abbott (2000), Nat. Neurosci. 3(9):919-926.
 
 use super::{check_sample, check_weights, LearningRule, Schedule};
+use crate::display::{lines, Figure, Series};
 use crate::display::{Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::SpikingLayer;
 use crate::params::{check, setters, Params};
 use crate::pipeline::progress::ShowProgress;
+use crate::ParamError;
 use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -151,7 +153,7 @@ impl Params for StdpParams {
 }
 
 /// Spike-timing-dependent plasticity. See the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Stdp {
     params: StdpParams,
     schedule: Schedule,
@@ -171,6 +173,84 @@ impl Stdp {
     /// Samples presented so far.
     pub fn samples_seen(&self) -> usize {
         self.schedule.samples_seen
+    }
+
+    /// The learning window of this rule, measured: the change of one
+    /// synapse after a single pairing of its input spike with a
+    /// postsynaptic spike `lag` steps later (negative `lag`: the
+    /// postsynaptic spike comes first), for every `lag` in
+    /// `-max_lag..=max_lag`. Each pairing runs the rule on a fresh neuron
+    /// with two inputs: the one measured (weight midway between `w_min`
+    /// and `w_max`, too weak to fire the neuron) and a driver (weight
+    /// `w_max`, at the threshold) that fires it; no leak, spike traces
+    /// decaying by `trace_decay` per step.
+    ///
+    /// For the pair-based traces the window is `eta A+ lambda^lag` for
+    /// `lag > 0`, `-eta A- lambda^|lag|` for `lag < 0` and `eta (A+ - A-)`
+    /// at 0 (unless the weight bounds clip it).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::train::Stdp;
+    /// let w = Stdp::params().learning_rate(1.0).a_plus(0.01).a_minus(0.0105).build()?.window(0.9, 5)?;
+    /// assert_eq!(w.lag.len(), 11);
+    /// assert!((w.dw_at(2).unwrap() - 0.01 * 0.81).abs() < 1e-12);   // pre 2 steps before post
+    /// assert!((w.dw_at(-2).unwrap() + 0.0105 * 0.81).abs() < 1e-12); // post 2 steps before pre
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Param`](crate::Error::Param) unless `trace_decay` is in
+    /// (0, 1] and `max_lag` at most 10 000, or when the rule's bounds leave
+    /// no room to fire the neuron (`w_max <= 0` or `w_max = w_min`).
+    pub fn window(&self, trace_decay: f64, max_lag: usize) -> Result<StdpWindow> {
+        if !(trace_decay > 0.0 && trace_decay <= 1.0) {
+            return Err(ParamError::new("trace_decay", "in (0, 1]", trace_decay).into());
+        }
+        if max_lag > 10_000 {
+            return Err(ParamError::new("max_lag", "<= 10000", max_lag).into());
+        }
+        let p = &self.params;
+        if p.w_max <= 0.0 || p.w_max <= p.w_min {
+            return Err(ParamError::new(
+                "w_max",
+                format!("> 0 and > w_min = {} to fire the test neuron", p.w_min),
+                p.w_max,
+            )
+            .into());
+        }
+        let w_test = 0.5 * (p.w_min + p.w_max);
+        let neuron = SpikingLayer::params()
+            .n_inputs(2)
+            .n_outputs(1)
+            .v_threshold(p.w_max)
+            .v_reset(0.0)
+            .leak(0.0)
+            .trace_decay(trace_decay)
+            .w_std(0.0);
+        let quiet = StdpParams {
+            epochs: 1,
+            progress: ShowProgress::Never,
+            ..p.clone()
+        };
+        let max = max_lag as i64;
+        let mut window = StdpWindow {
+            lag: Vec::with_capacity(2 * max_lag + 1),
+            dw: Vec::with_capacity(2 * max_lag + 1),
+        };
+        for lag in -max..=max {
+            let mut layer = neuron.build()?;
+            layer.set_weights(ndarray::array![[w_test, p.w_max]].view())?;
+            let d = lag.unsigned_abs() as usize;
+            let mut xs = ndarray::Array2::zeros((d + 1, 2));
+            let (pre, post) = if lag >= 0 { (0, d) } else { (d, 0) };
+            xs[[pre, 0]] = 1.0;
+            xs[[post, 1]] = 1.0;
+            quiet.build()?.train(&mut layer, xs.view())?;
+            window.lag.push(lag);
+            window.dw.push(layer.weights()[[0, 0]] - w_test);
+        }
+        Ok(window)
     }
 }
 
@@ -218,10 +298,12 @@ impl LearningRule for Stdp {
         let p = &self.params;
         let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
         clip_all(layer, p);
-        self.schedule
-            .run("stdp", &data, p.epochs, false, p.progress, work, |x| {
-                update(layer, x, p)
-            });
+        let mut bar = Schedule::bar("stdp", data.nrows(), p.epochs, p.progress, work);
+        let mut done = 0;
+        for _ in 0..p.epochs {
+            self.schedule
+                .epoch(&data, false, &mut bar, &mut done, |x| update(layer, x, p));
+        }
         check_weights(layer.weights(), self.schedule.samples_seen)
     }
 }
@@ -238,6 +320,12 @@ impl std::fmt::Display for Stdp {
             self.params.w_max,
             self.schedule.samples_seen
         )
+    }
+}
+
+impl std::fmt::Debug for Stdp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
     }
 }
 
@@ -258,4 +346,65 @@ impl Render for StdpParams {
     }
 }
 
-crate::display::evcxr_display_via_render!(StdpParams, Stdp);
+/// The learning window of an STDP rule (see [`Stdp::window`]).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct StdpWindow {
+    /// Postsynaptic minus presynaptic spike time (steps).
+    pub lag: Vec<i64>,
+    /// Weight change after one pairing at each lag.
+    pub dw: Vec<f64>,
+}
+
+impl StdpWindow {
+    /// The weight change at `lag`, if measured.
+    pub fn dw_at(&self, lag: i64) -> Option<f64> {
+        self.lag.iter().position(|&l| l == lag).map(|i| self.dw[i])
+    }
+
+    /// The weight change against the spike-time difference.
+    pub fn plot(&self) -> Figure {
+        let x: Vec<f64> = self.lag.iter().map(|&l| l as f64).collect();
+        let zero = vec![0.0; x.len()];
+        lines(
+            "STDP window: weight change after one pairing",
+            "t_post - t_pre (steps)",
+            "weight change",
+            vec![
+                Series::dashed("0", x.clone(), zero),
+                Series::line("dw", x.clone(), self.dw.clone()),
+                Series::markers("measured", x, self.dw.clone()),
+            ],
+        )
+        .into()
+    }
+}
+
+impl std::fmt::Display for StdpWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (lo, hi) = self
+            .dw
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &d| {
+                (a.min(d), b.max(d))
+            });
+        write!(
+            f,
+            "StdpWindow({} lags, dw from {lo:.3e} to {hi:.3e})",
+            self.lag.len()
+        )
+    }
+}
+
+impl std::fmt::Debug for StdpWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl Render for StdpWindow {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(self.plot().plot(), "", self.to_string())
+    }
+}
+
+crate::display::evcxr_display_via_render!(StdpParams, Stdp, StdpWindow);
