@@ -10,6 +10,7 @@ mod replay;
 mod rips;
 mod signature;
 mod simulate;
+mod sweep;
 mod theta_sweep;
 mod tour;
 mod tuning;
@@ -49,6 +50,8 @@ pub enum Command {
     PathIntegrate(path_integrate::PathIntegrateArgs),
     /// Replay regimes of the adaptive CANN over adaptation strengths.
     Replay(replay::ReplayArgs),
+    /// A parameter sweep from a spec file: locally, one shard, or as a Slurm job array.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Prepares an output path: every subcommand overwrites an existing output
@@ -91,6 +94,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::ThetaSweep(a) => theta_sweep::run(a),
         Command::PathIntegrate(a) => path_integrate::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::Sweep(a) => sweep::run(a),
     }
 }
 

@@ -181,7 +181,9 @@ impl Dataset {
         let skipped = all.len() - todo.len();
         let now = limit.map_or(todo.len(), |l| l.min(todo.len()));
         let part_dir = self.dir.join(shard.partition());
-        std::fs::create_dir_all(&part_dir).map_err(|e| Error::io(&part_dir, e))?;
+        if now > 0 {
+            std::fs::create_dir_all(&part_dir).map_err(|e| Error::io(&part_dir, e))?;
+        }
         plan.execute(&todo[..now], chunk, progress, |records| {
             let mut df = plan.to_dataframe(&records)?;
             let first = records.first().map_or(0, |r| r.run);
