@@ -146,12 +146,13 @@ fn collect(data: &Dataset, plan: &Plan) -> Result<()> {
     let (df, missing) = data.collect(plan)?;
     let out = data.dir().join(canns::pipeline::sweep::storage::MERGED_FILE);
     println!(
-        "collected {} runs of {} into {} ({} failed, {} duplicate rows dropped)",
+        "collected {} runs of {} into {} ({} failed, {} duplicate rows dropped), digest {}",
         df.height(),
         plan.n_runs(),
         out.display(),
         s.failed,
-        s.duplicates
+        s.duplicates,
+        canns::pipeline::sweep::storage::digest(&df)
     );
     if !missing.is_empty() {
         print_missing(&missing);

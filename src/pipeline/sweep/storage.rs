@@ -292,3 +292,45 @@ fn runs_of(path: &Path, df: &DataFrame) -> Result<Vec<usize>> {
         .map(|v| v.unwrap_or(u64::MAX) as usize)
         .collect())
 }
+
+/// A checksum of a sweep's rows without their wall times (FNV-1a over the
+/// values as text, row by row): equal digests mean equal results, whatever
+/// machine, sharding or scheduler produced them.
+///
+/// # Examples
+/// ```
+/// use polars::prelude::*;
+/// use canns::pipeline::sweep::storage::digest;
+/// let a = df!("run" => [0u64, 1], "lag" => [0.5, 0.25], "wall_time" => [1.0, 2.0])?;
+/// let b = df!("run" => [0u64, 1], "lag" => [0.5, 0.25], "wall_time" => [3.0, 4.0])?;
+/// let c = df!("run" => [0u64, 1], "lag" => [0.5, 0.26], "wall_time" => [1.0, 2.0])?;
+/// assert_eq!(digest(&a), digest(&b));
+/// assert_ne!(digest(&a), digest(&c));
+/// # Ok::<(), polars::error::PolarsError>(())
+/// ```
+pub fn digest(df: &DataFrame) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |s: &str| {
+        for b in s.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let cols: Vec<&Column> = df
+        .columns()
+        .iter()
+        .filter(|c| c.name().as_str() != super::engine::WALL_TIME)
+        .collect();
+    for c in &cols {
+        feed(c.name().as_str());
+    }
+    for i in 0..df.height() {
+        for c in &cols {
+            match c.get(i) {
+                Ok(v) => feed(&v.to_string()),
+                Err(_) => feed("?"),
+            }
+        }
+    }
+    format!("{h:016x}")
+}
