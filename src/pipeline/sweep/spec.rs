@@ -36,9 +36,9 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ModelSpec {
-    /// [`Cann1d`], the ring.
+    /// [`crate::models::Cann1d`], the ring.
     Cann1d(Cann1dParams),
-    /// [`Cann2d`], the torus.
+    /// [`crate::models::Cann2d`], the torus.
     Cann2d(Cann2dParams),
 }
 
