@@ -49,7 +49,7 @@ fn bare_run() -> Vec<f64> {
     .unwrap();
     let run = canns::pipeline::sweep::Run {
         from: 200,
-        output: canns::pipeline::sweep::Output::Simulation(sim),
+        output: canns::pipeline::sweep::Output::Simulation(Box::new(sim)),
     };
     [Metric::Lag, Metric::Height, Metric::Width, Metric::Speed]
         .iter()

@@ -56,7 +56,12 @@ fn sharded_and_resumed_sweeps_equal_the_local_one() {
     assert_eq!(
         std::fs::read_dir(&dir)
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("shard="))
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("shard="))
             .count(),
         3,
         "one partition per shard, nothing run again by the last call"
@@ -106,20 +111,32 @@ fn a_failing_run_is_a_row_with_its_error() {
     }
     // The built-in metrics of the good runs are kept.
     let lag = r.column("lag").unwrap();
-    assert!(lag.iter().zip(&tau).all(|(l, t)| (*t > 0.0) == l.is_finite()));
+    assert!(lag
+        .iter()
+        .zip(&tau)
+        .all(|(l, t)| (*t > 0.0) == l.is_finite()));
 }
 
 #[test]
 fn bad_specs_name_the_key_and_the_value() {
     let cases: Vec<(SweepSpec, &[&str])> = vec![
         (spec().with_axis(Axis::values("tua", [1.0])), &["tua"]),
-        (spec().with_axis(Axis::values::<f64>("a", [])), &["`a`", "[]"]),
+        (
+            spec().with_axis(Axis::values::<f64>("a", [])),
+            &["`a`", "[]"],
+        ),
         (
             spec().with_axis(Axis::linspace("a", 0.1, f64::INFINITY, 3)),
             &["`a`", "inf"],
         ),
-        (spec().with_axis(Axis::logspace("k", -1.0, 1.0, 3)), &["`k`", "-1"]),
-        (spec().with_axis(Axis::values("num", ["many"])), &["num", "many"]),
+        (
+            spec().with_axis(Axis::logspace("k", -1.0, 1.0, 3)),
+            &["`k`", "-1"],
+        ),
+        (
+            spec().with_axis(Axis::values("num", ["many"])),
+            &["num", "many"],
+        ),
         (spec().with_axis(Axis::values("seed", [1])), &["seed"]),
         (spec().with_axis(Axis::values("m", [0.2])), &["m", "twice"]),
     ];
@@ -140,7 +157,10 @@ fn bad_specs_name_the_key_and_the_value() {
     let e = SweepSpec::from_json(r#"{"task": {"tracking": {}}}"#)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("tracking") && e.contains("smooth_tracking"), "{e}");
+    assert!(
+        e.contains("tracking") && e.contains("smooth_tracking"),
+        "{e}"
+    );
     for bad in ["2/2", "1", "x/3"] {
         let e = bad.parse::<Shard>().unwrap_err().to_string();
         assert!(e.contains("--shard") && e.contains(bad), "{e}");
@@ -157,10 +177,15 @@ fn the_command_line_shards_resumes_and_collects() {
     let dir = temp_dir("sweep-cli");
     let out = dir.join("out");
     let o = out.to_str().unwrap();
-    canns_ok(&["sweep", SPEC, "--out", o, "--shard", "0/2", "--chunk", "4", "--limit", "5"]);
+    canns_ok(&[
+        "sweep", SPEC, "--out", o, "--shard", "0/2", "--chunk", "4", "--limit", "5",
+    ]);
     let status = canns_ok(&["sweep", SPEC, "--out", o, "--status"]);
     let text = String::from_utf8_lossy(&status.stdout);
-    assert!(text.contains("5/24 runs done") && text.contains("shard=0-of-2: 5"), "{text}");
+    assert!(
+        text.contains("5/24 runs done") && text.contains("shard=0-of-2: 5"),
+        "{text}"
+    );
     // Incomplete: collect lists the missing runs and fails.
     let c = canns(&["sweep", SPEC, "--out", o, "--collect"]);
     assert!(!c.status.success());
@@ -181,8 +206,18 @@ fn the_command_line_shards_resumes_and_collects() {
     assert!(String::from_utf8_lossy(&e.stderr).contains("--shard"));
     // The Slurm script: one array task per shard, running this binary.
     canns_ok(&[
-        "sweep", SPEC, "--out", o, "--slurm", "--array-size", "3", "--partition", "debug",
-        "--time", "0:05:00", "--no-submit",
+        "sweep",
+        SPEC,
+        "--out",
+        o,
+        "--slurm",
+        "--array-size",
+        "3",
+        "--partition",
+        "debug",
+        "--time",
+        "0:05:00",
+        "--no-submit",
     ]);
     let script = std::fs::read_to_string(out.join("sweep.sbatch")).unwrap();
     assert!(script.contains("#SBATCH --array=0-2") && script.contains("--partition=debug"));

@@ -144,7 +144,9 @@ pub fn run(a: SweepArgs) -> Result<()> {
 fn collect(data: &Dataset, plan: &Plan) -> Result<()> {
     let s = data.status(plan)?;
     let (df, missing) = data.collect(plan)?;
-    let out = data.dir().join(canns::pipeline::sweep::storage::MERGED_FILE);
+    let out = data
+        .dir()
+        .join(canns::pipeline::sweep::storage::MERGED_FILE);
     println!(
         "collected {} runs of {} into {} ({} failed, {} duplicate rows dropped), digest {}",
         df.height(),

@@ -96,13 +96,10 @@ impl Plan {
         }
         let threads = rayon::current_num_threads() as u64;
         crate::error::check_memory(
-            &format!(
-                "a sweep of {} runs ({threads} at a time)",
-                grid.n_runs()
+            &format!("a sweep of {} runs ({threads} at a time)", grid.n_runs()),
+            spec.run_bytes().saturating_mul(threads).saturating_add(
+                (grid.n_runs() as u64).saturating_mul(64 + 16 * metrics.len() as u64),
             ),
-            spec.run_bytes()
-                .saturating_mul(threads)
-                .saturating_add((grid.n_runs() as u64).saturating_mul(64 + 16 * metrics.len() as u64)),
             "shorten the task, raise `dt`, or split the sweep in shards",
         )?;
         Ok(Self {

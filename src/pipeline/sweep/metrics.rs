@@ -157,8 +157,8 @@ impl Metric {
                     _ => s.mean_abs_error,
                 }
             }
-            Metric::Height => mean_finite(&run.height().ok_or_else(|| needs("bump heights"))?[..], from),
-            Metric::Width => mean_finite(&run.width().ok_or_else(|| needs("bump widths"))?[..], from),
+            Metric::Height => mean_finite(run.height().ok_or_else(|| needs("bump heights"))?, from),
+            Metric::Width => mean_finite(run.width().ok_or_else(|| needs("bump widths"))?, from),
             Metric::Speed => {
                 let c = run.centres();
                 let (mut path, mut count) = (0.0, 0usize);

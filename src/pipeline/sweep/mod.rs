@@ -306,14 +306,10 @@ impl SweepResult {
                 self.keys, self.metrics
             ))
         })?;
-        let col = col.cast(&DataType::Float64).map_err(|_| {
-            crate::Error::Invalid(format!("sweep column `{name}` is not numeric"))
-        })?;
-        Ok(col
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(f64::NAN))
-            .collect())
+        let col = col
+            .cast(&DataType::Float64)
+            .map_err(|_| crate::Error::Invalid(format!("sweep column `{name}` is not numeric")))?;
+        Ok(col.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     }
 
     /// See [`plots::plot_lines`].
@@ -341,9 +337,8 @@ impl SweepResult {
             .keys
             .iter()
             .filter(|k| {
-                self.column(k).is_ok_and(|v| {
-                    v.iter().any(|x| x.is_finite() && (*x - v[0]).abs() > 0.0)
-                })
+                self.column(k)
+                    .is_ok_and(|v| v.iter().any(|x| x.is_finite() && (*x - v[0]).abs() > 0.0))
             })
             .collect();
         match varied.as_slice() {

@@ -23,7 +23,10 @@ const PALETTE: [(u8, u8, u8); 6] = [
 fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let col = df.column(name).map_err(|_| unknown(df, name))?;
     let col = col.cast(&DataType::Float64).map_err(|_| {
-        Error::Invalid(format!("sweep column `{name}` is not numeric ({})", col.dtype()))
+        Error::Invalid(format!(
+            "sweep column `{name}` is not numeric ({})",
+            col.dtype()
+        ))
     })?;
     Ok(col.f64()?.iter().collect())
 }
@@ -176,11 +179,7 @@ pub fn plot_heatmap(df: &DataFrame, x: &str, y: &str, metric: &str) -> Result<Fi
         .keys()
         .map(|ky| {
             xv.keys()
-                .map(|kx| {
-                    cells
-                        .get(&(*kx, *ky))
-                        .map_or(f64::NAN, |v| mean_std(v).0)
-                })
+                .map(|kx| cells.get(&(*kx, *ky)).map_or(f64::NAN, |v| mean_std(v).0))
                 .collect()
         })
         .collect();

@@ -115,7 +115,9 @@ impl SlurmJob {
             .arg("--parsable")
             .arg(&path)
             .output()
-            .map_err(|e| Error::Invalid(format!("cannot run `sbatch` (is Slurm installed?): {e}")))?;
+            .map_err(|e| {
+                Error::Invalid(format!("cannot run `sbatch` (is Slurm installed?): {e}"))
+            })?;
         if !out.status.success() {
             return Err(Error::Invalid(format!(
                 "sbatch refused {}: {}",
@@ -146,13 +148,12 @@ fn shell_quote(p: &Path) -> String {
 /// quoting.
 fn quote_free(p: &Path) -> Result<String> {
     let s = p.display().to_string();
-    if s.chars().any(|c| c.is_whitespace() || "'\"$`\\".contains(c)) {
-        return Err(ParamError::new(
-            "--out",
-            "a path without spaces or quotes for Slurm",
-            &s,
-        )
-        .into());
+    if s.chars()
+        .any(|c| c.is_whitespace() || "'\"$`\\".contains(c))
+    {
+        return Err(
+            ParamError::new("--out", "a path without spaces or quotes for Slurm", &s).into(),
+        );
     }
     Ok(s)
 }

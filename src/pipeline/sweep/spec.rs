@@ -160,8 +160,8 @@ impl SweepSpec {
     /// [`Error::Invalid`] with serde's message for malformed JSON or unknown
     /// keys; as [`SweepSpec::check`].
     pub fn from_json(text: &str) -> Result<Self> {
-        let s: Self = serde_json::from_str(text)
-            .map_err(|e| Error::Invalid(format!("sweep spec: {e}")))?;
+        let s: Self =
+            serde_json::from_str(text).map_err(|e| Error::Invalid(format!("sweep spec: {e}")))?;
         s.check()?;
         Ok(s)
     }
@@ -304,11 +304,11 @@ impl SweepSpec {
             .progress(crate::pipeline::progress::ShowProgress::Never);
         let (output, from_time) = match &self.task {
             TaskSpec::SmoothTracking(p) => (
-                Output::Simulation(simulate_with(&mut *net, &mut p.build()?, &quiet)?),
+                Output::Simulation(Box::new(simulate_with(&mut *net, &mut p.build()?, &quiet)?)),
                 self.warmup,
             ),
             TaskSpec::PopulationCoding(p) => (
-                Output::Simulation(simulate_with(&mut *net, &mut p.build()?, &quiet)?),
+                Output::Simulation(Box::new(simulate_with(&mut *net, &mut p.build()?, &quiet)?)),
                 self.warmup,
             ),
             TaskSpec::Replay(p) => {
@@ -333,14 +333,20 @@ impl SweepSpec {
                 (p.durations.iter().sum::<f64>() / p.dt).ceil(),
                 p.keypoints.first().map_or(1, Vec::len),
             ),
-            TaskSpec::PopulationCoding(p) => ((p.before + p.duration + p.after) / p.dt, p.position.len()),
+            TaskSpec::PopulationCoding(p) => {
+                ((p.before + p.duration + p.after) / p.dt, p.position.len())
+            }
             TaskSpec::Replay(p) => ((p.cue_duration + p.free_duration) / p.dt, p.cue_pos.len()),
         };
         let n = match &self.model {
             ModelSpec::Cann1d(p) => p.num as u64,
             ModelSpec::Cann2d(p) => (p.length as u64).saturating_pow(2),
         };
-        let steps = if steps.is_finite() { steps.max(0.0) as u64 } else { u64::MAX };
+        let steps = if steps.is_finite() {
+            steps.max(0.0) as u64
+        } else {
+            u64::MAX
+        };
         steps
             .saturating_mul(16 * dim as u64 + 25)
             .saturating_add(n.saturating_mul(crate::models::BYTES_PER_NEURON))
@@ -351,7 +357,7 @@ impl SweepSpec {
 #[derive(Debug, Clone)]
 pub enum Output {
     /// A tracking or population-coding run (no states recorded).
-    Simulation(Simulation),
+    Simulation(Box<Simulation>),
     /// A replay run (no raster recorded).
     Replay(ReplayRun),
 }
@@ -484,7 +490,9 @@ mod tests {
         let s = SweepSpec::new(Cann2dParams::default().length(16), ReplayParams::ji_2d())
             .with_axis(Axis::values("m", [0.0, 0.01]));
         assert_eq!(SweepSpec::from_json(&s.to_json()).unwrap(), s);
-        let e = SweepSpec::from_json(r#"{"modle": {}}"#).unwrap_err().to_string();
+        let e = SweepSpec::from_json(r#"{"modle": {}}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("modle"), "{e}");
         let e = SweepSpec::from_json(r#"{"metrics": ["lagg"]}"#)
             .unwrap_err()

@@ -274,7 +274,9 @@ impl Dataset {
         let have: BTreeSet<usize> = runs.into_iter().collect();
         let missing = (0..plan.n_runs()).filter(|i| !have.contains(i)).collect();
         let out = self.dir.join(MERGED_FILE);
-        let tmp = self.dir.join(format!(".{MERGED_FILE}.{}.tmp", std::process::id()));
+        let tmp = self
+            .dir
+            .join(format!(".{MERGED_FILE}.{}.tmp", std::process::id()));
         write_frame(&mut merged, &tmp, TableFormat::Parquet)?;
         std::fs::rename(&tmp, &out).map_err(|e| Error::io(&out, e))?;
         Ok((merged, missing))
