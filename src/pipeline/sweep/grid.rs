@@ -26,7 +26,8 @@ use serde_json::Value;
 /// ```
 /// use canns::pipeline::sweep::Axis;
 /// let a = Axis::logspace("noise", 0.01, 1.0, 3);
-/// assert_eq!(a.resolve()?.columns[0], vec![0.01.into(), 0.1.into(), 1.0.into()]);
+/// let v: Vec<f64> = a.resolve()?.columns[0].iter().filter_map(|v| v.as_f64()).collect();
+/// assert!((v[0] - 0.01).abs() < 1e-15 && (v[1] - 0.1).abs() < 1e-12 && v[2] == 1.0);
 /// // A bad range names the key and the value.
 /// let err = Axis::linspace("m", 0.0, 1.0, 0).resolve().unwrap_err().to_string();
 /// assert!(err.contains("m") && err.contains("0"), "{err}");
