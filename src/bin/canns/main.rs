@@ -11,6 +11,7 @@ mod replay;
 mod rips;
 mod signature;
 mod simulate;
+mod sweep;
 mod theta_sweep;
 mod tour;
 mod tuning;
@@ -52,6 +53,8 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// The bundled datasets: where each is found; copy them into the user data folder.
     Datasets(datasets::DatasetsArgs),
+    /// A parameter sweep from a spec file: locally, one shard, or as a Slurm job array.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Prepares an output path: every subcommand overwrites an existing output
@@ -95,6 +98,7 @@ fn run(cli: Cli) -> canns::Result<()> {
         Command::PathIntegrate(a) => path_integrate::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Datasets(a) => datasets::run(a),
+        Command::Sweep(a) => sweep::run(a),
     }
 }
 

@@ -27,7 +27,7 @@ impl TableFormat {
     }
 }
 
-fn read_frame(path: &Path, fmt: TableFormat) -> Result<DataFrame> {
+pub(crate) fn read_frame(path: &Path, fmt: TableFormat) -> Result<DataFrame> {
     let name = path.display().to_string();
     // A damaged file can trip an internal assertion of the decoder: that is
     // an error about this file, not a crash of the caller (or the kernel).
@@ -59,7 +59,7 @@ fn read_frame_unguarded(path: &Path, fmt: TableFormat) -> Result<DataFrame> {
     df.map_err(|e| Error::data(name, format!("unreadable {} table: {e}", fmt.ext())))
 }
 
-fn write_frame(df: &mut DataFrame, path: &Path, fmt: TableFormat) -> Result<()> {
+pub(crate) fn write_frame(df: &mut DataFrame, path: &Path, fmt: TableFormat) -> Result<()> {
     let mut f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     match fmt {
         TableFormat::Parquet => {
