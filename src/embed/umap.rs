@@ -575,7 +575,8 @@ fn spectral_init(graph: &FuzzyGraph, dim: usize) -> Option<Array2<f64>> {
         }
         let bnorm = dot(&w, &w).sqrt();
         let m = basis.len();
-        let converged_check = m > dim && (m % 10 == 0 || bnorm < 1e-10 || step + 1 == m_max);
+        let converged_check =
+            m > dim && (m.is_multiple_of(10) || bnorm < 1e-10 || step + 1 == m_max);
         if converged_check {
             let mut t = Array2::zeros((m, m));
             for i in 0..m {

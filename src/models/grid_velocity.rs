@@ -296,7 +296,7 @@ impl Params for GridCell2DVelocityParams {
         if self.length > 1024 {
             return Err(ParamError::new("length", "<= 1024", self.length).into());
         }
-        if self.directions == DirectionLayout::Blocks4 && self.length % 2 != 0 {
+        if self.directions == DirectionLayout::Blocks4 && !self.length.is_multiple_of(2) {
             return Err(ParamError::new(
                 "length",
                 "even with the 2x2 block layout (blocks4)",

@@ -740,7 +740,9 @@ pub fn plot_patterns(title: &str, patterns: &[(&str, &[f64])], width: usize) -> 
 
 /// The divisor of `n` nearest to `sqrt(n)` from above: a near-square image width.
 fn image_width(n: usize) -> usize {
-    (1..=n).find(|w| n % w == 0 && w * w >= n).unwrap_or(n)
+    (1..=n)
+        .find(|w| n.is_multiple_of(*w) && w * w >= n)
+        .unwrap_or(n)
 }
 
 /// A Hopfield network has no time constant: each [`Model::step`] is one

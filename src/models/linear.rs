@@ -381,7 +381,7 @@ pub(crate) fn image_strip(
     width: usize,
 ) -> Result<Figure> {
     let len = images.first().map_or(0, |(_, v)| v.len());
-    if width == 0 || len % width != 0 {
+    if width == 0 || !len.is_multiple_of(width) {
         return Err(crate::ParamError::new(
             "width",
             format!("a divisor of the image length {len}"),

@@ -691,7 +691,7 @@ impl ThetaSweepResult {
         use plotly::layout::{Axis, Frame, Layout};
         use plotly::{Scatter, Traces};
         let rec = self.params.record_every;
-        if rec == 0 || every == 0 || every % rec != 0 {
+        if rec == 0 || every == 0 || !every.is_multiple_of(rec) {
             return Err(ParamError::new(
                 "every",
                 format!("a positive multiple of record_every = {rec}"),
@@ -705,12 +705,15 @@ impl ThetaSweepResult {
         }
         let steps: Vec<usize> = (from..to).step_by(every).take(300).collect();
         let ge = self.params.record_grid_every;
-        let manifold = self.gc_activity.nrows() > 0 && ge > 0 && every % ge == 0 && from % ge == 0;
+        let manifold = self.gc_activity.nrows() > 0
+            && ge > 0
+            && every.is_multiple_of(ge)
+            && from.is_multiple_of(ge);
         let n = self.params.grid.num_gc_x;
         let stride = n.div_ceil(50).max(1);
         let keep: Vec<usize> = if manifold {
             (0..n * n)
-                .filter(|i| (i % n) % stride == 0 && (i / n) % stride == 0)
+                .filter(|i| (i % n).is_multiple_of(stride) && (i / n).is_multiple_of(stride))
                 .collect()
         } else {
             Vec::new()

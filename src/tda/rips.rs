@@ -122,7 +122,10 @@ impl Params for RipsParams {
 pub const MAX_COEFF: u64 = 65_521;
 
 fn is_prime(p: u64) -> bool {
-    p >= 2 && (2..).take_while(|&d| d <= p / d).all(|d| p % d != 0)
+    p >= 2
+        && (2..)
+            .take_while(|&d| d <= p / d)
+            .all(|d| !p.is_multiple_of(d))
 }
 
 /// Checks the memory of the dense path before any of it is allocated:

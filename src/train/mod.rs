@@ -229,7 +229,7 @@ impl Schedule {
                 }
             }
             *done += 1;
-            if *done % 4096 == 0 {
+            if (*done).is_multiple_of(4096) {
                 bar.update(*done);
             }
         }

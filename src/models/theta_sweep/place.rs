@@ -668,7 +668,9 @@ impl RunKernel {
     /// (with `cutoff = 0`, the nonzero ones).
     fn from_dense(dense: &[f64], n: usize, cutoff: f64) -> Self {
         let keep = |k: f64| k > 0.0 && k >= cutoff;
-        let rows: Vec<(Vec<(u32, u32)>, Vec<f32>)> = dense
+        // Per row: its runs (first column, length) and their values.
+        type Row = (Vec<(u32, u32)>, Vec<f32>);
+        let rows: Vec<Row> = dense
             .par_chunks(n.max(1))
             .map(|row| {
                 let (mut runs, mut values) = (Vec::new(), Vec::new());
