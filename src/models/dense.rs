@@ -70,6 +70,33 @@ pub(crate) fn first_non_finite<'a>(v: impl IntoIterator<Item = &'a f64>) -> Opti
         .map(|(i, &x)| (i, x))
 }
 
+/// Checks principal components given as rows of `n_in` values: at least one
+/// row, the right width, every value finite.
+///
+/// # Errors
+/// [`crate::Error::Shape`] naming `components`, or [`crate::Error::Invalid`]
+/// naming the first non-finite entry and its value.
+pub(crate) fn check_components(
+    components: &ndarray::ArrayView2<f64>,
+    n_in: usize,
+) -> crate::Result<()> {
+    if components.nrows() == 0 || components.ncols() != n_in {
+        return Err(crate::Error::shape(
+            "components",
+            format!("(k >= 1, {n_in})"),
+            format!("{:?}", components.dim()),
+        ));
+    }
+    if let Some((i, v)) = first_non_finite(components.iter()) {
+        return Err(crate::Error::Invalid(format!(
+            "components[{}, {}] must be finite (got {v})",
+            i / n_in,
+            i % n_in
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@
 //! - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48.
 //! - Intrator & Cooper (1992), Neural Networks 5(1):3-17.
 
-use super::dense::{first_non_finite, gaussian_matrix, matvec};
+use super::dense::{check_components, first_non_finite, gaussian_matrix, matvec};
 use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, Result};
 use crate::params::{check, setters, Params};
@@ -300,20 +300,7 @@ impl LinearLayer {
     /// `n_inputs` values, [`Error::Invalid`] when one is not finite.
     pub fn plot_components(&self, components: ArrayView2<f64>) -> Result<Figure> {
         let n_in = self.params.n_inputs;
-        if components.nrows() == 0 || components.ncols() != n_in {
-            return Err(Error::shape(
-                "components",
-                format!("(k >= 1, {n_in})"),
-                format!("{:?}", components.dim()),
-            ));
-        }
-        if let Some((i, v)) = first_non_finite(components.iter()) {
-            return Err(Error::Invalid(format!(
-                "components[{}, {}] must be finite (got {v})",
-                i / n_in,
-                i % n_in
-            )));
-        }
+        check_components(&components, n_in)?;
         let k = components.nrows();
         let x: Vec<f64> = (0..n_in).map(|j| j as f64).collect();
         let mut series = Vec::new();

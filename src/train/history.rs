@@ -25,8 +25,8 @@
 
 use super::line_angle_deg;
 use crate::display::{lines, Bundle, Figure, Render, Series};
-use crate::error::{check_memory, Error, Result};
-use crate::models::dense::first_non_finite;
+use crate::error::{check_memory, Result};
+use crate::models::dense::check_components;
 use crate::models::LinearLayer;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -108,27 +108,14 @@ impl History {
     /// components in order for [`Sanger`](super::Sanger).
     ///
     /// # Errors
-    /// [`Error::Shape`] unless `components` has one row or more of
-    /// `n_inputs` values, [`Error::Invalid`] when one is not finite.
+    /// [`crate::Error::Shape`] unless `components` has one row or more of
+    /// `n_inputs` values, [`crate::Error::Invalid`] when one is not finite.
     pub fn angles(&self, components: ArrayView2<f64>) -> Result<Array2<f64>> {
         let Some(w0) = self.weights.first() else {
             return Ok(Array2::zeros((0, 0)));
         };
         let (n_out, n_in) = w0.dim();
-        if components.nrows() == 0 || components.ncols() != n_in {
-            return Err(Error::shape(
-                "components",
-                format!("(k >= 1, {n_in})"),
-                format!("{:?}", components.dim()),
-            ));
-        }
-        if let Some((i, v)) = first_non_finite(components.iter()) {
-            return Err(Error::Invalid(format!(
-                "components[{}, {}] must be finite (got {v})",
-                i / n_in,
-                i % n_in
-            )));
-        }
+        check_components(&components, n_in)?;
         let k = components.nrows();
         let comp: Vec<Vec<f64>> = components.outer_iter().map(|r| r.to_vec()).collect();
         Ok(Array2::from_shape_fn((self.len(), n_out), |(s, i)| {
