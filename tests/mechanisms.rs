@@ -3,24 +3,16 @@
 //! what the routines it replaced gave. Reference numbers were computed by the
 //! previous routines (tests/fixtures/unified/previous.json).
 
+mod common;
 use canns::data::synthetic::{poisson_counts, poisson_spikes};
 use canns::data::Recording;
 use canns::ndarray::{s, Array2};
 use canns::pipeline::signature::{Activity, Signature};
+use common::{f64s, json_file};
 use serde_json::Value;
 
 fn previous() -> Value {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/unified/previous.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
+    json_file("tests/fixtures/unified/previous.json")
 }
 
 fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {

@@ -7,9 +7,11 @@
 //! naming the path, never "absent"); and a mutation test (bit flips and
 //! truncations: an error or a recording, never a panic or a hang).
 
+mod common;
 use canns::data::io::{self, read_nwb_bytes};
 use canns::data::{col, Recording};
 use canns::polars::prelude::*;
+use common::f64s;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -24,14 +26,6 @@ fn dir() -> PathBuf {
 
 fn corpus() -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir().join("corpus.json")).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 fn nums(df: &DataFrame, c: &str) -> Vec<f64> {

@@ -2,9 +2,11 @@
 //! (fixtures from scripts/reference/nwb_reference.py), round trips through
 //! Parquet, CSV and NPZ, and bad files (errors, never panics).
 
+mod common;
 use canns::data::io::{self, read_nwb_bytes};
 use canns::data::{col, Recording};
 use canns::polars::prelude::*;
+use common::f64s;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -16,14 +18,6 @@ fn root() -> PathBuf {
 fn fixture(name: &str) -> Value {
     let p = root().join("tests/fixtures/data").join(name);
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 fn strs(df: &DataFrame, c: &str) -> Vec<String> {

@@ -34,6 +34,25 @@ use crate::error::{Error, Result};
 use plotly::Plot;
 use std::path::Path;
 
+/// The colours of successive series in figures drawn by this crate
+/// (plotly's default qualitative palette), as RGB.
+pub(crate) const PALETTE: [(u8, u8, u8); 8] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+];
+
+/// The colour of series `k` as `#rrggbb` (the palette repeats).
+pub(crate) fn series_color(k: usize) -> String {
+    let (r, g, b) = PALETTE[k % PALETTE.len()];
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
 /// Environment variable marking that plotly.js was already sent to this
 /// kernel. Crate statics do not survive from one evcxr cell to the next; the
 /// process environment does.

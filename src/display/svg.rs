@@ -10,9 +10,6 @@ use serde_json::Value;
 use std::fmt::Write;
 
 const W: f64 = 720.0;
-const PALETTE: [&str; 8] = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-];
 // Viridis, 9 stops.
 const VIRIDIS: [(u8, u8, u8); 9] = [
     (68, 1, 84),
@@ -164,7 +161,7 @@ pub fn plot_to_svg(plot: &Plot) -> String {
     );
     let mut legend = Vec::new();
     for (k, t) in traces.iter().enumerate() {
-        let color = PALETTE[k % PALETTE.len()];
+        let color = super::series_color(k);
         if t["type"] == "heatmap" {
             let z: Vec<Vec<f64>> = t["z"]
                 .as_array()
@@ -292,7 +289,7 @@ pub fn plot_to_svg(plot: &Plot) -> String {
                 );
             }
             if let Some(n) = t["name"].as_str() {
-                legend.push((n.to_string(), color));
+                legend.push((n.to_string(), color.clone()));
             }
         }
     }

@@ -11,15 +11,6 @@ use plotly::Scatter;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
-const PALETTE: [(u8, u8, u8); 6] = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-];
-
 fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let col = df.column(name).map_err(|_| unknown(df, name))?;
     let col = col.cast(&DataType::Float64).map_err(|_| {
@@ -102,7 +93,7 @@ pub fn plot_lines(df: &DataFrame, x: &str, metric: &str, by: Option<&str>) -> Re
     }
     let mut plot = plotly::Plot::new();
     for (k, (g, points)) in cells.into_iter().enumerate() {
-        let (r, gr, b) = PALETTE[k % PALETTE.len()];
+        let (r, gr, b) = display::PALETTE[k % display::PALETTE.len()];
         let x: Vec<f64> = points.values().map(|p| p.0).collect();
         let stats: Vec<(f64, f64)> = points.values().map(|p| mean_std(&p.1)).collect();
         let mean: Vec<f64> = stats.iter().map(|s| s.0).collect();
