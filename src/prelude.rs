@@ -3,9 +3,10 @@
 pub use crate::analysis::bump::{centre_1d, centre_2d, height, width_1d, width_2d};
 pub use crate::analysis::tracking::{tracking_summary, TrackingSummary};
 pub use crate::data::{BinnedSpikes, Recording};
-pub use crate::display::{show, Bundle, Figure, Render, Table};
+pub use crate::display::{heatmap, lines, scatter, show, Bundle, Figure, Render, Series, Table};
 pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};
+pub use crate::models::theta_sweep::PlaceCellNetwork;
 pub use crate::models::{
     AdaptationDrive, Cann1d, Cann1dParams, Cann2d, Cann2dParams, CannOptions, FeatureMap,
     Integrator, Model, Recurrence,
@@ -22,4 +23,29 @@ pub use crate::tasks::{
     ClosedLoopNavigation, OpenLoopNavigation, PopulationCoding, PopulationCodingParams,
     SmoothTracking, SmoothTrackingParams, Task, TemplateMatching, TemplateMatchingParams,
 };
-pub use crate::train::{Bcm, Hebbian, LearningRule, Oja, Sanger, Stdp};
+pub use crate::train::{line_angle_deg, patterns, Bcm, Hebbian, LearningRule, Oja, Sanger, Stdp};
+
+// Angles on the ring and the torus.
+pub use crate::space::{angle_diff, wrap, TWO_PI};
+
+// Arrays, as the crate's own ndarray version (cells write `Array2`, `array![..]`, `s![..]`).
+pub use crate::ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2};
+
+// Analyses of recordings and simulations.
+pub use crate::analysis::decoding::{Decoder, DecodingParams};
+pub use crate::analysis::fixed_points::FixedPointFinder;
+pub use crate::analysis::head_direction::HdTuningParams;
+pub use crate::analysis::theta::{active_steps, direction_sweeps, position_sweeps};
+pub use crate::tda::{circular_coordinates_of_points, rips, Diagrams, RipsParams};
+
+// Pipelines: attractor signatures, synthetic populations, replay, theta sweeps, sweeps.
+pub use crate::pipeline::replay::{ji_1d, ji_1d_params, ji_2d, ji_2d_params, replay_trials};
+pub use crate::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
+pub use crate::pipeline::synthetic;
+pub use crate::pipeline::{Axis, Sweep, ThetaSweep};
+pub use crate::tasks::{Replay, ReplayParams};
+
+// Path integration and the rest of the model zoo.
+pub use crate::models::hopfield::Update;
+pub use crate::models::{GridCell2DPosition, GridCell2DVelocity, HierarchicalNetwork};
+pub use crate::spatial::{GridField, PlaceField};

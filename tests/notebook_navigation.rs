@@ -66,8 +66,8 @@ fn notebook_05_navigation() -> Result<()> {
     assert!((speed_mean - ms).abs() < 0.003, "{speed_mean} vs {ms}");
     assert!((rot_std - rs).abs() / rs < 0.08, "{rot_std} vs {rs}");
     assert!((wall_mean - md).abs() < 0.01, "{wall_mean} vs {md}");
-    let _ = show(agent.plot_histograms());
-    let _ = show(agent.plot_position_heatmap(0.05)?);
+    let _ = agent.plot_histograms();
+    let _ = agent.plot_position_heatmap(0.05)?;
     let df = agent.history_frame()?;
     assert_eq!(df.width(), 9);
 
@@ -125,7 +125,7 @@ fn notebook_05_navigation() -> Result<()> {
     // The agent moving.
     let mut short = Agent::params().dt(0.05).seed(4).build(env.clone())?;
     short.run(1200)?;
-    let anim = show(short.animate(120));
+    let anim = short.animate(120);
     assert!(anim.plot().to_json().matches("\"name\":\"").count() > 100);
 
     // Closed loop.

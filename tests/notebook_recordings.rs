@@ -25,7 +25,7 @@ fn notebook_06_recordings() -> canns::Result<()> {
     assert_eq!(per_unit.height(), 15);
     let _ = Table::from_dataframe("spikes per unit in the wake epoch", &per_unit);
 
-    let _ = show(wake.plot_raster(700.0, 710.0)).bundle();
+    let _ = wake.plot_raster(700.0, 710.0).bundle();
 
     let tuning = wake.hd_tuning(&HdTuningParams::default())?;
     assert_eq!(tuning.n_hd_cells(), 7);
@@ -33,7 +33,7 @@ fn notebook_06_recordings() -> canns::Result<()> {
         assert_eq!(u.is_hd_cell, u.unit.ends_with("adn"), "{u:?}");
     }
     let _ = tuning.bundle();
-    let _ = show(tuning.plot_polar());
+    let _ = tuning.plot_polar();
 
     let summary = tuning.summary()?;
     let not_hd = !summary.column("is_hd_cell")?.bool()?.clone();

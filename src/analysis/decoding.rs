@@ -25,6 +25,7 @@
 //! "Interpreting neuronal population activity by reconstruction".
 
 use super::sampling::{percentile, smooth_2d, smooth_circular};
+use crate::display::Figure;
 use crate::display::{layout, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
 use crate::params::check;
@@ -645,7 +646,7 @@ impl Decoding {
 
     /// Decoded against true values over time (degrees for head direction;
     /// x and y for position).
-    pub fn plot(&self) -> Plot {
+    pub fn plot(&self) -> Figure {
         let mut plot = Plot::new();
         let t = self.t.clone();
         let cols: &[(usize, &str)] = match self.variable {
@@ -687,7 +688,7 @@ impl Decoding {
             "time (s)",
             y_label,
         ));
-        plot
+        Figure::from(plot)
     }
 }
 

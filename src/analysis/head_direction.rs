@@ -34,6 +34,7 @@ use super::sampling::{
     check_behaviour, check_spikes, percentile, sample_durations, sample_of, smooth_circular,
     wrap_shift,
 };
+use crate::display::Figure;
 use crate::display::{lines, Bundle, KeyValues, Render, Series, Table};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -564,7 +565,7 @@ impl HdTuning {
     }
 
     /// Tuning curves of every unit: rate (Hz) against direction (degrees).
-    pub fn plot_curves(&self) -> plotly::Plot {
+    pub fn plot_curves(&self) -> Figure {
         let x: Vec<f64> = self.bin_centres.iter().map(|a| a.to_degrees()).collect();
         let series = self
             .units
@@ -588,7 +589,7 @@ impl HdTuning {
     }
 
     /// Polar plot of every unit's curve, each normalised to its peak rate.
-    pub fn plot_polar(&self) -> plotly::Plot {
+    pub fn plot_polar(&self) -> Figure {
         let mut theta: Vec<f64> = self.bin_centres.iter().map(|a| a.to_degrees()).collect();
         theta.push(theta[0]);
         let mut plot = plotly::Plot::new();
@@ -619,7 +620,7 @@ impl HdTuning {
                 ))
                 .height(crate::display::DEFAULT_HEIGHT),
         );
-        plot
+        Figure::from(plot)
     }
 
     /// The per-unit scores as an HTML table.

@@ -23,13 +23,13 @@
 //! - Solstad, Boccara, Kropff, Moser & Moser (2008) Science 322:1865.
 
 use super::sampling::{check_behaviour, check_spikes, sample_durations, sample_of, smooth_2d};
+use crate::display::Figure;
 use crate::display::{heatmap, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::Params;
 use crate::spatial::{bins_of_positions, occupancy_of_bins};
 use ndarray::Array2;
-use plotly::Plot;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`rate_map`].
@@ -386,14 +386,14 @@ impl RateMap {
     }
 
     /// The rate map as a heatmap (Hz).
-    pub fn plot(&self) -> Plot {
+    pub fn plot(&self) -> Figure {
         let (x, y) = self.centres();
         let z = self.rates.rows().into_iter().map(|r| r.to_vec()).collect();
         heatmap("Rate map (Hz)", "x", "y", x, y, z)
     }
 
     /// The spatial autocorrelogram as a heatmap.
-    pub fn plot_autocorrelogram(&self) -> Plot {
+    pub fn plot_autocorrelogram(&self) -> Figure {
         let a = self.autocorrelogram();
         let (ny, nx) = a.dim();
         let b = self.params.bin_size;

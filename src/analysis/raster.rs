@@ -14,6 +14,7 @@
 //! analysis of electrophysiological data from single neurons".
 
 use super::sampling::check_spikes;
+use crate::display::Figure;
 use crate::display::{compact, compact_matrix, layout, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
 use crate::params::check;
@@ -49,7 +50,7 @@ fn labels_or_index(labels: &[String], n: usize) -> Result<Vec<String>> {
 /// # Errors
 /// [`Error::Param`] when `t1 <= t0`, [`Error::Shape`] when `labels` is not
 /// empty and not one per unit, [`Error::Data`] when a spike time is not finite.
-pub fn raster(spikes: &[Vec<f64>], labels: &[String], t0: f64, t1: f64) -> Result<Plot> {
+pub fn raster(spikes: &[Vec<f64>], labels: &[String], t0: f64, t1: f64) -> Result<Figure> {
     check::finite("t0", t0)?;
     check::positive("t1 - t0", t1 - t0)?;
     check_spikes(spikes)?;
@@ -79,7 +80,7 @@ pub fn raster(spikes: &[Vec<f64>], labels: &[String], t0: f64, t1: f64) -> Resul
         layout("Spike raster", "time (s)", "unit")
             .height((crate::display::DEFAULT_HEIGHT).max(40 + 22 * spikes.len())),
     );
-    Ok(plot)
+    Ok(Figure::from(plot))
 }
 
 /// Peri-event time histograms of several units, with the standard error
@@ -195,7 +196,7 @@ pub fn psth(
 
 impl Psth {
     /// Mean rate +- SEM around the event, one line and band per unit.
-    pub fn plot(&self) -> Plot {
+    pub fn plot(&self) -> Figure {
         let mut plot = Plot::new();
         let t: Vec<f64> = self.t.iter().map(|&v| compact(v)).collect();
         for (i, name) in self.labels.iter().enumerate() {
@@ -232,7 +233,7 @@ impl Psth {
             "time from event (s)",
             "rate (Hz)",
         ));
-        plot
+        Figure::from(plot)
     }
 }
 
@@ -283,7 +284,7 @@ pub fn rate_heatmap(
     bin_size: f64,
     t0: f64,
     labels: &[String],
-) -> Result<Plot> {
+) -> Result<Figure> {
     check::positive("bin_size", bin_size)?;
     let (n, m) = counts.dim();
     let labels = labels_or_index(labels, m)?;
@@ -321,5 +322,5 @@ pub fn rate_heatmap(
                 .tick_text(labels),
         ),
     );
-    Ok(plot)
+    Ok(Figure::from(plot))
 }

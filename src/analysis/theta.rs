@@ -42,6 +42,7 @@
 //!   Quantifying circular-linear associations: hippocampal phase precession.
 //!   J Neurosci Methods 207:113-124.
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use serde::{Deserialize, Serialize};
@@ -151,7 +152,7 @@ impl DirectionSweeps {
     }
 
     /// Bar plot of the signed peaks by cycle.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let (x, y): (Vec<f64>, Vec<f64>) = self
             .cycles
             .iter()

@@ -9,10 +9,10 @@
 //! [`Recording::bin_spikes`]: crate::data::Recording::bin_spikes
 
 use super::col;
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use ndarray::{Array2, ArrayView2};
-use plotly::Plot;
 use polars::prelude::*;
 
 /// Spike counts binned in time.
@@ -248,7 +248,7 @@ impl BinnedSpikes {
     }
 
     /// Heatmap of the rates (Hz), units along y, time along x.
-    pub fn plot_rates(&self) -> Plot {
+    pub fn plot_rates(&self) -> Figure {
         let step = (self.n_bins() / 2000).max(1);
         let idx: Vec<usize> = (0..self.n_bins()).step_by(step).collect();
         let x: Vec<f64> = idx.iter().map(|&i| self.centres[i]).collect();

@@ -2,6 +2,7 @@
 //! polars DataFrames, with slicing, binning and smoothing.
 
 use super::BinnedSpikes;
+use crate::display::Figure;
 use crate::display::{self, compact, layout, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, Result};
 use plotly::common::{Marker, MarkerSymbol, Mode};
@@ -1102,7 +1103,7 @@ impl Recording {
     /// A spike raster over `[start, stop)` seconds: one row per unit
     /// (labelled `id location`), at most 20 000 spikes drawn (evenly
     /// thinned beyond).
-    pub fn plot_raster(&self, start: f64, stop: f64) -> Plot {
+    pub fn plot_raster(&self, start: f64, stop: f64) -> Figure {
         let trains = self.spike_trains();
         let locs = str_column(&self.units, col::LOCATION, "units", &self.source).ok();
         let total: usize = trains
@@ -1135,14 +1136,14 @@ impl Recording {
             "time (s)",
             "unit (row)",
         ));
-        plot
+        Figure::from(plot)
     }
 
     /// A behaviour channel against time (at most 5 000 points drawn).
     ///
     /// # Errors
     /// [`Error::Data`] when the channel does not exist.
-    pub fn plot_behaviour(&self, channel: &str) -> Result<Plot> {
+    pub fn plot_behaviour(&self, channel: &str) -> Result<Figure> {
         self.require_channel(channel)?;
         let t = f64_column(&self.behaviour, col::T, "behaviour", &self.source)?;
         let v = channel_column(&self.behaviour, channel, &self.source)?;

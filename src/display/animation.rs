@@ -1,5 +1,6 @@
 //! Animated figures: frames with a slider and a play button.
 
+use super::Figure;
 use plotly::common::{Anchor, ColorScale, ColorScalePalette, Mode, Pad};
 use plotly::layout::update_menu::{
     Button, ButtonMethod, UpdateMenu, UpdateMenuDirection, UpdateMenuType,
@@ -88,7 +89,7 @@ pub fn animated_lines(
     x: Vec<f64>,
     frames: Vec<(String, Vec<f64>)>,
     y_range: (f64, f64),
-) -> Plot {
+) -> Figure {
     let mut plot = Plot::new();
     let first = frames.first().map(|f| f.1.clone()).unwrap_or_default();
     plot.add_trace(Scatter::new(x.clone(), first).mode(Mode::Lines).name("r"));
@@ -107,7 +108,7 @@ pub fn animated_lines(
         .sliders(sliders)
         .update_menus(menus);
     plot.set_layout(layout);
-    plot
+    Figure::from(plot)
 }
 
 /// A heatmap animated over frames: `frames[k] = (label, z[row][col])`, with a
@@ -120,7 +121,7 @@ pub fn animated_heatmap(
     y: Vec<f64>,
     frames: Vec<(String, Vec<Vec<f64>>)>,
     z_range: (f64, f64),
-) -> Plot {
+) -> Figure {
     let mut plot = Plot::new();
     let heat = |z: Vec<Vec<f64>>| {
         HeatMap::new(x.clone(), y.clone(), z)
@@ -145,5 +146,5 @@ pub fn animated_heatmap(
         .sliders(sliders)
         .update_menus(menus);
     plot.set_layout(layout);
-    plot
+    Figure::from(plot)
 }

@@ -1,5 +1,6 @@
 //! Small plotly figure builders shared by every concept's plot methods.
 
+use super::Figure;
 use plotly::common::{ColorScale, ColorScalePalette, Line, LineShape, Mode, Title};
 use plotly::layout::{Axis, Layout, Margin};
 use plotly::{HeatMap, Plot, Scatter};
@@ -62,7 +63,7 @@ pub fn layout(title: &str, x_label: &str, y_label: &str) -> Layout {
 }
 
 /// A line plot of several series.
-pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Plot {
+pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Figure {
     let mut plot = Plot::new();
     for s in series {
         let mut tr = Scatter::new(s.x, s.y).name(s.name);
@@ -81,7 +82,7 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> 
         plot.add_trace(tr);
     }
     plot.set_layout(layout(title, x_label, y_label));
-    plot
+    Figure::from(plot)
 }
 
 /// Rounds to 4 significant digits: plenty for a colour, and it keeps the
@@ -109,14 +110,14 @@ pub fn heatmap(
     x: Vec<f64>,
     y: Vec<f64>,
     z: Vec<Vec<f64>>,
-) -> Plot {
+) -> Figure {
     let z = compact_matrix(z);
     let mut plot = Plot::new();
     plot.add_trace(
         HeatMap::new(x, y, z).color_scale(ColorScale::Palette(ColorScalePalette::Viridis)),
     );
     plot.set_layout(layout(title, x_label, y_label));
-    plot
+    Figure::from(plot)
 }
 
 #[cfg(test)]

@@ -334,11 +334,17 @@ pub(crate) use debug_via_display;
 /// a static SVG until plotly.js draws it, explicit height), where a bare
 /// `plotly::Plot` in a cell would only emit plotly's JSON.
 ///
+/// Every `plot_*` method of the crate returns one, so a notebook cell that
+/// ends in `sim.plot_activity()` shows the figure. It dereferences to the
+/// wrapped [`Plot`], so plotly's methods restyle it in place.
+///
 /// # Examples
 /// ```
-/// use canns::display::{lines, show, Series};
-/// let fig = show(lines("t", "x", "y", vec![Series::line("a", vec![0.0, 1.0], vec![1.0, 2.0])]));
-/// assert!(fig.plot().to_json().contains("\"a\""));
+/// use canns::display::{lines, Series};
+/// use plotly::layout::Layout;
+/// let mut fig = lines("t", "x", "y", vec![Series::line("a", vec![0.0, 1.0], vec![1.0, 2.0])]);
+/// fig.set_layout(Layout::new().height(300)); // a plotly::Plot method, through DerefMut
+/// assert!(fig.to_json().contains("\"a\""));
 /// ```
 #[derive(Clone)]
 pub struct Figure(Plot);
@@ -361,6 +367,19 @@ impl Figure {
     }
 }
 
+impl std::ops::Deref for Figure {
+    type Target = Plot;
+    fn deref(&self) -> &Plot {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Figure {
+    fn deref_mut(&mut self) -> &mut Plot {
+        &mut self.0
+    }
+}
+
 impl std::fmt::Debug for Figure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Figure({} traces)", self.0.data().len())
@@ -373,9 +392,12 @@ impl From<Plot> for Figure {
     }
 }
 
-/// Wraps a plot for display in a notebook: end a cell with `show(plot)`.
-pub fn show(plot: Plot) -> Figure {
-    Figure(plot)
+/// Wraps a plot for display in a notebook.
+///
+/// Only needed for a `plotly::Plot` built by hand: the crate's plot methods
+/// already return a [`Figure`], which a cell shows by ending in it.
+pub fn show(plot: impl Into<Figure>) -> Figure {
+    plot.into()
 }
 
 impl Render for Figure {

@@ -2,6 +2,7 @@
 //! per point: the shape every embedding plot (PCA, UMAP) takes.
 
 use super::figure::{compact, layout};
+use super::Figure;
 use crate::error::{Error, Result};
 use plotly::common::{ColorScale, ColorScalePalette, Marker, Mode, Title};
 use plotly::layout::{Axis, LayoutScene};
@@ -30,7 +31,7 @@ pub fn scatter(
     points: &ndarray::ArrayView2<f64>,
     color: Option<&[f64]>,
     axis_prefix: &str,
-) -> Result<Plot> {
+) -> Result<Figure> {
     let (n, d) = points.dim();
     if d == 0 || d > 3 {
         return Err(Error::shape("scatter points", "1 to 3 columns", d));
@@ -88,7 +89,7 @@ pub fn scatter(
             plot.set_layout(layout(title, &name(0), &name(1)).scene(scene));
         }
     }
-    Ok(plot)
+    Ok(Figure::from(plot))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //!   section 3 and appendix.
 
 use super::knn::{knn, Knn, KnnAlgorithm, Metric};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{ParamError, Result};
 use crate::params::check;
@@ -397,7 +398,7 @@ impl FuzzyGraph {
     }
 
     /// Histogram of the membership strengths.
-    pub fn plot_weights(&self) -> plotly::Plot {
+    pub fn plot_weights(&self) -> Figure {
         let bins = 20;
         let mut counts = vec![0.0; bins];
         for &w in &self.weights {

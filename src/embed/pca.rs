@@ -16,6 +16,7 @@
 //! - I. T. Jolliffe (2002), Principal Component Analysis, 2nd ed., Springer.
 
 use super::linalg::sym_eigen;
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::params::Params;
@@ -313,7 +314,7 @@ impl Pca {
 
     /// Explained variance ratio per component (bars as markers and line) and
     /// its cumulative sum.
-    pub fn plot_explained_variance(&self) -> plotly::Plot {
+    pub fn plot_explained_variance(&self) -> Figure {
         let k = self.n_components();
         let x: Vec<f64> = (1..=k).map(|i| i as f64).collect();
         let ratio = self.explained_variance_ratio.to_vec();
@@ -338,11 +339,7 @@ impl Pca {
     ///
     /// # Errors
     /// As [`Pca::transform`]; [`Error::Shape`] when `color` has the wrong length.
-    pub fn plot_projection(
-        &self,
-        data: &ArrayView2<f64>,
-        color: Option<&[f64]>,
-    ) -> Result<plotly::Plot> {
+    pub fn plot_projection(&self, data: &ArrayView2<f64>, color: Option<&[f64]>) -> Result<Figure> {
         let y = self.transform(data)?;
         let d = y.ncols().min(3);
         display::scatter("PCA projection", &y.slice(s![.., ..d]), color, "PC")

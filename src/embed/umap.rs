@@ -30,6 +30,7 @@
 use super::fuzzy::{FuzzyGraph, FuzzyGraphParams};
 use super::knn::{KnnAlgorithm, Metric};
 use super::linalg::sym_eigen;
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -338,7 +339,7 @@ impl Umap {
     ///
     /// # Errors
     /// [`Error::Shape`] when `color` does not have one value per point.
-    pub fn plot_embedding(&self, color: Option<&[f64]>) -> Result<plotly::Plot> {
+    pub fn plot_embedding(&self, color: Option<&[f64]>) -> Result<Figure> {
         let d = self.embedding.ncols().min(3);
         display::scatter(
             "UMAP embedding",

@@ -46,6 +46,7 @@ use super::dynamics::{CannOptions, Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
 use super::step_map::CannMap;
 use super::{FeatureMap, Model};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, Result};
 use crate::params::{check, Params};
@@ -205,7 +206,7 @@ impl Cann1d {
 
     /// The energy landscape plot: `u` and `r` over the ring, with an optional
     /// stimulus drawn for reference.
-    pub fn plot_state(&self, stimulus: Option<&[f64]>) -> plotly::Plot {
+    pub fn plot_state(&self, stimulus: Option<&[f64]>) -> Figure {
         let mut series = vec![
             Series::line("u (synaptic input)", self.x.clone(), self.dyn_.u.clone()),
             Series::line(

@@ -38,6 +38,7 @@ use super::dynamics::{CannOptions, Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
 use super::step_map::CannMap;
 use super::{FeatureMap, Model};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
 use crate::params::{check, Params};
@@ -169,7 +170,7 @@ impl Cann2d {
     }
 
     /// Heatmap of the firing rate over the torus.
-    pub fn plot_state(&self) -> plotly::Plot {
+    pub fn plot_state(&self) -> Figure {
         let n = self.params.length;
         let z: Vec<Vec<f64>> = (0..n)
             .map(|i| self.dyn_.r[i * n..(i + 1) * n].to_vec())
@@ -182,7 +183,8 @@ impl Cann2d {
             self.x.clone(),
             z,
         );
-        p.set_layout(p.layout().clone().width(display::plot_height() + 80));
+        let layout = p.layout().clone().width(display::plot_height() + 80);
+        p.set_layout(layout);
         p
     }
 }

@@ -53,6 +53,7 @@
 //!   alternating theta sweeps via firing rate adaptation. Curr Biol
 //!   35(4):709-722 (the twisted-torus grid module).
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::kernel::{CircularConv, Recurrence};
@@ -517,7 +518,7 @@ impl GridCell2DPosition {
     }
 
     /// Heatmap of the rates over the phase torus.
-    pub fn plot_phase(&self) -> plotly::Plot {
+    pub fn plot_phase(&self) -> Figure {
         self.torus.plot_phase(
             &format!("GridCell2DPosition rates at t = {:.0} ms", self.t),
             &self.r,
@@ -525,7 +526,7 @@ impl GridCell2DPosition {
     }
 
     /// The rates on the twisted manifold: each neuron at `T^-1 phi / mr` (m).
-    pub fn plot_manifold(&self) -> plotly::Plot {
+    pub fn plot_manifold(&self) -> Figure {
         self.torus.plot_manifold(
             &format!(
                 "Grid cells on the twisted torus (spacing {:.3} m)",
@@ -595,7 +596,7 @@ impl PositionRun {
     }
 
     /// True and decoded paths.
-    pub fn plot_paths(&self) -> plotly::Plot {
+    pub fn plot_paths(&self) -> Figure {
         path_plot(
             "True and decoded paths",
             &self.positions,
@@ -605,7 +606,7 @@ impl PositionRun {
     }
 
     /// Decoding error over time.
-    pub fn plot_error(&self) -> plotly::Plot {
+    pub fn plot_error(&self) -> Figure {
         display::lines(
             "Decoding error",
             "t (s)",
@@ -653,7 +654,7 @@ pub(crate) fn path_plot(
     truth: &Array2<f64>,
     other: &Array2<f64>,
     name: &str,
-) -> plotly::Plot {
+) -> Figure {
     let col = |a: &Array2<f64>, k: usize| a.column(k).to_vec();
     display::lines(
         title,

@@ -56,6 +56,7 @@
 //!   attractor network models of grid cells. PLoS Comput Biol 5:e1000291.
 
 use crate::analysis::sheet::SheetTracker;
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::kernel::ConvBank;
@@ -837,7 +838,7 @@ impl GridCell2DVelocity {
     }
 
     /// Heatmap of the sheet's rates (rows: y, columns: x).
-    pub fn plot_sheet(&self) -> plotly::Plot {
+    pub fn plot_sheet(&self) -> Figure {
         let l = self.params.length;
         let ax: Vec<f64> = (0..l).map(|i| i as f64).collect();
         display::heatmap(
@@ -904,7 +905,7 @@ impl VelocityRun {
     }
 
     /// True and integrated paths.
-    pub fn plot_paths(&self) -> plotly::Plot {
+    pub fn plot_paths(&self) -> Figure {
         super::grid_position::path_plot(
             "True and integrated paths",
             &self.positions,
@@ -914,7 +915,7 @@ impl VelocityRun {
     }
 
     /// Error over time.
-    pub fn plot_error(&self) -> plotly::Plot {
+    pub fn plot_error(&self) -> Figure {
         display::lines(
             "Path-integration error",
             "t (s)",

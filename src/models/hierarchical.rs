@@ -67,6 +67,7 @@
 //!   each other to achieve robust and efficient spatial representation
 //!   (as cited by the `canns` documentation).
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::dynamics::AdaptiveStep;
@@ -975,7 +976,7 @@ impl HierarchicalNetwork {
     }
 
     /// Heatmap of the place-cell rates over the arena.
-    pub fn plot_place(&self) -> plotly::Plot {
+    pub fn plot_place(&self) -> Figure {
         let np = self.params.num_place;
         let s = self.params.arena_size / (np - 1) as f64;
         let ax: Vec<f64> = (0..np).map(|i| i as f64 * s).collect();
@@ -993,7 +994,7 @@ impl HierarchicalNetwork {
     ///
     /// # Errors
     /// [`Error::Param`] when `i` is not below `num_module`.
-    pub fn plot_grid(&self, i: usize) -> Result<plotly::Plot> {
+    pub fn plot_grid(&self, i: usize) -> Result<Figure> {
         let m = self.module(i)?;
         let n = self.params.grid_num;
         Ok(display::heatmap(
@@ -1077,7 +1078,7 @@ impl HierarchicalRun {
     }
 
     /// True and decoded paths.
-    pub fn plot_paths(&self) -> plotly::Plot {
+    pub fn plot_paths(&self) -> Figure {
         super::grid_position::path_plot(
             "True and decoded paths",
             &self.positions,
@@ -1087,7 +1088,7 @@ impl HierarchicalRun {
     }
 
     /// Decoding error over time.
-    pub fn plot_error(&self) -> plotly::Plot {
+    pub fn plot_error(&self) -> Figure {
         display::lines(
             "Decoding error",
             "t (s)",

@@ -17,6 +17,7 @@
 //! phase axis of the rates above 10% of their maximum, maps it back with
 //! `T^-1 / mr` and moves it to the lattice copy nearest a reference position.
 
+use crate::display::Figure;
 use crate::space::{ring_positions, wrap, TWO_PI};
 use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
@@ -287,7 +288,7 @@ impl PhaseTorus {
     }
 
     /// Heatmap of `r` over the phase torus.
-    pub fn plot_phase(&self, title: &str, r: &[f64]) -> plotly::Plot {
+    pub fn plot_phase(&self, title: &str, r: &[f64]) -> Figure {
         crate::display::heatmap(
             title,
             "phase x (rad)",
@@ -299,7 +300,7 @@ impl PhaseTorus {
     }
 
     /// `r` on the twisted manifold: each neuron at `T^-1 phi / mr` (m).
-    pub fn plot_manifold(&self, title: &str, r: &[f64]) -> plotly::Plot {
+    pub fn plot_manifold(&self, title: &str, r: &[f64]) -> Figure {
         let nn = self.n * self.n;
         let mut pts = ndarray::Array2::zeros((nn, 2));
         for (i, p) in manifold_points(self.n, self.mapping_ratio)

@@ -3,6 +3,7 @@
 use super::progress::{Progress, ShowProgress};
 use crate::analysis::bump;
 use crate::analysis::tracking::{tracking_summary, TrackingSummary};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::Result;
 use crate::models::FeatureMap;
@@ -286,7 +287,7 @@ impl Simulation {
     }
 
     /// Decoded bump centre and target over time.
-    pub fn plot_tracking(&self) -> plotly::Plot {
+    pub fn plot_tracking(&self) -> Figure {
         let mut series = Vec::new();
         for c in 0..self.dim() {
             let tg: Vec<f64> = self
@@ -325,7 +326,7 @@ impl Simulation {
     /// row of neurons through the bump centre). Long runs and large networks
     /// are subsampled to at most 300 time points and 128 neurons so the
     /// figure stays light.
-    pub fn plot_activity(&self) -> plotly::Plot {
+    pub fn plot_activity(&self) -> Figure {
         let n_side = *self.shape.last().unwrap_or(&1);
         let x_all = ring_positions(n_side);
         let rows = self.r.nrows();
@@ -368,7 +369,7 @@ impl Simulation {
     /// The firing-rate profile as an animation with a slider (ring models), or
     /// the 2D activity as an animated heatmap (torus models), with at most
     /// `max_frames` frames.
-    pub fn plot_animation(&self, max_frames: usize) -> plotly::Plot {
+    pub fn plot_animation(&self, max_frames: usize) -> Figure {
         let rows = self.r.nrows();
         let every = rows.div_ceil(max_frames.max(1)).max(1);
         let picks: Vec<usize> = (0..rows).step_by(every).collect();

@@ -40,6 +40,7 @@ use super::progress::{Progress, ShowProgress};
 use crate::analysis::theta::{
     active_steps, direction_sweeps, position_sweeps, DirectionSweeps, PositionSweeps,
 };
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::models::theta_sweep::{
@@ -570,7 +571,7 @@ impl ThetaSweepResult {
     /// The direction-cell rates as a heatmap (time x preferred direction),
     /// with the heading (white, broken at wraps) and dashed lines at the
     /// start of each theta cycle, over the steps `from..to`.
-    pub fn plot_direction_activity(&self, from: usize, to: usize) -> plotly::Plot {
+    pub fn plot_direction_activity(&self, from: usize, to: usize) -> Figure {
         let every = self.params.record_every.max(1);
         let (a, b) = (
             from.min(self.n_steps()) / every,
@@ -628,7 +629,7 @@ impl ThetaSweepResult {
     }
 
     /// Decoded against true position over the steps `from..to`.
-    pub fn plot_decoded_position(&self, from: usize, to: usize) -> plotly::Plot {
+    pub fn plot_decoded_position(&self, from: usize, to: usize) -> Figure {
         let (lo, hi) = (from.min(self.n_steps()), to.min(self.n_steps()));
         let mut series = vec![Series::line(
             "animal",
@@ -654,7 +655,7 @@ impl ThetaSweepResult {
 
     /// Internal direction offset from the heading and the theta phase over
     /// the steps `from..to`.
-    pub fn plot_direction_offset(&self, from: usize, to: usize) -> plotly::Plot {
+    pub fn plot_direction_offset(&self, from: usize, to: usize) -> Figure {
         let (lo, hi) = (from.min(self.n_steps()), to.min(self.n_steps()));
         let off = self.direction_offset();
         display::lines(
@@ -686,7 +687,7 @@ impl ThetaSweepResult {
     /// [`Error::Param`] when `every` is not a positive multiple of
     /// `record_every` (the direction rates exist only at those steps) or the
     /// window holds no step.
-    pub fn animation(&self, from: usize, to: usize, every: usize) -> Result<plotly::Plot> {
+    pub fn animation(&self, from: usize, to: usize, every: usize) -> Result<Figure> {
         use plotly::common::{ColorScale, ColorScalePalette, Line, Marker, Mode};
         use plotly::layout::{Axis, Frame, Layout};
         use plotly::{Scatter, Traces};
@@ -937,7 +938,7 @@ impl ThetaSweepResult {
             .sliders(sliders)
             .update_menus(menus);
         plot.set_layout(layout);
-        Ok(plot)
+        Ok(Figure::from(plot))
     }
 
     fn table(&self) -> KeyValues {

@@ -53,6 +53,7 @@ use super::environment::{Environment, Segment};
 use super::speed_map::{SpeedMap, Z_CLIP};
 use super::trajectory::{History, Trajectory};
 use super::wall_grid::{Cell, WallGrid};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{ParamError, Result};
 use crate::params::check;
@@ -892,22 +893,22 @@ impl Agent {
     }
 
     /// Plot of the trajectory in the environment.
-    pub fn plot_trajectory(&self) -> plotly::Plot {
+    pub fn plot_trajectory(&self) -> Figure {
         super::plots::trajectory(&self.env, self.history.path(), None)
     }
     /// Occupancy heatmap (fraction of time per bin of side `dx` m).
     ///
     /// # Errors
     /// [`Error::Param`](crate::Error::Param) when `dx` is not positive.
-    pub fn plot_position_heatmap(&self, dx: f64) -> Result<plotly::Plot> {
+    pub fn plot_position_heatmap(&self, dx: f64) -> Result<Figure> {
         super::plots::position_heatmap(&self.env, self.history.path(), dx)
     }
     /// Histograms of speed and rotational velocity.
-    pub fn plot_histograms(&self) -> plotly::Plot {
+    pub fn plot_histograms(&self) -> Figure {
         super::plots::motion_histograms(&self.history.speed(), &self.history.rotational_velocity)
     }
     /// Animation of the agent moving (`n_frames` frames of the last `window` s).
-    pub fn animate(&self, n_frames: usize) -> plotly::Plot {
+    pub fn animate(&self, n_frames: usize) -> Figure {
         super::plots::animate(&self.env, self.history.path(), n_frames)
     }
 }

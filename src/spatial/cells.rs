@@ -39,6 +39,7 @@
 
 use super::environment::Environment;
 use super::rate_map::RateMaps;
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -696,7 +697,7 @@ impl HeadDirectionCells {
         out
     }
     /// Tuning curves over `[0, 2π)`.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let th: Vec<f64> = (0..361).map(|i| i as f64 * TAU / 360.0).collect();
         let r = self.rates(&th);
         let series = (0..self.n())
@@ -1117,7 +1118,7 @@ trait SpatialCells: Sync {
     fn spatial_bundle(&self) -> Bundle {
         let plot = match self.maps(self.env().parameters().dx.max(0.02)) {
             Ok(m) => m.plot(6),
-            Err(_) => plotly::Plot::new(),
+            Err(_) => Figure::from(plotly::Plot::new()),
         };
         Bundle::figure(
             &plot,

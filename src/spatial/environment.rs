@@ -22,6 +22,7 @@
 //! RatInABox, a toolkit for modelling locomotion and neuronal activity in
 //! continuous environments. eLife 13:e85274.
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -707,7 +708,7 @@ impl Environment {
     }
 
     /// Plot of the environment: walls, holes and objects.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         environment_plot(self)
     }
 
@@ -867,13 +868,13 @@ pub(crate) fn environment_traces(env: &Environment) -> Vec<Box<dyn plotly::Trace
 }
 
 /// The environment alone: walls, holes and objects.
-pub(crate) fn environment_plot(env: &Environment) -> Plot {
+pub(crate) fn environment_plot(env: &Environment) -> Figure {
     let mut plot = Plot::new();
     for t in environment_traces(env) {
         plot.add_trace(t);
     }
     plot.set_layout(square_layout(Some(env), &format!("{env}")));
-    plot
+    Figure::from(plot)
 }
 
 #[cfg(test)]

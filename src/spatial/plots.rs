@@ -2,6 +2,7 @@
 //! speed and rotational-velocity histograms, rate maps and an animation.
 
 use super::environment::{environment_traces, square_layout, Environment};
+use crate::display::Figure;
 use crate::display::{self, compact, compact_matrix};
 use plotly::common::{ColorScale, ColorScalePalette, Line, Marker, Mode, Title};
 use plotly::layout::{Axis, Frame, GridPattern, LayoutGrid};
@@ -42,7 +43,7 @@ fn thin(h: Path<'_>, start: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 }
 
 /// The environment with the path of `history` (the last `last` seconds, or all).
-pub fn trajectory(env: &Environment, h: Path<'_>, last: Option<f64>) -> Plot {
+pub fn trajectory(env: &Environment, h: Path<'_>, last: Option<f64>) -> Figure {
     let start = match (last, h.t.last()) {
         (Some(s), Some(&end)) => h.t.partition_point(|&t| t < end - s),
         _ => 0,
@@ -78,7 +79,7 @@ pub fn trajectory(env: &Environment, h: Path<'_>, last: Option<f64>) -> Plot {
 }
 
 /// Sampled positions of an imported trajectory, in their environment if known.
-pub fn trajectory_points(env: Option<&Environment>, h: Path<'_>, title: &str) -> Plot {
+pub fn trajectory_points(env: Option<&Environment>, h: Path<'_>, title: &str) -> Figure {
     let mut plot = Plot::new();
     if let Some(e) = env {
         for t in environment_traces(e) {
@@ -93,7 +94,7 @@ pub fn trajectory_points(env: Option<&Environment>, h: Path<'_>, title: &str) ->
             .line(Line::new().color("rgba(31,119,180,0.7)").width(1.0)),
     );
     plot.set_layout(square_layout(env, title));
-    plot
+    Figure::from(plot)
 }
 
 /// Bin centres along x and y, and values `z[row = y][col = x]`.
@@ -126,7 +127,7 @@ pub fn occupancy(env: &Environment, h: Path<'_>, dx: f64) -> crate::Result<Grid>
 ///
 /// # Errors
 /// [`crate::Error::Param`] when `dx` is not positive.
-pub fn position_heatmap(env: &Environment, h: Path<'_>, dx: f64) -> crate::Result<Plot> {
+pub fn position_heatmap(env: &Environment, h: Path<'_>, dx: f64) -> crate::Result<Figure> {
     let (xs, ys, z) = occupancy(env, h, dx)?;
     let ys = if ys.is_empty() { vec![0.0] } else { ys };
     let mut plot = Plot::new();
@@ -139,7 +140,7 @@ pub fn position_heatmap(env: &Environment, h: Path<'_>, dx: f64) -> crate::Resul
         Some(env),
         &format!("Occupancy (fraction of time, {dx} m bins)"),
     ));
-    Ok(plot)
+    Ok(Figure::from(plot))
 }
 
 /// Histogram densities of `v` on `bins` bins over `[lo, hi]`.
@@ -160,7 +161,7 @@ pub(crate) fn density(v: &[f64], lo: f64, hi: f64, bins: usize) -> (Vec<f64>, Ve
 }
 
 /// Histograms of speed and rotational velocity side by side.
-pub fn motion_histograms(speed: &[f64], rotational_velocity: &[f64]) -> Plot {
+pub fn motion_histograms(speed: &[f64], rotational_velocity: &[f64]) -> Figure {
     let top = speed.iter().cloned().fold(0.0, f64::max).max(1e-3);
     let (sx, sy) = density(speed, 0.0, top, 50);
     let (rx, ry) = density(rotational_velocity, -15.0, 15.0, 60);
@@ -186,12 +187,12 @@ pub fn motion_histograms(speed: &[f64], rotational_velocity: &[f64]) -> Plot {
         .x_axis2(Axis::new().title(Title::from("rotational velocity (rad/s)")))
         .y_axis2(Axis::new().title(Title::from("density")));
     plot.set_layout(layout);
-    plot
+    Figure::from(plot)
 }
 
 /// Animation of the agent: `n_frames` frames (at most 200) spread over the
 /// history, each showing the agent and its last 5 s of path.
-pub fn animate(env: &Environment, h: Path<'_>, n_frames: usize) -> Plot {
+pub fn animate(env: &Environment, h: Path<'_>, n_frames: usize) -> Figure {
     let mut plot = super::environment::environment_plot(env);
     let n_env = plot.data().len();
     let n_frames = n_frames.clamp(1, 200).min(h.len().max(1));

@@ -7,6 +7,7 @@
 use super::environment::Environment;
 use crate::analysis::place::RateMap;
 use crate::display::compact_matrix;
+use crate::display::Figure;
 use crate::error::{ParamError, Result};
 use ndarray::Array2;
 use plotly::common::{ColorScale, ColorScalePalette, Title};
@@ -101,13 +102,13 @@ impl RateMaps {
             .collect()
     }
     /// Heatmaps of up to `max_cells` cells side by side.
-    pub fn plot(&self, max_cells: usize) -> plotly::Plot {
+    pub fn plot(&self, max_cells: usize) -> Figure {
         rate_maps_plot(self, max_cells, &self.kind)
     }
 }
 
 /// Heatmaps of up to `max_cells` (at most 8) cells side by side.
-fn rate_maps_plot(m: &RateMaps, max_cells: usize, kind: &str) -> Plot {
+fn rate_maps_plot(m: &RateMaps, max_cells: usize, kind: &str) -> Figure {
     let k = max_cells.min(8).min(m.n_cells()).max(1);
     let mut plot = Plot::new();
     let ys = if m.ys.is_empty() {
@@ -152,7 +153,7 @@ fn rate_maps_plot(m: &RateMaps, max_cells: usize, kind: &str) -> Plot {
         };
     }
     plot.set_layout(layout);
-    plot
+    Figure::from(plot)
 }
 
 /// The bin of each position in a grid of `n_x x n_y` square bins of side

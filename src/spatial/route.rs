@@ -68,6 +68,7 @@
 //! Numerische Mathematik 1:269-271.
 
 use super::environment::{Environment, Segment};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{ParamError, Result};
 use crate::params::check;
@@ -549,7 +550,7 @@ impl RoutePlanner {
 
     /// Plot of the environment with the graph: nodes and visibility edges
     /// (edges leaving the box of a periodic environment are cut at its edge).
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let mut plot = self.env.plot();
         let (mut x, mut y): (Vec<Option<f64>>, Vec<Option<f64>>) = (Vec::new(), Vec::new());
         for (i, es) in self.edges.iter().enumerate() {
@@ -645,7 +646,7 @@ impl Route {
         &self.env
     }
     /// Plot of the environment with the route.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let mut plot = self.env.plot();
         plot.add_trace(route_trace(&self.env, &self.waypoints));
         plot

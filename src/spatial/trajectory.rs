@@ -25,6 +25,7 @@
 //! perceptual change. Curr Biol 32:3505, doi:10.1016/j.cub.2022.06.046.
 
 use super::environment::Environment;
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -413,7 +414,7 @@ impl Trajectory {
     }
 
     /// Plot of the sampled positions.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let env = self.environment().ok();
         let h = History {
             t: self.t.clone(),

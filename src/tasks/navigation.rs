@@ -24,6 +24,7 @@
 //! # Ok::<(), canns::Error>(())
 //! ```
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::FeatureMap;
@@ -130,7 +131,7 @@ impl OpenLoopNavigation {
         [self.history.x[i], self.history.y[i]]
     }
     /// Plot of the trajectory.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         crate::spatial::trajectory_plot(&self.env, self.history.path(), None)
     }
 }
@@ -456,7 +457,7 @@ impl ClosedLoopNavigation {
     }
 
     /// Plot of the path with the goals and the planned route to the current goal.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let mut plot = self.agent.plot_trajectory();
         if let Some(route) = self.route() {
             plot.add_trace(route_trace(self.agent.environment(), route.waypoints()));

@@ -17,6 +17,7 @@
 
 use super::tracking::plot_targets;
 use super::{check_fit, check_position, steps_of, Task};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::FeatureMap;
@@ -135,7 +136,7 @@ impl PopulationCoding {
         self.on.clone()
     }
     /// Plot of the stimulus position while it is on.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         plot_targets("PopulationCoding stimulus", self)
     }
 }

@@ -20,6 +20,7 @@
 
 use super::tracking::plot_targets;
 use super::{check_fit, check_position, Task};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{ParamError, Result};
 use crate::models::FeatureMap;
@@ -143,7 +144,7 @@ impl TemplateMatching {
         &self.params
     }
     /// Plot of the template position.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         plot_targets("TemplateMatching template position", self)
     }
 }

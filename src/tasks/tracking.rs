@@ -20,6 +20,7 @@
 //! ```
 
 use super::{check_fit, steps_of, Task};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{ParamError, Result};
 use crate::models::FeatureMap;
@@ -195,12 +196,12 @@ impl SmoothTracking {
         &self.params
     }
     /// Plot of the target over time (one line per dimension).
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         plot_targets("SmoothTracking target", self)
     }
 }
 
-pub(crate) fn plot_targets(title: &str, task: &dyn Task) -> plotly::Plot {
+pub(crate) fn plot_targets(title: &str, task: &dyn Task) -> Figure {
     let n = task.n_steps();
     let dim = task.dim();
     let t: Vec<f64> = (0..n).map(|s| s as f64 * task.dt()).collect();

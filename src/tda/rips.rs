@@ -417,7 +417,7 @@ impl Diagrams {
 
     /// Persistence diagram: death against birth, one series per dimension
     /// (infinite deaths drawn at the threshold).
-    pub fn plot_diagram(&self) -> plotly::Plot {
+    pub fn plot_diagram(&self) -> Figure {
         let top = self.threshold.max(
             self.pairs
                 .iter()

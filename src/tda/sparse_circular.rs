@@ -32,6 +32,7 @@
 
 use super::circular::harmonic_lift;
 use super::rips::{Cocycle, Diagrams};
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
@@ -136,7 +137,7 @@ pub struct CircularCoordinates {
 
 impl CircularCoordinates {
     /// The angles against the point index.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let x = (0..self.theta.len()).map(|i| i as f64).collect();
         display::lines(
             "Circular coordinates",

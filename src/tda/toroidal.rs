@@ -26,6 +26,7 @@ use super::sparse_circular::{
     classes_by_persistence, euclidean_to_landmarks, harmonic, nearest_weights, weights, Harmonic,
     SparseCircularParams,
 };
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
 use crate::params::Params;
@@ -60,7 +61,7 @@ impl ToroidalCoordinates {
     }
 
     /// The points on the flat torus: first angle against the second.
-    pub fn plot(&self) -> plotly::Plot {
+    pub fn plot(&self) -> Figure {
         let pts = self.theta.view();
         display::scatter("Toroidal coordinates", &pts, None, "angle")
             .expect("two columns and no colour always fit")

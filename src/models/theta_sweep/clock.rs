@@ -54,6 +54,7 @@
 //!   alternating theta sweeps via firing rate adaptation. Curr Biol
 //!   35(4):709-722.
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{ParamError, Result};
 use crate::params::check;
@@ -285,7 +286,7 @@ impl ThetaClock {
 
     /// Plot of the phase and both modulations over `n_cycles` cycles at the
     /// given constant gains.
-    pub fn plot(&self, n_cycles: usize, linear_gain: f64, angular_gain: f64) -> plotly::Plot {
+    pub fn plot(&self, n_cycles: usize, linear_gain: f64, angular_gain: f64) -> Figure {
         let n = ((n_cycles.max(1) as f64) * self.steps_per_cycle()).ceil() as usize;
         let n = n.min(100_000);
         let t: Vec<f64> = (0..n).map(|i| self.time(i)).collect();

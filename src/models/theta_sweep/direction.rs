@@ -51,6 +51,7 @@
 //!   Phase precession relative to turning angle in theta-modulated head
 //!   direction cells. Hippocampus 35(2):e70008.
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::models::cann1d::ring_gaussian;
@@ -441,7 +442,7 @@ impl DirectionCellNetwork {
     }
 
     /// `u`, `r` (scaled to the height of `u`) and `v` over the ring.
-    pub fn plot_state(&self) -> plotly::Plot {
+    pub fn plot_state(&self) -> Figure {
         let top = self.u.iter().copied().fold(0.0, f64::max);
         let rmax = self.r_max();
         let r: Vec<f64> = if rmax > 0.0 && top > 0.0 {
@@ -463,7 +464,7 @@ impl DirectionCellNetwork {
 
     /// Polar tuning: the rates against preferred direction, with a needle at
     /// `heading` (rad) when given.
-    pub fn plot_polar(&self, heading: Option<f64>) -> plotly::Plot {
+    pub fn plot_polar(&self, heading: Option<f64>) -> Figure {
         super::plots::polar(&self.x, &self.r, heading, "Direction cells")
     }
 }

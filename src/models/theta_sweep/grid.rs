@@ -69,6 +69,7 @@
 //!   alternating theta sweeps via firing rate adaptation. Curr Biol
 //!   35(4):709-722.
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::dynamics::AdaptiveStep;
@@ -615,7 +616,7 @@ impl GridCellNetwork {
     }
 
     /// Heatmap of the rates over the phase torus.
-    pub fn plot_phase(&self) -> plotly::Plot {
+    pub fn plot_phase(&self) -> Figure {
         self.torus.plot_phase(
             &format!("GridCellNetwork rates at t = {:.0} ms", self.t),
             &self.r,
@@ -624,7 +625,7 @@ impl GridCellNetwork {
 
     /// The rates on the twisted manifold: each neuron at `T^-1 phi / mr` (m),
     /// one lattice cell of real space, coloured by rate.
-    pub fn plot_manifold(&self) -> plotly::Plot {
+    pub fn plot_manifold(&self) -> Figure {
         self.torus.plot_manifold(
             &format!(
                 "Grid cells on the twisted torus (spacing {:.3} m)",

@@ -58,6 +58,7 @@
 //!   Burgess, N. & Wu, S. (2024). Firing rate adaptation affords place cell
 //!   theta sweeps, phase precession and procession. eLife 12:RP87055.
 
+use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::dynamics::AdaptiveStep;
@@ -373,7 +374,7 @@ impl GeodesicGrid {
     }
 
     /// Heatmap of one value per accessible cell with the boundary drawn.
-    pub fn plot_values(&self, values: &[f64], title: &str) -> plotly::Plot {
+    pub fn plot_values(&self, values: &[f64], title: &str) -> Figure {
         let (xs, ys) = self.axes();
         let mut plot = display::heatmap(title, "x (m)", "y (m)", xs, ys, self.to_matrix(values));
         let mut poly = self.boundary.clone();
@@ -934,7 +935,7 @@ impl PlaceCellNetwork {
     }
 
     /// The rates over the environment.
-    pub fn plot_activity(&self) -> plotly::Plot {
+    pub fn plot_activity(&self) -> Figure {
         self.grid.plot_values(
             &self.r,
             &format!("PlaceCellNetwork rates at t = {:.0} ms", self.t),

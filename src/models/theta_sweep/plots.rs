@@ -1,12 +1,13 @@
 //! Figures shared by the theta-sweep networks.
 
+use crate::display::Figure;
 use crate::display::{compact, layout};
 use plotly::common::{Line, Mode};
 use plotly::{Plot, ScatterPolar};
 
 /// Polar tuning: `r` against the angles `x` (rad, drawn in degrees, the
 /// curve closed), with a needle at `heading` when given.
-pub(crate) fn polar(x: &[f64], r: &[f64], heading: Option<f64>, title: &str) -> Plot {
+pub(crate) fn polar(x: &[f64], r: &[f64], heading: Option<f64>, title: &str) -> Figure {
     let mut theta: Vec<f64> = x.iter().map(|a| compact(a.to_degrees())).collect();
     let mut rr: Vec<f64> = r.iter().map(|&v| compact(v)).collect();
     if let (Some(&t0), Some(&r0)) = (theta.first(), rr.first()) {
@@ -26,5 +27,5 @@ pub(crate) fn polar(x: &[f64], r: &[f64], heading: Option<f64>, title: &str) -> 
         );
     }
     plot.set_layout(layout(title, "", ""));
-    plot
+    Figure::from(plot)
 }

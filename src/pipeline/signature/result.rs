@@ -154,7 +154,7 @@ impl SignatureResult {
 
     /// The point cloud on its first three principal components, coloured by
     /// the measured angle (or the first decoded one).
-    pub fn plot_embedding(&self) -> plotly::Plot {
+    pub fn plot_embedding(&self) -> Figure {
         let k = self.points.ncols().min(3);
         let proj = Pca::params()
             .n_components(k)
@@ -179,7 +179,7 @@ impl SignatureResult {
 
     /// Decoded angle(s) (aligned to the measured one when there is one)
     /// and the measured angle against time.
-    pub fn plot_decoded(&self) -> plotly::Plot {
+    pub fn plot_decoded(&self) -> Figure {
         let mut series = Vec::new();
         for c in 0..self.coords.ncols() {
             let y: Vec<f64> = match &self.comparison {
