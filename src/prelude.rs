@@ -3,7 +3,9 @@
 pub use crate::analysis::bump::{centre_1d, centre_2d, height, width_1d, width_2d};
 pub use crate::analysis::tracking::{tracking_summary, TrackingSummary};
 pub use crate::data::{BinnedSpikes, Recording};
-pub use crate::display::{heatmap, lines, scatter, show, Bundle, Figure, Render, Series, Table};
+pub use crate::display::{
+    heatmap, lines, scatter, show, Bundle, Figure, Render, Series, ShowDataFrame as _, Table,
+};
 pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};
 pub use crate::models::theta_sweep::PlaceCellNetwork;

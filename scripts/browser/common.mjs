@@ -21,7 +21,8 @@ export async function launch(viewport = { width: 1200, height: 900 }) {
 }
 
 // In page: layout problems of the drawn canns figures under `root` (a CSS
-// selector): a figure wider than its output area, an animation slider over the
+// selector): a figure wider than its output area, a title wider than its
+// figure, an animation slider over the
 // x-axis title, Play/Pause buttons over the slider labels.
 export function layoutProblems(root) {
   const problems = [];
@@ -33,6 +34,10 @@ export function layoutProblems(root) {
     const area = (f.closest(".jp-OutputArea-output") || f.parentElement).getBoundingClientRect();
     const r = svg.getBoundingClientRect();
     if (r.right > area.right + 1) problems.push(`a figure is ${Math.round(r.width)} px wide in a ${Math.round(area.width)} px output area`);
+    for (const t of f.querySelectorAll(".g-gtitle text, text.gtitle")) {
+      const b = t.getBoundingClientRect();
+      if (b.width > 0 && (b.left < r.left - 1 || b.right > r.right + 1)) problems.push(`the title "${t.textContent.slice(0, 40)}" is clipped (${Math.round(b.width)} px in a ${Math.round(r.width)} px figure)`);
+    }
     const rail = f.querySelector(".slider-container .slider-rail-rect");
     if (!rail || !visible(rail)) continue;
     const slider = [rail, ...f.querySelectorAll(".slider-container .slider-label, .slider-container .slider-current-value")]

@@ -18,6 +18,8 @@ pub struct Series {
     pub markers: bool,
     /// Draw dashed.
     pub dashed: bool,
+    /// Line width in px (plotly's default, 2, when `None`).
+    pub width: Option<f64>,
 }
 
 impl Series {
@@ -29,6 +31,7 @@ impl Series {
             y,
             markers: false,
             dashed: false,
+            width: None,
         }
     }
     /// A dashed line.
@@ -37,6 +40,11 @@ impl Series {
             dashed: true,
             ..Self::line(name, x, y)
         }
+    }
+    /// The same series drawn `px` wide.
+    pub fn width(mut self, px: f64) -> Self {
+        self.width = Some(px);
+        self
     }
     /// Markers only.
     pub fn markers(name: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
@@ -62,6 +70,33 @@ pub fn layout(title: &str, x_label: &str, y_label: &str) -> Layout {
         .y_axis(Axis::new().title(Title::from(y_label)))
 }
 
+/// Width in px of one character of a figure title (plotly's 17 px title
+/// font, a little above its average glyph width so estimates err wide).
+const TITLE_CHAR_PX: f64 = 9.5;
+
+/// `title` broken into lines (at ", " or spaces, joined by `<br>`) that fit
+/// a figure `width_px` wide, and the number of lines.
+pub(crate) fn fit_title(title: &str, width_px: f64) -> (String, usize) {
+    let max_chars = ((width_px - 40.0) / TITLE_CHAR_PX).max(10.0) as usize;
+    if title.chars().count() <= max_chars {
+        return (title.to_string(), 1);
+    }
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in title.split_inclusive([' ', ',']) {
+        let cur = lines.last_mut().expect("one line at least");
+        if !cur.is_empty() && cur.chars().count() + word.trim_end().chars().count() > max_chars {
+            lines.push(String::new());
+        }
+        lines.last_mut().expect("one line at least").push_str(word);
+    }
+    let lines: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    (lines.join("<br>"), lines.len())
+}
+
 /// A line plot of several series.
 pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Figure {
     let mut plot = Plot::new();
@@ -72,12 +107,15 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> 
         } else {
             tr.mode(Mode::Lines)
         };
-        if s.dashed {
-            tr = tr.line(
-                Line::new()
-                    .dash(plotly::common::DashType::Dash)
-                    .shape(LineShape::Linear),
-            );
+        if s.dashed || s.width.is_some() {
+            let mut line = Line::new().shape(LineShape::Linear);
+            if s.dashed {
+                line = line.dash(plotly::common::DashType::Dash);
+            }
+            if let Some(w) = s.width {
+                line = line.width(w);
+            }
+            tr = tr.line(line);
         }
         plot.add_trace(tr);
     }
@@ -122,7 +160,22 @@ pub fn heatmap(
 
 #[cfg(test)]
 mod tests {
-    use super::compact;
+    use super::{compact, fit_title};
+
+    #[test]
+    fn long_titles_wrap_to_the_figure_width() {
+        assert_eq!(fit_title("Short", 400.0), ("Short".to_string(), 1));
+        let long = "Environment(2D, Solid, 1 x 1 m, 4 walls, 0 holes, 0 objects)";
+        let (t, n) = fit_title(long, 410.0);
+        assert!(n >= 2, "{t}");
+        for line in t.split("<br>") {
+            assert!(
+                line.chars().count() as f64 * 9.5 <= 410.0 - 40.0 + 1e-9,
+                "{line}"
+            );
+        }
+        assert_eq!(t.replace("<br>", " "), long);
+    }
 
     #[test]
     fn compact_keeps_four_significant_digits() {

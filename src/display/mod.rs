@@ -25,10 +25,11 @@ mod svg;
 mod table;
 
 pub use animation::{animated_heatmap, animated_lines};
+pub(crate) use figure::fit_title;
 pub use figure::{compact, compact_matrix, heatmap, layout, lines, plot_height, Series};
 pub use scatter::scatter;
 pub use svg::plot_to_svg;
-pub use table::{html_escape, KeyValues, Table};
+pub use table::{html_escape, KeyValues, ShowDataFrame, Table};
 
 use crate::error::{Error, Result};
 use plotly::Plot;

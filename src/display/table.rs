@@ -206,3 +206,27 @@ impl super::Render for Table {
 }
 
 super::evcxr_display_via_render!(Table);
+
+/// Shows a polars `DataFrame` in a notebook as the crate's [`Table`] (first
+/// and last rows, every column up to 20, the shape in the caption) instead
+/// of polars' text table, which hides columns.
+///
+/// The prelude brings it into scope, so a cell ending in `df` or
+/// `df.head(Some(5))` renders the table.
+///
+/// # Examples
+/// ```
+/// use canns::prelude::*;
+/// let df = canns::polars::df!("t" => [0.0, 0.1], "x" => [1.0, 2.0]).unwrap();
+/// df.evcxr_display(); // what a notebook cell ending in `df` calls
+/// ```
+pub trait ShowDataFrame {
+    /// Renders the DataFrame in an evcxr notebook.
+    fn evcxr_display(&self);
+}
+
+impl ShowDataFrame for polars::prelude::DataFrame {
+    fn evcxr_display(&self) {
+        super::Render::bundle(&Table::from_dataframe("DataFrame", self)).emit()
+    }
+}

@@ -775,9 +775,18 @@ pub(crate) fn square_layout(env: Option<&Environment>, title: &str) -> Layout {
         .unwrap_or((1.0, 1.0));
     let height = display::DEFAULT_HEIGHT;
     let width = ((height as f64 - 90.0) * w / h + 100.0).clamp(250.0, 1100.0) as usize;
-    display::layout(title, "x (m)", "y (m)")
-        .height(height)
+    // A narrow arena's figure is narrow too: wrap its title rather than clip it.
+    let (title, lines) = display::fit_title(title, width as f64);
+    display::layout(&title, "x (m)", "y (m)")
+        .height(height + 22 * (lines - 1))
         .width(width)
+        .margin(
+            plotly::layout::Margin::new()
+                .left(60)
+                .right(20)
+                .top(50 + 22 * (lines - 1))
+                .bottom(50),
+        )
         .x_axis(
             Axis::new()
                 .title(Title::from("x (m)"))

@@ -465,8 +465,8 @@ impl Diagrams {
     /// # Ok::<(), canns::Error>(())
     /// ```
     pub fn plot_barcode(&self) -> Figure {
-        let (series, _) = self.barcode(0, usize::MAX);
-        display::lines("Barcode", "filtration value", "interval", series).into()
+        let (series, bars) = self.barcode(0, usize::MAX);
+        barcode_figure("Barcode", series, &bars)
     }
 
     /// The bars of a barcode as drawn by [`Diagrams::plot_barcode`]: one
@@ -486,7 +486,7 @@ impl Diagrams {
                 bars.push((d, p.0, death, row));
                 row += 1.0;
             }
-            series.push(Series::line(format!("H{d}"), x, y));
+            series.push(Series::line(format!("H{d}"), x, y).width(4.0));
             row += 1.0;
         }
         (series, bars)
@@ -495,6 +495,22 @@ impl Diagrams {
 
 /// A bar as a barcode draws it: `(dimension, birth, drawn death, row)`.
 pub(crate) type DrawnBar = (usize, f64, f64, f64);
+
+/// A barcode figure: rows padded by one on either side (so no bar sits on
+/// the axis line and a single bar stays visible), row numbers hidden.
+pub(crate) fn barcode_figure(title: &str, series: Vec<Series>, bars: &[DrawnBar]) -> Figure {
+    let rows = bars.iter().map(|b| b.3).fold(0.0, f64::max);
+    let mut fig = display::lines(title, "filtration value", "bar", series);
+    let layout = fig.layout().clone().y_axis(
+        plotly::layout::Axis::new()
+            .title(plotly::common::Title::from("bar"))
+            .range(vec![rows + 1.0, -1.0])
+            .show_tick_labels(false)
+            .zero_line(false),
+    );
+    fig.set_layout(layout);
+    fig
+}
 
 impl Render for Diagrams {
     fn bundle(&self) -> Bundle {

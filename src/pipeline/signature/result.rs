@@ -120,7 +120,7 @@ impl SignatureResult {
         let (mut series, bars) = self.diagrams.barcode(1, 15);
         let top = self.diagrams.threshold;
         let (mut bx, mut by) = (Vec::new(), Vec::new());
-        for (d, birth, _, row) in bars {
+        for &(d, birth, _, row) in &bars {
             let band = self.band.get(d).copied().unwrap_or(f64::NAN);
             if !band.is_finite() {
                 continue;
@@ -143,13 +143,7 @@ impl SignatureResult {
                 by,
             ));
         }
-        display::lines(
-            "Barcode with shuffle significance band",
-            "filtration value",
-            "bar",
-            series,
-        )
-        .into()
+        crate::tda::rips::barcode_figure("Barcode with shuffle significance band", series, &bars)
     }
 
     /// The point cloud on its first three principal components, coloured by
