@@ -9,6 +9,7 @@ use crate::embed::{FuzzyGraph, FuzzyGraphParams, KnnAlgorithm, Metric, Pca};
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::Params;
+use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::tda::sparse_circular::{
     classes_by_persistence, extend, sparse_circular_coordinates, SparseCircularParams,
 };
@@ -443,6 +444,15 @@ impl Signature {
         // Significance: the whole pipeline on independently shifted units.
         let n = activity.n_bins();
         let lo = ((self.min_shift / activity.bin_size).ceil() as usize).min(n / 2);
+        // Each shuffle repeats the persistent homology of `n_points` points.
+        let per_shuffle = (self.n_points as f64).powi(3) / 10.0;
+        let progress = std::sync::Mutex::new(Progress::new(
+            "shuffles",
+            self.n_shuffles,
+            self.n_shuffles as f64 * per_shuffle,
+            ShowProgress::Auto,
+        ));
+        let done = std::sync::atomic::AtomicUsize::new(0);
         let shuffle_max: Vec<Vec<f64>> = (0..self.n_shuffles)
             .into_par_iter()
             .map(|s| {
@@ -458,7 +468,12 @@ impl Signature {
                         }
                     })
                     .collect();
-                self.longest_bars(&activity.shifted(&shifts))
+                let bars = self.longest_bars(&activity.shifted(&shifts));
+                let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if let Ok(mut p) = progress.lock() {
+                    p.update(k);
+                }
+                bars
             })
             .collect::<Result<_>>()?;
         let band: Vec<f64> = (0..=self.maxdim)
