@@ -90,23 +90,85 @@ pub fn animated_lines(
     frames: Vec<(String, Vec<f64>)>,
     y_range: (f64, f64),
 ) -> Figure {
+    let frames = frames.into_iter().map(|(n, y)| (n, vec![y])).collect();
+    animated_curves(
+        title,
+        (x_label, y_label),
+        x,
+        &[("r", false)],
+        frames,
+        y_range,
+        None,
+    )
+}
+
+/// Several curves animated together: `curves[i] = (name, on the right
+/// axis)`, `frames[k] = (label, [y of curve i])`. The left axis is fixed to
+/// `y_range`; `right = Some((title, range))` adds a second y axis at the
+/// right for the curves marked so (drawn dashed), for a curve on another
+/// scale (the external input beside the rates).
+pub(crate) fn animated_curves(
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    x: Vec<f64>,
+    curves: &[(&str, bool)],
+    frames: Vec<(String, Vec<Vec<f64>>)>,
+    y_range: (f64, f64),
+    right: Option<(&str, (f64, f64))>,
+) -> Figure {
+    let trace = |name: &str, on_right: bool, y: Vec<f64>| {
+        let mut tr = Scatter::new(x.clone(), y).mode(Mode::Lines).name(name);
+        if on_right {
+            tr = tr
+                .y_axis("y2")
+                .line(plotly::common::Line::new().dash(plotly::common::DashType::Dash));
+        }
+        tr
+    };
     let mut plot = Plot::new();
     let first = frames.first().map(|f| f.1.clone()).unwrap_or_default();
-    plot.add_trace(Scatter::new(x.clone(), first).mode(Mode::Lines).name("r"));
+    for (i, &(name, on_right)) in curves.iter().enumerate() {
+        plot.add_trace(trace(
+            name,
+            on_right,
+            first.get(i).cloned().unwrap_or_default(),
+        ));
+    }
     let names: Vec<String> = frames.iter().map(|f| f.0.clone()).collect();
-    for (name, y) in frames {
-        let y: Vec<f64> = y.into_iter().map(super::figure::compact).collect();
+    for (name, ys) in frames {
         let mut data = Traces::new();
-        data.push(Scatter::new(x.clone(), y).mode(Mode::Lines).name("r"));
+        for (i, y) in ys.into_iter().enumerate().take(curves.len()) {
+            let y: Vec<f64> = y.into_iter().map(super::figure::compact).collect();
+            data.push(trace(curves[i].0, curves[i].1, y));
+        }
         plot.add_frame(Frame::new().name(name).data(data));
     }
     let (sliders, menus) = controls(&names, "t = ", 60, true);
-    let layout = super::figure::layout(title, x_label, y_label)
+    let mut layout = super::figure::layout(title, x_label, y_label);
+    if let Some((label, _)) = right {
+        layout = super::figure::with_right_axis(layout, label);
+    }
+    let margin = match right {
+        Some(_) => controls_margin().right(70).top(70),
+        None => controls_margin(),
+    };
+    let mut layout = layout
         .height(super::DEFAULT_HEIGHT + 100)
-        .margin(controls_margin())
+        .margin(margin)
         .y_axis(Axis::new().title(y_label).range(vec![y_range.0, y_range.1]))
         .sliders(sliders)
         .update_menus(menus);
+    if let Some((label, (lo, hi))) = right {
+        layout = layout.y_axis2(
+            Axis::new()
+                .title(label)
+                .overlaying("y")
+                .side(plotly::common::AxisSide::Right)
+                .show_grid(false)
+                .zero_line(false)
+                .range(vec![lo, hi]),
+        );
+    }
     plot.set_layout(layout);
     Figure::from(plot)
 }

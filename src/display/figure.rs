@@ -20,6 +20,10 @@ pub struct Series {
     pub dashed: bool,
     /// Line width in px (plotly's default, 2, when `None`).
     pub width: Option<f64>,
+    /// Drawn against a second y axis on the right, titled with the series'
+    /// name: for a curve whose scale differs by orders of magnitude from the
+    /// others (a stimulus of height 10 beside a bump of height 0.3).
+    pub right_axis: bool,
 }
 
 impl Series {
@@ -32,6 +36,7 @@ impl Series {
             markers: false,
             dashed: false,
             width: None,
+            right_axis: false,
         }
     }
     /// A dashed line.
@@ -44,6 +49,11 @@ impl Series {
     /// The same series drawn `px` wide.
     pub fn width(mut self, px: f64) -> Self {
         self.width = Some(px);
+        self
+    }
+    /// The same series on a second y axis at the right.
+    pub fn on_right_axis(mut self) -> Self {
+        self.right_axis = true;
         self
     }
     /// Markers only.
@@ -100,8 +110,16 @@ pub(crate) fn fit_title(title: &str, width_px: f64) -> (String, usize) {
 /// A line plot of several series.
 pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Figure {
     let mut plot = Plot::new();
+    let right: Vec<String> = series
+        .iter()
+        .filter(|s| s.right_axis)
+        .map(|s| s.name.clone())
+        .collect();
     for s in series {
         let mut tr = Scatter::new(s.x, s.y).name(s.name);
+        if s.right_axis {
+            tr = tr.y_axis("y2");
+        }
         tr = if s.markers {
             tr.mode(Mode::Markers)
         } else {
@@ -119,8 +137,34 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> 
         }
         plot.add_trace(tr);
     }
-    plot.set_layout(layout(title, x_label, y_label));
+    let mut l = layout(title, x_label, y_label);
+    if !right.is_empty() {
+        l = with_right_axis(l, &right.join(", "));
+    }
+    plot.set_layout(l);
     Figure::from(plot)
+}
+
+/// `layout` with a second y axis on the right titled `label`, and room for
+/// it (the legend moves above the plot, clear of the axis).
+pub(crate) fn with_right_axis(layout: Layout, label: &str) -> Layout {
+    layout
+        .y_axis2(
+            Axis::new()
+                .title(Title::from(label))
+                .overlaying("y")
+                .side(plotly::common::AxisSide::Right)
+                .show_grid(false)
+                .zero_line(false),
+        )
+        .margin(Margin::new().left(60).right(70).top(70).bottom(50))
+        .legend(
+            plotly::layout::Legend::new()
+                .orientation(plotly::common::Orientation::Horizontal)
+                .x(0.0)
+                .y(1.02)
+                .y_anchor(plotly::common::Anchor::Bottom),
+        )
 }
 
 /// Rounds to 4 significant digits: plenty for a colour, and it keeps the

@@ -219,7 +219,9 @@ impl Cann1d {
             ),
         ];
         if let Some(s) = stimulus {
-            series.push(Series::dashed("stimulus", self.x.clone(), s.to_vec()));
+            // A stimulus is often tens of times the resting bump's height:
+            // its own axis keeps the bump visible.
+            series.push(Series::dashed("stimulus", self.x.clone(), s.to_vec()).on_right_axis());
         }
         if self.params.m > 0.0 {
             series.push(Series::line(

@@ -23,6 +23,11 @@ pub struct SimOptions {
     pub record_every: usize,
     /// Record full states at all (large for big 2D networks). Default true.
     pub record_states: bool,
+    /// Also record the external input the task gave each neuron, at the same
+    /// steps as the states (into [`Simulation::input`]), so that
+    /// [`Simulation::plot_animation`] shows it beside the rates (the
+    /// "energy landscape" of a CANN with its stimulus). Default false.
+    pub record_input: bool,
     /// Reset the model and task before running. Default true.
     pub reset: bool,
     /// Progress display. Default: on a terminal for long runs.
@@ -34,6 +39,7 @@ impl Default for SimOptions {
         Self {
             record_every: 1,
             record_states: true,
+            record_input: false,
             reset: true,
             progress: ShowProgress::Auto,
         }
@@ -46,6 +52,8 @@ impl SimOptions {
         record_every: usize,
         /// Sets `record_states`.
         record_states: bool,
+        /// Sets `record_input`.
+        record_input: bool,
         /// Sets `reset`.
         reset: bool,
         /// Sets `progress`.
@@ -88,6 +96,9 @@ pub struct Simulation {
     pub r: Array2<f64>,
     /// Recorded adaptation variables (models with adaptation).
     pub v: Option<Array2<f64>>,
+    /// Recorded external input, same rows as `u` (with
+    /// [`SimOptions::record_input`]).
+    pub input: Option<Array2<f64>>,
     /// Steps between recorded states.
     pub record_every: usize,
     /// Decoded bump centre per step (rad).
@@ -150,9 +161,10 @@ pub fn simulate_with(
         0
     };
     let has_v = model.v().is_some();
+    let arrays = 2 + u64::from(has_v) + u64::from(options.record_input);
     let state_bytes = (n_rec as u64)
         .saturating_mul(n as u64)
-        .saturating_mul(8 * if has_v { 3 } else { 2 });
+        .saturating_mul(8 * arrays);
     // centre and target (dim each), t, height, width, on
     let step_bytes = (steps as u64).saturating_mul(16 * dim as u64 + 25);
     crate::error::check_memory(
@@ -167,6 +179,7 @@ pub fn simulate_with(
     let mut u = Array2::zeros((n_rec, n));
     let mut r = Array2::zeros((n_rec, n));
     let mut v = has_v.then(|| Array2::zeros((n_rec, n)));
+    let mut inputs = options.record_input.then(|| Array2::zeros((n_rec, n)));
     let mut centre = Array2::from_elem((steps, dim), f64::NAN);
     let mut target = Array2::zeros((steps, dim));
     let mut t = Vec::with_capacity(steps);
@@ -217,6 +230,11 @@ pub fn simulate_with(
             if let (Some(v), Some(mv)) = (v.as_mut(), model.v()) {
                 v.row_mut(k).assign(&ndarray::ArrayView1::from(mv));
             }
+            if let Some(inputs) = inputs.as_mut() {
+                inputs
+                    .row_mut(k)
+                    .assign(&ndarray::ArrayView1::from(&input[..]));
+            }
         }
         progress.update(s + 1);
     }
@@ -229,6 +247,7 @@ pub fn simulate_with(
         u,
         r,
         v,
+        input: inputs,
         record_every: options.record_every,
         centre,
         target,
@@ -368,7 +387,22 @@ impl Simulation {
 
     /// The firing-rate profile as an animation with a slider (ring models), or
     /// the 2D activity as an animated heatmap (torus models), with at most
-    /// `max_frames` frames.
+    /// `max_frames` frames. A ring run recorded with
+    /// [`SimOptions::record_input`] shows the external input too, dashed on
+    /// its own axis at the right (a stimulus is often 30 times the bump's
+    /// height).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::prelude::*;
+    /// let mut net = Cann1d::params().num(64).build()?;
+    /// let mut task = PopulationCoding::params().position(vec![1.0]).duration(5.0).after(5.0).build()?;
+    /// let sim = simulate_with(&mut net, &mut task, &SimOptions::default().record_input(true))?;
+    /// assert_eq!(sim.input.as_ref().unwrap().dim(), sim.r.dim());
+    /// let fig = sim.plot_animation(10);
+    /// assert_eq!(fig.data().len(), 2); // the rates and the input
+    /// # Ok::<(), canns::Error>(())
+    /// ```
     pub fn plot_animation(&self, max_frames: usize) -> Figure {
         let rows = self.r.nrows();
         let every = rows.div_ceil(max_frames.max(1)).max(1);
@@ -382,6 +416,28 @@ impl Simulation {
         let hi = self.r.iter().cloned().fold(0.0, f64::max).max(1e-12);
         let n_side = *self.shape.last().unwrap_or(&1);
         let x = ring_positions(n_side);
+        if let (1, Some(input)) = (self.shape.len(), self.input.as_ref()) {
+            let frames = picks
+                .iter()
+                .map(|&k| {
+                    (
+                        label(k),
+                        vec![self.r.row(k).to_vec(), input.row(k).to_vec()],
+                    )
+                })
+                .collect();
+            let lo = input.iter().cloned().fold(0.0, f64::min);
+            let top = input.iter().cloned().fold(0.0, f64::max).max(1e-12);
+            return display::animation::animated_curves(
+                &format!("{} firing rate and input", self.model),
+                ("preferred position (rad)", "r"),
+                x,
+                &[("r", false), ("input", true)],
+                frames,
+                (0.0, 1.05 * hi),
+                Some(("external input", (lo.min(0.0) * 1.05, 1.05 * top))),
+            );
+        }
         if self.shape.len() == 1 {
             let frames = picks
                 .iter()
