@@ -145,30 +145,17 @@ pub(crate) fn animated_curves(
     }
     let (sliders, menus) = controls(&names, "t = ", 60, true);
     let mut layout = super::figure::layout(title, x_label, y_label);
-    if let Some((label, _)) = right {
-        layout = super::figure::with_right_axis(layout, label);
+    let mut margin = controls_margin();
+    if let Some((label, range)) = right {
+        layout = super::figure::with_right_axis(layout, label, Some(range));
+        margin = margin.right(70).top(70);
     }
-    let margin = match right {
-        Some(_) => controls_margin().right(70).top(70),
-        None => controls_margin(),
-    };
-    let mut layout = layout
+    let layout = layout
         .height(super::DEFAULT_HEIGHT + 100)
         .margin(margin)
         .y_axis(Axis::new().title(y_label).range(vec![y_range.0, y_range.1]))
         .sliders(sliders)
         .update_menus(menus);
-    if let Some((label, (lo, hi))) = right {
-        layout = layout.y_axis2(
-            Axis::new()
-                .title(label)
-                .overlaying("y")
-                .side(plotly::common::AxisSide::Right)
-                .show_grid(false)
-                .zero_line(false)
-                .range(vec![lo, hi]),
-        );
-    }
     plot.set_layout(layout);
     Figure::from(plot)
 }

@@ -139,24 +139,27 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> 
     }
     let mut l = layout(title, x_label, y_label);
     if !right.is_empty() {
-        l = with_right_axis(l, &right.join(", "));
+        l = with_right_axis(l, &right.join(", "), None);
     }
     plot.set_layout(l);
     Figure::from(plot)
 }
 
-/// `layout` with a second y axis on the right titled `label`, and room for
-/// it (the legend moves above the plot, clear of the axis).
-pub(crate) fn with_right_axis(layout: Layout, label: &str) -> Layout {
+/// `layout` with a second y axis on the right titled `label` (fixed to
+/// `range` if given), and room for it (the legend moves above the plot,
+/// clear of the axis).
+pub(crate) fn with_right_axis(layout: Layout, label: &str, range: Option<(f64, f64)>) -> Layout {
+    let mut axis = Axis::new()
+        .title(Title::from(label))
+        .overlaying("y")
+        .side(plotly::common::AxisSide::Right)
+        .show_grid(false)
+        .zero_line(false);
+    if let Some((lo, hi)) = range {
+        axis = axis.range(vec![lo, hi]);
+    }
     layout
-        .y_axis2(
-            Axis::new()
-                .title(Title::from(label))
-                .overlaying("y")
-                .side(plotly::common::AxisSide::Right)
-                .show_grid(false)
-                .zero_line(false),
-        )
+        .y_axis2(axis)
         .margin(Margin::new().left(60).right(70).top(70).bottom(50))
         .legend(
             plotly::layout::Legend::new()
