@@ -50,4 +50,4 @@ pub use crate::tasks::{Replay, ReplayParams};
 // Path integration and the rest of the model zoo.
 pub use crate::models::hopfield::Update;
 pub use crate::models::{GridCell2DPosition, GridCell2DVelocity, HierarchicalNetwork};
-pub use crate::spatial::{GridField, PlaceField};
+pub use crate::spatial::{poisson_spikes, GridField, PlaceField};
