@@ -2,7 +2,6 @@
 //! it), so the notebook's claims are checked by `cargo test`.
 
 use canns::prelude::*;
-use canns::spatial::*;
 
 #[test]
 fn notebook_05_navigation() -> Result<()> {

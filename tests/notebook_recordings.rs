@@ -1,9 +1,6 @@
 //! The recording walkthrough end to end on the bundled real recording: load
 //! by name, DataFrames, HD tuning and classification, decoding, ripple PSTH.
 
-use canns::analysis::decoding::{Decoder, DecodingParams};
-use canns::analysis::head_direction::HdTuningParams;
-use canns::display::Render;
 use canns::prelude::*;
 
 #[test]

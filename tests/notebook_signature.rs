@@ -1,7 +1,6 @@
 //! Mirrors the new sections of notebook 07: the real ADn ring of
 //! A2929-200711 and the grid-cell torus (the notebook's code, cell by cell).
 
-use canns::pipeline::signature::{Activity, Signature};
 use canns::prelude::*;
 
 /// Grid phase (rad) of the positions `xy` (m) at the rows `rows`, along the lattice direction
