@@ -264,3 +264,32 @@ fn cann_options() {
         .noise_v(0.1);
     assert_eq!(CannOptions::from_json(&o.to_json()).unwrap(), o);
 }
+
+#[test]
+fn adaptation_destabilises_the_ring() {
+    use canns::pipeline::replay::adaptation_spectrum;
+    let m_bars = [0.0, 0.5, 0.8, 0.95, 1.05, 1.2, 1.5, 2.0, 3.5];
+    let s = adaptation_spectrum(&m_bars, 6).unwrap();
+    eprintln!("{s}; points {:?}; stable {:?}", s.n_points, s.n_stable);
+    let theory = s.theory();
+    for (i, &m) in m_bars.iter().enumerate() {
+        // Six bumps, six distinct fixed points, each with the same spectrum.
+        assert_eq!(s.n_points[i], 6, "m/m* {m}");
+        assert!((s.top[i] - s.top_min[i]).abs() < 1e-9, "m/m* {m}");
+        if m < 1.0 {
+            // The neutral rotation only: marginal, nothing grows.
+            assert!((s.top[i] - 1.0).abs() < 1e-9, "m/m* {m}: {}", s.top[i]);
+        } else {
+            // A growing mode at rate (m/m* - 1) / tau_v: the bump must travel.
+            assert_eq!(s.n_stable[i], 0, "m/m* {m}");
+            let excess = s.top[i] - 1.0;
+            assert!(excess > 0.0, "m/m* {m}: {}", s.top[i]);
+            assert!(
+                (excess / (theory[i] - 1.0) - 1.0).abs() < 0.02,
+                "m/m* {m}: {} vs {}",
+                s.top[i],
+                theory[i]
+            );
+        }
+    }
+}
