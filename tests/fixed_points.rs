@@ -136,6 +136,11 @@ fn saddle_and_stable_nodes_of_a_flow() {
             assert!((ev[0].0 - 0.9).abs() < 1e-6 && (ev[1].0 - 0.8).abs() < 1e-6);
         }
     }
+    // The flow's boundary Re lambda = 1, not the unit circle.
+    let fig = fps.plot_eigenvalues().plot().to_json();
+    assert!(fig.contains("Re lambda = 1") && !fig.contains("|lambda| = 1"));
+    let pca = fps.plot_pca(&states.view()).unwrap().plot().to_json();
+    assert!(pca.contains("stable") && pca.contains("unstable"));
 }
 
 #[test]

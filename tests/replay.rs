@@ -19,24 +19,36 @@ fn fixture() -> serde_json::Value {
 
 /// MSD exponent (1-20 ms) and net displacement over 190 ms of the 1-D model
 /// at adaptation `m_bar` (units of the boundary), 8 seeds.
-fn ji_1d_stats(m_bar: f64) -> ReplayStats {
+/// Also the Levy alpha of the steps between consecutive samples (0.1 ms,
+/// Ji et al.'s interval).
+fn ji_1d_stats(m_bar: f64) -> (ReplayStats, f64) {
     let seeds: Vec<u64> = (0..8).collect();
     let runs = replay_trials(|s| ji_1d(m_bar, s), &Replay::params(), &seeds, 0).unwrap();
     assert!(runs.runs.iter().all(|r| r.lost == 0));
-    runs.stats(10.0).unwrap()
+    let fine = runs
+        .stats_with(ReplayStats::params().step_lag(0.1), 10.0)
+        .unwrap();
+    (runs.stats(10.0).unwrap(), fine.levy_alpha.unwrap())
 }
 
 #[test]
 fn replay_exponent_monotone_and_stationary_small() {
     let fx = fixture();
     let m_bars = [0.0, 0.5, 0.9, 1.1, 1.5, 3.5];
-    let stats: Vec<ReplayStats> = m_bars.iter().map(|&m| ji_1d_stats(m)).collect();
+    let (stats, alpha_fine): (Vec<ReplayStats>, Vec<f64>) =
+        m_bars.iter().map(|&m| ji_1d_stats(m)).unzip();
     let beta: Vec<f64> = stats.iter().map(|s| s.msd_exponent).collect();
     let net: Vec<f64> = stats.iter().map(|s| s.net_displacement).collect();
     let alpha: Vec<Option<f64>> = stats.iter().map(|s| s.levy_alpha).collect();
     eprintln!("Levy alpha of 1 ms steps: {alpha:?}");
     // Additive input noise alone gives Gaussian (Brownian) steps: alpha = 2.
     assert!(alpha.iter().all(|a| a.unwrap() > 1.9), "{alpha:?}");
+    eprintln!("Levy alpha of 0.1 ms steps: {alpha_fine:?}");
+    assert!(alpha_fine.iter().all(|&a| a > 1.9), "{alpha_fine:?}");
+    let labels: Vec<String> = m_bars.iter().map(|m| format!("m/m* = {m}")).collect();
+    let runs: Vec<(&str, &ReplayStats)> = labels.iter().map(|l| l.as_str()).zip(&stats).collect();
+    let fig = canns::analysis::replay::plot_step_distributions(&runs).unwrap();
+    assert_eq!(fig.plot().data().len(), m_bars.len() + 1);
     let reference: Vec<f64> = fx["cann1d_ji"]
         .as_array()
         .unwrap()
