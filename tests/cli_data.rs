@@ -50,6 +50,31 @@ fn convert_round_trips_through_every_format() {
         body(&b),
         "the CSV copy summarises like the NWB file"
     );
+    // --compress: a deflated NPZ, smaller, read back the same.
+    let packed = d.join("packed.npz");
+    canns_ok(&[
+        "convert",
+        "A2929-200711",
+        packed.to_str().unwrap(),
+        "--compress",
+    ]);
+    let size = |p: &std::path::Path| std::fs::metadata(p).unwrap().len();
+    assert!(
+        size(&packed) * 10 < size(&npz) * 8,
+        "{} vs {}",
+        size(&packed),
+        size(&npz)
+    );
+    let c = canns(&["inspect", packed.to_str().unwrap()]).stdout;
+    assert_eq!(body(&a), body(&c), "the compressed copy summarises alike");
+    let o = canns(&[
+        "convert",
+        "A2929-200711",
+        pq.to_str().unwrap(),
+        "--compress",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--compress applies to .npz"));
 }
 
 #[test]

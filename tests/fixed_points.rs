@@ -57,6 +57,14 @@ fn fpf_bistable_all_27_and_fast() {
         assert_eq!(fps.is_stable[i], nz == 3);
     }
     assert_eq!(kinds, [1, 6, 12, 8]);
+    // The workload of the bench and of scripts/compare/fixed_points.py: 128
+    // inits (canns finds 26 of the 27 there, its 128 samples missing a corner).
+    let fps = FixedPointFinder::params()
+        .max_iters(1000)
+        .find(&mut map, &states.view())
+        .unwrap();
+    eprintln!("128 inits: {fps}");
+    assert!(fps.len() >= 26 && fps.n_iters < 500, "{fps}");
 }
 
 #[test]
@@ -136,6 +144,11 @@ fn saddle_and_stable_nodes_of_a_flow() {
             assert!((ev[0].0 - 0.9).abs() < 1e-6 && (ev[1].0 - 0.8).abs() < 1e-6);
         }
     }
+    // The flow's boundary Re lambda = 1, not the unit circle.
+    let fig = fps.plot_eigenvalues().plot().to_json();
+    assert!(fig.contains("Re lambda = 1") && !fig.contains("|lambda| = 1"));
+    let pca = fps.plot_pca(&states.view()).unwrap().plot().to_json();
+    assert!(pca.contains("stable") && pca.contains("unstable"));
 }
 
 #[test]

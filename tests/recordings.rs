@@ -211,6 +211,33 @@ fn round_trips_through_parquet_csv_and_npz() {
 }
 
 #[test]
+fn compressed_npz_round_trips_and_is_deflated() {
+    let rec = Recording::dataset("A2929-200711").unwrap();
+    let d = temp_dir("compressed");
+    let (stored, packed) = (d.join("stored.npz"), d.join("packed.npz"));
+    io::write_npz(&rec, &stored).unwrap();
+    io::write_npz_compressed(&rec, &packed).unwrap();
+    same(&rec, &io::read(&packed).unwrap());
+    let bytes = std::fs::read(&packed).unwrap();
+    let size = |p: &PathBuf| std::fs::metadata(p).unwrap().len();
+    assert!(
+        size(&packed) * 10 < size(&stored) * 8,
+        "{} vs {}",
+        size(&packed),
+        size(&stored)
+    );
+    // Every central-directory entry (PK\x01\x02) names method 8, deflate.
+    let mut entries = 0;
+    for i in 0..bytes.len() - 12 {
+        if bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            assert_eq!(u16::from_le_bytes([bytes[i + 10], bytes[i + 11]]), 8);
+            entries += 1;
+        }
+    }
+    assert!(entries >= 5, "{entries} zip entries");
+}
+
+#[test]
 fn trajectory_npz_reads_as_behaviour() {
     let d = temp_dir("traj");
     let p = d.join("traj.npz");

@@ -19,24 +19,36 @@ fn fixture() -> serde_json::Value {
 
 /// MSD exponent (1-20 ms) and net displacement over 190 ms of the 1-D model
 /// at adaptation `m_bar` (units of the boundary), 8 seeds.
-fn ji_1d_stats(m_bar: f64) -> ReplayStats {
+/// Also the Levy alpha of the steps between consecutive samples (0.1 ms,
+/// Ji et al.'s interval).
+fn ji_1d_stats(m_bar: f64) -> (ReplayStats, f64) {
     let seeds: Vec<u64> = (0..8).collect();
     let runs = replay_trials(|s| ji_1d(m_bar, s), &Replay::params(), &seeds, 0).unwrap();
     assert!(runs.runs.iter().all(|r| r.lost == 0));
-    runs.stats(10.0).unwrap()
+    let fine = runs
+        .stats_with(ReplayStats::params().step_lag(0.1), 10.0)
+        .unwrap();
+    (runs.stats(10.0).unwrap(), fine.levy_alpha.unwrap())
 }
 
 #[test]
 fn replay_exponent_monotone_and_stationary_small() {
     let fx = fixture();
     let m_bars = [0.0, 0.5, 0.9, 1.1, 1.5, 3.5];
-    let stats: Vec<ReplayStats> = m_bars.iter().map(|&m| ji_1d_stats(m)).collect();
+    let (stats, alpha_fine): (Vec<ReplayStats>, Vec<f64>) =
+        m_bars.iter().map(|&m| ji_1d_stats(m)).unzip();
     let beta: Vec<f64> = stats.iter().map(|s| s.msd_exponent).collect();
     let net: Vec<f64> = stats.iter().map(|s| s.net_displacement).collect();
     let alpha: Vec<Option<f64>> = stats.iter().map(|s| s.levy_alpha).collect();
     eprintln!("Levy alpha of 1 ms steps: {alpha:?}");
     // Additive input noise alone gives Gaussian (Brownian) steps: alpha = 2.
     assert!(alpha.iter().all(|a| a.unwrap() > 1.9), "{alpha:?}");
+    eprintln!("Levy alpha of 0.1 ms steps: {alpha_fine:?}");
+    assert!(alpha_fine.iter().all(|&a| a > 1.9), "{alpha_fine:?}");
+    let labels: Vec<String> = m_bars.iter().map(|m| format!("m/m* = {m}")).collect();
+    let runs: Vec<(&str, &ReplayStats)> = labels.iter().map(|l| l.as_str()).zip(&stats).collect();
+    let fig = canns::analysis::replay::plot_step_distributions(&runs).unwrap();
+    assert_eq!(fig.plot().data().len(), m_bars.len() + 1);
     let reference: Vec<f64> = fx["cann1d_ji"]
         .as_array()
         .unwrap()
@@ -263,4 +275,33 @@ fn cann_options() {
         .adaptation_drive(AdaptationDrive::OldU)
         .noise_v(0.1);
     assert_eq!(CannOptions::from_json(&o.to_json()).unwrap(), o);
+}
+
+#[test]
+fn adaptation_destabilises_the_ring() {
+    use canns::pipeline::replay::adaptation_spectrum;
+    let m_bars = [0.0, 0.5, 0.8, 0.95, 1.05, 1.2, 1.5, 2.0, 3.5];
+    let s = adaptation_spectrum(&m_bars, 6).unwrap();
+    eprintln!("{s}; points {:?}; stable {:?}", s.n_points, s.n_stable);
+    let theory = s.theory();
+    for (i, &m) in m_bars.iter().enumerate() {
+        // Six bumps, six distinct fixed points, each with the same spectrum.
+        assert_eq!(s.n_points[i], 6, "m/m* {m}");
+        assert!((s.top[i] - s.top_min[i]).abs() < 1e-9, "m/m* {m}");
+        if m < 1.0 {
+            // The neutral rotation only: marginal, nothing grows.
+            assert!((s.top[i] - 1.0).abs() < 1e-9, "m/m* {m}: {}", s.top[i]);
+        } else {
+            // A growing mode at rate (m/m* - 1) / tau_v: the bump must travel.
+            assert_eq!(s.n_stable[i], 0, "m/m* {m}");
+            let excess = s.top[i] - 1.0;
+            assert!(excess > 0.0, "m/m* {m}: {}", s.top[i]);
+            assert!(
+                (excess / (theory[i] - 1.0) - 1.0).abs() < 0.02,
+                "m/m* {m}: {} vs {}",
+                s.top[i],
+                theory[i]
+            );
+        }
+    }
 }

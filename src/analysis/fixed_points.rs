@@ -310,6 +310,7 @@ impl FixedPointFinderParams {
             jacobians,
             eigenvalues,
             is_stable,
+            stability: self.stability,
         })
     }
 
@@ -449,6 +450,8 @@ pub struct FixedPoints {
     pub eigenvalues: Vec<Vec<(f64, f64)>>,
     /// Whether each point is stable (see [`Stability`]).
     pub is_stable: Vec<bool>,
+    /// The criterion `is_stable` was judged by.
+    pub stability: Stability,
 }
 
 impl FixedPoints {
@@ -470,8 +473,10 @@ impl FixedPoints {
             .collect()
     }
 
-    /// The eigenvalues of every point in the complex plane, coloured by
-    /// stability, with the unit circle.
+    /// The eigenvalues of every point in the complex plane, stable and
+    /// unstable points apart, with the stability boundary: the unit circle
+    /// for a discrete-time map, the line `Re lambda = 1` for the Euler step
+    /// of a flow ([`Stability::Continuous`]).
     pub fn plot_eigenvalues(&self) -> display::Figure {
         let (mut sr, mut si, mut ur, mut ui) = (vec![], vec![], vec![], vec![]);
         for (ev, &st) in self.eigenvalues.iter().zip(&self.is_stable) {
@@ -485,19 +490,33 @@ impl FixedPoints {
                 }
             }
         }
-        let circ: Vec<f64> = (0..=100)
-            .map(|k| k as f64 * std::f64::consts::TAU / 100.0)
-            .collect();
+        let boundary = match self.stability {
+            Stability::Discrete => {
+                let t: Vec<f64> = (0..=100)
+                    .map(|k| k as f64 * std::f64::consts::TAU / 100.0)
+                    .collect();
+                Series::dashed(
+                    "|lambda| = 1",
+                    t.iter().map(|t| t.cos()).collect(),
+                    t.iter().map(|t| t.sin()).collect(),
+                )
+            }
+            Stability::Continuous => {
+                let im = sr
+                    .iter()
+                    .chain(&ur)
+                    .zip(si.iter().chain(&ui))
+                    .map(|(_, i)| i.abs())
+                    .fold(1.0, f64::max);
+                Series::dashed("Re lambda = 1", vec![1.0, 1.0], vec![-im, im])
+            }
+        };
         let p = display::lines(
             &format!("Jacobian eigenvalues at {} fixed points", self.len()),
             "Re lambda",
             "Im lambda",
             vec![
-                Series::dashed(
-                    "|lambda| = 1",
-                    circ.iter().map(|t| t.cos()).collect(),
-                    circ.iter().map(|t| t.sin()).collect(),
-                ),
+                boundary,
                 Series::markers("stable points", sr, si),
                 Series::markers("unstable points", ur, ui),
             ],

@@ -20,6 +20,16 @@
 //! transform `(2 - alpha_fit)/1.5 + 1`; the regression needs no tables and
 //! has no free transform.
 //!
+//! **Which steps.** The steps are displacements over `step_lag` (default
+//! 1 time unit, i.e. 1 ms in Ji et al.'s units), taken without overlap.
+//! Ji et al.'s code (`TwoD_fun.get_alpha`) uses the displacement between
+//! consecutive samples, one integration step of 0.1 ms (`step_lag = dt`
+//! here), and fits its square. When the bump is driven by additive input
+//! noise the steps are Gaussian at every lag, and alpha is about 2 in every
+//! regime of the 1-D model: adaptation changes how far the bump goes (the
+//! MSD exponent), not the shape of its short steps.
+//! [`plot_step_distributions`] shows the distributions themselves.
+//!
 //! # Shapes
 //! A trial is `(n_steps, dim)`, time-major, dim 1 (ring) or 2 (torus),
 //! holding wrapped angles (they are unwrapped here with `period`).
@@ -438,6 +448,93 @@ impl Render for ReplayStatsParams {
     fn bundle(&self) -> Bundle {
         Bundle::html(String::new(), format!("{self:?}"))
     }
+}
+
+/// The step-size distributions of several runs (e.g. one per regime) on
+/// one log-density plot, each step divided by its run's RMS step so that
+/// shapes compare across scales, over the Gaussian reference (half-normal
+/// in 1-D, Rayleigh in 2-D, both with unit RMS). Brownian steps follow the
+/// reference; heavy-tailed (Levy) steps lie above it far out. The legend
+/// gives each run's fitted alpha.
+///
+/// # Examples
+/// ```
+/// use canns::analysis::replay::{plot_step_distributions, replay_stats};
+/// use canns::ndarray::Array2;
+/// let c = Array2::from_shape_fn((500, 1), |(t, _)| canns::space::wrap((0.3 * t as f64).sin()));
+/// let s = replay_stats(&[c], 0.1)?;
+/// let fig = plot_step_distributions(&[("sine", &s)])?;
+/// assert_eq!(fig.plot().data().len(), 2); // the run and the reference
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Shape`] when `runs` is empty or the runs differ in dimension.
+pub fn plot_step_distributions(runs: &[(&str, &ReplayStats)]) -> Result<display::Figure> {
+    let dim = runs
+        .first()
+        .ok_or_else(|| Error::shape("step distributions", "at least 1 run", 0))?
+        .1
+        .dim;
+    if let Some((name, s)) = runs.iter().find(|r| r.1.dim != dim) {
+        return Err(Error::shape(
+            format!("step distribution `{name}` (dimension)"),
+            dim,
+            s.dim,
+        ));
+    }
+    const X_MAX: f64 = 5.0;
+    const BINS: usize = 40;
+    let width = X_MAX / BINS as f64;
+    let centres: Vec<f64> = (0..BINS).map(|i| (i as f64 + 0.5) * width).collect();
+    let mut series = Vec::new();
+    for (name, s) in runs {
+        let n = s.step_sizes.len() as f64;
+        let rms = (s.step_sizes.iter().map(|x| x * x).sum::<f64>() / n).sqrt();
+        let mut counts = vec![0usize; BINS];
+        if rms > 0.0 {
+            for x in &s.step_sizes {
+                let b = (x / rms / width) as usize;
+                if b < BINS {
+                    counts[b] += 1;
+                }
+            }
+        }
+        // Empty bins are left out (log axis).
+        let (x, y): (Vec<f64>, Vec<f64>) = centres
+            .iter()
+            .zip(&counts)
+            .filter(|(_, &c)| c > 0)
+            .map(|(x, &c)| (*x, c as f64 / (n * width)))
+            .unzip();
+        let alpha = s.levy_alpha.map_or("-".to_string(), |a| format!("{a:.2}"));
+        series.push(Series::line(format!("{name} (alpha {alpha})"), x, y));
+    }
+    let reference: Vec<f64> = centres
+        .iter()
+        .map(|&x| {
+            if dim == 1 {
+                (2.0 / std::f64::consts::PI).sqrt() * (-0.5 * x * x).exp()
+            } else {
+                2.0 * x * (-x * x).exp()
+            }
+        })
+        .collect();
+    series.push(Series::dashed("Gaussian steps", centres, reference));
+    let lag = runs[0].1.params.step_lag;
+    let mut p = display::lines(
+        &format!("Step sizes at lag {lag}, scaled by their RMS"),
+        "|step| / RMS step",
+        "density",
+        series,
+    );
+    let layout = p.layout().clone().y_axis(
+        plotly::layout::Axis::new()
+            .type_(plotly::layout::AxisType::Log)
+            .title("density"),
+    );
+    p.set_layout(layout);
+    Ok(display::show(p))
 }
 
 /// [`ReplayStatsParams::fit`] with default parameters and time step `dt`.

@@ -27,16 +27,20 @@
 //!   doi:10.1038/s41467-025-68042-3.
 
 use crate::analysis::bump::RingGrid;
+use crate::analysis::fixed_points::FixedPointFinder;
 use crate::analysis::replay::{ReplayStats, ReplayStatsParams};
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, Result};
 use crate::models::{
-    AdaptationDrive, Cann1d, Cann1dParams, Cann2d, Cann2dParams, CannOptions, FeatureMap,
+    AdaptationDrive, Cann1d, Cann1dParams, Cann2d, Cann2dParams, CannOptions, FeatureMap, Model,
+    StepMap,
 };
 use crate::params::Params;
+use crate::space::TWO_PI;
 use crate::tasks::{Replay, ReplayParams, Task};
 use ndarray::Array2;
 use rayon::prelude::*;
+use std::f64::consts::PI;
 
 /// The 1-D replay network of Ji et al. (2026, `cann.py`) with `N = 128`:
 /// `tau = 1` (ms), `tau_v = 48`, `k = 5 * 512 / N`, `J0 = 512 / N`, `a = 0.4`,
@@ -374,3 +378,204 @@ impl Render for ReplayTrials {
 }
 
 display::evcxr_display_via_render!(ReplayTrials);
+
+/// How adaptation destabilises the ring: the fixed points of the noise-free
+/// [`ji_1d`] network (state `[u, v]`) at each adaptation strength, found by
+/// [`FixedPointFinder`] from bumps relaxed at `n_cues` positions (with
+/// `v = m u`, the adaptation's steady state), and the largest `|lambda|` of
+/// their Jacobians.
+///
+/// Every rotation of a bump is a fixed point, so one eigenvalue stays at 1
+/// (on the lattice, within about 1e-3: the grid pins the bump slightly).
+/// Below the travelling-wave boundary `m* = tau / tau_v` the rest of the
+/// spectrum is inside the unit circle: the bump stays where it is put. Above
+/// it, the mode that moves `u` ahead of `v` grows (`|lambda| > 1`): the
+/// static bump is unstable and the network travels (Mi et al. 2014; Ji et
+/// al. 2026). For this network the growing mode's rate is
+/// `(m / m* - 1) / tau_v`, so the largest `|lambda|` of one step is
+/// `1 + dt (m / m* - 1) / tau_v` above the boundary
+/// ([`AdaptationSpectrum::theory`]); below it the largest is the neutral 1,
+/// and whether a point counts as stable is a rounding matter.
+///
+/// # Examples
+/// ```
+/// use canns::pipeline::replay::adaptation_spectrum;
+/// let s = adaptation_spectrum(&[0.5, 2.0], 4)?;
+/// assert!(s.top[0] < 1.0 + 1e-3 && s.top[1] > 1.0 + 1e-3);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Param`] when an `m_bar` is negative or not finite;
+/// [`Error::Shape`] when `m_bars` is empty or `n_cues` is 0;
+/// [`Error::Invalid`] when no fixed point is found at some strength.
+pub fn adaptation_spectrum(m_bars: &[f64], n_cues: usize) -> Result<AdaptationSpectrum> {
+    const RELAX_STEPS: usize = 4000;
+    if m_bars.is_empty() {
+        return Err(Error::shape("adaptation strengths", "at least 1", 0));
+    }
+    if n_cues == 0 {
+        return Err(Error::shape("cue positions", "at least 1", 0));
+    }
+    // Relaxed bumps of the network without adaptation: the cue for 50 time
+    // units, then 50 free.
+    let dt = 0.1;
+    let mut bumps = Vec::with_capacity(n_cues);
+    for i in 0..n_cues {
+        let mut net = ji_1d(0.0, 0)?;
+        let cue = -PI + TWO_PI * (i as f64 + 0.25) / n_cues as f64;
+        let stim = net.stimulus_at(&[cue])?;
+        let zero = vec![0.0; stim.len()];
+        for s in 0..1000 {
+            net.step(dt, if s < 500 { &stim } else { &zero })?;
+        }
+        bumps.push(net.u().to_vec());
+    }
+    let results = m_bars
+        .par_iter()
+        .map(|&m_bar| -> Result<(f64, f64, usize, usize)> {
+            let net = ji_1d(m_bar, 0)?;
+            let m = net.parameters().m;
+            let mut map = net.step_map(dt, None)?;
+            let d = map.dim();
+            let n = map.n_neurons();
+            // With v held at m u (its steady state), the u update is the
+            // network without adaptation and a leak 1 + m: relax that, and
+            // [u*, m u*] is a fixed point of the whole map.
+            let mut states = Array2::zeros((n_cues, d));
+            let (mut x, mut out) = (vec![0.0; d], vec![0.0; d]);
+            for (k, u) in bumps.iter().enumerate() {
+                x[..n].copy_from_slice(u);
+                for _ in 0..RELAX_STEPS {
+                    for j in 0..d - n {
+                        x[n + j] = m * x[j];
+                    }
+                    map.apply(&x, &mut out);
+                    x[..n].copy_from_slice(&out[..n]);
+                }
+                for j in 0..d - n {
+                    x[n + j] = m * x[j];
+                }
+                states.row_mut(k).assign(&ndarray::ArrayView1::from(&x[..]));
+            }
+            let fps = FixedPointFinder::params()
+                .n_inits(n_cues)
+                .lr_init(1e-4)
+                .max_iters(500)
+                .tol_q(1e-20)
+                .find(&mut map, &states.view())?;
+            if fps.is_empty() {
+                let best = fps.q_all.iter().cloned().fold(f64::INFINITY, f64::min);
+                return Err(Error::Invalid(format!(
+                    "adaptation spectrum: no fixed point found at m/m* = {m_bar} (lowest q {best:e} after {} iterations)",
+                    fps.n_iters
+                )));
+            }
+            let top = fps.top_modulus();
+            let max = top.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let min = top.iter().cloned().fold(f64::INFINITY, f64::min);
+            let stable = fps.is_stable.iter().filter(|s| **s).count();
+            Ok((max, min, fps.len(), stable))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (p, _) = ji_1d_params(0.0);
+    Ok(AdaptationSpectrum {
+        m_bars: m_bars.to_vec(),
+        m_star: p.tau / p.tau_v,
+        tau_v: p.tau_v,
+        dt,
+        top: results.iter().map(|r| r.0).collect(),
+        top_min: results.iter().map(|r| r.1).collect(),
+        n_points: results.iter().map(|r| r.2).collect(),
+        n_stable: results.iter().map(|r| r.3).collect(),
+    })
+}
+
+/// The result of [`adaptation_spectrum`]: per adaptation strength, the
+/// largest `|lambda|` over the fixed points found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdaptationSpectrum {
+    /// Adaptation strengths `m / m*`.
+    pub m_bars: Vec<f64>,
+    /// The boundary `m* = tau / tau_v`.
+    pub m_star: f64,
+    /// The adaptation time constant `tau_v` (time unit).
+    pub tau_v: f64,
+    /// Time step of the map (time unit).
+    pub dt: f64,
+    /// Largest `|lambda|` over the fixed points, per strength.
+    pub top: Vec<f64>,
+    /// Smallest over the points of their largest `|lambda|`, per strength.
+    pub top_min: Vec<f64>,
+    /// Unique fixed points found, per strength.
+    pub n_points: Vec<usize>,
+    /// Of which stable (`max |lambda| < 1`), per strength.
+    pub n_stable: Vec<usize>,
+}
+
+impl AdaptationSpectrum {
+    /// `1 + dt max(0, m / m* - 1) / tau_v`, the largest `|lambda|` expected
+    /// at each strength (see [`adaptation_spectrum`]).
+    pub fn theory(&self) -> Vec<f64> {
+        self.m_bars
+            .iter()
+            .map(|m| 1.0 + self.dt * (m - 1.0).max(0.0) / self.tau_v)
+            .collect()
+    }
+
+    /// The largest `|lambda|` against `m / m*`, with the expected curve,
+    /// `|lambda| = 1` and the boundary `m / m* = 1` dashed.
+    pub fn plot(&self) -> display::Figure {
+        let lo = self
+            .top_min
+            .iter()
+            .chain(&self.top)
+            .cloned()
+            .fold(f64::INFINITY, f64::min);
+        let hi = self.top.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let x_max = self.m_bars.iter().cloned().fold(1.0, f64::max);
+        let p = display::lines(
+            "Largest |eigenvalue| of the ring's fixed points against adaptation",
+            "adaptation m / m*",
+            "|lambda| (one step of 0.1)",
+            vec![
+                display::Series::line(
+                    "largest over the points",
+                    self.m_bars.clone(),
+                    self.top.clone(),
+                ),
+                display::Series::markers(
+                    "smallest over the points",
+                    self.m_bars.clone(),
+                    self.top_min.clone(),
+                ),
+                display::Series::dashed(
+                    "1 + dt max(0, m/m* - 1) / tau_v",
+                    self.m_bars.clone(),
+                    self.theory(),
+                ),
+                display::Series::dashed("|lambda| = 1", vec![0.0, x_max], vec![1.0, 1.0]),
+                display::Series::dashed("m = m*", vec![1.0, 1.0], vec![lo.min(1.0), hi.max(1.0)]),
+            ],
+        );
+        display::show(p)
+    }
+}
+
+impl std::fmt::Display for AdaptationSpectrum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AdaptationSpectrum({} strengths", self.m_bars.len())?;
+        for (m, t) in self.m_bars.iter().zip(&self.top) {
+            write!(f, "; m/m* {m}: {t:.5}")?;
+        }
+        write!(f, ")")
+    }
+}
+
+impl Render for AdaptationSpectrum {
+    fn bundle(&self) -> Bundle {
+        Bundle::figure(self.plot().plot(), "", self.to_string())
+    }
+}
+
+display::evcxr_display_via_render!(AdaptationSpectrum);

@@ -24,7 +24,7 @@ use crate::data::Recording;
 use crate::error::{Error, Result};
 use std::path::Path;
 
-pub use npz::{read_npz, write_npz};
+pub use npz::{read_npz, write_npz, write_npz_compressed};
 pub use nwb::{read_nwb, read_nwb_bytes};
 pub use phy::{read_phy, read_phy_with, NoiseClusters};
 pub use table::{read_table_dir, write_table_dir, TableFormat};

@@ -13,6 +13,9 @@
 //! | `<table>_<col>__text` | u8 | a text column (`units_location__text`, `epochs_name__text`, `events_name__text`): UTF-8 values joined by `\n` |
 //!
 //! Read in Python: `np.load(f)["units_location__text"].tobytes().decode().split("\n")`.
+//! [`write_npz`] stores the arrays as `np.savez` does; [`write_npz_compressed`]
+//! deflates them as `np.savez_compressed` does (`canns convert --compress`).
+//! Both kinds are read.
 //! An archive with only `t` (n) and `pos` (n, 2) arrays (a trajectory, as
 //! the RatInABox datasets) is read as behaviour `x`, `y`.
 
@@ -233,16 +236,48 @@ pub fn read_npz(path: impl AsRef<Path>) -> Result<Recording> {
     Recording::from_frames_named(spikes, behaviour, units, epochs, events, &file)
 }
 
-/// Writes a recording as one NPZ archive (layout in the
-/// [module docs](self)).
+/// Writes a recording as one NPZ archive of stored (uncompressed) arrays,
+/// as `np.savez` does (layout in the [module docs](self)).
 ///
 /// # Errors
 /// [`Error::Io`] / [`Error::Data`] when the file cannot be written.
 pub fn write_npz(rec: &Recording, path: impl AsRef<Path>) -> Result<()> {
-    let path = path.as_ref();
+    write_npz_as(rec, path.as_ref(), false)
+}
+
+/// Writes a recording as one NPZ archive of deflate-compressed arrays, as
+/// `np.savez_compressed` does (layout in the [module docs](self)).
+///
+/// # Examples
+/// ```
+/// use canns::data::io::{read_npz, write_npz_compressed};
+/// # use canns::data::Recording;
+/// let rec = Recording::dataset("A2929-200711")?;
+/// let path = std::env::temp_dir().join("canns_doc_compressed.npz");
+/// write_npz_compressed(&rec, &path)?;
+/// assert_eq!(read_npz(&path)?.n_spikes(), rec.n_spikes());
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Io`] / [`Error::Data`] when the file cannot be written.
+pub fn write_npz_compressed(rec: &Recording, path: impl AsRef<Path>) -> Result<()> {
+    write_npz_as(rec, path.as_ref(), true)
+}
+
+fn write_npz_as(rec: &Recording, path: &Path, compress: bool) -> Result<()> {
     let file = path.display().to_string();
     let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = NpzWriter::new(f);
+    let mut w = if compress {
+        NpzWriter::new_with_options(
+            f,
+            ::zip::write::SimpleFileOptions::default()
+                .compression_method(::zip::CompressionMethod::Deflated),
+        )
+    } else {
+        NpzWriter::new(f)
+    };
     let werr = |e: ndarray_npy::WriteNpzError| Error::data(&file, format!("writing NPZ: {e}"));
     let tables = [
         ("spikes", rec.spikes()),
