@@ -41,7 +41,10 @@ pub use crate::analysis::theta::{active_steps, direction_sweeps, position_sweeps
 pub use crate::tda::{circular_coordinates_of_points, rips, Diagrams, RipsParams};
 
 // Pipelines: attractor signatures, synthetic populations, replay, theta sweeps, sweeps.
-pub use crate::pipeline::replay::{ji_1d, ji_1d_params, ji_2d, ji_2d_params, replay_trials};
+pub use crate::analysis::replay::{plot_step_distributions, ReplayStats};
+pub use crate::pipeline::replay::{
+    adaptation_spectrum, ji_1d, ji_1d_params, ji_2d, ji_2d_params, replay_trials,
+};
 pub use crate::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
 pub use crate::pipeline::synthetic;
 pub use crate::pipeline::{Axis, Sweep, ThetaSweep};
