@@ -7,6 +7,9 @@
 //! DirectionCellNetwork(100) 0.0072 ms, GridCellNetwork 100 x 100 85.6 ms,
 //! PlaceCellNetwork (T-maze, 3153 cells) 1.70 ms.
 
+mod common;
+use common::Clock;
+
 use canns::models::theta_sweep::{
     place::t_maze, DirectionCellNetwork, GeodesicGrid, GridCellNetwork, PlaceCellNetworkParams,
     ThetaClock,
@@ -15,7 +18,7 @@ use canns::models::Model;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
-fn networks(c: &mut Criterion) {
+fn networks(c: &mut Criterion<Clock>) {
     let clock = ThetaClock::params().v_max(2.0).build().unwrap();
     let mut g = c.benchmark_group("theta_sweep_step");
     let mut dc = DirectionCellNetwork::params().build().unwrap();
@@ -76,6 +79,24 @@ fn networks(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // Rates below 1e-3 of the peak left out of the recurrent sum: only the
+    // bump's rows of the kernel are read.
+    let mut floor = PlaceCellNetworkParams::chu2024()
+        .activity_cutoff(1e-3)
+        .build(&grid)
+        .unwrap();
+    for _ in 0..300 {
+        floor.update([0.0, 1.0], 1.0).unwrap();
+    }
+    g.bench_function("place_tmaze_3153_activity_1e-3", |b| {
+        b.iter(|| {
+            i += 1;
+            y = if y > 3.2 { 0.6 } else { y + 1.2e-3 };
+            floor
+                .update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos())
+                .unwrap()
+        })
+    });
     // Every kernel entry kept (the dense kernel, in single precision).
     let mut dense = PlaceCellNetworkParams::chu2024()
         .kernel_cutoff(0.0)
@@ -96,5 +117,9 @@ fn networks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, networks);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(Clock::from_env());
+    targets = networks
+}
 criterion_main!(benches);
