@@ -70,6 +70,12 @@ fn networks(c: &mut Criterion<Clock>) {
         y += 1.2e-3;
         pc.update([0.0, y], 1.0).unwrap();
     }
+    let active = |r: &[f64]| r.iter().filter(|&&x| x > 0.0).count();
+    eprintln!(
+        "place network: {} of {} cells active (rate > 0)",
+        active(pc.r()),
+        pc.r().len()
+    );
     g.sample_size(30);
     g.bench_function("place_tmaze_3153", |b| {
         b.iter(|| {
@@ -88,6 +94,11 @@ fn networks(c: &mut Criterion<Clock>) {
     for _ in 0..300 {
         floor.update([0.0, 1.0], 1.0).unwrap();
     }
+    let peak = floor.r().iter().copied().fold(0.0, f64::max);
+    eprintln!(
+        "with the floor: {} cells above 1e-3 of the peak",
+        floor.r().iter().filter(|&&x| x > 1e-3 * peak).count()
+    );
     g.bench_function("place_tmaze_3153_activity_1e-3", |b| {
         b.iter(|| {
             i += 1;

@@ -667,6 +667,9 @@ impl Render for PlaceCellNetworkParams {
 /// several threads.
 const PARALLEL_ENTRIES: usize = 1 << 16;
 
+/// Row blocks of the upper-triangle product of large kernels.
+const UPPER_BLOCKS: usize = 4;
+
 /// Makes the row-major `n x n` matrix `k` symmetric, each pair taking the
 /// larger of its two values (in blocks, to stay in cache).
 fn symmetrize_max(k: &mut [f64], n: usize) {
@@ -694,6 +697,8 @@ struct RunKernel {
     /// (first column, length, offset into `values`).
     runs: Vec<(u32, u32, usize)>,
     values: Vec<f32>,
+    /// Row bounds of the blocks of [`RunKernel::upper`].
+    upper_bounds: Vec<usize>,
 }
 
 impl RunKernel {
@@ -728,6 +733,7 @@ impl RunKernel {
             row_runs: Vec::with_capacity(n + 1),
             runs: Vec::new(),
             values: Vec::with_capacity(rows.iter().map(|r| r.1.len()).sum()),
+            upper_bounds: Vec::new(),
         };
         k.row_runs.push(0);
         for (runs, values) in rows {
@@ -739,6 +745,7 @@ impl RunKernel {
             k.values.extend_from_slice(&values);
             k.row_runs.push(k.runs.len());
         }
+        k.upper_bounds = k.block_bounds();
         k
     }
 
@@ -761,7 +768,8 @@ impl RunKernel {
 
     /// `out += scale * K r` for the symmetric kernel: by scattering the rows
     /// of the active cells (`r_j != 0`, listed in `active`) when they hold
-    /// fewer than half of the stored entries, else by rows.
+    /// fewer than half of the stored entries, else over the upper triangle
+    /// (which reads half of them).
     fn add_product(&self, r: &[f64], scale: f64, out: &mut [f64], active: &mut Vec<usize>) {
         active.clear();
         let mut entries = 0;
@@ -774,7 +782,7 @@ impl RunKernel {
         if 2 * entries < self.values.len() {
             self.scatter(r, scale, out, active, entries);
         } else {
-            self.gather(r, scale, out);
+            self.upper(r, scale, out);
         }
     }
 
@@ -787,7 +795,88 @@ impl RunKernel {
         }
     }
 
-    /// `out += scale * K r` by rows (in parallel for large kernels).
+    /// `out += scale * K r` from the upper triangle of the symmetric `K`:
+    /// row `i` beyond the diagonal gives `out_i` its dot product with `r`
+    /// and adds `r_i K[i, j]` to every `out_j`, so each stored pair is read
+    /// once. Large kernels split the rows into [`UPPER_BLOCKS`] blocks of
+    /// about equal entries, each adding into its own buffer, summed in block
+    /// order (the result does not depend on the thread count).
+    fn upper(&self, r: &[f64], scale: f64, out: &mut [f64]) {
+        let n = self.n;
+        if self.values.len() > PARALLEL_ENTRIES {
+            let parts: Vec<Vec<f64>> = self
+                .upper_bounds
+                .par_windows(2)
+                .map(|w| {
+                    let mut acc = vec![0.0; n];
+                    self.upper_rows(r, scale, w[0], w[1], &mut acc);
+                    acc
+                })
+                .collect();
+            for part in &parts {
+                for (o, p) in out.iter_mut().zip(part) {
+                    *o += p;
+                }
+            }
+        } else {
+            self.upper_rows(r, scale, 0, n, &mut out[..n]);
+        }
+    }
+
+    /// Rows `lo..hi` of [`RunKernel::upper`], added into `acc`.
+    fn upper_rows(&self, r: &[f64], scale: f64, lo: usize, hi: usize, acc: &mut [f64]) {
+        for i in lo..hi {
+            let ri = scale * r[i];
+            let mut s = 0.0;
+            for (c, vals) in self.row(i) {
+                let end = c + vals.len();
+                if end <= i {
+                    continue;
+                }
+                // The diagonal counts once (in the dot product only).
+                if c <= i {
+                    s += f64::from(vals[i - c]) * r[i];
+                }
+                let c1 = c.max(i + 1);
+                if c1 < end {
+                    let v = &vals[c1 - c..];
+                    s += dense::dot_f32_f64(v, &r[c1..end]);
+                    if ri != 0.0 {
+                        dense::axpy_f32_f64(ri, v, &mut acc[c1..end]);
+                    }
+                }
+            }
+            acc[i] += scale * s;
+        }
+    }
+
+    /// Row bounds of [`UPPER_BLOCKS`] blocks of about equal entries in the
+    /// upper triangle.
+    fn block_bounds(&self) -> Vec<usize> {
+        let total: usize = (0..self.n).map(|i| self.upper_len(i)).sum();
+        let mut bounds = vec![0];
+        let mut sum = 0;
+        for i in 0..self.n {
+            sum += self.upper_len(i);
+            if sum * UPPER_BLOCKS >= total * bounds.len() && bounds.len() < UPPER_BLOCKS {
+                bounds.push(i + 1);
+            }
+        }
+        bounds.push(self.n);
+        bounds.dedup();
+        bounds
+    }
+
+    /// Stored entries of row `i` at or beyond the diagonal.
+    fn upper_len(&self, i: usize) -> usize {
+        self.row(i)
+            .map(|(c, vals)| (c + vals.len()).saturating_sub(c.max(i)))
+            .sum()
+    }
+
+    /// `out += scale * K r` by rows (in parallel for large kernels): the
+    /// reference the other paths are tested against.
+    #[cfg(test)]
     fn gather(&self, r: &[f64], scale: f64, out: &mut [f64]) {
         let row_dot = |i: usize| -> f64 {
             self.row(i)
@@ -1258,13 +1347,19 @@ mod tests {
                 let sum_r: f64 = r.iter().sum();
                 let active_cells: Vec<usize> = (0..n).filter(|&j| r[j] != 0.0).collect();
                 let entries: usize = active_cells.iter().map(|&j| k.row_len(j)).sum();
-                // The chosen path, rows, scatter on one thread and on several.
-                let mut outs = vec![vec![1.0; n]; 4];
+                // The chosen path, rows, scatter on one thread and on
+                // several, the upper triangle.
+                let mut outs = vec![vec![1.0; n]; 5];
+                assert_eq!(k.upper_bounds.len(), UPPER_BLOCKS + 1);
                 k.add_product(r, 2.0, &mut outs[0], &mut active);
                 k.gather(r, 2.0, &mut outs[1]);
                 k.scatter(r, 2.0, &mut outs[2], &active_cells, 0);
                 k.scatter(r, 2.0, &mut outs[3], &active_cells, usize::MAX);
                 assert_eq!(outs[2], outs[3], "the scatter does not depend on threads");
+                k.upper(r, 2.0, &mut outs[4]);
+                let mut serial = vec![1.0; n];
+                k.upper_rows(r, 2.0, 0, n, &mut serial);
+                outs.push(serial);
                 for i in 0..n {
                     let want: f64 = (0..n).map(|j| dense[i * n + j] * r[j]).sum();
                     let bound = 2.0 * (cutoff + 6e-8) * sum_r + 1e-12;
