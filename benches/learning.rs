@@ -2,7 +2,14 @@
 //! run and the spiking ring.
 //!
 //! `nice cargo bench --bench learning -- --warm-up-time 1 --measurement-time 3`
-//! (`scripts/compare/learning.py` prints these next to canns 1.5).
+//! (`scripts/compare/learning.py` prints these next to canns 1.5); with
+//! `CANNS_BENCH_CLOCK=cpu`, times are the process's CPU time (see
+//! `benches/common`), for a machine shared with other work.
+//!
+//! The Hopfield steps run with double-precision weights and, as `*_f32`,
+//! with the single-precision copy (`HopfieldParams::single_precision`, as
+//! canns's float32); N = 1000 and 2000 show the rows split over threads
+//! (from `2^20` weights).
 //!
 //! Targets: a Hopfield network of 500 neurons at least as fast per step as
 //! canns (0.011 ms synchronous, 0.106 ms per asynchronous sweep); the rules

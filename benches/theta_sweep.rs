@@ -1,7 +1,11 @@
 //! One step of the theta-sweep networks at `canns`'s default sizes, in a
 //! running sweep (bumps formed, theta-modulated drive).
 //!
-//! `cargo bench --bench theta_sweep`
+//! `cargo bench --bench theta_sweep` (`CANNS_BENCH_CLOCK=cpu`: the process's
+//! CPU time, see `benches/common`). The place network runs with Chu et al.'s
+//! parameters at the default kernel cutoff, with an activity floor of 1e-3
+//! of the peak rate (only the bump's kernel rows are read), and with every
+//! kernel entry kept.
 //!
 //! canns 1.5 per step on the reference machine (JAX CPU, float32, 2 cores):
 //! DirectionCellNetwork(100) 0.0072 ms, GridCellNetwork 100 x 100 85.6 ms,

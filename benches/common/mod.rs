@@ -42,7 +42,10 @@ impl Clock {
         #[cfg(not(target_os = "linux"))]
         {
             static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-            EPOCH.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+            EPOCH
+                .get_or_init(std::time::Instant::now)
+                .elapsed()
+                .as_nanos() as u64
         }
     }
 }

@@ -353,7 +353,11 @@ mod tests {
                 a.iter().map(|&v| v as f32).collect(),
                 b.iter().map(|&v| v as f32).collect(),
             );
-            assert_eq!(dot(&a, &b).to_bits(), dot_portable(&a, &b).to_bits(), "dot, n = {n}");
+            assert_eq!(
+                dot(&a, &b).to_bits(),
+                dot_portable(&a, &b).to_bits(),
+                "dot, n = {n}"
+            );
             assert_eq!(
                 dot_f32(&a32, &b32).to_bits(),
                 dot_f32_portable(&a32, &b32).to_bits(),
@@ -404,7 +408,10 @@ mod tests {
             let exact = dot(&a, &b);
             let eps = 2f64.powi(-24);
             let bound = (n as f64 / 32.0 + 5.0) * eps * abs + 1e-300;
-            assert!((dot_f32(&a32, &b32) - exact).abs() <= bound, "dot_f32, n = {n}");
+            assert!(
+                (dot_f32(&a32, &b32) - exact).abs() <= bound,
+                "dot_f32, n = {n}"
+            );
             let bound = 3.0 * eps * abs + 1e-300;
             assert!(
                 (dot_f32_f64(&a32, &b) - exact).abs() <= bound,

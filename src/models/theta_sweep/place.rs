@@ -915,7 +915,10 @@ impl RunKernel {
             }
         };
         if entries > PARALLEL_ENTRIES {
-            let width = self.n.div_ceil(rayon::current_num_threads().max(1)).max(256);
+            let width = self
+                .n
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(256);
             out[..self.n]
                 .par_chunks_mut(width)
                 .enumerate()
@@ -1335,7 +1338,13 @@ mod tests {
         // Every rate set, and a bump: 1 in 12 cells active, all the others 0.
         let r_all: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 100.0).collect();
         let r_bump: Vec<f64> = (0..n)
-            .map(|i| if i % 12 == 5 { 0.5 + (i % 7) as f64 / 7.0 } else { 0.0 })
+            .map(|i| {
+                if i % 12 == 5 {
+                    0.5 + (i % 7) as f64 / 7.0
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let mut active = Vec::new();
         for cutoff in [0.0, 1e-12, 1e-6] {
