@@ -45,11 +45,18 @@ pub(crate) fn has_avx2() -> bool {
 macro_rules! kernel {
     (
         $(#[$doc:meta])*
-        fn $name:ident / $portable:ident / $avx:ident ($($arg:ident : $ty:ty),*) $(-> $ret:ty)? $body:block
+        fn $name:ident / $portable:ident / $avx:ident ($($arg:ident : $ty:ty),*) $(-> $ret:ty)?
+        $(; short: $short:expr;)?
+        $body:block
     ) => {
         $(#[$doc])*
         #[inline]
         pub(crate) fn $name($($arg: $ty),*) $(-> $ret)? {
+            // Short inputs run inline (the call would cost more than it saves).
+            let short = false $(|| $short)?;
+            if short {
+                return $portable($($arg),*);
+            }
             #[cfg(target_arch = "x86_64")]
             if has_avx2() {
                 // SAFETY: the processor supports AVX2 and FMA (checked above).
@@ -136,6 +143,10 @@ fn dot_f32_body(a: &[f32], b: &[f32]) -> f64 {
 fn dot_f32_f64_body(a: &[f32], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
+    if n < LANES {
+        // A short run (a few cells of a kernel row) in one sum.
+        return a.iter().zip(b).map(|(x, y)| f64::from(*x) * y).sum();
+    }
     let mut acc = [0.0f64; LANES];
     let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (ra, rb) = (ca.remainder(), cb.remainder());
@@ -171,7 +182,9 @@ kernel! {
 kernel! {
     /// `sum_i a_i b_i` over the common length for single-precision `a`,
     /// accumulated in double precision.
-    fn dot_f32_f64 / dot_f32_f64_portable / dot_f32_f64_avx2 (a: &[f32], b: &[f64]) -> f64 {
+    fn dot_f32_f64 / dot_f32_f64_portable / dot_f32_f64_avx2 (a: &[f32], b: &[f64]) -> f64
+    ; short: a.len() < LANES;
+    {
         dot_f32_f64_body(a, b)
     }
 }
@@ -188,7 +201,9 @@ kernel! {
 kernel! {
     /// `y += alpha x` over the common length for single-precision `x`
     /// (widened to `f64`).
-    fn axpy_f32_f64 / axpy_f32_f64_portable / axpy_f32_f64_avx2 (alpha: f64, x: &[f32], y: &mut [f64]) {
+    fn axpy_f32_f64 / axpy_f32_f64_portable / axpy_f32_f64_avx2 (alpha: f64, x: &[f32], y: &mut [f64])
+    ; short: x.len() < LANES;
+    {
         for (yi, xi) in y.iter_mut().zip(x) {
             *yi += alpha * f64::from(*xi);
         }
