@@ -122,7 +122,8 @@ pub struct HopfieldParams {
     /// Compute the dense local fields from a single-precision copy of `W`
     /// (as canns, which runs in float32): half the memory per step, and the
     /// fields differ from the double-precision ones by at most about
-    /// `(N / 32 + 5) 2^-24 sum_j |W_ij s_j|` (see [`crate::models::dense`]).
+    /// `(N / 32 + 5) 2^-24 sum_j |W_ij s_j|` (sums in single precision over
+    /// 32 interleaved partial sums).
     /// `W` itself, the energy and the sign update with symmetric weights
     /// (which keeps the fields incrementally) stay in double precision.
     /// Default false.
