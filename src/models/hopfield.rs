@@ -1076,6 +1076,51 @@ mod tests {
     }
 
     #[test]
+    fn single_precision_fields_stay_within_their_bound() {
+        // Gaussian asymmetric weights (the dense path), graded and sign
+        // activations, both orders; N = 1, a multiple of 32 and neither.
+        for n in [1, 64, 77] {
+            let w = super::super::dense::gaussian_matrix(n, n, 0.0, 1.0, 5);
+            let s0: Vec<f64> = (0..n).map(|i| ((i * 37 % 11) as f64 - 5.0) / 5.0).collect();
+            for act in [Activation::Sign, Activation::Tanh] {
+                for update in [Update::Synchronous, Update::Asynchronous] {
+                    let build = |single: bool| {
+                        let mut net = Hopfield::params()
+                            .n_neurons(n)
+                            .activation(act)
+                            .update(update)
+                            .single_precision(single)
+                            .build()
+                            .unwrap();
+                        net.set_weights(w.view()).unwrap();
+                        net.set_state(&s0).unwrap();
+                        net
+                    };
+                    let (mut a, mut b) = (build(false), build(true));
+                    // One update from the same state: compare the fields.
+                    let before = a.s.clone();
+                    a.update();
+                    b.update();
+                    if update == Update::Synchronous {
+                        for i in 0..n {
+                            let abs: f64 = (0..n).map(|j| (w[[i, j]] * before[j]).abs()).sum();
+                            let bound = (n as f64 / 32.0 + 5.0) * 2f64.powi(-24) * abs;
+                            assert!((a.h[i] - b.h[i]).abs() <= bound, "n {n}, {act:?}, row {i}");
+                        }
+                    } else {
+                        // The first neuron of the (same) order saw the same state.
+                        let i = a.order[0];
+                        assert_eq!(i, b.order[0]);
+                        let abs: f64 = (0..n).map(|j| (w[[i, j]] * before[j]).abs()).sum();
+                        let bound = (n as f64 / 32.0 + 5.0) * 2f64.powi(-24) * abs;
+                        assert!((a.h[i] - b.h[i]).abs() <= bound, "n {n}, {act:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn image_width_is_a_near_square_divisor() {
         assert_eq!(image_width(100), 10);
         assert_eq!(image_width(500), 25);
