@@ -2,13 +2,23 @@
 //! run and the spiking ring.
 //!
 //! `nice cargo bench --bench learning -- --warm-up-time 1 --measurement-time 3`
-//! (`scripts/compare/learning.py` prints these next to canns 1.5).
+//! (`scripts/compare/learning.py` prints these next to canns 1.5); with
+//! `CANNS_BENCH_CLOCK=cpu`, times are the process's CPU time (see
+//! `benches/common`), for a machine shared with other work.
+//!
+//! The Hopfield steps run with double-precision weights and, as `*_f32`,
+//! with the single-precision copy (`HopfieldParams::single_precision`, as
+//! canns's float32); N = 1000 and 2000 show the rows split over threads
+//! (from `2^20` weights).
 //!
 //! Targets: a Hopfield network of 500 neurons at least as fast per step as
 //! canns (0.011 ms synchronous, 0.106 ms per asynchronous sweep); the rules
 //! at least 100x faster per sample than canns's trainers (50-1200 us on
 //! `LinearLayer(100, 10)` / `SpikingLayer(100, 10)`); 10^5 samples in
 //! seconds; 1 s of the 1000-neuron LIF ring in well under a second.
+
+mod common;
+use common::Clock;
 
 use canns::models::hopfield::Update;
 use canns::models::{FeatureMap, Hopfield, LifRing, LinearLayer, SpikingLayer};
@@ -22,12 +32,13 @@ use std::hint::black_box;
 
 /// A Hopfield network of `n` neurons with Gaussian weights (as canns's
 /// timing run) in a random state.
-fn random_hopfield(n: usize, update: Update) -> Hopfield {
+fn random_hopfield(n: usize, update: Update, single_precision: bool) -> Hopfield {
     let mut rng = SmallRng::seed_from_u64(0);
     let w = Array2::from_shape_simple_fn((n, n), || rng.sample::<f64, _>(StandardNormal));
     let mut net = Hopfield::params()
         .n_neurons(n)
         .update(update)
+        .single_precision(single_precision)
         .build()
         .unwrap();
     net.set_weights(w.view()).unwrap();
@@ -38,12 +49,29 @@ fn random_hopfield(n: usize, update: Update) -> Hopfield {
     net
 }
 
-fn hopfield(c: &mut Criterion) {
+fn hopfield(c: &mut Criterion<Clock>) {
     let mut g = c.benchmark_group("hopfield");
-    let mut sync = random_hopfield(500, Update::Synchronous);
+    let mut sync = random_hopfield(500, Update::Synchronous, false);
     g.bench_function("n500_sync_step", |b| b.iter(|| black_box(sync.update())));
-    let mut sweep = random_hopfield(500, Update::Asynchronous);
+    let mut sweep = random_hopfield(500, Update::Asynchronous, false);
     g.bench_function("n500_async_sweep", |b| b.iter(|| black_box(sweep.update())));
+    // The same with the single-precision copy of W (as canns's float32).
+    let mut sync32 = random_hopfield(500, Update::Synchronous, true);
+    g.bench_function("n500_sync_step_f32", |b| {
+        b.iter(|| black_box(sync32.update()))
+    });
+    let mut sweep32 = random_hopfield(500, Update::Asynchronous, true);
+    g.bench_function("n500_async_sweep_f32", |b| {
+        b.iter(|| black_box(sweep32.update()))
+    });
+    // Larger networks, where the synchronous rows split over the threads.
+    for n in [1000, 2000] {
+        for single in [false, true] {
+            let mut net = random_hopfield(n, Update::Synchronous, single);
+            let name = format!("n{n}_sync_step{}", if single { "_f32" } else { "" });
+            g.bench_function(name, |b| b.iter(|| black_box(net.update())));
+        }
+    }
     // Recall with Hebbian weights (70 patterns, 0.14 N) from a probe with 10 %
     // of its bits flipped, to a fixed point (at most 20 synchronous steps,
     // the energy after each): the sign update with symmetric weights keeps
@@ -87,7 +115,7 @@ fn gaussian_data(n: usize) -> Array2<f64> {
     Array2::from_shape_simple_fn((n, 100), || rng.sample::<f64, _>(StandardNormal))
 }
 
-fn trainers(c: &mut Criterion) {
+fn trainers(c: &mut Criterion<Clock>) {
     let mut g = c.benchmark_group("trainers");
     let x = gaussian_data(1500);
     // Small weights and learning rates keep the 1500-sample passes finite
@@ -176,7 +204,7 @@ fn trainers(c: &mut Criterion) {
     g.finish();
 }
 
-fn lif_ring(c: &mut Criterion) {
+fn lif_ring(c: &mut Criterion<Clock>) {
     let mut g = c.benchmark_group("lif_ring");
     g.sample_size(10);
     // A bump started by a 250 ms cue, then 1 s without input (the timed part).
@@ -194,5 +222,9 @@ fn lif_ring(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, hopfield, trainers, lif_ring);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(Clock::from_env());
+    targets = hopfield, trainers, lif_ring
+}
 criterion_main!(benches);

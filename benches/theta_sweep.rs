@@ -1,11 +1,18 @@
 //! One step of the theta-sweep networks at `canns`'s default sizes, in a
 //! running sweep (bumps formed, theta-modulated drive).
 //!
-//! `cargo bench --bench theta_sweep`
+//! `cargo bench --bench theta_sweep` (`CANNS_BENCH_CLOCK=cpu`: the process's
+//! CPU time, see `benches/common`). The place network runs with Chu et al.'s
+//! parameters at the default kernel cutoff, with an activity floor of 1e-3
+//! of the peak rate (only the bump's kernel rows are read), and with every
+//! kernel entry kept.
 //!
 //! canns 1.5 per step on the reference machine (JAX CPU, float32, 2 cores):
 //! DirectionCellNetwork(100) 0.0072 ms, GridCellNetwork 100 x 100 85.6 ms,
 //! PlaceCellNetwork (T-maze, 3153 cells) 1.70 ms.
+
+mod common;
+use common::Clock;
 
 use canns::models::theta_sweep::{
     place::t_maze, DirectionCellNetwork, GeodesicGrid, GridCellNetwork, PlaceCellNetworkParams,
@@ -15,7 +22,7 @@ use canns::models::Model;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
-fn networks(c: &mut Criterion) {
+fn networks(c: &mut Criterion<Clock>) {
     let clock = ThetaClock::params().v_max(2.0).build().unwrap();
     let mut g = c.benchmark_group("theta_sweep_step");
     let mut dc = DirectionCellNetwork::params().build().unwrap();
@@ -67,12 +74,41 @@ fn networks(c: &mut Criterion) {
         y += 1.2e-3;
         pc.update([0.0, y], 1.0).unwrap();
     }
+    let active = |r: &[f64]| r.iter().filter(|&&x| x > 0.0).count();
+    eprintln!(
+        "place network: {} of {} cells active (rate > 0)",
+        active(pc.r()),
+        pc.r().len()
+    );
     g.sample_size(30);
     g.bench_function("place_tmaze_3153", |b| {
         b.iter(|| {
             i += 1;
             y = if y > 3.2 { 0.6 } else { y + 1.2e-3 };
             pc.update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos())
+                .unwrap()
+        })
+    });
+    // Rates below 1e-3 of the peak left out of the recurrent sum: only the
+    // bump's rows of the kernel are read.
+    let mut floor = PlaceCellNetworkParams::chu2024()
+        .activity_cutoff(1e-3)
+        .build(&grid)
+        .unwrap();
+    for _ in 0..300 {
+        floor.update([0.0, 1.0], 1.0).unwrap();
+    }
+    let peak = floor.r().iter().copied().fold(0.0, f64::max);
+    eprintln!(
+        "with the floor: {} cells above 1e-3 of the peak",
+        floor.r().iter().filter(|&&x| x > 1e-3 * peak).count()
+    );
+    g.bench_function("place_tmaze_3153_activity_1e-3", |b| {
+        b.iter(|| {
+            i += 1;
+            y = if y > 3.2 { 0.6 } else { y + 1.2e-3 };
+            floor
+                .update([0.0, y], 1.0 + 0.1 * clock.phase(i).cos())
                 .unwrap()
         })
     });
@@ -96,5 +132,9 @@ fn networks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, networks);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(Clock::from_env());
+    targets = networks
+}
 criterion_main!(benches);

@@ -1,48 +1,285 @@
 //! Dense kernels shared by the weight-matrix networks (Hopfield, linear and
-//! spiking layers) and their learning rules: dot products with independent
-//! accumulators (so the compiler can keep several vector lanes busy), and
-//! seeded Gaussian weight matrices.
+//! spiking layers, the place-cell network) and their learning rules: dot
+//! products, `y += a x`, matrix-vector products, and seeded Gaussian weight
+//! matrices.
+//!
+//! Every kernel has one portable body, written with independent partial sums
+//! (sixteen for `f64`, thirty-two for `f32`) so the compiler keeps several
+//! vector registers busy. On x86-64 processors with AVX2 and FMA (detected at
+//! run time) the same body is compiled a second time for those instructions
+//! and called instead: twice the vector width, and **bit-identical results**
+//! (the partial sums are the same, and Rust never fuses a multiply and an add
+//! on its own). Elsewhere the portable build runs (SSE2 on any x86-64).
+//!
+//! Single-precision weights (`*_f32`) halve the memory a product reads; the
+//! sums of [`dot_f32`] are accumulated in `f32` (each partial sum over
+//! `len / 32 + 1` terms), so for `N` terms the result differs from the exact sum by
+//! at most about `(N / 32 + 5) 2^-24 sum_i |a_i b_i|` (tested). The mixed
+//! kernels ([`dot_f32_f64`], [`axpy_f32_f64`]) widen each `f32` entry to
+//! `f64` and accumulate in double precision, so only the storage rounding
+//! (`2^-24` relative per entry) remains.
 
 use ndarray::Array2;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
-/// `sum_i a_i b_i` over the common length, with eight partial sums.
+/// Whether the AVX2 + FMA builds of the kernels run on this processor
+/// (`std` caches the detection: a load and a test per call).
 #[inline]
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Defines a kernel from one portable body: `$name` dispatches at run time
+/// to the body compiled for AVX2 + FMA or to the portable build
+/// (`$portable`, kept callable so tests compare the two).
+macro_rules! kernel {
+    (
+        $(#[$doc:meta])*
+        fn $name:ident / $portable:ident / $avx:ident ($($arg:ident : $ty:ty),*) $(-> $ret:ty)?
+        $(; short: $short:expr;)?
+        $body:block
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        pub(crate) fn $name($($arg: $ty),*) $(-> $ret)? {
+            // Short inputs run inline (the call would cost more than it saves).
+            let short = false $(|| $short)?;
+            if short {
+                return $portable($($arg),*);
+            }
+            #[cfg(target_arch = "x86_64")]
+            if has_avx2() {
+                // SAFETY: the processor supports AVX2 and FMA (checked above).
+                return unsafe { $avx($($arg),*) };
+            }
+            $portable($($arg),*)
+        }
+
+        /// The portable build of the kernel of the same name.
+        #[inline(always)]
+        pub(crate) fn $portable($($arg: $ty),*) $(-> $ret)? $body
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn $avx($($arg: $ty),*) $(-> $ret)? {
+            $portable($($arg),*)
+        }
+    };
+}
+
+/// Partial sums of the `f64` dot products.
+const LANES: usize = 16;
+/// Partial sums of the `f32` dot product.
+const LANES32: usize = 32;
+
+/// Pairwise sum of the partial sums (a fixed tree: the same in every build).
+#[inline(always)]
+fn tree_sum<const K: usize>(acc: [f64; K]) -> f64 {
+    let mut v = acc;
+    let mut w = K;
+    while w > 1 {
+        w /= 2;
+        for k in 0..w {
+            v[k] += v[k + w];
+        }
+    }
+    v[0]
+}
+
+#[inline(always)]
+fn dot_body(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f64; 8];
-    let ca = a.chunks_exact(8);
-    let cb = b.chunks_exact(8);
+    let mut acc = [0.0f64; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
+        for k in 0..LANES {
             acc[k] += x[k] * y[k];
         }
     }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
+    // The remainder as one more zero-padded block (adding 0 changes no sum).
+    let (mut x, mut y) = ([0.0; LANES], [0.0; LANES]);
+    x[..ra.len()].copy_from_slice(ra);
+    y[..rb.len()].copy_from_slice(rb);
+    for k in 0..LANES {
+        acc[k] += x[k] * y[k];
     }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    tree_sum(acc)
 }
 
-/// `y += alpha x` over the common length.
-#[inline]
-pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += alpha * xi;
+#[inline(always)]
+fn dot_f32_body(a: &[f32], b: &[f32]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; LANES32];
+    let (ca, cb) = (a.chunks_exact(LANES32), b.chunks_exact(LANES32));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..LANES32 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let (mut x, mut y) = ([0.0; LANES32], [0.0; LANES32]);
+    x[..ra.len()].copy_from_slice(ra);
+    y[..rb.len()].copy_from_slice(rb);
+    for k in 0..LANES32 {
+        acc[k] += x[k] * y[k];
+    }
+    tree_sum(acc.map(f64::from))
+}
+
+#[inline(always)]
+fn dot_f32_f64_body(a: &[f32], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    if n < LANES {
+        // A short run (a few cells of a kernel row) in one sum.
+        return a.iter().zip(b).map(|(x, y)| f64::from(*x) * y).sum();
+    }
+    let mut acc = [0.0f64; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..LANES {
+            acc[k] += f64::from(x[k]) * y[k];
+        }
+    }
+    let (mut x, mut y) = ([0.0f32; LANES], [0.0; LANES]);
+    x[..ra.len()].copy_from_slice(ra);
+    y[..rb.len()].copy_from_slice(rb);
+    for k in 0..LANES {
+        acc[k] += f64::from(x[k]) * y[k];
+    }
+    tree_sum(acc)
+}
+
+kernel! {
+    /// `sum_i a_i b_i` over the common length.
+    fn dot / dot_portable / dot_avx2 (a: &[f64], b: &[f64]) -> f64 {
+        dot_body(a, b)
     }
 }
 
-/// `out = W x` for a row-major `W` (rows of length `x.len()`).
-#[inline]
+kernel! {
+    /// `sum_i a_i b_i` over the common length, in single precision (see the
+    /// module docs for the bound), returned as `f64`.
+    fn dot_f32 / dot_f32_portable / dot_f32_avx2 (a: &[f32], b: &[f32]) -> f64 {
+        dot_f32_body(a, b)
+    }
+}
+
+kernel! {
+    /// `sum_i a_i b_i` over the common length for single-precision `a`,
+    /// accumulated in double precision.
+    fn dot_f32_f64 / dot_f32_f64_portable / dot_f32_f64_avx2 (a: &[f32], b: &[f64]) -> f64
+    ; short: a.len() < LANES;
+    {
+        dot_f32_f64_body(a, b)
+    }
+}
+
+kernel! {
+    /// `y += alpha x` over the common length.
+    fn axpy / axpy_portable / axpy_avx2 (alpha: f64, x: &[f64], y: &mut [f64]) {
+        for (yi, xi) in y.iter_mut().zip(x) {
+            *yi += alpha * xi;
+        }
+    }
+}
+
+kernel! {
+    /// `y += alpha x` over the common length for single-precision `x`
+    /// (widened to `f64`).
+    fn axpy_f32_f64 / axpy_f32_f64_portable / axpy_f32_f64_avx2 (alpha: f64, x: &[f32], y: &mut [f64])
+    ; short: x.len() < LANES;
+    {
+        for (yi, xi) in y.iter_mut().zip(x) {
+            *yi += alpha * f64::from(*xi);
+        }
+    }
+}
+
+kernel! {
+    /// `y <- beta y + alpha x` over the common length.
+    fn scale_add / scale_add_portable / scale_add_avx2 (beta: f64, alpha: f64, x: &[f64], y: &mut [f64]) {
+        for (yi, xi) in y.iter_mut().zip(x) {
+            *yi = beta * *yi + alpha * xi;
+        }
+    }
+}
+
+kernel! {
+    /// `y <- alpha y`.
+    fn scale / scale_portable / scale_avx2 (alpha: f64, y: &mut [f64]) {
+        for yi in y.iter_mut() {
+            *yi *= alpha;
+        }
+    }
+}
+
+kernel! {
+    /// `out = W x` for a row-major `W` (rows of length `x.len()`), one thread.
+    fn matvec_serial / matvec_portable / matvec_avx2 (w: &[f64], x: &[f64], out: &mut [f64]) {
+        let n = x.len();
+        for (o, row) in out.iter_mut().zip(w.chunks_exact(n.max(1))) {
+            *o = dot_body(row, x);
+        }
+    }
+}
+
+kernel! {
+    /// `out = W x` for a row-major single-precision `W` and `x`, one thread.
+    fn matvec_f32_serial / matvec_f32_portable / matvec_f32_avx2 (w: &[f32], x: &[f32], out: &mut [f64]) {
+        let n = x.len();
+        for (o, row) in out.iter_mut().zip(w.chunks_exact(n.max(1))) {
+            *o = dot_f32_body(row, x);
+        }
+    }
+}
+
+/// Matrix entries from which [`matvec`] and [`matvec_f32`] split the rows
+/// over the thread pool (below, the hand-off costs more than it saves;
+/// measured with `cargo bench --bench learning -- hopfield`).
+pub(crate) const PARALLEL_ENTRIES: usize = 1 << 20;
+
+/// Rows per parallel task of the matrix-vector products.
+const ROWS_PER_TASK: usize = 64;
+
+/// `out = W x` for a row-major `W` (rows of length `x.len()`); rows in
+/// parallel from [`PARALLEL_ENTRIES`] entries. Every row is one [`dot`], so
+/// the result does not depend on the thread count.
 pub(crate) fn matvec(w: &[f64], x: &[f64], out: &mut [f64]) {
-    let n = x.len();
-    for (o, row) in out.iter_mut().zip(w.chunks_exact(n.max(1))) {
-        *o = dot(row, x);
+    let n = x.len().max(1);
+    if w.len() >= PARALLEL_ENTRIES && out.len() >= 2 * ROWS_PER_TASK {
+        out.par_chunks_mut(ROWS_PER_TASK)
+            .zip(w.par_chunks(ROWS_PER_TASK * n))
+            .for_each(|(o, rows)| matvec_serial(rows, x, o));
+    } else {
+        matvec_serial(w, x, out);
+    }
+}
+
+/// `out = W x` in single precision ([`dot_f32`] per row), rows in parallel
+/// from [`PARALLEL_ENTRIES`] entries.
+pub(crate) fn matvec_f32(w: &[f32], x: &[f32], out: &mut [f64]) {
+    let n = x.len().max(1);
+    if w.len() >= PARALLEL_ENTRIES && out.len() >= 2 * ROWS_PER_TASK {
+        out.par_chunks_mut(ROWS_PER_TASK)
+            .zip(w.par_chunks(ROWS_PER_TASK * n))
+            .for_each(|(o, rows)| matvec_f32_serial(rows, x, o));
+    } else {
+        matvec_f32_serial(w, x, out);
     }
 }
 
@@ -101,14 +338,118 @@ pub(crate) fn check_components(
 mod tests {
     use super::*;
 
+    /// Random values in [-1, 1) from a seeded generator.
+    fn random(n: usize, seed: u64) -> Vec<f64> {
+        use rand::Rng;
+        let mut rng = SmallRng::seed_from_u64(seed);
+        (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
+    }
+
+    /// Lengths round every multiple of the vector widths, 0 and 1 included.
+    const LENGTHS: [usize; 14] = [0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 100, 517];
+
     #[test]
     fn dot_matches_the_plain_sum_for_every_remainder() {
-        for n in 0..40 {
+        for n in 0..70 {
             let a: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
             let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.11).cos()).collect();
             let want: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
             assert!((dot(&a, &b) - want).abs() < 1e-12, "n = {n}");
         }
+        // The common length of unequal slices.
+        assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0]), 4.0);
+    }
+
+    #[test]
+    fn fast_kernels_equal_the_portable_ones_bit_for_bit() {
+        for (t, &n) in LENGTHS.iter().enumerate() {
+            let (a, b) = (random(n, t as u64), random(n, 100 + t as u64));
+            let (a32, b32): (Vec<f32>, Vec<f32>) = (
+                a.iter().map(|&v| v as f32).collect(),
+                b.iter().map(|&v| v as f32).collect(),
+            );
+            assert_eq!(
+                dot(&a, &b).to_bits(),
+                dot_portable(&a, &b).to_bits(),
+                "dot, n = {n}"
+            );
+            assert_eq!(
+                dot_f32(&a32, &b32).to_bits(),
+                dot_f32_portable(&a32, &b32).to_bits(),
+                "dot_f32, n = {n}"
+            );
+            assert_eq!(
+                dot_f32_f64(&a32, &b).to_bits(),
+                dot_f32_f64_portable(&a32, &b).to_bits(),
+                "dot_f32_f64, n = {n}"
+            );
+            let (mut y1, mut y2) = (b.clone(), b.clone());
+            axpy(0.3, &a, &mut y1);
+            axpy_portable(0.3, &a, &mut y2);
+            assert_eq!(y1, y2, "axpy, n = {n}");
+            axpy_f32_f64(-1.7, &a32, &mut y1);
+            axpy_f32_f64_portable(-1.7, &a32, &mut y2);
+            assert_eq!(y1, y2, "axpy_f32_f64, n = {n}");
+            scale_add(0.9, 0.2, &a, &mut y1);
+            scale_add_portable(0.9, 0.2, &a, &mut y2);
+            assert_eq!(y1, y2, "scale_add, n = {n}");
+            scale(1.3, &mut y1);
+            scale_portable(1.3, &mut y2);
+            assert_eq!(y1, y2, "scale, n = {n}");
+            // Matrices of 0, 1 and 3 rows of this length.
+            for rows in [0, 1, 3] {
+                let w = random(rows * n, 7 + t as u64);
+                let w32: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+                let (mut o1, mut o2) = (vec![0.0; rows], vec![0.0; rows]);
+                matvec(&w, &a, &mut o1);
+                matvec_portable(&w, &a, &mut o2);
+                assert_eq!(o1, o2, "matvec {rows} x {n}");
+                matvec_f32(&w32, &a32, &mut o1);
+                matvec_f32_portable(&w32, &a32, &mut o2);
+                assert_eq!(o1, o2, "matvec_f32 {rows} x {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn single_precision_sums_stay_within_their_stated_bound() {
+        for (t, &n) in LENGTHS.iter().enumerate() {
+            let (a, b) = (random(n, 50 + t as u64), random(n, 60 + t as u64));
+            let (a32, b32): (Vec<f32>, Vec<f32>) = (
+                a.iter().map(|&v| v as f32).collect(),
+                b.iter().map(|&v| v as f32).collect(),
+            );
+            let abs: f64 = a.iter().zip(&b).map(|(x, y)| (x * y).abs()).sum();
+            let exact = dot(&a, &b);
+            let eps = 2f64.powi(-24);
+            let bound = (n as f64 / 32.0 + 5.0) * eps * abs + 1e-300;
+            assert!(
+                (dot_f32(&a32, &b32) - exact).abs() <= bound,
+                "dot_f32, n = {n}"
+            );
+            let bound = 3.0 * eps * abs + 1e-300;
+            assert!(
+                (dot_f32_f64(&a32, &b) - exact).abs() <= bound,
+                "dot_f32_f64, n = {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn parallel_products_equal_the_serial_ones() {
+        let (rows, n) = (1100, 1000);
+        assert!(rows * n >= PARALLEL_ENTRIES);
+        let w = random(rows * n, 1);
+        let x = random(n, 2);
+        let (mut par, mut ser) = (vec![0.0; rows], vec![0.0; rows]);
+        matvec(&w, &x, &mut par);
+        matvec_portable(&w, &x, &mut ser);
+        assert_eq!(par, ser);
+        let w32: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        matvec_f32(&w32, &x32, &mut par);
+        matvec_f32_portable(&w32, &x32, &mut ser);
+        assert_eq!(par, ser);
     }
 
     #[test]

@@ -249,8 +249,7 @@ impl std::fmt::Debug for Schedule {
 pub(crate) fn normalise(row: &mut [f64]) {
     let norm = crate::models::dense::dot(row, row).sqrt();
     if norm > 0.0 {
-        let k = 1.0 / norm;
-        row.iter_mut().for_each(|r| *r *= k);
+        crate::models::dense::scale(1.0 / norm, row);
     }
 }
 

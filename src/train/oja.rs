@@ -35,7 +35,7 @@
 use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
 use crate::display::{Bundle, KeyValues, Render};
 use crate::error::Result;
-use crate::models::dense::axpy;
+use crate::models::dense::scale_add;
 use crate::models::LinearLayer;
 use crate::params::{check, setters, Params};
 use crate::pipeline::progress::ShowProgress;
@@ -188,10 +188,7 @@ fn update(layer: &mut LinearLayer, x: &[f64], eta: f64, normalize: bool) {
     for (row, &yi) in w.chunks_exact_mut(x.len()).zip(y) {
         // w_i += eta y_i x - eta y_i^2 w_i
         let decay = 1.0 - eta * yi * yi;
-        for r in row.iter_mut() {
-            *r *= decay;
-        }
-        axpy(eta * yi, x, row);
+        scale_add(decay, eta * yi, x, row);
         if normalize {
             normalise(row);
         }

@@ -35,7 +35,18 @@
 //! `J0 / (2 pi a^2) (kernel_cutoff + 6e-8 K_max) sum_j r_j`: far below the
 //! input noise of any published parameter set (`canns` computes in single
 //! precision throughout). With Chu et al.'s T-maze (`a = 0.3` m, 3153 cells)
-//! half of the entries are kept, and the rows are summed in parallel.
+//! half of the entries are kept.
+//!
+//! The kernel is made exactly symmetric (`K_ij = K_ji`, the larger of the two
+//! values: the two Dijkstra searches may round a distance differently in the
+//! last bit), so the recurrent sum `sum_j K_ij r_j` can be taken either by
+//! rows (reading every stored entry) or by scattering `r_j K[j, :]` over the
+//! presynaptic cells `j` whose rate is not zero, which reads only their rows.
+//! Each step takes the cheaper of the two by the number of stored entries
+//! it would read; both have the bound above. With `activity_cutoff > 0`, the
+//! cells at or below `activity_cutoff * max(r)` count as silent, and the bump
+//! covers a small part of the environment, so a step costs a fraction of a
+//! dense product.
 //!
 //! # Examples
 //! ```
@@ -61,6 +72,7 @@
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
+use crate::models::dense;
 use crate::models::dynamics::AdaptiveStep;
 use crate::models::{FeatureMap, Model};
 use crate::params::check;
@@ -652,6 +664,30 @@ impl Render for PlaceCellNetworkParams {
     }
 }
 
+/// Stored entries (or active ones) from which the recurrent sum runs on
+/// several threads.
+const PARALLEL_ENTRIES: usize = 1 << 16;
+
+/// Row blocks of the upper-triangle product of large kernels.
+const UPPER_BLOCKS: usize = 4;
+
+/// Makes the row-major `n x n` matrix `k` symmetric, each pair taking the
+/// larger of its two values (in blocks, to stay in cache).
+fn symmetrize_max(k: &mut [f64], n: usize) {
+    const B: usize = 64;
+    for bi in (0..n).step_by(B) {
+        for bj in (bi..n).step_by(B) {
+            for i in bi..(bi + B).min(n) {
+                for j in bj.max(i + 1)..(bj + B).min(n) {
+                    let m = k[i * n + j].max(k[j * n + i]);
+                    k[i * n + j] = m;
+                    k[j * n + i] = m;
+                }
+            }
+        }
+    }
+}
+
 /// A symmetric kernel stored by rows, each row as runs of consecutive
 /// columns whose entries are at least the cutoff, in single precision.
 #[derive(Clone)]
@@ -662,6 +698,8 @@ struct RunKernel {
     /// (first column, length, offset into `values`).
     runs: Vec<(u32, u32, usize)>,
     values: Vec<f32>,
+    /// Row bounds of the blocks of [`RunKernel::upper`].
+    upper_bounds: Vec<usize>,
 }
 
 impl RunKernel {
@@ -696,6 +734,7 @@ impl RunKernel {
             row_runs: Vec::with_capacity(n + 1),
             runs: Vec::new(),
             values: Vec::with_capacity(rows.iter().map(|r| r.1.len()).sum()),
+            upper_bounds: Vec::new(),
         };
         k.row_runs.push(0);
         for (runs, values) in rows {
@@ -707,6 +746,7 @@ impl RunKernel {
             k.values.extend_from_slice(&values);
             k.row_runs.push(k.runs.len());
         }
+        k.upper_bounds = k.block_bounds();
         k
     }
 
@@ -727,29 +767,124 @@ impl RunKernel {
         }
     }
 
-    /// `out += scale * K r` (rows summed in parallel for large kernels).
-    fn add_product(&self, r: &[f64], scale: f64, out: &mut [f64]) {
-        let row_dot = |i: usize| -> f64 {
+    /// `out += scale * K r` for the symmetric kernel: by scattering the rows
+    /// of the active cells (`r_j != 0`, listed in `active`) when they hold
+    /// fewer than half of the stored entries, else over the upper triangle
+    /// (which reads half of them).
+    fn add_product(&self, r: &[f64], scale: f64, out: &mut [f64], active: &mut Vec<usize>) {
+        active.clear();
+        let mut entries = 0;
+        for (j, &rj) in r.iter().enumerate().take(self.n) {
+            if rj != 0.0 {
+                active.push(j);
+                entries += self.row_len(j);
+            }
+        }
+        if 2 * entries < self.values.len() {
+            self.scatter(r, scale, out, active, entries);
+        } else {
+            self.upper(r, scale, out);
+        }
+    }
+
+    /// Stored entries of row `i`.
+    fn row_len(&self, i: usize) -> usize {
+        let runs = &self.runs[self.row_runs[i]..self.row_runs[i + 1]];
+        match (runs.first(), runs.last()) {
+            (Some(first), Some(&(_, l, off))) => off + l as usize - first.2,
+            _ => 0,
+        }
+    }
+
+    /// `out += scale * K r` from the upper triangle of the symmetric `K`:
+    /// row `i` beyond the diagonal gives `out_i` its dot product with `r`
+    /// and adds `r_i K[i, j]` to every `out_j`, so each stored pair is read
+    /// once. Large kernels split the rows into [`UPPER_BLOCKS`] blocks of
+    /// about equal entries, each adding into its own buffer, summed in block
+    /// order (the result does not depend on the thread count).
+    fn upper(&self, r: &[f64], scale: f64, out: &mut [f64]) {
+        let n = self.n;
+        if self.values.len() > PARALLEL_ENTRIES {
+            let parts: Vec<Vec<f64>> = self
+                .upper_bounds
+                .par_windows(2)
+                .map(|w| {
+                    let mut acc = vec![0.0; n];
+                    self.upper_rows(r, scale, w[0], w[1], &mut acc);
+                    acc
+                })
+                .collect();
+            for part in &parts {
+                for (o, p) in out.iter_mut().zip(part) {
+                    *o += p;
+                }
+            }
+        } else {
+            self.upper_rows(r, scale, 0, n, &mut out[..n]);
+        }
+    }
+
+    /// Rows `lo..hi` of [`RunKernel::upper`], added into `acc`.
+    fn upper_rows(&self, r: &[f64], scale: f64, lo: usize, hi: usize, acc: &mut [f64]) {
+        for i in lo..hi {
+            let ri = scale * r[i];
             let mut s = 0.0;
             for (c, vals) in self.row(i) {
-                let rr = &r[c..c + vals.len()];
-                // Four accumulators: independent chains the compiler vectorises.
-                let mut acc = [0.0f64; 4];
-                let (vc, rc) = (vals.chunks_exact(4), rr.chunks_exact(4));
-                let (vt, rt) = (vc.remainder(), rc.remainder());
-                for (v4, r4) in vc.zip(rc) {
-                    for q in 0..4 {
-                        acc[q] += f64::from(v4[q]) * r4[q];
+                let end = c + vals.len();
+                if end <= i {
+                    continue;
+                }
+                // The diagonal counts once (in the dot product only).
+                if c <= i {
+                    s += f64::from(vals[i - c]) * r[i];
+                }
+                let c1 = c.max(i + 1);
+                if c1 < end {
+                    let v = &vals[c1 - c..];
+                    s += dense::dot_f32_f64(v, &r[c1..end]);
+                    if ri != 0.0 {
+                        dense::axpy_f32_f64(ri, v, &mut acc[c1..end]);
                     }
                 }
-                for (v, x) in vt.iter().zip(rt) {
-                    acc[0] += f64::from(*v) * x;
-                }
-                s += (acc[0] + acc[1]) + (acc[2] + acc[3]);
             }
-            s
+            acc[i] += scale * s;
+        }
+    }
+
+    /// Row bounds of [`UPPER_BLOCKS`] blocks of about equal entries in the
+    /// upper triangle.
+    fn block_bounds(&self) -> Vec<usize> {
+        let total: usize = (0..self.n).map(|i| self.upper_len(i)).sum();
+        let mut bounds = vec![0];
+        let mut sum = 0;
+        for i in 0..self.n {
+            sum += self.upper_len(i);
+            if sum * UPPER_BLOCKS >= total * bounds.len() && bounds.len() < UPPER_BLOCKS {
+                bounds.push(i + 1);
+            }
+        }
+        bounds.push(self.n);
+        bounds.dedup();
+        bounds
+    }
+
+    /// Stored entries of row `i` at or beyond the diagonal.
+    fn upper_len(&self, i: usize) -> usize {
+        self.row(i)
+            .map(|(c, vals)| (c + vals.len()).saturating_sub(c.max(i)))
+            .sum()
+    }
+
+    /// `out += scale * K r` by rows (in parallel for large kernels): the
+    /// reference the other paths are tested against.
+    #[cfg(test)]
+    fn gather(&self, r: &[f64], scale: f64, out: &mut [f64]) {
+        let row_dot = |i: usize| -> f64 {
+            self.row(i)
+                .map(|(c, vals)| dense::dot_f32_f64(vals, &r[c..c + vals.len()]))
+                .sum::<f64>()
         };
-        if self.values.len() > 1 << 16 {
+        if self.values.len() > PARALLEL_ENTRIES {
             out.par_chunks_mut(64).enumerate().for_each(|(b, chunk)| {
                 for (k, o) in chunk.iter_mut().enumerate() {
                     *o += scale * row_dot(b * 64 + k);
@@ -759,6 +894,38 @@ impl RunKernel {
             for (i, o) in out.iter_mut().enumerate().take(self.n) {
                 *o += scale * row_dot(i);
             }
+        }
+    }
+
+    /// `out += scale * sum_{j in active} r_j K[j, :]` (`K` symmetric, so
+    /// this is `scale * K r` when the other rates are 0). With many entries
+    /// to add, the output is split into column blocks summed in parallel,
+    /// each adding the active rows in the same order (the same result as
+    /// one thread).
+    fn scatter(&self, r: &[f64], scale: f64, out: &mut [f64], active: &[usize], entries: usize) {
+        let add = |lo: usize, block: &mut [f64]| {
+            let hi = lo + block.len();
+            for &j in active {
+                let a = scale * r[j];
+                for (c, vals) in self.row(j) {
+                    let (c0, c1) = (c.max(lo), (c + vals.len()).min(hi));
+                    if c0 < c1 {
+                        dense::axpy_f32_f64(a, &vals[c0 - c..c1 - c], &mut block[c0 - lo..c1 - lo]);
+                    }
+                }
+            }
+        };
+        if entries > PARALLEL_ENTRIES {
+            let width = self
+                .n
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(256);
+            out[..self.n]
+                .par_chunks_mut(width)
+                .enumerate()
+                .for_each(|(b, block)| add(b * width, block));
+        } else {
+            add(0, &mut out[..self.n]);
         }
     }
 
@@ -778,6 +945,8 @@ pub struct PlaceCellNetwork {
     kernel: RunKernel,
     /// The rates entering the recurrent sum (those above the activity cutoff).
     r_active: Vec<f64>,
+    /// The cells of `r_active` above zero (scratch).
+    active: Vec<usize>,
     w_scale: f64,
     stepper: AdaptiveStep,
     u: Vec<f64>,
@@ -816,9 +985,11 @@ impl PlaceCellNetwork {
                 0.0
             };
         });
+        symmetrize_max(&mut kernel, n);
         let kernel = RunKernel::from_dense(&kernel, n, params.kernel_cutoff);
         Ok(Self {
             r_active: vec![0.0; n],
+            active: Vec::with_capacity(n),
             w_scale: params.j0 / (2.0 * PI * params.a * params.a),
             stepper: AdaptiveStep::new(
                 params.dt,
@@ -878,8 +1049,12 @@ impl PlaceCellNetwork {
         for (a, &r) in self.r_active.iter_mut().zip(&self.r) {
             *a = if r > thr { r } else { 0.0 };
         }
-        self.kernel
-            .add_product(&self.r_active, self.w_scale, &mut self.input);
+        self.kernel.add_product(
+            &self.r_active,
+            self.w_scale,
+            &mut self.input,
+            &mut self.active,
+        );
         let noise = self.params.noise_strength;
         if noise > 0.0 {
             for i in self.input.iter_mut() {
@@ -1154,24 +1329,60 @@ mod tests {
         let n = g.n_cells();
         let d = g.distances();
         let a = 0.2;
-        let dense: Vec<f64> = d.iter().map(|x| (-x * x / (2.0 * a * a)).exp()).collect();
-        let r: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 100.0).collect();
-        let sum_r: f64 = r.iter().sum();
+        let mut dense: Vec<f64> = d.iter().map(|x| (-x * x / (2.0 * a * a)).exp()).collect();
+        symmetrize_max(&mut dense, n);
+        for i in 0..n {
+            for j in 0..n {
+                assert_eq!(dense[i * n + j], dense[j * n + i]);
+            }
+        }
+        // Every rate set, and a bump: 1 in 12 cells active, all the others 0.
+        let r_all: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 100.0).collect();
+        let r_bump: Vec<f64> = (0..n)
+            .map(|i| {
+                if i % 12 == 5 {
+                    0.5 + (i % 7) as f64 / 7.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut active = Vec::new();
         for cutoff in [0.0, 1e-12, 1e-6] {
             let k = RunKernel::from_dense(&dense, n, cutoff);
             if cutoff > 0.0 {
                 assert!(k.nnz() < n * n, "nothing dropped at {cutoff}");
             }
-            let mut out = vec![1.0; n];
-            k.add_product(&r, 2.0, &mut out);
+            for r in [&r_all, &r_bump] {
+                let sum_r: f64 = r.iter().sum();
+                let active_cells: Vec<usize> = (0..n).filter(|&j| r[j] != 0.0).collect();
+                let entries: usize = active_cells.iter().map(|&j| k.row_len(j)).sum();
+                // The chosen path, rows, scatter on one thread and on
+                // several, the upper triangle.
+                let mut outs = vec![vec![1.0; n]; 5];
+                assert_eq!(k.upper_bounds.len(), UPPER_BLOCKS + 1);
+                k.add_product(r, 2.0, &mut outs[0], &mut active);
+                k.gather(r, 2.0, &mut outs[1]);
+                k.scatter(r, 2.0, &mut outs[2], &active_cells, 0);
+                k.scatter(r, 2.0, &mut outs[3], &active_cells, usize::MAX);
+                assert_eq!(outs[2], outs[3], "the scatter does not depend on threads");
+                k.upper(r, 2.0, &mut outs[4]);
+                let mut serial = vec![1.0; n];
+                k.upper_rows(r, 2.0, 0, n, &mut serial);
+                outs.push(serial);
+                for i in 0..n {
+                    let want: f64 = (0..n).map(|j| dense[i * n + j] * r[j]).sum();
+                    let bound = 2.0 * (cutoff + 6e-8) * sum_r + 1e-12;
+                    for (p, out) in outs.iter().enumerate() {
+                        assert!(
+                            (out[i] - 1.0 - 2.0 * want).abs() <= bound,
+                            "row {i}, cutoff {cutoff}, path {p}, {entries} active entries"
+                        );
+                    }
+                }
+            }
             let mut row = vec![0.0; n];
             for i in 0..n {
-                let want: f64 = (0..n).map(|j| dense[i * n + j] * r[j]).sum();
-                let bound = 2.0 * (cutoff + 6e-8) * sum_r + 1e-12;
-                assert!(
-                    (out[i] - 1.0 - 2.0 * want).abs() <= bound,
-                    "row {i}, cutoff {cutoff}"
-                );
                 k.row_into(i, 3.0, &mut row);
                 for j in 0..n {
                     let e = dense[i * n + j];
