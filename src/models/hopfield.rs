@@ -242,7 +242,6 @@ impl Recall {
             "energy E",
             vec![Series::line("E", x, self.energy.clone())],
         )
-        .into()
     }
 }
 
@@ -756,7 +755,6 @@ impl Hopfield {
             idx,
             self.w.outer_iter().map(|r| r.to_vec()).collect(),
         )
-        .into()
     }
 }
 

@@ -548,7 +548,7 @@ impl BumpTrace {
                 r.iter().map(|c| c.to_degrees()).collect(),
             ));
         }
-        lines("Decoded bump", "time (s)", "angle (deg)", series).into()
+        lines("Decoded bump", "time (s)", "angle (deg)", series)
     }
 }
 
@@ -812,7 +812,6 @@ impl LifRing {
             "rate (Hz)",
             vec![Series::line("r (excitatory)", deg, self.rate.clone())],
         )
-        .into()
     }
 }
 

@@ -285,7 +285,6 @@ impl LinearLayer {
             (0..r).map(|i| i as f64).collect(),
             self.w.outer_iter().map(|row| row.to_vec()).collect(),
         )
-        .into()
     }
 
     /// Every output's weight vector (solid) against a direction (dashed),
@@ -327,8 +326,7 @@ impl LinearLayer {
             "input",
             "weight",
             series,
-        )
-        .into())
+        ))
     }
 
     /// The weights of each output reshaped as a `width`-wide image (row-major
@@ -414,7 +412,7 @@ pub(crate) fn image_strip(
                 .scale_ratio(1.0),
         );
     plot.set_layout(layout);
-    Ok(plot.into())
+    Ok(plot)
 }
 
 impl std::fmt::Display for LinearLayer {

@@ -357,7 +357,6 @@ impl SpikingLayer {
             (0..r).map(|i| i as f64).collect(),
             self.w.outer_iter().map(|row| row.to_vec()).collect(),
         )
-        .into()
     }
 }
 

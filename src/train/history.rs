@@ -145,8 +145,7 @@ impl History {
             "epoch",
             "angle (deg)",
             series,
-        )
-        .into())
+        ))
     }
 
     /// The BCM threshold `theta` (solid) and the weight norm `|w|` (dashed)
@@ -176,7 +175,6 @@ impl History {
             "theta, |w|",
             series,
         )
-        .into()
     }
 }
 

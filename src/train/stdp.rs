@@ -375,7 +375,6 @@ impl StdpWindow {
                 Series::markers("measured", x, self.dw.clone()),
             ],
         )
-        .into()
     }
 }
 
