@@ -414,6 +414,87 @@ fn hier_shapes() {
     assert!(err < 0.1, "{err}");
 }
 
+#[test]
+fn hier_place_floor_bound() {
+    // The default activity floor against the exact dense product, in lockstep
+    // along a walk: every place input within the reported bound, the decoded
+    // positions alike.
+    let hist = walk_from(5.0, [2.5, 2.5], 0.05, 300, 0.04, 0.0, 3);
+    let at = [hist.x[0], hist.y[0]];
+    let p = HierarchicalNetwork::params().num_module(3).num_place(20);
+    assert!(p.place_floor > 0.0);
+    let mut fast = anchored(p.clone(), at);
+    let mut exact = anchored(p.clone().place_floor(0.0), at);
+    assert_eq!(exact.place_input_bound(), 0.0);
+    let (mut worst, mut worst_bound, mut worst_decoded) = (0.0f64, 0.0f64, 0.0f64);
+    for k in 0..hist.len() {
+        let v = [hist.vx[k], hist.vy[k]];
+        fast.update(v, at, 0.0).unwrap();
+        exact.update(v, at, 0.0).unwrap();
+        let bound = fast.place_input_bound();
+        let max = exact.place_input().iter().copied().fold(0.0, f64::max);
+        for (a, b) in fast.place_input().iter().zip(exact.place_input()) {
+            assert!((a - b).abs() <= bound * (1.0 + 1e-9) + 1e-12 * max, "step {k}: {a} vs {b}, bound {bound}");
+            worst = worst.max((a - b).abs() / max);
+        }
+        worst_bound = worst_bound.max(bound / max);
+        let (d, e) = (fast.decoded(), exact.decoded());
+        worst_decoded = worst_decoded.max((d[0] - e[0]).hypot(d[1] - e[1]));
+    }
+    eprintln!("place_floor {}: largest input error {worst:.2e} of the largest input (bound {worst_bound:.2e}), decoded positions within {worst_decoded:.2e} m", p.place_floor);
+    assert!(worst_bound < 5e-3, "{worst_bound}");
+    assert!(worst_decoded < 1e-3, "{worst_decoded}");
+}
+
+/// The 600 s Sargolini et al. (2006) trajectory through the hierarchical
+/// network at dt = 0.05 s (12 000 steps). canns's defaults admit 0.064 m/s;
+/// the rat reaches 0.62 m/s, so the run is refused under
+/// `SpeedLimit::Error` with the gain that would admit it, and is made with
+/// `band_gain = 2.5` (limit 0.80 m/s), place cells over the 1 m box.
+#[test]
+fn hier_sargolini_600s() {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let hist = traj.resample(0.05).unwrap();
+    let fastest = (0..hist.len())
+        .map(|k| hist.vx[k].hypot(hist.vy[k]))
+        .fold(0.0, f64::max);
+    let base = HierarchicalNetwork::params().arena_size(1.0);
+    let over = (0..hist.len())
+        .filter(|&k| hist.vx[k].hypot(hist.vy[k]) > base.speed_limit_value())
+        .count();
+    let e = base
+        .clone()
+        .speed_limit(SpeedLimit::Error)
+        .build()
+        .unwrap()
+        .run(&hist)
+        .unwrap_err()
+        .to_string();
+    eprintln!("{over} of {} samples over {:.4} m/s: {e}", hist.len(), base.speed_limit_value());
+    assert!(over > hist.len() / 2 && e.contains("band_gain >="), "{e}");
+    let p = base.band_gain(2.5).speed_limit(SpeedLimit::Error);
+    assert!(p.check_speed(fastest).is_ok());
+    let at = [hist.x[0], hist.y[0]];
+    let mut net = anchored(p, at);
+    let run = net.run(&hist).unwrap();
+    let n = run.t.len();
+    let mean = run.mean_error(0, n);
+    let (q1, q4) = (run.mean_error(0, n / 4), run.mean_error(3 * n / 4, n));
+    let errors = run.errors();
+    let last = errors[n - 20..].iter().sum::<f64>() / 20.0;
+    let max = errors.iter().copied().fold(0.0, f64::max);
+    let drift = run.band_drift().into_iter().fold(0.0, f64::max);
+    let path: f64 = (1..n)
+        .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
+        .sum();
+    eprintln!(
+        "hierarchical on Sargolini 600 s (fastest {fastest:.3} m/s, path {path:.1} m): mean error {mean:.4} m, quarters {q1:.4} / {q4:.4}, max {max:.4}, last 1 s {last:.4} m, band drift {drift:.4} rad"
+    );
+    assert_eq!(run.speed_violations, 0);
+    assert!(mean < 0.05 && last < 0.08, "{mean} {last}");
+    assert!(q4 < 2.0 * q1.max(0.01), "{q1} -> {q4}");
+}
+
 /// The 600 s Sargolini et al. (2006) trajectory integrated by the healed
 /// Burak-Fiete sheet (1.2 million steps of 0.5 ms; minutes in the test
 /// profile, so ignored by default: `gcv_integrates_a_random_walk` checks the
