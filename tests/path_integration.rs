@@ -446,19 +446,22 @@ fn hier_place_floor_bound() {
     assert!(worst_decoded < 1e-3, "{worst_decoded}");
 }
 
-/// The 600 s Sargolini et al. (2006) trajectory through the hierarchical
-/// network at dt = 0.05 s (12 000 steps). canns's defaults admit 0.064 m/s;
-/// the rat reaches 0.62 m/s, so the run is refused under
-/// `SpeedLimit::Error` with the gain that would admit it, and is made with
-/// `band_gain = 2.5` (limit 0.80 m/s), place cells over the 1 m box.
+/// The Sargolini et al. (2006) trajectory against the hierarchical network's
+/// speed limit: canns's defaults admit 0.064 m/s, the rat (resampled at the
+/// network's dt of 0.05 s) reaches 0.82 m/s and is over the limit on about
+/// three samples in four, so `run` refuses it under `SpeedLimit::Error` and
+/// names the `band_gain` that would admit it; with that gain the check passes.
 #[test]
-fn hier_sargolini_600s() {
+fn hier_sargolini_speed_limit() {
     let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
     let hist = traj.resample(0.05).unwrap();
     let fastest = (0..hist.len())
         .map(|k| hist.vx[k].hypot(hist.vy[k]))
         .fold(0.0, f64::max);
-    let base = HierarchicalNetwork::params().arena_size(1.0);
+    let base = HierarchicalNetwork::params()
+        .num_module(2)
+        .num_place(10)
+        .arena_size(1.0);
     let over = (0..hist.len())
         .filter(|&k| hist.vx[k].hypot(hist.vy[k]) > base.speed_limit_value())
         .count();
@@ -470,29 +473,53 @@ fn hier_sargolini_600s() {
         .run(&hist)
         .unwrap_err()
         .to_string();
-    eprintln!("{over} of {} samples over {:.4} m/s: {e}", hist.len(), base.speed_limit_value());
-    assert!(over > hist.len() / 2 && e.contains("band_gain >="), "{e}");
-    let p = base.band_gain(2.5).speed_limit(SpeedLimit::Error);
-    assert!(p.check_speed(fastest).is_ok());
-    let at = [hist.x[0], hist.y[0]];
-    let mut net = anchored(p, at);
-    let run = net.run(&hist).unwrap();
-    let n = run.t.len();
-    let mean = run.mean_error(0, n);
-    let (q1, q4) = (run.mean_error(0, n / 4), run.mean_error(3 * n / 4, n));
-    let errors = run.errors();
-    let last = errors[n - 20..].iter().sum::<f64>() / 20.0;
-    let max = errors.iter().copied().fold(0.0, f64::max);
-    let drift = run.band_drift().into_iter().fold(0.0, f64::max);
+    eprintln!(
+        "{over} of {} samples over {:.4} m/s (fastest {fastest:.3} m/s): {e}",
+        hist.len(),
+        base.speed_limit_value()
+    );
+    assert!(over > hist.len() / 2, "{over}");
+    let needed = 2.0 * std::f64::consts::PI * fastest / 2.0;
+    assert!(
+        e.contains(&format!("{fastest:.4} m/s")) && e.contains(&format!("band_gain >= {needed:.3}")),
+        "{e}"
+    );
+    assert!(base.clone().band_gain(needed * 1.001).check_speed(fastest).is_ok());
+    assert!(base.band_gain(needed * 0.999).check_speed(fastest).is_err());
+}
+
+/// The first 60 s of the Sargolini trajectory integrated by the healed
+/// Burak-Fiete sheet (120 000 steps of 0.5 ms; the full 600 s is
+/// `gcv_sargolini_600s`, ignored by default for its minutes in the test
+/// profile): the accumulated error stays bounded.
+#[test]
+fn gcv_sargolini_60s() {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let t = traj.times();
+    let keep = t.iter().take_while(|&&x| x <= t[0] + 60.0).count();
+    let pos = (0..keep)
+        .map(|i| vec![traj.coordinate(0)[i], traj.coordinate(1)[i]])
+        .collect();
+    let hist = canns::spatial::Trajectory::new(t[..keep].to_vec(), pos)
+        .unwrap()
+        .resample(0.01)
+        .unwrap();
+    let net0 = healed_bf();
+    let gain = net0.measure_gain(0.4, 6, 2000).unwrap();
+    let mut net = net0.clone();
+    let run = net.run(&hist, gain, &[]).unwrap();
+    let e = run.errors();
+    let n = e.len();
+    let mean = e.iter().sum::<f64>() / n as f64;
+    let last = e[n - 100..].iter().sum::<f64>() / 100.0;
+    let max = e.iter().copied().fold(0.0, f64::max);
     let path: f64 = (1..n)
         .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
         .sum();
     eprintln!(
-        "hierarchical on Sargolini 600 s (fastest {fastest:.3} m/s, path {path:.1} m): mean error {mean:.4} m, quarters {q1:.4} / {q4:.4}, max {max:.4}, last 1 s {last:.4} m, band drift {drift:.4} rad"
+        "Sargolini 60 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, max {max:.4} m, last 1 s {last:.4} m"
     );
-    assert_eq!(run.speed_violations, 0);
-    assert!(mean < 0.05 && last < 0.08, "{mean} {last}");
-    assert!(q4 < 2.0 * q1.max(0.01), "{q1} -> {q4}");
+    assert!(mean < 0.05 && max < 0.1 && last < 0.08, "{mean} {max} {last}");
 }
 
 /// The 600 s Sargolini et al. (2006) trajectory integrated by the healed
