@@ -972,7 +972,7 @@ impl GridCell2DVelocity {
     /// let (m, sv) = net.velocity_gain_matrix(0.4, 4, 400)?;
     /// assert!(sv[0] > 0.0 && sv[1] > 0.0);
     /// let fig = GridCell2DVelocity::plot_gain_matrix(m, sv);
-    /// assert!(fig.to_json().contains("singular values"));
+    /// assert!(fig.plot().to_json().contains("singular values"));
     /// # Ok::<(), canns::Error>(())
     /// ```
     pub fn plot_gain_matrix(m: [[f64; 2]; 2], singular: [f64; 2]) -> display::Figure {
@@ -980,7 +980,11 @@ impl GridCell2DVelocity {
         let labels = vec!["v_x".to_string(), "v_y".to_string()];
         let rows = vec!["sheet x".to_string(), "sheet y".to_string()];
         let z = vec![m[0].to_vec(), m[1].to_vec()];
-        let top = m.iter().flatten().fold(0.0f64, |a, b| a.max(b.abs())).max(1e-12);
+        let top = m
+            .iter()
+            .flatten()
+            .fold(0.0f64, |a, b| a.max(b.abs()))
+            .max(1e-12);
         let mut plot = plotly::Plot::new();
         plot.add_trace(
             plotly::HeatMap::new(labels.clone(), rows.clone(), z)
@@ -1030,7 +1034,10 @@ impl GridCell2DVelocity {
     /// let mut agent = Agent::params().dt(0.01).seed(2).build(Environment::rectangle(1.0, 1.0)?)?;
     /// agent.run(40)?;
     /// let fig = net.animate(agent.history(), 60.0, 8)?;
-    /// assert!(fig.to_json().matches("\"name\":\"t = ").count() <= 8);
+    /// let json = fig.plot().to_json();
+    /// // One slider step per frame, and Play.
+    /// assert_eq!(json.matches("\"redraw\":true").count(), 8 + 1);
+    /// assert!(json.contains("read from the sheet"));
     /// # Ok::<(), canns::Error>(())
     /// ```
     ///
@@ -1050,9 +1057,7 @@ impl GridCell2DVelocity {
             (frames * l * l * 8) as u64,
             "fewer frames",
         )?;
-        let picks: Vec<usize> = (0..frames)
-            .map(|f| f * (n - 1) / (frames - 1))
-            .collect();
+        let picks: Vec<usize> = (0..frames).map(|f| f * (n - 1) / (frames - 1)).collect();
         let mut net = self.clone();
         let mut snaps: Vec<(usize, Vec<f64>, [f64; 2])> = Vec::with_capacity(frames);
         let mut tracker = SheetTracker::new(&net.r, l)?;
@@ -1075,7 +1080,11 @@ impl GridCell2DVelocity {
             }
             let d = tracker.update(&net.r)?;
             while next < picks.len() && picks[next] == k {
-                snaps.push((k, net.r.clone(), [start[0] + d[0] / gain, start[1] + d[1] / gain]));
+                snaps.push((
+                    k,
+                    net.r.clone(),
+                    [start[0] + d[0] / gain, start[1] + d[1] / gain],
+                ));
                 next += 1;
             }
         }
@@ -1139,7 +1148,9 @@ impl GridCell2DVelocity {
         let span = |v: &[f64]| {
             let (a, b) = v
                 .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
             let pad = 0.05 * (b - a).max(0.1);
             vec![a - pad, b + pad]
         };
@@ -1147,7 +1158,12 @@ impl GridCell2DVelocity {
             .title("GridCell2DVelocity: the sheet and the path")
             .height(display::DEFAULT_HEIGHT + 120)
             .margin(display::animation::controls_margin())
-            .x_axis(Axis::new().domain(&[0.0, 0.45]).anchor("y").title("x (neuron)"))
+            .x_axis(
+                Axis::new()
+                    .domain(&[0.0, 0.45])
+                    .anchor("y")
+                    .title("x (neuron)"),
+            )
             .y_axis(
                 Axis::new()
                     .anchor("x")

@@ -1038,7 +1038,11 @@ impl HierarchicalNetwork {
                 SpeedLimit::Error => return Err(e),
                 SpeedLimit::Warn => {
                     let over = (0..n)
-                        .filter(|&k| self.params.check_speed(history.vx[k].hypot(history.vy[k])).is_err())
+                        .filter(|&k| {
+                            self.params
+                                .check_speed(history.vx[k].hypot(history.vy[k]))
+                                .is_err()
+                        })
                         .count();
                     eprintln!("warning: {over} of {n} samples: {e}");
                 }
