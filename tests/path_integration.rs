@@ -434,7 +434,10 @@ fn hier_place_floor_bound() {
         let bound = fast.place_input_bound();
         let max = exact.place_input().iter().copied().fold(0.0, f64::max);
         for (a, b) in fast.place_input().iter().zip(exact.place_input()) {
-            assert!((a - b).abs() <= bound * (1.0 + 1e-9) + 1e-12 * max, "step {k}: {a} vs {b}, bound {bound}");
+            assert!(
+                (a - b).abs() <= bound * (1.0 + 1e-9) + 1e-12 * max,
+                "step {k}: {a} vs {b}, bound {bound}"
+            );
             worst = worst.max((a - b).abs() / max);
         }
         worst_bound = worst_bound.max(bound / max);
@@ -481,10 +484,15 @@ fn hier_sargolini_speed_limit() {
     assert!(over > hist.len() / 2, "{over}");
     let needed = 2.0 * std::f64::consts::PI * fastest / 2.0;
     assert!(
-        e.contains(&format!("{fastest:.4} m/s")) && e.contains(&format!("band_gain >= {needed:.3}")),
+        e.contains(&format!("{fastest:.4} m/s"))
+            && e.contains(&format!("band_gain >= {needed:.3}")),
         "{e}"
     );
-    assert!(base.clone().band_gain(needed * 1.001).check_speed(fastest).is_ok());
+    assert!(base
+        .clone()
+        .band_gain(needed * 1.001)
+        .check_speed(fastest)
+        .is_ok());
     assert!(base.band_gain(needed * 0.999).check_speed(fastest).is_err());
 }
 
@@ -519,7 +527,10 @@ fn gcv_sargolini_60s() {
     eprintln!(
         "Sargolini 60 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, max {max:.4} m, last 1 s {last:.4} m"
     );
-    assert!(mean < 0.05 && max < 0.1 && last < 0.08, "{mean} {max} {last}");
+    assert!(
+        mean < 0.05 && max < 0.1 && last < 0.08,
+        "{mean} {max} {last}"
+    );
 }
 
 /// The 600 s Sargolini et al. (2006) trajectory integrated by the healed
