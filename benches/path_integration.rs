@@ -5,15 +5,12 @@
 //!
 //! canns 1.5 per step on the reference machine (JAX CPU, float32, 2 cores):
 //! GridCell2DPosition 30 x 30 0.133 ms, GridCell2DVelocity 40 x 40 0.304 ms,
-//! HierarchicalNetwork (5 modules, 30^2 place cells) 0.75 ms.
-//!
-//! Measured here only in the test profile (crate at opt-level 1), on a
-//! machine shared with other builds (`cargo bench --profile test --bench
-//! path_integration -- --warm-up-time 1 --measurement-time 3`): 0.046 ms,
-//! 0.185 ms (0.189 ms with canns's weights) and 2.03 ms. The hierarchical
-//! step is dominated by the dense grid-to-place product (the grid input is a
-//! Gaussian, so every grid cell has a positive rate: 5 x 400 x 900
-//! multiply-adds per step). No release-profile numbers yet.
+//! HierarchicalNetwork (5 modules, 30^2 place cells) 0.75 ms;
+//! `scripts/compare/path_integration.py` times both side by side. The
+//! measured numbers are in the README ("Path integration against canns").
+//! The hierarchical step reads only the grid cells above the activity floor
+//! `place_floor` (default 1e-3 of each module's largest rate, about 90 of 400
+//! cells) in its grid-to-place product.
 
 use canns::models::{
     GridCell2DPosition, GridCell2DPositionParams, GridCell2DVelocity, HealSchedule,

@@ -14,6 +14,10 @@ pub use crate::models::{
     Integrator, Model, Recurrence,
 };
 pub use crate::models::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
+pub use crate::models::{
+    GridCell2DPosition, GridCell2DPositionParams, GridCell2DVelocity, HealSchedule,
+    HierarchicalNetwork, SpeedLimit,
+};
 pub use crate::models::{Hopfield, LifRing, LinearLayer, SpikingLayer};
 pub use crate::params::Params;
 pub use crate::pipeline::{simulate, simulate_with, SimOptions, Simulation};

@@ -414,6 +414,125 @@ fn hier_shapes() {
     assert!(err < 0.1, "{err}");
 }
 
+#[test]
+fn hier_place_floor_bound() {
+    // The default activity floor against the exact dense product, in lockstep
+    // along a walk: every place input within the reported bound, the decoded
+    // positions alike.
+    let hist = walk_from(5.0, [2.5, 2.5], 0.05, 300, 0.04, 0.0, 3);
+    let at = [hist.x[0], hist.y[0]];
+    let p = HierarchicalNetwork::params().num_module(3).num_place(20);
+    assert!(p.place_floor > 0.0);
+    let mut fast = anchored(p.clone(), at);
+    let mut exact = anchored(p.clone().place_floor(0.0), at);
+    assert_eq!(exact.place_input_bound(), 0.0);
+    let (mut worst, mut worst_bound, mut worst_decoded) = (0.0f64, 0.0f64, 0.0f64);
+    for k in 0..hist.len() {
+        let v = [hist.vx[k], hist.vy[k]];
+        fast.update(v, at, 0.0).unwrap();
+        exact.update(v, at, 0.0).unwrap();
+        let bound = fast.place_input_bound();
+        let max = exact.place_input().iter().copied().fold(0.0, f64::max);
+        for (a, b) in fast.place_input().iter().zip(exact.place_input()) {
+            assert!(
+                (a - b).abs() <= bound * (1.0 + 1e-9) + 1e-12 * max,
+                "step {k}: {a} vs {b}, bound {bound}"
+            );
+            worst = worst.max((a - b).abs() / max);
+        }
+        worst_bound = worst_bound.max(bound / max);
+        let (d, e) = (fast.decoded(), exact.decoded());
+        worst_decoded = worst_decoded.max((d[0] - e[0]).hypot(d[1] - e[1]));
+    }
+    eprintln!("place_floor {}: largest input error {worst:.2e} of the largest input (bound {worst_bound:.2e}), decoded positions within {worst_decoded:.2e} m", p.place_floor);
+    assert!(worst_bound < 5e-3, "{worst_bound}");
+    assert!(worst_decoded < 1e-3, "{worst_decoded}");
+}
+
+/// The Sargolini et al. (2006) trajectory against the hierarchical network's
+/// speed limit: canns's defaults admit 0.064 m/s, the rat (resampled at the
+/// network's dt of 0.05 s) reaches 0.82 m/s and is over the limit on about
+/// three samples in four, so `run` refuses it under `SpeedLimit::Error` and
+/// names the `band_gain` that would admit it; with that gain the check passes.
+#[test]
+fn hier_sargolini_speed_limit() {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let hist = traj.resample(0.05).unwrap();
+    let fastest = (0..hist.len())
+        .map(|k| hist.vx[k].hypot(hist.vy[k]))
+        .fold(0.0, f64::max);
+    let base = HierarchicalNetwork::params()
+        .num_module(2)
+        .num_place(10)
+        .arena_size(1.0);
+    let over = (0..hist.len())
+        .filter(|&k| hist.vx[k].hypot(hist.vy[k]) > base.speed_limit_value())
+        .count();
+    let e = base
+        .clone()
+        .speed_limit(SpeedLimit::Error)
+        .build()
+        .unwrap()
+        .run(&hist)
+        .unwrap_err()
+        .to_string();
+    eprintln!(
+        "{over} of {} samples over {:.4} m/s (fastest {fastest:.3} m/s): {e}",
+        hist.len(),
+        base.speed_limit_value()
+    );
+    assert!(over > hist.len() / 2, "{over}");
+    let needed = 2.0 * std::f64::consts::PI * fastest / 2.0;
+    assert!(
+        e.contains(&format!("{fastest:.4} m/s"))
+            && e.contains(&format!("band_gain >= {needed:.3}")),
+        "{e}"
+    );
+    assert!(base
+        .clone()
+        .band_gain(needed * 1.001)
+        .check_speed(fastest)
+        .is_ok());
+    assert!(base.band_gain(needed * 0.999).check_speed(fastest).is_err());
+}
+
+/// The first 60 s of the Sargolini trajectory integrated by the healed
+/// Burak-Fiete sheet (120 000 steps of 0.5 ms; the full 600 s is
+/// `gcv_sargolini_600s`, ignored by default for its minutes in the test
+/// profile): the accumulated error stays bounded.
+#[test]
+fn gcv_sargolini_60s() {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let t = traj.times();
+    let keep = t.iter().take_while(|&&x| x <= t[0] + 60.0).count();
+    let pos = (0..keep)
+        .map(|i| vec![traj.coordinate(0)[i], traj.coordinate(1)[i]])
+        .collect();
+    let hist = canns::spatial::Trajectory::new(t[..keep].to_vec(), pos)
+        .unwrap()
+        .resample(0.01)
+        .unwrap();
+    let net0 = healed_bf();
+    let gain = net0.measure_gain(0.4, 6, 2000).unwrap();
+    let mut net = net0.clone();
+    let run = net.run(&hist, gain, &[]).unwrap();
+    let e = run.errors();
+    let n = e.len();
+    let mean = e.iter().sum::<f64>() / n as f64;
+    let last = e[n - 100..].iter().sum::<f64>() / 100.0;
+    let max = e.iter().copied().fold(0.0, f64::max);
+    let path: f64 = (1..n)
+        .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
+        .sum();
+    eprintln!(
+        "Sargolini 60 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, max {max:.4} m, last 1 s {last:.4} m"
+    );
+    assert!(
+        mean < 0.05 && max < 0.1 && last < 0.08,
+        "{mean} {max} {last}"
+    );
+}
+
 /// The 600 s Sargolini et al. (2006) trajectory integrated by the healed
 /// Burak-Fiete sheet (1.2 million steps of 0.5 ms; minutes in the test
 /// profile, so ignored by default: `gcv_integrates_a_random_walk` checks the

@@ -837,6 +837,360 @@ impl GridCell2DVelocity {
         Ok(g / n_directions as f64)
     }
 
+    /// Rate maps of the neurons `cells` by a systematic sweep (Burak & Fiete
+    /// 2009): from a copy of the current state, the sheet is driven along a
+    /// raster over a `side x side` m box at `speed` m/s (rows `bin` m apart,
+    /// alternating direction, the moves between rows included), and the
+    /// rates are binned at `bin` m by [`activity_rate_maps`](crate::analysis::place::activity_rate_maps)
+    /// (no smoothing). The network itself is unchanged. Progress is shown
+    /// on a terminal for long sweeps.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::{GridCell2DVelocity, HealSchedule};
+    /// let mut net = GridCell2DVelocity::params().length(24).lambda_net(10.0).build()?;
+    /// net.heal(&HealSchedule::canns_steps(3000))?;
+    /// let maps = net.systematic_rate_maps(&[0, 100], 0.4, 0.05, 0.8)?;
+    /// assert_eq!(maps.len(), 2);
+    /// assert_eq!(maps[0].rates.dim(), (8, 8));
+    /// assert!(maps[1].peak_rate() > 0.0);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Param`] for a neuron out of range or a non-positive `side`,
+    /// `bin` (at most `side`) or `speed`; [`Error::Limit`] when the
+    /// recording would not fit; [`Error::Diverged`].
+    pub fn systematic_rate_maps(
+        &self,
+        cells: &[usize],
+        side: f64,
+        bin: f64,
+        speed: f64,
+    ) -> Result<Vec<crate::analysis::place::RateMap>> {
+        check::positive("side", side)?;
+        check::positive("bin", bin)?;
+        check::positive("speed", speed)?;
+        if bin > side {
+            return Err(ParamError::new("bin", format!("<= side = {side}"), bin).into());
+        }
+        let nn = self.r.len();
+        if let Some(&i) = cells.iter().find(|&&i| i >= nn) {
+            return Err(ParamError::new("cells", format!("neurons < {nn}"), i).into());
+        }
+        let dt = self.params.dt;
+        let rows = (side / bin).round().max(1.0) as usize;
+        let along = ((side / (speed * dt)).round() as usize).max(1);
+        let up = ((bin / (speed * dt)).round() as usize).max(1);
+        let n = rows * along + (rows - 1) * up;
+        crate::error::check_memory(
+            "GridCell2DVelocity::systematic_rate_maps recording",
+            n as u64 * (cells.len() as u64 + 2) * 8,
+            "a larger bin, a higher speed or fewer cells",
+        )?;
+        let mut net = self.clone();
+        let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut rates = Array2::zeros((n, cells.len()));
+        let mut progress = Progress::new(
+            "systematic sweep",
+            n,
+            (n * nn) as f64 * 50.0,
+            ShowProgress::Auto,
+        );
+        let (mut x, mut y) = (0.0, 0.5 * side / rows as f64);
+        let step_len = side / along as f64;
+        let rise = side / rows as f64 / up as f64;
+        for row in 0..rows {
+            let sign = if row % 2 == 0 { 1.0 } else { -1.0 };
+            let segments = [(along, [sign * step_len, 0.0]), (up, [0.0, rise])];
+            let count = if row + 1 < rows { 2 } else { 1 };
+            for &(steps, d) in &segments[..count] {
+                let v = [d[0] / dt, d[1] / dt];
+                for _ in 0..steps {
+                    net.update_dt(v, dt)?;
+                    x += d[0];
+                    y += d[1];
+                    let k = xs.len();
+                    xs.push(x.clamp(0.0, side));
+                    ys.push(y.clamp(0.0, side));
+                    for (c, &i) in cells.iter().enumerate() {
+                        rates[[k, c]] = net.r[i];
+                    }
+                    if k % 1024 == 0 {
+                        progress.update(k);
+                    }
+                }
+            }
+        }
+        progress.update(n);
+        crate::analysis::place::activity_rate_maps(
+            &xs,
+            &ys,
+            &rates.view(),
+            [0.0, side, 0.0, side],
+            bin,
+            0.0,
+        )
+    }
+
+    /// The velocity-to-sheet-velocity map `M` (neurons/s per m/s) fitted
+    /// by least squares ([`velocity_map`](crate::analysis::sheet::velocity_map))
+    /// to [`sheet_velocity`](Self::sheet_velocity) under `speed` m/s along
+    /// `n_directions` headings, with its singular values (equal for an
+    /// isotropic gain).
+    ///
+    /// # Errors
+    /// As [`GridCell2DVelocity::measure_gain`]; `n_directions` below 2.
+    pub fn velocity_gain_matrix(
+        &self,
+        speed: f64,
+        n_directions: usize,
+        steps: usize,
+    ) -> Result<([[f64; 2]; 2], [f64; 2])> {
+        check::positive("speed", speed)?;
+        check::at_least("n_directions", n_directions, 2)?;
+        let mut vs = Vec::with_capacity(n_directions);
+        let mut sheet = Vec::with_capacity(n_directions);
+        for k in 0..n_directions {
+            let th = 2.0 * PI * k as f64 / n_directions as f64;
+            let v = [speed * th.cos(), speed * th.sin()];
+            sheet.push(self.sheet_velocity(v, steps)?);
+            vs.push(v);
+        }
+        crate::analysis::sheet::velocity_map(&vs, &sheet)
+    }
+
+    /// Figure of the velocity-gain matrix `M` of
+    /// [`velocity_gain_matrix`](Self::velocity_gain_matrix): a heatmap of its
+    /// four entries (neurons per metre), each written on its cell, with the
+    /// singular values in the title.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::{GridCell2DVelocity, HealSchedule};
+    /// let mut net = GridCell2DVelocity::params().length(24).lambda_net(10.0).build()?;
+    /// net.heal(&HealSchedule::canns_steps(3000))?;
+    /// let (m, sv) = net.velocity_gain_matrix(0.4, 4, 400)?;
+    /// assert!(sv[0] > 0.0 && sv[1] > 0.0);
+    /// let fig = GridCell2DVelocity::plot_gain_matrix(m, sv);
+    /// assert!(fig.plot().to_json().contains("singular values"));
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    pub fn plot_gain_matrix(m: [[f64; 2]; 2], singular: [f64; 2]) -> display::Figure {
+        use plotly::layout::Annotation;
+        let labels = vec!["v_x".to_string(), "v_y".to_string()];
+        let rows = vec!["sheet x".to_string(), "sheet y".to_string()];
+        let z = vec![m[0].to_vec(), m[1].to_vec()];
+        let top = m
+            .iter()
+            .flatten()
+            .fold(0.0f64, |a, b| a.max(b.abs()))
+            .max(1e-12);
+        let mut plot = plotly::Plot::new();
+        plot.add_trace(
+            plotly::HeatMap::new(labels.clone(), rows.clone(), z)
+                .zmin(-top)
+                .zmax(top)
+                .color_scale(plotly::common::ColorScale::Palette(
+                    plotly::common::ColorScalePalette::RdBu,
+                )),
+        );
+        let mut notes = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, col) in labels.iter().enumerate() {
+                notes.push(
+                    Annotation::new()
+                        .x(col.clone())
+                        .y(row.clone())
+                        .text(format!("{:.1}", m[i][j]))
+                        .show_arrow(false),
+                );
+            }
+        }
+        let layout = display::layout(
+            &format!(
+                "Velocity gain M (neurons/m); singular values {:.1}, {:.1}",
+                singular[0], singular[1]
+            ),
+            "velocity component",
+            "sheet velocity component",
+        )
+        .annotations(notes);
+        plot.set_layout(layout);
+        plot.into()
+    }
+
+    /// An animation of the sheet along `history` (from a copy of the current
+    /// state, stepped as [`GridCell2DVelocity::run`] does): `frames`
+    /// evenly spaced snapshots of the sheet's rates beside the path so far,
+    /// the true position and the position read from the sheet with `gain`
+    /// (neurons per metre).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::{GridCell2DVelocity, HealSchedule};
+    /// use canns::spatial::{Agent, Environment};
+    /// let mut net = GridCell2DVelocity::params().length(24).lambda_net(10.0).build()?;
+    /// net.heal(&HealSchedule::canns_steps(3000))?;
+    /// let mut agent = Agent::params().dt(0.01).seed(2).build(Environment::rectangle(1.0, 1.0)?)?;
+    /// agent.run(40)?;
+    /// let fig = net.animate(agent.history(), 60.0, 8)?;
+    /// let json = fig.plot().to_json();
+    /// // One slider step per frame, and Play.
+    /// assert_eq!(json.matches("\"redraw\":true").count(), 8 + 1);
+    /// assert!(json.contains("read from the sheet"));
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`GridCell2DVelocity::run`]; [`Error::Param`] when `frames` is
+    /// below 2 or the history has fewer than 2 samples.
+    pub fn animate(&self, history: &History, gain: f64, frames: usize) -> Result<display::Figure> {
+        use plotly::common::{ColorScale, ColorScalePalette, Line, Marker, Mode};
+        use plotly::layout::{Axis, Frame, Layout};
+        use plotly::{HeatMap, Scatter, Traces};
+        check::at_least("frames", frames, 2)?;
+        check::at_least("history samples", history.len(), 2)?;
+        let n = history.len();
+        let l = self.params.length;
+        crate::error::check_memory(
+            "GridCell2DVelocity::animate frames",
+            (frames * l * l * 8) as u64,
+            "fewer frames",
+        )?;
+        let picks: Vec<usize> = (0..frames).map(|f| f * (n - 1) / (frames - 1)).collect();
+        let mut net = self.clone();
+        let mut snaps: Vec<(usize, Vec<f64>, [f64; 2])> = Vec::with_capacity(frames);
+        let mut tracker = SheetTracker::new(&net.r, l)?;
+        let start = [history.x[0], history.y[0]];
+        let mut next = 0;
+        for k in 0..n {
+            if k > 0 {
+                let span = history.t[k] - history.t[k - 1];
+                let sub = ((span / self.params.dt).round() as usize).max(1);
+                let dt = span / sub as f64;
+                if dt.is_nan() || dt <= 0.0 {
+                    return Err(Error::Invalid(format!(
+                        "history: times must increase (t[{k}] = {})",
+                        history.t[k]
+                    )));
+                }
+                for _ in 0..sub {
+                    net.update_dt([history.vx[k], history.vy[k]], dt)?;
+                }
+            }
+            let d = tracker.update(&net.r)?;
+            while next < picks.len() && picks[next] == k {
+                snaps.push((
+                    k,
+                    net.r.clone(),
+                    [start[0] + d[0] / gain, start[1] + d[1] / gain],
+                ));
+                next += 1;
+            }
+        }
+        let top = snaps
+            .iter()
+            .flat_map(|s| s.1.iter())
+            .fold(0.0f64, |a, &b| a.max(b))
+            .max(1e-12);
+        let ax: Vec<f64> = (0..l).map(|i| i as f64).collect();
+        let c = display::compact;
+        let traces = |(k, r, est): &(usize, Vec<f64>, [f64; 2])| -> Vec<Box<dyn plotly::Trace>> {
+            vec![
+                HeatMap::new(
+                    ax.clone(),
+                    ax.clone(),
+                    display::compact_matrix(r.chunks(l).map(|c| c.to_vec()).collect()),
+                )
+                .zmin(0.0)
+                .zmax(top)
+                .color_scale(ColorScale::Palette(ColorScalePalette::Viridis))
+                .show_scale(false),
+                Scatter::new(
+                    history.x[..=*k].iter().map(|v| c(*v)).collect(),
+                    history.y[..=*k].iter().map(|v| c(*v)).collect(),
+                )
+                .mode(Mode::Lines)
+                .line(Line::new().color("grey"))
+                .x_axis("x2")
+                .y_axis("y2")
+                .name("path"),
+                Scatter::new(vec![history.x[*k]], vec![history.y[*k]])
+                    .mode(Mode::Markers)
+                    .marker(Marker::new().size(10).color("red"))
+                    .x_axis("x2")
+                    .y_axis("y2")
+                    .name("animal"),
+                Scatter::new(vec![c(est[0])], vec![c(est[1])])
+                    .mode(Mode::Markers)
+                    .marker(Marker::new().size(9).color("blue"))
+                    .x_axis("x2")
+                    .y_axis("y2")
+                    .name("read from the sheet"),
+            ]
+        };
+        let mut plot = plotly::Plot::new();
+        for t in traces(&snaps[0]) {
+            plot.add_trace(t);
+        }
+        let names: Vec<String> = snaps
+            .iter()
+            .map(|s| format!("{:.2} s", history.t[s.0]))
+            .collect();
+        for (snap, name) in snaps.iter().zip(&names) {
+            let mut data = Traces::new();
+            for t in traces(snap) {
+                data.push(t);
+            }
+            plot.add_frame(Frame::new().name(name.as_str()).data(data));
+        }
+        let (sliders, menus) = display::animation::controls(&names, "t = ", 120, true);
+        let span = |v: &[f64]| {
+            let (a, b) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            let pad = 0.05 * (b - a).max(0.1);
+            vec![a - pad, b + pad]
+        };
+        let layout = Layout::new()
+            .title("GridCell2DVelocity: the sheet and the path")
+            .height(display::DEFAULT_HEIGHT + 120)
+            .margin(display::animation::controls_margin())
+            .x_axis(
+                Axis::new()
+                    .domain(&[0.0, 0.45])
+                    .anchor("y")
+                    .title("x (neuron)"),
+            )
+            .y_axis(
+                Axis::new()
+                    .anchor("x")
+                    .title("y (neuron)")
+                    .scale_anchor("x"),
+            )
+            .x_axis2(
+                Axis::new()
+                    .domain(&[0.55, 1.0])
+                    .anchor("y2")
+                    .title("x (m)")
+                    .range(span(&history.x)),
+            )
+            .y_axis2(
+                Axis::new()
+                    .anchor("x2")
+                    .title("y (m)")
+                    .range(span(&history.y))
+                    .scale_anchor("x2"),
+            )
+            .sliders(sliders)
+            .update_menus(menus);
+        plot.set_layout(layout);
+        Ok(plot.into())
+    }
+
     /// Heatmap of the sheet's rates (rows: y, columns: x).
     pub fn plot_sheet(&self) -> Figure {
         let l = self.params.length;

@@ -38,14 +38,26 @@
 //! `|v| > gain lambda / (2 pi)` along a band direction (0.064 m/s at
 //! `gain = 0.2`, `lambda = 2` m). Every update checks the velocity against
 //! the smallest spacing; [`SpeedLimit`] chooses whether exceeding it is
-//! counted ([`HierarchicalNetwork::speed_violations`]), an error, or ignored.
+//! counted ([`HierarchicalNetwork::speed_violations`]), an error, or ignored;
+//! [`HierarchicalNetwork::run`] checks a whole history first and names the
+//! `band_gain` or `spacing_min` that would admit it
+//! ([`HierarchicalNetworkParams::check_speed`]). canns's examples move at
+//! 0.04 m/s; a running rat does not (the Sargolini et al. trajectory reaches
+//! 0.82 m/s at 0.05 s sampling and is over 0.064 m/s on 8772 of 11 993
+//! samples). Raising `band_gain` (or `spacing_min`) until the check passes
+//! keeps both gates positive but does not make the rings follow such phase
+//! speeds: at `band_gain = 3` (`spacing 2..5` m, place cells over the 1 m
+//! box) the 600 s run decodes with a 0.46 m mean error, and at
+//! `band_gain = 1`, spacings `6..15` m, 0.35 m; the model integrates the
+//! slow walks it was built for.
 //!
 //! **Differences from `canns`** (`hierarchical_model.py`, canns 1.5): any
 //! module count, band size and grid size (canns hard-codes 20^2 and 180 in its
 //! recorders); the band-to-grid matrices that `canns` computes and never uses
 //! are not built; `grid_A` and the module angle's rotation (unused in canns)
-//! are not parameters; the grid-to-place product skips silent grid cells;
-//! the speed limit is reported.
+//! are not parameters; the grid-to-place product reads only the grid cells
+//! above an activity floor (`place_floor`, with the error bound it implies
+//! reported each step); the speed limit is reported.
 //!
 //! # Examples
 //! ```
@@ -173,6 +185,14 @@ pub struct HierarchicalNetworkParams {
     pub grid_input_gain: f64,
     /// Time step `dt` (s). Default 0.05.
     pub dt: f64,
+    /// Activity floor of the grid-to-place product, relative to each
+    /// module's largest grid rate: grid cells below `place_floor * max r`
+    /// are left out. Every place input then errs by at most
+    /// `sum(left-out rates) / (sqrt(2 pi) a_b)` (the largest weight times the
+    /// rate mass left out), reported each step by
+    /// [`HierarchicalNetwork::place_input_bound`]. 0 is the exact dense
+    /// product. Default 1e-3.
+    pub place_floor: f64,
     /// Seed of the shifter noise. Default 0.
     pub seed: u64,
     /// What exceeding the speed limit does. Default [`SpeedLimit::Warn`].
@@ -208,6 +228,7 @@ impl Default for HierarchicalNetworkParams {
             grid_mbar: 1.0,
             grid_input_gain: 5000.0,
             dt: 0.05,
+            place_floor: 1e-3,
             seed: 0,
             speed_limit: SpeedLimit::Warn,
         }
@@ -268,6 +289,8 @@ impl HierarchicalNetworkParams {
         grid_input_gain: f64,
         /// Sets `dt` (s).
         dt: f64,
+        /// Sets `place_floor` (relative to the largest grid rate).
+        place_floor: f64,
         /// Sets `seed`.
         seed: u64,
         /// Sets `speed_limit`.
@@ -297,6 +320,37 @@ impl HierarchicalNetworkParams {
         self.band_gain * min / TWO_PI
     }
 
+    /// Checks that `speed` (m/s) is within [`speed_limit_value`](Self::speed_limit_value).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the speed, the limit, and the smallest
+    /// `band_gain` (or `spacing_min`) that would admit it.
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::HierarchicalNetwork;
+    /// let p = HierarchicalNetwork::params();
+    /// assert!(p.check_speed(0.05).is_ok());
+    /// let e = p.check_speed(0.6).unwrap_err().to_string();
+    /// assert!(e.contains("band_gain >= 1.885"), "{e}");
+    /// assert!(p.band_gain(2.0).check_speed(0.6).is_ok());
+    /// ```
+    pub fn check_speed(&self, speed: f64) -> Result<()> {
+        let limit = self.speed_limit_value();
+        if speed.is_nan() || speed > limit {
+            let min = self.spacings().into_iter().fold(f64::INFINITY, f64::min);
+            return Err(Error::Invalid(format!(
+                "HierarchicalNetwork: speed {speed:.4} m/s exceeds the limit band_gain * spacing_min / (2 pi) = \
+                 {limit:.4} m/s (band_gain {}, spacing_min {min} m; beyond it the shifter gate gain - v_phi turns \
+                 negative): set band_gain >= {:.3} or spacing_min >= {:.3} m",
+                self.band_gain,
+                TWO_PI * speed / min,
+                TWO_PI * speed / self.band_gain,
+            )));
+        }
+        Ok(())
+    }
+
     /// Validates and builds the network.
     ///
     /// # Errors
@@ -319,6 +373,11 @@ impl HierarchicalNetworkParams {
             .row("band_gain", self.band_gain, "shifter gate (rad/s)")
             .row("grid_num", self.grid_num, "grid neurons per side")
             .row("dt", self.dt, "time step (s)")
+            .row(
+                "place_floor",
+                self.place_floor,
+                "grid rates below this fraction of the largest skip the place product",
+            )
             .row(
                 "speed limit",
                 format!("{:.4}", self.speed_limit_value()),
@@ -365,6 +424,9 @@ impl Params for HierarchicalNetworkParams {
         check::non_negative("grid_mbar", self.grid_mbar)?;
         check::finite("grid_input_gain", self.grid_input_gain)?;
         check::positive("dt", self.dt)?;
+        if !(0.0..1.0).contains(&self.place_floor) {
+            return Err(ParamError::new("place_floor", "in [0, 1)", self.place_floor).into());
+        }
         if self.dt > self.nonrec_tau.min(self.gauss_tau) {
             return Err(ParamError::new(
                 "dt",
@@ -584,6 +646,10 @@ pub struct HierarchicalNetwork {
     centres: Vec<[f64; 2]>,
     place_in: Vec<f64>,
     place_r: Vec<f64>,
+    /// Wrapped offsets of the band phases from the grid axes, per axis.
+    dphi: [Vec<f64>; 2],
+    /// Bound on the error of every place input in the last step.
+    place_bound: f64,
     decoded: [f64; 2],
     rng: StdRng,
     violations: usize,
@@ -681,6 +747,8 @@ impl HierarchicalNetwork {
             modules,
             grid_phi,
             place_in: vec![0.0; centres.len()],
+            dphi: [vec![0.0; m], vec![0.0; m]],
+            place_bound: 0.0,
             place_r: vec![0.0; centres.len()],
             centres,
             decoded: [0.0; 2],
@@ -740,7 +808,6 @@ impl HierarchicalNetwork {
         let speed = velocity[0].hypot(velocity[1]);
         self.fastest = self.fastest.max(speed);
         // The largest |v . k| over every band direction of the finest module.
-        let limit = self.speed_limit();
         let over = self.modules.iter().any(|m| {
             m.bands.iter().any(|b| {
                 (velocity[0] * b.proj[0] + velocity[1] * b.proj[1]).abs() > self.params.band_gain
@@ -749,11 +816,8 @@ impl HierarchicalNetwork {
         if over {
             match self.params.speed_limit {
                 SpeedLimit::Warn => self.violations += 1,
-                SpeedLimit::Error => {
-                    return Err(Error::Invalid(format!(
-                        "HierarchicalNetwork: speed {speed:.4} m/s exceeds the limit band_gain * spacing_min / (2 pi) = {limit:.4} m/s along a band direction (the shifter gate gain - v_phi turns negative)"
-                    )))
-                }
+                // Over along a band direction means over in speed as well.
+                SpeedLimit::Error => self.params.check_speed(speed)?,
                 SpeedLimit::Ignore => {}
             }
         }
@@ -762,6 +826,7 @@ impl HierarchicalNetwork {
         let n_place = self.centres.len();
         self.place_in.iter_mut().for_each(|x| *x = 0.0);
         let stepper_dt = dt;
+        let mut skipped = 0.0;
         for module in self.modules.iter_mut() {
             for b in module.bands.iter_mut() {
                 b.update(
@@ -776,12 +841,21 @@ impl HierarchicalNetwork {
             let ph = [module.bands[0].centre, module.bands[1].centre];
             let mut input = std::mem::take(&mut module.input);
             module.conv.apply(&module.r, &mut input);
-            for (g, x) in input.iter_mut().enumerate() {
-                *x += p.grid_input_gain
-                    * normal(
-                        hex_dist(ph[0] - self.grid_phi[g % m], ph[1] - self.grid_phi[g / m]),
-                        p.gauss_a,
-                    );
+            // Band-phase input c N(d_hex(Phi - phi_g); a_b): the wrapped axis
+            // offsets once per axis, then one exponential per cell.
+            for (i, &phi) in self.grid_phi.iter().enumerate() {
+                self.dphi[0][i] = wrap(ph[0] - phi);
+                self.dphi[1][i] = wrap(ph[1] - phi);
+            }
+            let (c, inv2a2) = (
+                p.grid_input_gain / ((2.0 * PI).sqrt() * p.gauss_a),
+                -0.5 / (p.gauss_a * p.gauss_a),
+            );
+            for (row, &dy) in input.chunks_mut(m).zip(&self.dphi[1]) {
+                for (x, &dx) in row.iter_mut().zip(&self.dphi[0]) {
+                    let e = (dy - 0.5 * dx) * (2.0 / SQRT3);
+                    *x += c * ((dx * dx + e * e) * inv2a2).exp();
+                }
             }
             let stepper = if stepper_dt == p.dt {
                 module.stepper
@@ -804,16 +878,22 @@ impl HierarchicalNetwork {
                     what: "u of a grid module".into(),
                 });
             }
-            // Grid -> place, skipping silent grid cells.
+            // Grid -> place over the grid cells at or above the floor; the
+            // rate mass left out bounds the error of every place input.
+            let floor = p.place_floor * module.r.iter().copied().fold(0.0f64, f64::max);
             for (g, &r) in module.r.iter().enumerate() {
-                if r > 0.0 {
+                if r > 0.0 && r >= floor {
                     let w = &module.w_gp[g * n_place..(g + 1) * n_place];
-                    for (x, wi) in self.place_in.iter_mut().zip(w) {
+                    for (x, &wi) in self.place_in.iter_mut().zip(w) {
                         *x += r * wi;
                     }
+                } else {
+                    skipped += r.max(0.0);
                 }
             }
         }
+        // The rate mass left out times the largest weight.
+        self.place_bound = skipped / ((2.0 * PI).sqrt() * p.gauss_a);
         let max = self.place_in.iter().copied().fold(0.0f64, f64::max);
         let half = max / 2.0;
         let (mut sx, mut sy, mut su, mut s2) = (0.0, 0.0, 0.0, 0.0);
@@ -848,6 +928,20 @@ impl HierarchicalNetwork {
     /// The position (m) decoded from the place cells.
     pub fn decoded(&self) -> [f64; 2] {
         self.decoded
+    }
+
+    /// Place-cell inputs `g`, the sum of the modules' grid-to-place products
+    /// (`num_place^2`, row-major over (y, x)).
+    pub fn place_input(&self) -> &[f64] {
+        &self.place_in
+    }
+
+    /// Bound on `|g - g_exact|` for every place input of the last step
+    /// (the rate mass the activity floor `place_floor` left out, times the
+    /// largest grid-to-place weight `1 / (sqrt(2 pi) a_b)`); 0 with
+    /// `place_floor = 0`.
+    pub fn place_input_bound(&self) -> f64 {
+        self.place_bound
     }
 
     /// Place-cell rates (`num_place^2`, row-major over (y, x)).
@@ -919,9 +1013,16 @@ impl HierarchicalNetwork {
     /// position and every band's `wrap(centre - ideal centre)`. Progress is
     /// shown on a terminal for long runs.
     ///
+    /// The history's fastest speed is checked first
+    /// ([`HierarchicalNetworkParams::check_speed`]): under
+    /// [`SpeedLimit::Warn`] a warning with the number of samples over the
+    /// limit and the `band_gain` or `spacing_min` that would admit them is
+    /// printed, under [`SpeedLimit::Error`] it is the error.
+    ///
     /// # Errors
     /// As [`HierarchicalNetwork::update`]; [`Error::Invalid`] when the times
-    /// do not increase; [`Error::Limit`] when the recording would not fit.
+    /// do not increase, or when the history is too fast under
+    /// [`SpeedLimit::Error`]; [`Error::Limit`] when the recording would not fit.
     pub fn run(&mut self, history: &History) -> Result<HierarchicalRun> {
         let n = history.len();
         let nb = 3 * self.modules.len();
@@ -930,6 +1031,25 @@ impl HierarchicalNetwork {
             n as u64 * (nb as u64 + 6) * 8,
             "run a shorter history",
         )?;
+        let fastest = (0..n)
+            .map(|k| history.vx[k].hypot(history.vy[k]))
+            .fold(0.0, f64::max);
+        if let Err(e) = self.params.check_speed(fastest) {
+            match self.params.speed_limit {
+                SpeedLimit::Error => return Err(e),
+                SpeedLimit::Warn => {
+                    let over = (0..n)
+                        .filter(|&k| {
+                            self.params
+                                .check_speed(history.vx[k].hypot(history.vy[k]))
+                                .is_err()
+                        })
+                        .count();
+                    eprintln!("warning: {over} of {n} samples: {e}");
+                }
+                SpeedLimit::Ignore => {}
+            }
+        }
         let mut decoded = Array2::zeros((n, 2));
         let mut band_error = Array2::zeros((n, nb));
         let work = (n
