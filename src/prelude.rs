@@ -41,6 +41,8 @@ pub use crate::ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2};
 pub use crate::analysis::decoding::{Decoder, DecodingParams};
 pub use crate::analysis::fixed_points::FixedPointFinder;
 pub use crate::analysis::head_direction::HdTuningParams;
+pub use crate::analysis::place::activity_rate_maps;
+pub use crate::analysis::sheet;
 pub use crate::analysis::theta::{active_steps, direction_sweeps, position_sweeps};
 pub use crate::tda::{circular_coordinates_of_points, rips, Diagrams, RipsParams};
 
@@ -54,7 +56,6 @@ pub use crate::pipeline::synthetic;
 pub use crate::pipeline::{Axis, Sweep, ThetaSweep};
 pub use crate::tasks::{Replay, ReplayParams};
 
-// Path integration and the rest of the model zoo.
+// The rest of the model zoo.
 pub use crate::models::hopfield::Update;
-pub use crate::models::{GridCell2DPosition, GridCell2DVelocity, HierarchicalNetwork};
 pub use crate::spatial::{poisson_spikes, GridField, PlaceField};
