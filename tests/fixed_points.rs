@@ -232,3 +232,113 @@ fn bad_finder_input_is_an_error() {
         .find(&mut map, &Array2::zeros((0, 3)).view())
         .is_err());
 }
+
+/// The finder on networks it knows nothing about, through a closure: the
+/// theta-sweep head-direction ring (state `[u, v]`, the free network
+/// without a cue) has a ring of marginally stable bumps.
+#[test]
+fn direction_cell_network_has_a_ring_of_marginal_fixed_points() {
+    let n = 64;
+    let mut net = DirectionCellNetwork::params()
+        .num(n)
+        .noise_strength(0.0)
+        .adaptation_strength(0.0)
+        .build()
+        .unwrap();
+    let cue_net = net.clone();
+    // Initial states: bumps formed by a cue at 8 directions, then released.
+    let mut states = Array2::zeros((8, 2 * n));
+    for k in 0..8 {
+        let mut cued = cue_net.clone();
+        let cue = cued.stimulus_at(&[-3.0 + 0.75 * k as f64]).unwrap();
+        for _ in 0..300 {
+            cued.step(cued.parameters().dt, &cue).unwrap();
+        }
+        let zero = vec![0.0; n];
+        for _ in 0..200 {
+            cued.step(cued.parameters().dt, &zero).unwrap();
+        }
+        for j in 0..n {
+            states[[k, j]] = cued.u()[j];
+            states[[k, n + j]] = cued.v().unwrap()[j];
+        }
+    }
+    let zero = vec![0.0; n];
+    let dt = net.parameters().dt;
+    // The network keeps u >= 0 (rectified): the map rectifies its argument,
+    // so finite differences and Adam's steps may leave that set.
+    let mut u = vec![0.0; n];
+    let mut map = FnMap::new(2 * n, |x: &[f64], out: &mut [f64]| {
+        for (u, x) in u.iter_mut().zip(x) {
+            *u = x.max(0.0);
+        }
+        net.set_state(&u, &x[n..]).unwrap();
+        net.step(dt, &zero).unwrap();
+        out[..n].copy_from_slice(net.u());
+        out[n..].copy_from_slice(net.v().unwrap());
+    });
+    // The released bumps are already within q ~ 1e-11 of fixed points:
+    // Adam's first steps have the size of the learning rate, so start small.
+    let fps = FixedPointFinder::params()
+        .n_inits(8)
+        .noise_scale(0.0)
+        .lr_init(1e-3)
+        .max_iters(400)
+        .find(&mut map, &states.view())
+        .unwrap();
+    eprintln!("{fps}: top |lambda| {:?}", fps.top_modulus());
+    assert!(fps.len() >= 4, "{fps}");
+    assert!(fps.qstar.iter().all(|&q| q < 1e-6), "{:?}", fps.qstar);
+    // The rotation of the bump is neutral: the largest |lambda| is 1.
+    for m in fps.top_modulus() {
+        assert!((m - 1.0).abs() < 0.02, "{:?}", fps.top_modulus());
+    }
+}
+
+/// A graded Hopfield network (tanh units, synchronous updates) through a
+/// closure: the stored patterns are stable fixed points.
+#[test]
+fn hopfield_stored_patterns_are_stable_fixed_points() {
+    let n = 32;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let stored = Array2::from_shape_fn((2, n), |_| if rng.random_bool(0.5) { 1.0 } else { -1.0 });
+    let mut net = Hopfield::params()
+        .n_neurons(n)
+        .activation(canns::models::Activation::Tanh)
+        .temperature(0.5)
+        .update(Update::Synchronous)
+        .build()
+        .unwrap();
+    Hebbian::params()
+        .build()
+        .unwrap()
+        .train(&mut net, stored.view())
+        .unwrap();
+    let probes = Array2::from_shape_fn((16, n), |(i, j)| {
+        stored[[i % 2, j]] * 0.8 + rng.random_range(-0.3..0.3)
+    });
+    let mut map = FnMap::new(n, |x: &[f64], out: &mut [f64]| {
+        net.set_state(x).unwrap();
+        net.update();
+        out.copy_from_slice(net.state());
+    });
+    let fps = FixedPointFinder::params()
+        .n_inits(16)
+        .max_iters(1000)
+        .find(&mut map, &probes.view())
+        .unwrap();
+    eprintln!("{fps}");
+    let mut found = [false; 2];
+    for i in 0..fps.len() {
+        let x = fps.xstar.row(i);
+        for (p, f) in found.iter_mut().enumerate() {
+            let overlap: f64 =
+                x.iter().zip(stored.row(p)).map(|(a, b)| a * b).sum::<f64>() / n as f64;
+            if overlap > 0.9 {
+                *f = true;
+                assert!(fps.is_stable[i], "pattern {p}: {:?}", fps.top_modulus());
+            }
+        }
+    }
+    assert_eq!(found, [true, true], "{fps}");
+}
