@@ -85,7 +85,10 @@ pub struct FixedPointFinderParams {
     pub tol_q: f64,
     /// Stop when every `|Delta q|` is below `tol_dq * lr`. Default 1e-20.
     pub tol_dq: f64,
-    /// Initial learning rate (state units per step). Default 0.05.
+    /// Initial learning rate (state units per step). Default 0.05, for
+    /// generic initial states; Adam's first steps have this size whatever
+    /// the gradient, so states taken from a settled run (already within
+    /// `q ~ 1e-10` of a fixed point) want a rate near 1e-3.
     pub lr_init: f64,
     /// Factor applied to the learning rate on a plateau. Default 0.95.
     pub lr_factor: f64,
