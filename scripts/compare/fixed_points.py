@@ -29,21 +29,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV = os.path.join(ROOT, ".venv-compare")
-
-
-def ensure_canns():
-    try:
-        import canns  # noqa: F401
-        return
-    except ImportError:
-        pass
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        subprocess.check_call([sys.executable, "-m", "venv", VENV])
-    subprocess.check_call([py, "-m", "pip", "install", "--quiet", "canns==1.5.*"])
-    os.execv(py, [py] + sys.argv)
+from canns_peer import ROOT, ensure_canns
 
 
 CANNS = r'''

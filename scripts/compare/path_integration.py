@@ -20,8 +20,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV = os.path.join(ROOT, ".venv-compare")
+from canns_peer import PER_STEP, ROOT, ensure_canns
 BENCHES = {
     "grid_position_30x30": "GridCell2DPosition, 30 x 30",
     "grid_velocity_40x40": "GridCell2DVelocity, 40 x 40",
@@ -29,32 +28,9 @@ BENCHES = {
 }
 
 
-def ensure_canns():
-    try:
-        import canns  # noqa: F401
-        return
-    except ImportError:
-        pass
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        subprocess.check_call([sys.executable, "-m", "venv", VENV])
-    subprocess.check_call([py, "-m", "pip", "install", "--quiet", "canns==1.5.*"])
-    os.execv(py, [py] + sys.argv)
-
-
-CANNS = r'''
-import json, time
-import numpy as np
-import brainpy.math as bm
+CANNS = PER_STEP + r'''
+import json
 from canns.models.basic import GridCell2DPosition, GridCell2DVelocity, HierarchicalNetwork
-
-def per_step(step, n):
-    fj = bm.jit(lambda: bm.for_loop(step, bm.arange(n), progress_bar=False))
-    np.asarray(fj())
-    best = np.inf
-    for _ in range(2):
-        t0 = time.perf_counter(); np.asarray(fj()); best = min(best, time.perf_counter() - t0)
-    return best / n * 1e3
 
 out = {}
 bm.set_dt(1.0)
