@@ -706,6 +706,25 @@ impl GridCell2DVelocity {
         self.r.iter().copied().fold(0.0, f64::max)
     }
 
+    /// Integrates the velocity of sample `k` of `history` from `t[k-1]` to
+    /// `t[k]`, in substeps of at most about `dt`.
+    fn advance_to_sample(&mut self, history: &History, k: usize) -> Result<()> {
+        let span = history.t[k] - history.t[k - 1];
+        let sub = ((span / self.params.dt).round() as usize).max(1);
+        let dt = span / sub as f64;
+        if dt.is_nan() || dt <= 0.0 {
+            return Err(Error::Invalid(format!(
+                "history: times must increase (t[{k}] = {})",
+                history.t[k]
+            )));
+        }
+        let v = [history.vx[k], history.vy[k]];
+        for _ in 0..sub {
+            self.update_dt(v, dt)?;
+        }
+        Ok(())
+    }
+
     /// Integrates the velocities of `history` (an agent's history or a
     /// resampled [`crate::spatial::Trajectory`]): each sample interval is
     /// split into steps of the model's `dt` (at least one). The sheet's
@@ -751,19 +770,7 @@ impl GridCell2DVelocity {
         );
         for k in 0..n {
             if k > 0 {
-                let span = history.t[k] - history.t[k - 1];
-                let sub = ((span / self.params.dt).round() as usize).max(1);
-                let dt = span / sub as f64;
-                if dt.is_nan() || dt <= 0.0 {
-                    return Err(Error::Invalid(format!(
-                        "history: times must increase (t[{k}] = {})",
-                        history.t[k]
-                    )));
-                }
-                let v = [history.vx[k], history.vy[k]];
-                for _ in 0..sub {
-                    self.update_dt(v, dt)?;
-                }
+                self.advance_to_sample(history, k)?;
             }
             let d = tracker.update(&self.r)?;
             displacement[[k, 0]] = d[0];
@@ -1066,18 +1073,7 @@ impl GridCell2DVelocity {
         let mut next = 0;
         for k in 0..n {
             if k > 0 {
-                let span = history.t[k] - history.t[k - 1];
-                let sub = ((span / self.params.dt).round() as usize).max(1);
-                let dt = span / sub as f64;
-                if dt.is_nan() || dt <= 0.0 {
-                    return Err(Error::Invalid(format!(
-                        "history: times must increase (t[{k}] = {})",
-                        history.t[k]
-                    )));
-                }
-                for _ in 0..sub {
-                    net.update_dt([history.vx[k], history.vy[k]], dt)?;
-                }
+                net.advance_to_sample(history, k)?;
             }
             let d = tracker.update(&net.r)?;
             while next < picks.len() && picks[next] == k {
