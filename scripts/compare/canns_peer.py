@@ -40,3 +40,16 @@ def per_step(step, n):
         t0 = time.perf_counter(); np.asarray(fj()); best = min(best, time.perf_counter() - t0)
     return best / n * 1e3
 '''
+
+
+def run_canns(code, *args):
+    """Runs `code` (which prints one JSON line last) with this Python and `args`; returns
+    the parsed JSON and prints how long the canns side took, with the load before it."""
+    import json
+    import time
+
+    load = os.getloadavg()[0]
+    t0 = time.time()
+    out = subprocess.check_output([sys.executable, "-c", code, *map(str, args)], text=True)
+    print(f"(canns side took {time.time() - t0:.0f} s; load average {load:.2f} before)")
+    return json.loads(out.strip().splitlines()[-1])

@@ -26,10 +26,8 @@ import json
 import os
 import re
 import subprocess
-import sys
-import time
 
-from canns_peer import ROOT, ensure_canns
+from canns_peer import ROOT, ensure_canns, run_canns
 
 
 CANNS = r'''
@@ -135,11 +133,7 @@ def main():
     ap.add_argument("--no-bench", action="store_true", help="only the canns side")
     args = ap.parse_args()
     ensure_canns()
-    load = os.getloadavg()[0]
-    t0 = time.time()
-    c = json.loads(subprocess.check_output([sys.executable, "-c", CANNS, str(args.repeats), str(args.ring_lr)],
-                                           text=True).strip().splitlines()[-1])
-    print(f"(canns side took {time.time() - t0:.0f} s; load average {load:.2f} before)")
+    c = run_canns(CANNS, args.repeats, args.ring_lr)
     print(json.dumps(c, indent=1))
     if args.no_bench:
         return

@@ -18,9 +18,8 @@ import json
 import os
 import subprocess
 import sys
-import time
 
-from canns_peer import PER_STEP, ROOT, ensure_canns
+from canns_peer import PER_STEP, ROOT, ensure_canns, run_canns
 BENCHES = {
     "grid_position_30x30": "GridCell2DPosition, 30 x 30",
     "grid_velocity_40x40": "GridCell2DVelocity, 40 x 40",
@@ -74,9 +73,7 @@ def ours(run_bench):
 
 def main():
     ensure_canns()
-    t0 = time.time()
-    c = json.loads(subprocess.check_output([sys.executable, "-c", CANNS], text=True).strip().splitlines()[-1])
-    print(f"(canns side took {time.time() - t0:.0f} s)")
+    c = run_canns(CANNS)
     o = ours("--no-bench" not in sys.argv)
     print("| model | canns 1.5 per step | ours per step | speed-up |")
     print("| --- | --- | --- | --- |")

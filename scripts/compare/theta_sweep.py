@@ -13,14 +13,10 @@ bench's median (`cargo bench --bench theta_sweep`, release build).
 
 Usage:  python3 scripts/compare/theta_sweep.py     (creates .venv-compare/ unless canns imports)
 """
-import json
-import os
 import re
 import subprocess
-import sys
-import time
 
-from canns_peer import PER_STEP, ROOT, ensure_canns
+from canns_peer import PER_STEP, ROOT, ensure_canns, run_canns
 
 
 CANNS = PER_STEP + r'''
@@ -70,9 +66,7 @@ def ours():
 
 def main():
     ensure_canns()
-    t0 = time.time()
-    c = json.loads(subprocess.check_output([sys.executable, "-c", CANNS], text=True).strip().splitlines()[-1])
-    print(f"(canns side took {time.time() - t0:.0f} s)")
+    c = run_canns(CANNS)
     o = ours()
     print("| network | canns 1.5 per step | ours per step | speed-up |")
     print("| --- | --- | --- | --- |")
