@@ -496,6 +496,24 @@ fn hier_sargolini_speed_limit() {
     assert!(base.band_gain(needed * 0.999).check_speed(fastest).is_err());
 }
 
+/// `hist` integrated by the healed Burak-Fiete sheet: the measured gain
+/// (neurons/m), the path length (m), and the mean, largest and last-second
+/// (100 samples) position errors (m).
+fn integrate_with_healed_sheet(hist: &canns::spatial::History) -> (f64, f64, f64, f64, f64) {
+    let net0 = healed_bf();
+    let gain = net0.measure_gain(0.4, 6, 2000).unwrap();
+    let mut net = net0.clone();
+    let e = net.run(hist, gain, &[]).unwrap().errors();
+    let n = e.len();
+    let mean = e.iter().sum::<f64>() / n as f64;
+    let last = e[n - 100..].iter().sum::<f64>() / 100.0;
+    let max = e.iter().copied().fold(0.0, f64::max);
+    let path: f64 = (1..n)
+        .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
+        .sum();
+    (gain, path, mean, max, last)
+}
+
 /// The first 60 s of the Sargolini trajectory integrated by the healed
 /// Burak-Fiete sheet (120 000 steps of 0.5 ms; the full 600 s is
 /// `gcv_sargolini_600s`, ignored by default for its minutes in the test
@@ -512,18 +530,7 @@ fn gcv_sargolini_60s() {
         .unwrap()
         .resample(0.01)
         .unwrap();
-    let net0 = healed_bf();
-    let gain = net0.measure_gain(0.4, 6, 2000).unwrap();
-    let mut net = net0.clone();
-    let run = net.run(&hist, gain, &[]).unwrap();
-    let e = run.errors();
-    let n = e.len();
-    let mean = e.iter().sum::<f64>() / n as f64;
-    let last = e[n - 100..].iter().sum::<f64>() / 100.0;
-    let max = e.iter().copied().fold(0.0, f64::max);
-    let path: f64 = (1..n)
-        .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
-        .sum();
+    let (gain, path, mean, max, last) = integrate_with_healed_sheet(&hist);
     eprintln!(
         "Sargolini 60 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, max {max:.4} m, last 1 s {last:.4} m"
     );
@@ -543,17 +550,7 @@ fn gcv_sargolini_60s() {
 fn gcv_sargolini_600s() {
     let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
     let hist = traj.resample(0.01).unwrap();
-    let net0 = healed_bf();
-    let gain = net0.measure_gain(0.4, 6, 2000).unwrap();
-    let mut net = net0.clone();
-    let run = net.run(&hist, gain, &[]).unwrap();
-    let e = run.errors();
-    let n = e.len();
-    let mean = e.iter().sum::<f64>() / n as f64;
-    let last = e[n - 100..].iter().sum::<f64>() / 100.0;
-    let path: f64 = (1..n)
-        .map(|i| (hist.x[i] - hist.x[i - 1]).hypot(hist.y[i] - hist.y[i - 1]))
-        .sum();
+    let (gain, path, mean, _, last) = integrate_with_healed_sheet(&hist);
     eprintln!(
         "Sargolini 600 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, last 1 s {last:.4} m"
     );
