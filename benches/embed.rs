@@ -6,13 +6,13 @@
 use canns::embed::{knn, KnnAlgorithm, Metric, Pca, Umap};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 /// `n` points on a unit circle spanned by two random directions of R^`dim`,
 /// plus N(0, 0.05^2) noise in every coordinate.
 fn noisy_ring(n: usize, dim: usize, seed: u64) -> Array2<f64> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = canns::random::seeded(seed);
     let a: Vec<f64> = (0..dim).map(|_| rng.sample(StandardNormal)).collect();
     let b: Vec<f64> = (0..dim).map(|_| rng.sample(StandardNormal)).collect();
     let na = a.iter().map(|x| x * x).sum::<f64>().sqrt();

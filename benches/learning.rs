@@ -25,15 +25,14 @@ use canns::models::{FeatureMap, Hopfield, LifRing, LinearLayer, SpikingLayer};
 use canns::ndarray::Array2;
 use canns::train::{patterns, Bcm, Hebbian, LearningRule, Oja, Sanger, Stdp};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rand_distr::StandardNormal;
 use std::hint::black_box;
 
 /// A Hopfield network of `n` neurons with Gaussian weights (as canns's
 /// timing run) in a random state.
 fn random_hopfield(n: usize, update: Update, single_precision: bool) -> Hopfield {
-    let mut rng = SmallRng::seed_from_u64(0);
+    let mut rng = canns::random::seeded(0);
     let w = Array2::from_shape_simple_fn((n, n), || rng.sample::<f64, _>(StandardNormal));
     let mut net = Hopfield::params()
         .n_neurons(n)
@@ -111,7 +110,7 @@ fn hopfield(c: &mut Criterion<Clock>) {
 
 /// canns's trainer timing data: 1500 Gaussian samples in R^100.
 fn gaussian_data(n: usize) -> Array2<f64> {
-    let mut rng = SmallRng::seed_from_u64(0);
+    let mut rng = canns::random::seeded(0);
     Array2::from_shape_simple_fn((n, 100), || rng.sample::<f64, _>(StandardNormal))
 }
 

@@ -14,7 +14,7 @@ use canns::pipeline::replay::{ji_1d, replay_trials};
 use canns::prelude::*;
 use canns::tasks::Replay;
 use criterion::{criterion_group, criterion_main, Criterion};
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use std::hint::black_box;
 
 fn replay(c: &mut Criterion) {
@@ -32,7 +32,7 @@ fn replay(c: &mut Criterion) {
 fn fixed_points(c: &mut Criterion) {
     let mut g = c.benchmark_group("fixed_points");
     g.sample_size(10);
-    let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    let mut rng = canns::random::seeded(0);
     let states = Array2::from_shape_fn((2000, 3), |_| rng.random_range(-1.05..1.05));
     g.bench_function("bistable_tanh2x_128_inits", |b| {
         b.iter(|| {

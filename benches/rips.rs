@@ -7,10 +7,10 @@
 use canns::tda::{rips, RipsParams};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 
-fn rng() -> rand::rngs::StdRng {
-    rand::rngs::StdRng::seed_from_u64(7)
+fn rng() -> canns::random::SeededRng {
+    canns::random::seeded(7)
 }
 
 fn noisy_circle(n: usize) -> Array2<f64> {

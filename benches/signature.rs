@@ -7,10 +7,10 @@ use canns::pipeline::synthetic::head_direction_cells;
 use canns::tda::{rips, sparse_circular_coordinates_of_points, RipsParams, SparseCircularParams};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 
 fn noisy_circle(n: usize) -> Array2<f64> {
-    let mut r = rand::rngs::StdRng::seed_from_u64(7);
+    let mut r = canns::random::seeded(7);
     let mut a = Array2::zeros((n, 2));
     for i in 0..n {
         let t: f64 = r.random::<f64>() * std::f64::consts::TAU;

@@ -10,13 +10,13 @@
 use canns::prelude::*;
 use canns::tda::{rips, RipsParams};
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use std::f64::consts::TAU;
 use std::time::Instant;
 
 fn workload(name: &str, n: Option<usize>) -> Result<(Array2<f64>, usize)> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let mut rng = canns::random::seeded(2026);
     let normal = Normal::new(0.0, 0.1).expect("valid normal");
     Ok(match name {
         "circle" => {

@@ -37,6 +37,7 @@ pub mod models;
 pub mod params;
 pub mod pipeline;
 pub mod prelude;
+pub mod random;
 pub mod space;
 pub mod spatial;
 pub mod tasks;

@@ -12,15 +12,15 @@ use canns::display::Render;
 use canns::ndarray::Array2;
 use canns::params::Params;
 use canns::space::angle_diff;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use canns::random::SeededRng;
+use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use std::f64::consts::{PI, TAU};
 
 const DT: f64 = 0.01;
 
 /// A head direction random walk (rad, 100 Hz) of `secs` seconds.
-fn hd_walk(secs: f64, rng: &mut StdRng) -> (Vec<f64>, Vec<f64>) {
+fn hd_walk(secs: f64, rng: &mut SeededRng) -> (Vec<f64>, Vec<f64>) {
     let n = (secs / DT) as usize;
     let noise = Normal::new(0.0, 2.0 * DT.sqrt()).unwrap();
     let (mut a, mut v) = (0.0f64, 0.0f64);
@@ -36,7 +36,7 @@ fn hd_walk(secs: f64, rng: &mut StdRng) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// Poisson spikes with rate `rate(i)` (Hz) in each behaviour sample `i`.
-fn poisson(t: &[f64], rate: impl Fn(usize) -> f64, rng: &mut StdRng) -> Vec<f64> {
+fn poisson(t: &[f64], rate: impl Fn(usize) -> f64, rng: &mut SeededRng) -> Vec<f64> {
     let mut s = Vec::new();
     for (i, &ti) in t.iter().enumerate() {
         if rng.random::<f64>() < rate(i) * DT {
@@ -52,7 +52,7 @@ fn von_mises(a: f64, mu: f64, kappa: f64, peak: f64, base: f64) -> f64 {
 
 #[test]
 fn hd_cells_are_found_and_untuned_cells_are_not() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = canns::random::seeded(7);
     let (t, hd) = hd_walk(600.0, &mut rng);
     let prefs = [0.5, 2.0, 4.0];
     let mut spikes: Vec<Vec<f64>> = prefs
@@ -91,7 +91,7 @@ fn hd_cells_are_found_and_untuned_cells_are_not() {
 fn hd_occupancy_normalisation_removes_sampling_bias() {
     // The animal faces 0 rad far more than pi, the unit fires at 10 Hz always:
     // the curve is flat at 10 Hz.
-    let mut rng = StdRng::seed_from_u64(1);
+    let mut rng = canns::random::seeded(1);
     let n = 60_000;
     let t: Vec<f64> = (0..n).map(|i| i as f64 * DT).collect();
     let hd: Vec<f64> = (0..n)
@@ -121,7 +121,7 @@ fn hd_occupancy_normalisation_removes_sampling_bias() {
 
 #[test]
 fn head_direction_is_decoded_and_the_shuffle_is_at_chance() {
-    let mut rng = StdRng::seed_from_u64(11);
+    let mut rng = canns::random::seeded(11);
     let (t, hd) = hd_walk(600.0, &mut rng);
     let spikes: Vec<Vec<f64>> = (0..8)
         .map(|k| {
@@ -164,7 +164,7 @@ fn decoding_rejects_bad_input() {
 }
 
 /// A trajectory that covers a 1 m box: a smooth random walk reflected at the walls.
-fn box_walk(secs: f64, rng: &mut StdRng) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+fn box_walk(secs: f64, rng: &mut SeededRng) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let n = (secs / DT) as usize;
     let noise = Normal::new(0.0, 1.0).unwrap();
     let (mut x, mut y, mut h) = (0.5f64, 0.5f64, 0.0f64);
@@ -190,7 +190,7 @@ fn box_walk(secs: f64, rng: &mut StdRng) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 
 #[test]
 fn place_field_rate_map_is_recovered() {
-    let mut rng = StdRng::seed_from_u64(5);
+    let mut rng = canns::random::seeded(5);
     let (t, x, y) = box_walk(1200.0, &mut rng);
     let field = |i: usize| {
         let d2 = (x[i] - 0.3).powi(2) + (y[i] - 0.7).powi(2);
@@ -280,7 +280,7 @@ fn grid_and_border_scores_separate_synthetic_cells() {
 
 #[test]
 fn position_is_decoded_from_place_cells() {
-    let mut rng = StdRng::seed_from_u64(9);
+    let mut rng = canns::random::seeded(9);
     let (t, x, y) = box_walk(900.0, &mut rng);
     let spikes: Vec<Vec<f64>> = (0..16)
         .map(|k| {
@@ -318,7 +318,7 @@ fn position_is_decoded_from_place_cells() {
 
 #[test]
 fn psth_raster_and_heatmap() {
-    let mut rng = StdRng::seed_from_u64(2);
+    let mut rng = canns::random::seeded(2);
     let events: Vec<f64> = (0..200).map(|k| 1.0 + k as f64 * 2.0).collect();
     // Background 5 Hz plus a burst of 40 Hz in [0, 50 ms) after each event.
     let t: Vec<f64> = (0..40_200).map(|i| i as f64 * DT).collect();
@@ -372,7 +372,7 @@ mod properties {
         /// curves and the preferred direction, and leaves R and MI unchanged.
         #[test]
         fn rotating_head_direction_rotates_the_tuning(k in 1usize..36, seed in 0u64..1000) {
-            let mut rng = StdRng::seed_from_u64(seed);
+            let mut rng = canns::random::seeded(seed);
             let (t, hd) = hd_walk(60.0, &mut rng);
             let s = poisson(&t, |i| von_mises(hd[i], 1.0, 2.0, 20.0, 1.0), &mut rng);
             let p = HdTuningParams::default().n_bins(36).n_shuffles(0);

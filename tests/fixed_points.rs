@@ -5,7 +5,7 @@ use canns::analysis::fixed_points::{FixedPointFinder, Stability};
 use canns::models::{FnMap, StepMap};
 use canns::ndarray::Array2;
 use canns::prelude::*;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 
 /// Root of x = tanh(2x).
 const XS: f64 = 0.957_504_024_077_268_7;
@@ -19,7 +19,7 @@ fn bistable() -> impl StepMap {
 }
 
 fn uniform_states(n: usize, seed: u64) -> Array2<f64> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = canns::random::seeded(seed);
     Array2::from_shape_fn((n, 3), |_| rng.random_range(-1.05..1.05))
 }
 
@@ -300,7 +300,7 @@ fn direction_cell_network_has_a_ring_of_marginal_fixed_points() {
 #[test]
 fn hopfield_stored_patterns_are_stable_fixed_points() {
     let n = 32;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let mut rng = canns::random::seeded(5);
     let stored = Array2::from_shape_fn((2, n), |_| if rng.random_bool(0.5) { 1.0 } else { -1.0 });
     let mut net = Hopfield::params()
         .n_neurons(n)

@@ -10,17 +10,17 @@ use canns::ndarray::{s, Array1, Array2, ArrayView2};
 use canns::train::{
     line_angle_deg, patterns, Bcm, Hebbian, LearningRule, Normalization, Oja, Sanger, Stdp,
 };
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use canns::random::SeededRng;
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 /// `p x n` random +-1 patterns.
-fn random_patterns(p: usize, n: usize, rng: &mut SmallRng) -> Array2<f64> {
+fn random_patterns(p: usize, n: usize, rng: &mut SeededRng) -> Array2<f64> {
     patterns::random(p, n, rng.random())
 }
 
 /// Each entry flipped with probability `q`.
-fn corrupt(patterns: &Array2<f64>, q: f64, rng: &mut SmallRng) -> Array2<f64> {
+fn corrupt(patterns: &Array2<f64>, q: f64, rng: &mut SeededRng) -> Array2<f64> {
     patterns.mapv(|v| if rng.random::<f64>() < q { -v } else { v })
 }
 
@@ -65,7 +65,7 @@ fn hopfield_capacity() {
     for draw in 0..draws {
         for (k, &alpha) in alphas.iter().enumerate() {
             let p = (alpha * n as f64).round() as usize;
-            let mut rng = SmallRng::seed_from_u64(1000 * draw + p as u64);
+            let mut rng = canns::random::seeded(1000 * draw + p as u64);
             let pats = random_patterns(p, n, &mut rng);
             let mut net = stored(&pats, Update::Synchronous, 0);
             let noisy = corrupt(&pats, 0.10, &mut rng);
@@ -92,7 +92,7 @@ fn hopfield_capacity() {
 fn hopfield_stable_small_load() {
     for n in [100, 200, 500] {
         let p = (0.05 * n as f64).round() as usize;
-        let mut rng = SmallRng::seed_from_u64(n as u64);
+        let mut rng = canns::random::seeded(n as u64);
         let pats = random_patterns(p, n, &mut rng);
         for update in [Update::Synchronous, Update::Asynchronous] {
             let mut net = stored(&pats, update, 3);
@@ -111,7 +111,7 @@ fn hopfield_stable_small_load() {
 #[test]
 fn hopfield_async_energy() {
     let (n, p) = (200, 30);
-    let mut rng = SmallRng::seed_from_u64(11);
+    let mut rng = canns::random::seeded(11);
     let pats = random_patterns(p, n, &mut rng);
     let mut net = stored(&pats, Update::Asynchronous, 7);
     for _ in 0..10 {
@@ -146,7 +146,7 @@ fn hopfield_async_energy() {
 
 #[test]
 fn graded_activations_stay_in_range() {
-    let mut rng = SmallRng::seed_from_u64(2);
+    let mut rng = canns::random::seeded(2);
     let pats = random_patterns(5, 64, &mut rng);
     for (act, lo, hi) in [
         (Activation::Tanh, -1.0, 1.0),
@@ -191,7 +191,7 @@ fn graded_activations_stay_in_range() {
 /// (overlap of p0 after 20 and 19 iterations, mean overlap of the others).
 fn unlearn(normalization: Normalization, subtract_mean: bool) -> (f64, f64, f64) {
     let (n, p) = (200, 10);
-    let mut rng = SmallRng::seed_from_u64(7);
+    let mut rng = canns::random::seeded(7);
     let pats = random_patterns(p, n, &mut rng);
     let mut net = Hopfield::params().n_neurons(n).build().unwrap();
     let params = Hebbian::params()
@@ -541,7 +541,7 @@ fn bcm_selectivity() {
             .theta_tau(tau)
             .build()
             .unwrap();
-        let mut rng = SmallRng::seed_from_u64(1);
+        let mut rng = canns::random::seeded(1);
         let w0: Vec<f64> = (0..4)
             .map(|_| 0.5 + 0.05 * rng.sample::<f64, _>(StandardNormal))
             .collect();
@@ -665,7 +665,7 @@ fn stdp_sign() {
 
 #[test]
 fn stdp_compiled_parity() {
-    let mut rng = SmallRng::seed_from_u64(5);
+    let mut rng = canns::random::seeded(5);
     let (n_in, n_out) = (6, 4);
     let xs = Array2::from_shape_simple_fn((500, n_in), || {
         if rng.random::<f64>() < 0.2 {

@@ -12,7 +12,7 @@ use canns::data::io::{self, read_nwb_bytes};
 use canns::data::{col, Recording};
 use canns::polars::prelude::*;
 use common::f64s;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -329,7 +329,7 @@ fn shape_products_that_wrap_and_zero_element_sizes_are_errors() {
 /// One mutation of `base`: a truncation, or 1 to 4 random bytes (mostly in
 /// the `hot` ranges, where the metadata is).
 fn mutate(base: &[u8], hot: &[(usize, usize)], seed: u64) -> Vec<u8> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = canns::random::seeded(seed);
     let mut b = base.to_vec();
     if rng.random_range(0..5) == 0 {
         b.truncate(rng.random_range(0..base.len()));

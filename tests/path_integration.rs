@@ -12,7 +12,6 @@ use canns::models::{
 };
 use canns::spatial::{Agent, Environment};
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -84,7 +83,7 @@ fn position_maps() -> &'static PositionMaps {
     M.get_or_init(|| {
         let hist = walk(3.0, 0.1, 15_000, 0.4, 0);
         let mut net = GridCell2DPositionParams::example().seed(1).build().unwrap();
-        let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+        let mut rng = canns::random::seeded(0);
         let mut cells: Vec<usize> = (0..net.n_neurons()).collect();
         cells.shuffle(&mut rng);
         cells.truncate(200);

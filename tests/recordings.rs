@@ -7,7 +7,7 @@ use canns::data::io::{self, read_nwb_bytes};
 use canns::data::{col, Recording};
 use canns::polars::prelude::*;
 use common::f64s;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -312,7 +312,7 @@ fn bad_files_name_the_file_and_the_field() {
 #[test]
 fn fuzzed_nwb_bytes_never_panic() {
     let bytes = std::fs::read(root().join("datasets/A2929-200711.nwb")).unwrap();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(2929);
+    let mut rng = canns::random::seeded(2929);
     // Metadata lives in the first pages and between the big arrays; aim most
     // mutations there.
     let hot = [

@@ -289,8 +289,8 @@ fn circular_match(theta: &[f64], phi: &[f64]) -> f64 {
 #[test]
 fn circular_coordinates_recover_the_angle_on_a_noisy_circle() {
     use canns::tda::circular_coordinates_of_points;
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    use rand::RngExt;
+    let mut rng = canns::random::seeded(3);
     let n = 200;
     let phi: Vec<f64> = (0..n)
         .map(|_| rng.random::<f64>() * std::f64::consts::TAU)
@@ -315,8 +315,8 @@ fn circular_coordinates_recover_the_angle_on_a_noisy_circle() {
 #[test]
 fn two_cocycles_of_a_torus_give_its_two_angles() {
     use canns::tda::circular_coordinates_of_points;
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    use rand::RngExt;
+    let mut rng = canns::random::seeded(5);
     let n = 250;
     let u: Vec<f64> = (0..n)
         .map(|_| rng.random::<f64>() * std::f64::consts::TAU)

@@ -11,12 +11,12 @@ use canns::tda::{
     toroidal::{toroidal_coordinates, ToroidalCoordinates},
     toroidal_coordinates_of_points, Cocycle, RipsParams, SparseCircularParams,
 };
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use std::f64::consts::TAU;
 
-fn rng(seed: u64) -> rand::rngs::StdRng {
-    rand::rngs::StdRng::seed_from_u64(seed)
+fn rng(seed: u64) -> canns::random::SeededRng {
+    canns::random::seeded(seed)
 }
 
 /// `n` points on the unit circle at random angles, with Gaussian noise.

@@ -213,9 +213,9 @@ fn dc_exp_euler_parity() {
         }
     }
     // One step from random states (several seeds) against the formula written out.
-    use rand::{Rng, SeedableRng};
+    use rand::RngExt;
     for seed in 0..4u64 {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut rng = canns::random::seeded(seed);
         let n = 100;
         let u0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 2.0).collect();
         let v0: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.2).collect();

@@ -34,8 +34,7 @@ use crate::space::angle_diff;
 use ndarray::{Array2, ArrayView2};
 use plotly::common::Mode;
 use plotly::{Plot, Scatter};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 
@@ -575,7 +574,7 @@ fn run(
     let decoded = decode_all(counts);
     let error = errors_of(&decoded);
     let (shuffled_median_error, shuffled_fold_median_error) = if params.shuffle {
-        let mut rng = StdRng::seed_from_u64(params.seed);
+        let mut rng = crate::random::seeded(params.seed);
         let mut shifted = Array2::zeros((n_rows, n_units));
         for i in 0..n_units {
             let off = rng.random_range(n_rows / 10..=(9 * n_rows / 10).max(n_rows / 10));

@@ -52,9 +52,7 @@ use crate::error::{Error, ParamError, Result};
 use crate::models::StepMap;
 use crate::params::{check, setters, Params};
 use ndarray::{Array2, ArrayView2};
-use rand::rngs::StdRng;
 use rand::seq::index::sample;
-use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -222,7 +220,7 @@ impl FixedPointFinderParams {
                 .saturating_mul(8 * (8 + d as u64)),
             "use fewer `n_inits`",
         )?;
-        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut rng = crate::random::seeded(self.seed);
         let mut rows = sample(&mut rng, n_states, b).into_vec();
         rows.sort_unstable();
         let mut x = Array2::zeros((b, d));

@@ -40,8 +40,7 @@ use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use crate::params::Params;
 use polars::prelude::*;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
@@ -339,7 +338,7 @@ pub fn hd_tuning(
                 let shuffled: Vec<(f64, f64)> = (0..params.n_shuffles)
                     .into_par_iter()
                     .map(|k| {
-                        let mut rng = StdRng::seed_from_u64(
+                        let mut rng = crate::random::seeded(
                             params.seed
                                 ^ ((u as u64) << 32 | k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                         );

@@ -643,11 +643,11 @@ pub fn levy_alpha(x: &[f64]) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{Rng, SeedableRng};
+    use rand::RngExt;
 
     /// Chambers-Mallows-Stuck sample of a standard symmetric stable law.
     fn stable(alpha: f64, n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut rng = crate::random::seeded(seed);
         (0..n)
             .map(|_| {
                 let v: f64 = std::f64::consts::PI * (rng.random::<f64>() - 0.5);

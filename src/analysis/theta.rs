@@ -604,8 +604,8 @@ mod tests {
 
     #[test]
     fn circular_linear_fit_recovers_a_noisy_slope_and_ignores_bad_samples() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        use rand::RngExt;
+        let mut rng = crate::random::seeded(5);
         let mut x = Vec::new();
         let mut p = Vec::new();
         for _ in 0..2000 {

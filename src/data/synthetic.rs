@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::params::check;
 use ndarray::{Array2, ArrayView2};
 use polars::prelude::{Column, DataFrame};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 
 /// One Poisson draw of mean `mean` (0 for a mean of 0).
@@ -81,7 +81,7 @@ fn check_rates(rates: &ArrayView2<f64>) -> Result<()> {
 pub fn poisson_counts(rates: &ArrayView2<f64>, bin_size: f64, seed: u64) -> Result<Array2<f64>> {
     check::positive("bin_size", bin_size)?;
     check_rates(rates)?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     Ok(sample_counts(rates, bin_size, &mut rng))
 }
 

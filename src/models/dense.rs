@@ -20,8 +20,6 @@
 //! (`2^-24` relative per entry) remains.
 
 use ndarray::Array2;
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
@@ -292,7 +290,7 @@ pub(crate) fn gaussian_matrix(
     std: f64,
     seed: u64,
 ) -> Array2<f64> {
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     Array2::from_shape_simple_fn((rows, cols), || {
         let z: f64 = StandardNormal.sample(&mut rng);
         mean + std * z
@@ -340,8 +338,8 @@ mod tests {
 
     /// Random values in [-1, 1) from a seeded generator.
     fn random(n: usize, seed: u64) -> Vec<f64> {
-        use rand::Rng;
-        let mut rng = SmallRng::seed_from_u64(seed);
+        use rand::RngExt;
+        let mut rng = crate::random::seeded(seed);
         (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
     }
 

@@ -34,8 +34,7 @@
 
 use super::kernel::CircularConv;
 use crate::error::{Error, ParamError, Result};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -207,13 +206,13 @@ pub(crate) struct Dynamics {
     pub rec: Vec<f64>,
     pub t: f64,
     pub steps: usize,
-    rng: StdRng,
+    rng: SeededRng,
 }
 
 impl Dynamics {
     pub fn new(c: Constants, conv: CircularConv, n: usize) -> Self {
         Self {
-            rng: StdRng::seed_from_u64(c.seed),
+            rng: crate::random::seeded(c.seed),
             c,
             conv,
             u: vec![0.0; n],
@@ -231,7 +230,7 @@ impl Dynamics {
         self.r.iter_mut().for_each(|x| *x = 0.0);
         self.t = 0.0;
         self.steps = 0;
-        self.rng = StdRng::seed_from_u64(self.c.seed);
+        self.rng = crate::random::seeded(self.c.seed);
     }
 
     /// Firing rates from the current `u` (divisive normalisation). Returns

@@ -63,8 +63,7 @@ use crate::params::{check, setters, Params};
 use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::spatial::History;
 use ndarray::Array2;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
@@ -288,7 +287,7 @@ pub struct GridCell2DPosition {
     r: Vec<f64>,
     input: Vec<f64>,
     scratch: Vec<f64>,
-    rng: StdRng,
+    rng: SeededRng,
     reference: [f64; 2],
     steps: usize,
     t: f64,
@@ -325,7 +324,7 @@ impl GridCell2DPosition {
             r: vec![0.0; n * n],
             input: vec![0.0; n * n],
             scratch: vec![0.0; n * n],
-            rng: StdRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             reference: [0.0; 2],
             steps: 0,
             t: 0.0,
@@ -691,7 +690,7 @@ impl Model for GridCell2DPosition {
     fn reset(&mut self) {
         self.u.iter_mut().for_each(|x| *x = 0.0);
         self.r.iter_mut().for_each(|x| *x = 0.0);
-        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
         self.steps = 0;
         self.t = 0.0;
     }

@@ -65,8 +65,7 @@ use crate::params::{check, setters, Params};
 use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::spatial::History;
 use ndarray::Array2;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
@@ -532,7 +531,7 @@ impl GridCell2DVelocity {
                 .collect()
         };
         let bank = ConvBank::new(m, m, kernels);
-        let mut rng = StdRng::seed_from_u64(params.seed);
+        let mut rng = crate::random::seeded(params.seed);
         let s: Vec<f64> = (0..l * l).map(|_| 0.1 * rng.random::<f64>()).collect();
         let r = s.iter().map(|x| x.max(0.0)).collect();
         let nd = dirs.len();
@@ -1320,7 +1319,7 @@ impl Model for GridCell2DVelocity {
     }
     /// Back to the seeded initial state `s = 0.1 U(0, 1)`.
     fn reset(&mut self) {
-        let mut rng = StdRng::seed_from_u64(self.params.seed);
+        let mut rng = crate::random::seeded(self.params.seed);
         for (s, r) in self.s.iter_mut().zip(self.r.iter_mut()) {
             *s = 0.1 * rng.random::<f64>();
             *r = *s;

@@ -89,8 +89,7 @@ use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::space::{ring_positions, wrap, TWO_PI};
 use crate::spatial::History;
 use ndarray::Array2;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -558,7 +557,7 @@ impl Band {
         strength: f64,
         dt: f64,
         c: &BandConsts,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
     ) {
         let n = self.u.len();
         let v_phi = v[0] * self.proj[0] + v[1] * self.proj[1];
@@ -651,7 +650,7 @@ pub struct HierarchicalNetwork {
     /// Bound on the error of every place input in the last step.
     place_bound: f64,
     decoded: [f64; 2],
-    rng: StdRng,
+    rng: SeededRng,
     violations: usize,
     fastest: f64,
     steps: usize,
@@ -752,7 +751,7 @@ impl HierarchicalNetwork {
             place_r: vec![0.0; centres.len()],
             centres,
             decoded: [0.0; 2],
-            rng: StdRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             violations: 0,
             fastest: 0.0,
             steps: 0,

@@ -50,9 +50,8 @@ use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, Result};
 use crate::params::{check, setters, Params};
 use ndarray::{Array2, ArrayView2, Zip};
-use rand::rngs::SmallRng;
+use crate::random::SeededRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 /// The activation `f` of a Hopfield neuron.
@@ -279,7 +278,7 @@ pub struct Hopfield {
     /// The state in single precision (for the `f32` fields).
     s32: Vec<f32>,
     order: Vec<usize>,
-    rng: SmallRng,
+    rng: SeededRng,
     steps: usize,
 }
 
@@ -306,7 +305,7 @@ impl Hopfield {
             w32: Vec::new(),
             s32: Vec::new(),
             order: (0..n).collect(),
-            rng: SmallRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             steps: 0,
             params,
         })
@@ -393,7 +392,7 @@ impl Hopfield {
         self.ws_valid = false;
         self.steps = 0;
         self.order = (0..self.params.n_neurons).collect();
-        self.rng = SmallRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
     }
 
     /// One update of every neuron ([`Update`]): synchronous, or one

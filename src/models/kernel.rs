@@ -301,10 +301,10 @@ fn transpose(src: &[Complex<f64>], dst: &mut [Complex<f64>], rows: usize, cols: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{Rng, SeedableRng};
+    use rand::RngExt;
 
     fn random(n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut rng = crate::random::seeded(seed);
         (0..n).map(|_| rng.random::<f64>()).collect()
     }
 

@@ -65,8 +65,7 @@ use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::space::{ring_positions, TWO_PI};
 use plotly::common::{Marker, Mode};
 use plotly::{Plot, Scatter};
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -622,7 +621,7 @@ pub struct LifRing {
     spiked: Vec<u32>,
     log: SpikeLog,
     decay: Decay,
-    rng: SmallRng,
+    rng: SeededRng,
     t: f64,
     steps: usize,
 }
@@ -671,7 +670,7 @@ impl LifRing {
                 ..SpikeLog::default()
             },
             decay: Decay::new(&params, params.dt),
-            rng: SmallRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             t: 0.0,
             steps: 0,
             params,
@@ -848,10 +847,10 @@ impl Model for LifRing {
         Ok(())
     }
     fn reset(&mut self) {
-        self.rng = SmallRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
         let (lo, hi) = (self.params.v_reset, self.params.v_threshold);
         for v in self.v.iter_mut() {
-            let u: f64 = rand::Rng::random(&mut self.rng);
+            let u: f64 = rand::RngExt::random(&mut self.rng);
             *v = lo + (hi - lo) * u;
         }
         self.refractory.fill(0);

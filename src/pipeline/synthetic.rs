@@ -10,7 +10,6 @@ use crate::data::synthetic::sample_counts;
 use crate::error::Result;
 use crate::params::check;
 use crate::spatial::{Agent, BoundaryConditions, Environment, GridCells, HeadDirectionCells};
-use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use std::f64::consts::TAU;
 
@@ -45,7 +44,7 @@ const DT: f64 = 0.1;
 pub fn head_direction_cells(n_bins: usize, n_units: usize, seed: u64) -> Result<Activity> {
     check::at_least("n_bins", n_bins, 2)?;
     check::at_least("n_units", n_units, 1)?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     let g = Normal::new(0.0, 1.0).expect("unit normal");
     let (mut phi, mut omega) = (0.0f64, 0.0f64);
     let mut angle = Vec::with_capacity(n_bins);
@@ -122,7 +121,7 @@ pub fn grid_cells(n_bins: usize, side: usize, spacing: f64, seed: u64) -> Result
         .max_fr(40.0)
         .build(&env)?;
     let rates = cells.rates(&pos.view())?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     let counts = sample_counts(&rates.view(), DT, &mut rng);
     Activity::from_counts(counts, DT)?.with_position(pos)
 }

@@ -60,8 +60,8 @@ use crate::params::check;
 use crate::params::setters;
 use crate::params::Params;
 use polars::prelude::*;
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use crate::random::SeededRng;
+use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -345,7 +345,7 @@ struct Coefficients {
 pub struct Agent {
     params: AgentParams,
     env: Environment,
-    rng: SmallRng,
+    rng: SeededRng,
     coef: Coefficients,
     t: f64,
     pos: [f64; 2],
@@ -376,7 +376,7 @@ impl Agent {
     }
 
     fn new(params: AgentParams, env: Environment) -> Result<Self> {
-        let mut rng = SmallRng::seed_from_u64(params.seed);
+        let mut rng = crate::random::seeded(params.seed);
         let pos = match &params.start_position {
             Some(p) => {
                 if p.len() != env.dim() || !env.contains(p) {

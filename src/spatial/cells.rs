@@ -46,8 +46,7 @@ use crate::params::check;
 use crate::params::setters;
 use crate::params::Params;
 use ndarray::{Array2, ArrayView2, Axis};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, TAU};
@@ -170,7 +169,7 @@ impl PlaceCellsParams {
         let centres = match &self.centres {
             Some(c) => c.clone(),
             None => {
-                let mut rng = SmallRng::seed_from_u64(self.seed);
+                let mut rng = crate::random::seeded(self.seed);
                 (0..self.n).map(|_| env.sample_position(&mut rng)).collect()
             }
         };
@@ -401,7 +400,7 @@ impl GridCellsParams {
         let phases = match &self.phase_offset {
             Some(p) => p.clone(),
             None => {
-                let mut rng = SmallRng::seed_from_u64(self.seed);
+                let mut rng = crate::random::seeded(self.seed);
                 (0..self.n)
                     .map(|_| [rng.random::<f64>() * TAU, rng.random::<f64>() * TAU])
                     .collect()
@@ -838,7 +837,7 @@ impl BoundaryVectorCellsParams {
             .into());
         }
         let n = self.n_cells()?;
-        let mut rng = SmallRng::seed_from_u64(self.seed);
+        let mut rng = crate::random::seeded(self.seed);
         let mut draw = |lo: f64, hi: f64| -> Vec<f64> {
             (0..n)
                 .map(|_| lo + (hi - lo) * rng.random::<f64>())

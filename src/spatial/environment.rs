@@ -31,7 +31,7 @@ use crate::params::Params;
 use plotly::common::{Fill, Line, Marker, Mode, Title};
 use plotly::layout::Axis;
 use plotly::{Layout, Plot, Scatter};
-use rand::Rng;
+use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
 /// A line segment `[[x0, y0], [x1, y1]]` in metres.
@@ -560,8 +560,7 @@ impl Environment {
     /// # Shapes
     /// `(n, dim)`.
     pub fn sample_positions(&self, n: usize, seed: u64) -> ndarray::Array2<f64> {
-        use rand::SeedableRng;
-        let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+        let mut rng = crate::random::seeded(seed);
         let d = self.dim();
         let mut out = ndarray::Array2::zeros((n, d));
         for mut row in out.rows_mut() {

@@ -199,8 +199,7 @@ fn segment_rect_distance(s: &Segment, r: [f64; 4]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::rngs::SmallRng;
-    use rand::{Rng, SeedableRng};
+    use rand::RngExt;
 
     #[test]
     fn grid_queries_equal_the_full_scan() {
@@ -210,7 +209,7 @@ mod tests {
             .build()
             .unwrap();
         let grid = WallGrid::new(&env, 0.1);
-        let mut rng = SmallRng::seed_from_u64(1);
+        let mut rng = crate::random::seeded(1);
         let (mut near, mut crossed) = (0, 0);
         for _ in 0..20_000 {
             let p = env.sample_position(&mut rng);

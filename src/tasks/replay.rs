@@ -29,8 +29,7 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::Result;
 use crate::models::FeatureMap;
 use crate::params::{check, setters, Params};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -111,7 +110,7 @@ impl ReplayParams {
             params: self.clone(),
             n_cue,
             n_steps,
-            rng: StdRng::seed_from_u64(self.seed),
+            rng: crate::random::seeded(self.seed),
             cache: Vec::new(),
         })
     }
@@ -159,7 +158,7 @@ pub struct Replay {
     params: ReplayParams,
     n_cue: usize,
     n_steps: usize,
-    rng: StdRng,
+    rng: SeededRng,
     cache: Vec<f64>,
 }
 
@@ -221,7 +220,7 @@ impl Task for Replay {
     }
     fn reset(&mut self) {
         self.cache.clear();
-        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
     }
 }
 

@@ -27,8 +27,8 @@ use crate::models::FeatureMap;
 use crate::params::check;
 use crate::params::setters;
 use crate::params::Params;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use crate::random::SeededRng;
+use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -87,7 +87,7 @@ impl TemplateMatchingParams {
         self.validate()?;
         let n_steps = (self.duration / self.dt).ceil() as usize;
         Ok(TemplateMatching {
-            rng: StdRng::seed_from_u64(self.seed),
+            rng: crate::random::seeded(self.seed),
             params: self.clone(),
             n_steps,
             template: Vec::new(),
@@ -129,7 +129,7 @@ impl Params for TemplateMatchingParams {
 pub struct TemplateMatching {
     params: TemplateMatchingParams,
     n_steps: usize,
-    rng: StdRng,
+    rng: SeededRng,
     // Clean (partial) template and noise scale for the current model.
     template: Vec<f64>,
 }
@@ -189,7 +189,7 @@ impl Task for TemplateMatching {
         Ok(())
     }
     fn reset(&mut self) {
-        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
         self.template.clear();
     }
 }

@@ -63,9 +63,8 @@ use crate::error::{Error, Result};
 use crate::models::dense::first_non_finite;
 use crate::pipeline::progress::{Progress, ShowProgress};
 use ndarray::{Array2, ArrayView1, ArrayView2};
-use rand::rngs::SmallRng;
+use crate::random::SeededRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 
 /// A rule that changes the weights of a layer from the samples it is shown.
 pub trait LearningRule {
@@ -158,7 +157,7 @@ pub(crate) fn check_weights(w: &Array2<f64>, samples: usize) -> Result<()> {
 /// order or shuffled afresh each epoch by a seeded generator.
 #[derive(Clone)]
 pub(crate) struct Schedule {
-    rng: SmallRng,
+    rng: SeededRng,
     order: Vec<usize>,
     pub(crate) samples_seen: usize,
     scratch: Vec<f64>,
@@ -167,7 +166,7 @@ pub(crate) struct Schedule {
 impl Schedule {
     pub(crate) fn new(seed: u64) -> Self {
         Self {
-            rng: SmallRng::seed_from_u64(seed),
+            rng: crate::random::seeded(seed),
             order: Vec::new(),
             samples_seen: 0,
             scratch: Vec::new(),

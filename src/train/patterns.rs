@@ -19,8 +19,7 @@
 use crate::error::{Error, ParamError, Result};
 use crate::params::check;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 /// Width and height of a letter before scaling.
@@ -121,7 +120,7 @@ const FONT: [[u8; 7]; 26] = [
 /// assert_ne!(p, canns::train::patterns::random(3, 100, 1));
 /// ```
 pub fn random(n_patterns: usize, n_neurons: usize, seed: u64) -> Array2<f64> {
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     Array2::from_shape_simple_fn((n_patterns, n_neurons), || {
         if rng.random::<bool>() {
             1.0
@@ -171,7 +170,7 @@ pub fn corrupt(patterns: &ArrayView2<f64>, fraction: f64, seed: u64) -> Result<A
     if !(0.0..=1.0).contains(&fraction) {
         return Err(ParamError::new("fraction", "in [0, 1]", fraction).into());
     }
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     Ok(patterns.mapv(|v| {
         if rng.random::<f64>() < fraction {
             -v
@@ -206,7 +205,7 @@ pub fn gaussian(
         check::non_negative(&format!("variances[{i}]"), *v)?;
     }
     let d = variances.len();
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     let mut normal = || -> f64 { rng.sample(StandardNormal) };
     // A random orthonormal basis: Gram-Schmidt on Gaussian vectors.
     let mut q = Array2::<f64>::zeros((d, d));
@@ -234,7 +233,7 @@ pub fn gaussian(
 /// [`Error::Param`] when `k` is 0.
 pub fn one_hot(n_samples: usize, k: usize, seed: u64) -> Result<Array2<f64>> {
     check::at_least("k", k, 1)?;
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = crate::random::seeded(seed);
     let mut out = Array2::zeros((n_samples, k));
     for mut row in out.outer_iter_mut() {
         row[rng.random_range(0..k)] = 1.0;

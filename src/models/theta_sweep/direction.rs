@@ -61,8 +61,7 @@ use crate::models::{FeatureMap, Model};
 use crate::params::check;
 use crate::params::{setters, Params};
 use crate::space::{angle_diff, circular_mean, ring_positions, TWO_PI};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -268,7 +267,7 @@ pub struct DirectionCellNetwork {
     r: Vec<f64>,
     input: Vec<f64>,
     rec: Vec<f64>,
-    rng: StdRng,
+    rng: SeededRng,
     steps: usize,
     t: f64,
 }
@@ -297,7 +296,7 @@ impl DirectionCellNetwork {
             .collect();
         let w = if params.conn_noise > 0.0 {
             // A separate stream, so the weight noise does not shift the input noise.
-            let mut rng = StdRng::seed_from_u64(params.seed ^ 0x5eed_c0de_d1ec_7105);
+            let mut rng = crate::random::seeded(params.seed ^ 0x5eed_c0de_d1ec_7105);
             let mut m = vec![0.0; n * n];
             for i in 0..n {
                 for j in 0..n {
@@ -311,7 +310,7 @@ impl DirectionCellNetwork {
         };
         Ok(Self {
             stepper: Self::stepper_for(&params, params.dt),
-            rng: StdRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             w,
             x,
             u: vec![0.0; n],
@@ -498,7 +497,7 @@ impl Model for DirectionCellNetwork {
         for s in [&mut self.u, &mut self.v, &mut self.r] {
             s.iter_mut().for_each(|x| *x = 0.0);
         }
-        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
         self.steps = 0;
         self.t = 0.0;
     }

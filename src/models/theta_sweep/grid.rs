@@ -82,8 +82,7 @@ use crate::models::{FeatureMap, Model};
 use crate::params::check;
 use crate::params::{setters, Params};
 use crate::space::{ring_positions, TWO_PI};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
@@ -316,7 +315,7 @@ pub struct GridCellNetwork {
     ex: Vec<Complex<f64>>,
     ey: Vec<Complex<f64>>,
     series: Vec<Complex<f64>>,
-    rng: StdRng,
+    rng: SeededRng,
     reference: [f64; 2],
     steps: usize,
     t: f64,
@@ -384,7 +383,7 @@ impl GridCellNetwork {
             ex: vec![Complex::default(); kk],
             ey: vec![Complex::default(); kk],
             series: Vec::new(),
-            rng: StdRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             reference: [0.0; 2],
             steps: 0,
             t: 0.0,
@@ -671,7 +670,7 @@ impl Model for GridCellNetwork {
         for s in [&mut self.u, &mut self.v, &mut self.r] {
             s.iter_mut().for_each(|x| *x = 0.0);
         }
-        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
         self.steps = 0;
         self.t = 0.0;
     }

@@ -77,8 +77,7 @@ use crate::models::dynamics::AdaptiveStep;
 use crate::models::{FeatureMap, Model};
 use crate::params::check;
 use crate::params::{setters, Params};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -953,7 +952,7 @@ pub struct PlaceCellNetwork {
     v: Vec<f64>,
     r: Vec<f64>,
     input: Vec<f64>,
-    rng: StdRng,
+    rng: SeededRng,
     steps: usize,
     t: f64,
 }
@@ -999,7 +998,7 @@ impl PlaceCellNetwork {
                 params.g,
                 params.k,
             ),
-            rng: StdRng::seed_from_u64(params.seed),
+            rng: crate::random::seeded(params.seed),
             centres: grid.centres(),
             kernel,
             grid,
@@ -1144,7 +1143,7 @@ impl Model for PlaceCellNetwork {
         for s in [&mut self.u, &mut self.v, &mut self.r] {
             s.iter_mut().for_each(|x| *x = 0.0);
         }
-        self.rng = StdRng::seed_from_u64(self.params.seed);
+        self.rng = crate::random::seeded(self.params.seed);
         self.steps = 0;
         self.t = 0.0;
     }

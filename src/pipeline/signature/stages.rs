@@ -16,7 +16,7 @@ use crate::tda::sparse_circular::{
 use crate::tda::toroidal::{toroidal_coordinates, toroidal_coordinates_nearest};
 use crate::tda::{rips, rips_distances, Cocycle, Diagrams, RipsParams};
 use ndarray::{Array2, Axis};
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -456,7 +456,7 @@ impl Signature {
         let shuffle_max: Vec<Vec<f64>> = (0..self.n_shuffles)
             .into_par_iter()
             .map(|s| {
-                let mut rng = rand::rngs::StdRng::seed_from_u64(
+                let mut rng = crate::random::seeded(
                     self.seed ^ (s as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                 );
                 let shifts: Vec<usize> = (0..activity.n_units())
