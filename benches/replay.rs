@@ -43,7 +43,7 @@ fn fixed_points(c: &mut Criterion) {
             });
             FixedPointFinder::params()
                 .max_iters(1000)
-                .find(&mut map, &black_box(states.view()))
+                .run(&mut map, &black_box(states.view()))
                 .unwrap()
         })
     });
@@ -68,7 +68,7 @@ fn fixed_points(c: &mut Criterion) {
             FixedPointFinder::params()
                 .n_inits(64)
                 .max_iters(1500)
-                .find(&mut map, &black_box(states.view()))
+                .run(&mut map, &black_box(states.view()))
                 .unwrap()
         })
     });

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench signature`
 
-use canns::pipeline::signature::Signature;
+use canns::pipeline::signature::SignatureParams;
 use canns::pipeline::synthetic::head_direction_cells;
 use canns::tda::{rips, sparse_circular_coordinates_of_points, RipsParams, SparseCircularParams};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -37,11 +37,25 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(
         "head direction 6000 bins x 7 units, 500 landmarks, no shuffle",
-        |b| b.iter(|| Signature::head_direction().n_shuffles(0).run(&hd).unwrap()),
+        |b| {
+            b.iter(|| {
+                SignatureParams::head_direction()
+                    .n_shuffles(0)
+                    .run(&hd)
+                    .unwrap()
+            })
+        },
     );
     g.bench_function(
         "head direction 6000 bins x 7 units, 500 landmarks, 20 shuffles",
-        |b| b.iter(|| Signature::head_direction().n_shuffles(20).run(&hd).unwrap()),
+        |b| {
+            b.iter(|| {
+                SignatureParams::head_direction()
+                    .n_shuffles(20)
+                    .run(&hd)
+                    .unwrap()
+            })
+        },
     );
     g.finish();
 }

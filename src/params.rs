@@ -21,12 +21,12 @@
 //! let err = Cann1dParams::default().with("tau", -1.0)?.validate().unwrap_err();
 //! assert_eq!(err.to_string(), "`tau` must be finite and > 0 (got -1)");
 //! // Nested fields take dotted keys; `current_keys` lists them as they stand.
-//! use canns::pipeline::signature::{Signature, Subsample};
-//! let s = Signature::asa().with("subsample.fuzzy.k", 500)?;
+//! use canns::pipeline::signature::{SignatureParams, Subsample};
+//! let s = SignatureParams::asa().with("subsample.fuzzy.k", 500)?;
 //! assert!(matches!(s.subsample, Subsample::Fuzzy { k: 500, .. }));
 //! assert!(s.current_keys().contains(&"subsample.fuzzy.nbs".to_string()));
 //! // JSON round trips keep every field.
-//! assert_eq!(Signature::from_json(&s.to_json())?, s);
+//! assert_eq!(SignatureParams::from_json(&s.to_json())?, s);
 //! # Ok::<(), canns::Error>(())
 //! ```
 

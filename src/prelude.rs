@@ -51,7 +51,7 @@ pub use crate::analysis::replay::{plot_step_distributions, ReplayStats};
 pub use crate::pipeline::replay::{
     adaptation_spectrum, ji_1d, ji_1d_params, ji_2d, ji_2d_params, replay_trials,
 };
-pub use crate::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
+pub use crate::pipeline::signature::{compare_angles, Activity, SignatureParams, Statistic};
 pub use crate::pipeline::synthetic;
 pub use crate::pipeline::{Axis, Sweep, ThetaSweep};
 pub use crate::tasks::{Replay, ReplayParams};

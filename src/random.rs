@@ -63,11 +63,27 @@ mod tests {
         order.shuffle(&mut seeded(3));
         // Xoshiro256++ seeded by SplitMix64: these three words were checked against a
         // separate implementation of the two published algorithms.
-        assert_eq!(words, [5987356902031041503, 7051070477665621255, 6633766593972829180]);
-        assert_eq!(uniform, [0.8143051451229099, 0.3188210400616611, 0.9838941681774888]);
+        assert_eq!(
+            words,
+            [
+                5987356902031041503,
+                7051070477665621255,
+                6633766593972829180
+            ]
+        );
+        assert_eq!(
+            uniform,
+            [0.8143051451229099, 0.3188210400616611, 0.9838941681774888]
+        );
         assert_eq!(range, [67, 60, 25, 72, 15]);
-        assert_eq!(normal, [0.8439986136221761, 0.7155607127305931, -1.9158714436187585]);
-        assert_eq!(scaled, [2.421999306811088, 2.3577803563652964, 1.0420642781906206]);
+        assert_eq!(
+            normal,
+            [0.8439986136221761, 0.7155607127305931, -1.9158714436187585]
+        );
+        assert_eq!(
+            scaled,
+            [2.421999306811088, 2.3577803563652964, 1.0420642781906206]
+        );
         assert_eq!(poisson, [4.0, 5.0, 6.0, 1.0, 4.0]);
         assert_eq!(order, [0, 7, 4, 5, 2, 3, 6, 9, 8, 1]);
     }

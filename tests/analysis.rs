@@ -11,8 +11,8 @@ use canns::data::BinnedSpikes;
 use canns::display::Render;
 use canns::ndarray::Array2;
 use canns::params::Params;
-use canns::space::angle_diff;
 use canns::random::SeededRng;
+use canns::space::angle_diff;
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use std::f64::consts::{PI, TAU};
@@ -217,7 +217,9 @@ fn place_field_rate_map_is_recovered() {
     );
     assert!(m.spatial_information() > 1.5, "{m}");
     assert!(m.sparsity() < 0.3, "{m}");
-    assert!(m.grid_score() < 0.4, "{m}");
+    // No grid-score claim: a single field's autocorrelogram has only its
+    // central peak, so the score measures the rotational symmetry of that
+    // peak's flank and ranges from -0.2 to 0.95 over seeds 1-8 here.
     assert!(m.border_score() < 0.0, "{m}");
     // Occupancy sums to the tracked time.
     let raw = rate_map(&t, &x, &y, &s, &p.clone().smoothing(0.0)).unwrap();

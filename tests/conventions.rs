@@ -1,5 +1,6 @@
 //! Conventions that keep the notebooks native: every figure a public method
-//! returns shows itself, and a notebook needs the prelude only.
+//! returns shows itself, a notebook needs the prelude only, and every
+//! parameter type ends in one verb.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,94 @@ fn public_plot_methods_return_figures() {
         offenders.is_empty(),
         "return `Figure`, not a bare plotly `Plot`:\n{}",
         offenders.join("\n")
+    );
+}
+
+/// The bodies of every `impl ... Name` block in `text` (brace-matched).
+fn impl_bodies<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("impl") {
+        let start = from + at;
+        from = start + 4;
+        let Some(open) = text[start..].find('{').map(|o| start + o) else {
+            break;
+        };
+        let head = &text[start..open];
+        let word_start =
+            start == 0 || !text[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        let keyword = head[4..].starts_with([' ', '<']);
+        let last_word = head
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .rfind(|w| !w.is_empty());
+        if !word_start || !keyword || last_word != Some(name) || head.contains([';', '}']) {
+            continue;
+        }
+        let mut depth = 0usize;
+        for (k, c) in text[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push(&text[open..open + k]);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// One rule for building and running: a `*Params` type is built up by its
+/// setters and ends in `build(...)` (an object that is simulated or driven),
+/// `fit(&data)` (an analysis that estimates something from data) or
+/// `run(...)` (an analysis or pipeline that computes a result). Free
+/// functions taking a `&*Params` are thin wrappers over those methods.
+#[test]
+fn every_params_type_ends_in_build_fit_or_run() {
+    let mut files = Vec::new();
+    files_under(Path::new("src"), "rs", &mut files);
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap())
+        .collect();
+    let all = texts.join("\n");
+    let mut names = Vec::new();
+    for t in &texts {
+        for line in t.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix("pub struct ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if name.ends_with("Params") {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    assert!(
+        names.len() > 30,
+        "found only {} parameter types",
+        names.len()
+    );
+    let mut missing = Vec::new();
+    for name in &names {
+        let verbs = impl_bodies(&all, name).iter().any(|body| {
+            ["pub fn build", "pub fn fit", "pub fn run"]
+                .iter()
+                .any(|v| body.contains(&format!("{v}(")) || body.contains(&format!("{v}<")))
+        });
+        if !verbs {
+            missing.push(name.as_str());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "parameter types without `build`, `fit` or `run`: {missing:?}"
     );
 }
 

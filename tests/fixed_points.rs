@@ -30,7 +30,7 @@ fn fpf_bistable_all_27_and_fast() {
     let fps = FixedPointFinder::params()
         .n_inits(256)
         .max_iters(1000)
-        .find(&mut map, &states.view())
+        .run(&mut map, &states.view())
         .unwrap();
     eprintln!("{fps} (converged {} of {})", fps.n_converged, fps.n_inits);
     assert_eq!(fps.len(), 27);
@@ -61,7 +61,7 @@ fn fpf_bistable_all_27_and_fast() {
     // inits (canns finds 26 of the 27 there, its 128 samples missing a corner).
     let fps = FixedPointFinder::params()
         .max_iters(1000)
-        .find(&mut map, &states.view())
+        .run(&mut map, &states.view())
         .unwrap();
     eprintln!("128 inits: {fps}");
     assert!(fps.len() >= 26 && fps.n_iters < 500, "{fps}");
@@ -86,7 +86,7 @@ fn linear_map_has_one_fixed_point_with_the_matrix_eigenvalues() {
     let states = Array2::from_shape_fn((40, 4), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
     let fps = FixedPointFinder::params()
         .n_inits(20)
-        .find(&mut map, &states.view())
+        .run(&mut map, &states.view())
         .unwrap();
     assert_eq!(fps.len(), 1, "{fps}");
     // Solve (I - A) x = c by hand: x1 = -1 / -0.5 = 2; x0 = (1 + 0.2 * 2) / 0.5 = 2.8.
@@ -127,7 +127,7 @@ fn saddle_and_stable_nodes_of_a_flow() {
         .n_inits(100)
         .lr_init(0.02)
         .stability(Stability::Continuous)
-        .find(&mut map, &states.view())
+        .run(&mut map, &states.view())
         .unwrap();
     assert_eq!(fps.len(), 3, "{fps}: {}", fps.xstar);
     for i in 0..3 {
@@ -174,7 +174,7 @@ fn fpf_cann_ring() {
     let fps = FixedPointFinder::params()
         .n_inits(64)
         .max_iters(1500)
-        .find(&mut map, &states.view())
+        .run(&mut map, &states.view())
         .unwrap();
     let top = fps.top_modulus();
     let grid = canns::analysis::bump::RingGrid::new(n);
@@ -216,20 +216,20 @@ fn fpf_cann_ring() {
 fn bad_finder_input_is_an_error() {
     let mut map = bistable();
     let e = FixedPointFinder::params()
-        .find(&mut map, &Array2::zeros((10, 2)).view())
+        .run(&mut map, &Array2::zeros((10, 2)).view())
         .unwrap_err();
     assert!(e.to_string().contains("expected 3"), "{e}");
     let e = FixedPointFinder::params()
         .lr_init(0.0)
-        .find(&mut map, &Array2::zeros((10, 3)).view())
+        .run(&mut map, &Array2::zeros((10, 3)).view())
         .unwrap_err();
     assert!(e.to_string().contains("`lr_init`"), "{e}");
     let e = FixedPointFinder::params()
-        .find(&mut map, &Array2::from_elem((4, 3), f64::NAN).view())
+        .run(&mut map, &Array2::from_elem((4, 3), f64::NAN).view())
         .unwrap_err();
     assert!(e.to_string().contains("not finite"), "{e}");
     assert!(FixedPointFinder::params()
-        .find(&mut map, &Array2::zeros((0, 3)).view())
+        .run(&mut map, &Array2::zeros((0, 3)).view())
         .is_err());
 }
 
@@ -284,7 +284,7 @@ fn direction_cell_network_has_a_ring_of_marginal_fixed_points() {
         .noise_scale(0.0)
         .lr_init(1e-3)
         .max_iters(400)
-        .find(&mut map, &states.view())
+        .run(&mut map, &states.view())
         .unwrap();
     eprintln!("{fps}: top |lambda| {:?}", fps.top_modulus());
     assert!(fps.len() >= 4, "{fps}");
@@ -325,7 +325,7 @@ fn hopfield_stored_patterns_are_stable_fixed_points() {
     let fps = FixedPointFinder::params()
         .n_inits(16)
         .max_iters(1000)
-        .find(&mut map, &probes.view())
+        .run(&mut map, &probes.view())
         .unwrap();
     eprintln!("{fps}");
     let mut found = [false; 2];

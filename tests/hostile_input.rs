@@ -613,7 +613,7 @@ fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> T {
 
 #[test]
 fn asa_preset_on_all_zero_counts_is_an_answer_not_a_panic() {
-    use canns::pipeline::{Activity, Signature};
+    use canns::pipeline::{Activity, SignatureParams};
     let mut counts = ndarray::Array2::<f64>::zeros((600, 8));
     // sparse 10 ms bins: a few spikes, most rows identical (all zero)
     for i in (0..600).step_by(97) {
@@ -622,7 +622,7 @@ fn asa_preset_on_all_zero_counts_is_an_answer_not_a_panic() {
     for c in [ndarray::Array2::<f64>::zeros((600, 8)), counts] {
         let r = no_panic("asa", || {
             let a = Activity::from_counts(c, 0.01).unwrap();
-            Signature::asa().seed(0).n_shuffles(0).run(&a)
+            SignatureParams::asa().seed(0).n_shuffles(0).run(&a)
         });
         if let Err(e) = r {
             assert!(!e.to_string().is_empty());

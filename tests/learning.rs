@@ -7,10 +7,10 @@ use canns::embed::Pca;
 use canns::models::hopfield::{Activation, Update};
 use canns::models::{Hopfield, LinearLayer, SpikingLayer};
 use canns::ndarray::{s, Array1, Array2, ArrayView2};
+use canns::random::SeededRng;
 use canns::train::{
     line_angle_deg, patterns, Bcm, Hebbian, LearningRule, Normalization, Oja, Sanger, Stdp,
 };
-use canns::random::SeededRng;
 use rand::RngExt;
 use rand_distr::StandardNormal;
 

@@ -7,7 +7,7 @@ mod common;
 use canns::data::synthetic::{poisson_counts, poisson_spikes};
 use canns::data::Recording;
 use canns::ndarray::{s, Array2};
-use canns::pipeline::signature::{Activity, Signature};
+use canns::pipeline::signature::{Activity, SignatureParams};
 use common::{f64s, json_file};
 use serde_json::Value;
 
@@ -35,7 +35,7 @@ fn smoothing_gives_the_previous_values_on_a2929() {
     let rec = Recording::dataset("A2929-200711").unwrap();
     let b = rec.bin_spikes(0.1, Some("wake")).unwrap();
     let binned = b.smooth(0.2).unwrap().counts;
-    let mut sig = Signature::default().smooth(0.2).sqrt(false);
+    let mut sig = SignatureParams::default().smooth(0.2).sqrt(false);
     let activity = Activity::from_counts(b.counts.clone(), 0.1).unwrap();
     let staged = sig.rates(&activity);
     for (name, m) in [
@@ -80,8 +80,9 @@ fn smoothing_gives_the_previous_values_on_a2929() {
     );
 }
 
-/// The one Poisson sampler draws the same counts as before for the
-/// synthetic populations and `poisson_counts` (same seeds, same numbers),
+/// The one Poisson sampler draws the pinned counts for the synthetic
+/// populations and `poisson_counts` (same seeds, same numbers; pinned when
+/// the sampler was unified, regenerated once for the Xoshiro256++ streams),
 /// and its spike table matches the previous per-step spiking rule's totals
 /// within Poisson noise (that rule drew one Bernoulli trial per step).
 #[test]
@@ -165,7 +166,7 @@ fn poisson_sampler_gives_the_previous_counts() {
 #[test]
 fn signature_barcode_extends_the_diagrams_barcode() {
     let act = canns::pipeline::synthetic::head_direction_cells(1500, 8, 2).unwrap();
-    let r = Signature::head_direction()
+    let r = SignatureParams::head_direction()
         .n_points(150)
         .n_shuffles(5)
         .run(&act)

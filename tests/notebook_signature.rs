@@ -25,7 +25,7 @@ fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
     use canns::pipeline::signature::Statistic;
     let adn = Recording::dataset("A2929-200711")?.select_units("location", "adn")?;
     let wake = Activity::from_recording(&adn, 0.1, Some("wake"))?;
-    let adn_ring = Signature::head_direction()
+    let adn_ring = SignatureParams::head_direction()
         .smooth(0.2)
         .n_points(500)
         .n_shuffles(20)
@@ -47,7 +47,7 @@ fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
     assert!(adn_ring.relative_persistence(1, 1) < 0.9);
     assert!(adn_cmp.correlation > 0.8);
     assert!(!adn_ring.bundle().html.is_empty());
-    let adn_raw = Signature::head_direction()
+    let adn_raw = SignatureParams::head_direction()
         .smooth(0.2)
         .n_points(500)
         .n_shuffles(20)
@@ -80,7 +80,7 @@ fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
     });
     let grid_counts = poisson_counts(&module.rates(&xy.view())?.view(), 0.1, 7)?;
     let grid_activity = Activity::from_counts(grid_counts, 0.1)?.with_position(xy.clone())?;
-    let torus = Signature::head_direction()
+    let torus = SignatureParams::head_direction()
         .smooth(0.2)
         .active_fraction(1.0)
         .pca(Some(6))

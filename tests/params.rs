@@ -8,7 +8,7 @@ use canns::analysis::place::RateMapParams;
 use canns::embed::knn::Metric;
 use canns::embed::{FuzzyGraphParams, UmapParams};
 use canns::pipeline::progress::ShowProgress;
-use canns::pipeline::signature::{Signature, Subsample};
+use canns::pipeline::signature::{SignatureParams, Subsample};
 use canns::prelude::*;
 use canns::spatial::{
     BoundaryVectorCells, BoundaryVectorCellsParams, EnvironmentParams, GridCellsParams,
@@ -131,12 +131,12 @@ with_tests! {
         wrong_type: ("recurrence", json!("sparse")),
         out_of_range: ("tau_v", json!(0), "tau_v", "0"),
     };
-    signature: Signature::default() => Spec {
+    signature: SignatureParams::default() => Spec {
         set: ("n_points", json!(300), |p| p.n_points == 300),
         wrong_type: ("statistic", json!("median")),
         out_of_range: ("quantile", json!(0.0), "quantile", "0"),
     };
-    signature_nested: Signature::asa() => Spec {
+    signature_nested: SignatureParams::asa() => Spec {
         set: ("subsample.fuzzy.k", json!(500), |p| matches!(
             p.subsample,
             Subsample::Fuzzy { k: 500, nbs: 800, metric: Metric::Cosine }
@@ -261,7 +261,7 @@ fn named(field: &str, value: &str) -> (String, String) {
 #[test]
 fn nested_keys_reach_into_enum_variants() -> Result<()> {
     // A whole variant can be set at once, then its fields one by one.
-    let s = Signature::default().with(
+    let s = SignatureParams::default().with(
         "subsample",
         json!({"fuzzy": {"k": 10, "nbs": 5, "metric": "euclidean"}}),
     )?;
@@ -275,7 +275,7 @@ fn nested_keys_reach_into_enum_variants() -> Result<()> {
         }
     );
     // The greedy default has no `fuzzy` fields to set.
-    let err = Signature::default()
+    let err = SignatureParams::default()
         .with("subsample.fuzzy.k", 10)
         .unwrap_err();
     assert!(err.to_string().contains("`subsample.fuzzy.k`"), "{err}");
@@ -313,8 +313,8 @@ fn keys_list_every_field() {
     assert_eq!(keys.len(), 12);
     assert_eq!(EnvironmentParams::keys().len(), 8);
     // The current keys follow an enum variant with fields.
-    assert!(Signature::keys().contains(&"subsample".to_string()));
-    let asa = Signature::asa().current_keys();
+    assert!(SignatureParams::keys().contains(&"subsample".to_string()));
+    let asa = SignatureParams::asa().current_keys();
     for k in [
         "subsample.fuzzy.k",
         "subsample.fuzzy.nbs",
@@ -322,7 +322,9 @@ fn keys_list_every_field() {
     ] {
         assert!(asa.contains(&k.to_string()), "{asa:?}");
     }
-    let err = Signature::asa().with("subsample.fuzzy.q", 1).unwrap_err();
+    let err = SignatureParams::asa()
+        .with("subsample.fuzzy.q", 1)
+        .unwrap_err();
     assert!(err.to_string().contains("subsample.fuzzy.nbs"), "{err}");
 }
 

@@ -316,8 +316,10 @@ fn circular_coordinates_recover_the_angle_on_a_noisy_circle() {
 fn two_cocycles_of_a_torus_give_its_two_angles() {
     use canns::tda::circular_coordinates_of_points;
     use rand::RngExt;
+    // 400 points: over seeds 1-8 both angles are recovered with R >= 0.969
+    // (at 250 points one seed in eight gives R = 0.85 for one of them).
     let mut rng = canns::random::seeded(5);
-    let n = 250;
+    let n = 400;
     let u: Vec<f64> = (0..n)
         .map(|_| rng.random::<f64>() * std::f64::consts::TAU)
         .collect();

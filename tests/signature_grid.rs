@@ -7,7 +7,7 @@
 //! that recover the grid phase.
 
 use canns::ndarray::Array2;
-use canns::pipeline::signature::{compare_angles, Activity, Signature, Statistic};
+use canns::pipeline::signature::{compare_angles, Activity, SignatureParams, Statistic};
 use canns::pipeline::synthetic::poisson_counts;
 use canns::spatial::{GridCells, GridField, Trajectory};
 use std::f64::consts::{PI, TAU};
@@ -44,8 +44,8 @@ fn grid_module() -> (Activity, Array2<f64>) {
 /// The torus recipe: 0.2 s smoothing and square root, PCA to the six
 /// dimensions of one module's three plane waves, 200 greedy landmarks,
 /// H0-H2, two classes decoded, 20 shuffles on the standardised statistic.
-fn torus() -> Signature {
-    Signature::head_direction()
+fn torus() -> SignatureParams {
+    SignatureParams::head_direction()
         .smooth(0.2)
         .active_fraction(1.0)
         .pca(Some(6))

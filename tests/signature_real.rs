@@ -11,7 +11,7 @@
 //! the Poisson noise of seven units in 0.1 s bins.
 
 use canns::data::Recording;
-use canns::pipeline::signature::{Activity, Signature, SignatureResult, Statistic};
+use canns::pipeline::signature::{Activity, SignatureParams, SignatureResult, Statistic};
 
 fn adn_wake() -> Activity {
     let rec = Recording::dataset("A2929-200711")
@@ -22,7 +22,7 @@ fn adn_wake() -> Activity {
 }
 
 fn run(act: &Activity, statistic: Statistic) -> SignatureResult {
-    Signature::head_direction()
+    SignatureParams::head_direction()
         .smooth(0.2)
         .n_points(500)
         .n_shuffles(20)

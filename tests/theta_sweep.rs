@@ -408,7 +408,8 @@ fn pc_forward_sweep_stem() {
     let grid = t_maze_grid();
     let d = t_maze_distances();
     let clock = ThetaClock::params().build().unwrap();
-    for seed in [1, 2] {
+    let mut egos = Vec::new();
+    for seed in 1..=6u64 {
         // canns's profile exp(-D / 2a^2): the reference numbers are canns's.
         // The noise floor outside the bump is left out of the recurrent sum
         // (activity cutoff 1e-3 of the peak rate) to keep the test fast.
@@ -441,10 +442,15 @@ fn pc_forward_sweep_stem() {
         let s = position_sweeps(&dec[r.clone()], &true_pos[r], &heading, 100).unwrap();
         let ego = s.ego_length.unwrap();
         let ahead = s.mean_ahead.unwrap();
-        // canns: ego sweep 0.44 m, mean ahead 0.32 m.
-        assert!((0.3..=0.6).contains(&ego), "seed {seed}: ego sweep {ego} m");
+        // canns: ego sweep 0.44 m, mean ahead 0.32 m. Seeds 1-6 here: 0.30,
+        // 0.31, 0.46, 0.44, 0.43, 0.44 m ahead by 0.20-0.27 m on average.
+        assert!((0.25..=0.6).contains(&ego), "seed {seed}: ego sweep {ego} m");
         assert!(ahead > 0.15, "seed {seed}: mean ahead {ahead} m");
+        egos.push(ego);
     }
+    egos.sort_by(f64::total_cmp);
+    let median = (egos[2] + egos[3]) / 2.0;
+    assert!((median - 0.44).abs() < 0.05, "median ego sweep {median} m over seeds 1-6 (canns 0.44 m)");
 }
 
 #[test]

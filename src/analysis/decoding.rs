@@ -91,6 +91,29 @@ impl Default for DecodingParams {
 }
 
 impl DecodingParams {
+    /// Decodes head direction from binned counts: the same as
+    /// [`decode_head_direction`], which documents the arguments.
+    ///
+    /// # Errors
+    /// As [`decode_head_direction`].
+    pub fn run(&self, counts: &ArrayView2<f64>, angle: &[f64], bin_size: f64) -> Result<Decoding> {
+        decode_head_direction(counts, angle, bin_size, self)
+    }
+
+    /// Decodes a 2D position from binned counts: the same as
+    /// [`decode_position`].
+    ///
+    /// # Errors
+    /// As [`decode_position`].
+    pub fn run_position(
+        &self,
+        counts: &ArrayView2<f64>,
+        xy: &ArrayView2<f64>,
+        bin_size: f64,
+    ) -> Result<Decoding> {
+        decode_position(counts, xy, bin_size, self)
+    }
+
     crate::params::setters! {
         /// Sets `decoder`.
         decoder: Decoder,

@@ -34,7 +34,7 @@
 //! // x' = tanh(2 x) in 1-D: fixed points 0 (unstable, lambda = 2) and +-0.9575 (stable).
 //! let mut map = FnMap::new(1, |x: &[f64], out: &mut [f64]| out[0] = (2.0 * x[0]).tanh());
 //! let states = Array2::from_shape_fn((50, 1), |(i, _)| -1.0 + 2.0 * i as f64 / 49.0);
-//! let fps = FixedPointFinder::params().n_inits(50).find(&mut map, &states.view())?;
+//! let fps = FixedPointFinder::params().n_inits(50).run(&mut map, &states.view())?;
 //! assert_eq!(fps.len(), 3);
 //! assert_eq!(fps.is_stable.iter().filter(|s| **s).count(), 2);
 //! # Ok::<(), canns::Error>(())
@@ -144,7 +144,7 @@ impl Default for FixedPointFinderParams {
 pub struct FixedPointFinder;
 
 impl FixedPointFinder {
-    /// Default parameters, to adjust and [`FixedPointFinderParams::find`].
+    /// Default parameters, to adjust and [`FixedPointFinderParams::run`].
     pub fn params() -> FixedPointFinderParams {
         FixedPointFinderParams::default()
     }
@@ -188,6 +188,15 @@ impl FixedPointFinderParams {
         seed: u64,
     }
 
+    /// The former name of [`run`](Self::run).
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
+    #[deprecated(since = "0.2.0", note = "analyses run on data: use `run`")]
+    pub fn find(&self, map: &mut dyn StepMap, states: &ArrayView2<f64>) -> Result<FixedPoints> {
+        self.run(map, states)
+    }
+
     /// Finds the fixed points of `map` from initial states sampled from the
     /// rows of `states` (`(n_states, dim)`).
     ///
@@ -196,7 +205,7 @@ impl FixedPointFinderParams {
     /// `states` has no row or its columns differ from the map's dimension;
     /// [`Error::Invalid`] when a state is not finite; [`Error::Limit`] when
     /// the Jacobians would exceed the memory budget.
-    pub fn find(&self, map: &mut dyn StepMap, states: &ArrayView2<f64>) -> Result<FixedPoints> {
+    pub fn run(&self, map: &mut dyn StepMap, states: &ArrayView2<f64>) -> Result<FixedPoints> {
         self.validate()?;
         let d = map.dim();
         let (n_states, cols) = states.dim();

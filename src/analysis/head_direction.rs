@@ -92,6 +92,15 @@ impl Default for HdTuningParams {
 }
 
 impl HdTuningParams {
+    /// Head-direction tuning curves of spike trains over a tracked head
+    /// direction: the same as [`hd_tuning`], which documents the arguments.
+    ///
+    /// # Errors
+    /// As [`hd_tuning`].
+    pub fn fit(&self, t: &[f64], hd: &[f64], spikes: &[Vec<f64>]) -> Result<HdTuning> {
+        hd_tuning(t, hd, spikes, self)
+    }
+
     crate::params::setters! {
         /// Sets `n_bins`.
         n_bins: usize,

@@ -68,6 +68,21 @@ impl Default for RateMapParams {
 }
 
 impl RateMapParams {
+    /// The rate maps of several spike trains over the same behaviour: the
+    /// same as [`rate_maps`], which documents the arguments and errors.
+    ///
+    /// # Errors
+    /// As [`rate_maps`].
+    pub fn run(
+        &self,
+        t: &[f64],
+        x: &[f64],
+        y: &[f64],
+        spikes: &[Vec<f64>],
+    ) -> Result<Vec<RateMap>> {
+        rate_maps(t, x, y, spikes, self)
+    }
+
     crate::params::setters! {
         /// Sets `bin_size`.
         bin_size: f64,

@@ -68,15 +68,24 @@ impl FuzzyGraphParams {
         algorithm: KnnAlgorithm,
     }
 
-    /// Builds the fuzzy graph of `data`.
+    /// Fits the fuzzy graph of `data`.
     ///
     /// # Errors
     /// [`Error::Param`](crate::Error::Param) for invalid fields or more neighbours than points;
     /// [`Error::Shape`](crate::Error::Shape) / [`Error::Invalid`](crate::Error::Invalid) for empty or non-finite data.
-    pub fn build(&self, data: &ArrayView2<f64>) -> Result<FuzzyGraph> {
+    pub fn fit(&self, data: &ArrayView2<f64>) -> Result<FuzzyGraph> {
         self.validate()?;
         let nn = knn(data, self.n_neighbors, self.metric, self.algorithm)?;
         Ok(FuzzyGraph::from_knn(&nn, self.local_connectivity))
+    }
+
+    /// The former name of [`fit`](Self::fit).
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit).
+    #[deprecated(since = "0.2.0", note = "analyses fit data: use `fit`")]
+    pub fn build(&self, data: &ArrayView2<f64>) -> Result<FuzzyGraph> {
+        self.fit(data)
     }
 }
 
@@ -109,7 +118,7 @@ impl Params for FuzzyGraphParams {
 /// ```
 ///
 /// # Errors
-/// As [`FuzzyGraphParams::build`].
+/// As [`FuzzyGraphParams::fit`].
 pub fn fuzzy_graph(
     data: &ArrayView2<f64>,
     n_neighbors: usize,
@@ -118,7 +127,7 @@ pub fn fuzzy_graph(
     FuzzyGraphParams::default()
         .n_neighbors(n_neighbors)
         .metric(metric)
-        .build(data)
+        .fit(data)
 }
 
 /// A symmetric sparse graph with membership strengths in `(0, 1]`, stored

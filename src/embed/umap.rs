@@ -176,7 +176,7 @@ impl UmapParams {
             .metric(self.metric)
             .local_connectivity(self.local_connectivity)
             .algorithm(self.algorithm)
-            .build(data)?;
+            .fit(data)?;
         self.fit_graph(graph)
     }
 

@@ -61,9 +61,9 @@ use crate::models::twisted_torus::{phasors, spectral_terms, GridDecode, PhaseTor
 use crate::models::{FeatureMap, Model};
 use crate::params::{check, setters, Params};
 use crate::pipeline::progress::{Progress, ShowProgress};
+use crate::random::SeededRng;
 use crate::spatial::History;
 use ndarray::Array2;
-use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};

@@ -49,8 +49,8 @@ use super::Model;
 use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, Result};
 use crate::params::{check, setters, Params};
-use ndarray::{Array2, ArrayView2, Zip};
 use crate::random::SeededRng;
+use ndarray::{Array2, ArrayView2, Zip};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 

@@ -62,10 +62,10 @@ use crate::display::{lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::params::{check, setters, Params};
 use crate::pipeline::progress::{Progress, ShowProgress};
+use crate::random::SeededRng;
 use crate::space::{ring_positions, TWO_PI};
 use plotly::common::{Marker, Mode};
 use plotly::{Plot, Scatter};
-use crate::random::SeededRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 

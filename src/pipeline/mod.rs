@@ -9,7 +9,7 @@ pub mod sweep;
 pub mod synthetic;
 pub mod theta_sweep;
 
-pub use signature::{Activity, Signature, SignatureResult, Statistic};
+pub use signature::{Activity, SignatureParams, SignatureResult, Statistic};
 pub use simulate::{simulate, simulate_with, SimOptions, Simulation};
 pub use sweep::{Axis, Sweep, SweepResult, SweepSpec};
 pub use theta_sweep::{ThetaSweep, ThetaSweepParams, ThetaSweepResult};

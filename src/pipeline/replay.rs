@@ -463,7 +463,7 @@ pub fn adaptation_spectrum(m_bars: &[f64], n_cues: usize) -> Result<AdaptationSp
                 .lr_init(1e-4)
                 .max_iters(500)
                 .tol_q(1e-20)
-                .find(&mut map, &states.view())?;
+                .run(&mut map, &states.view())?;
             if fps.is_empty() {
                 let best = fps.q_all.iter().cloned().fold(f64::INFINITY, f64::min);
                 return Err(Error::Invalid(format!(

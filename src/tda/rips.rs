@@ -69,6 +69,35 @@ impl Default for RipsParams {
 }
 
 impl RipsParams {
+    /// Vietoris-Rips persistence of a point cloud (rows are points): the
+    /// same as [`rips`], which documents the computation and its errors.
+    ///
+    /// ```
+    /// use canns::prelude::*;
+    /// let pts = Array2::from_shape_fn((40, 2), |(i, c)| {
+    ///     let a = i as f64 * std::f64::consts::TAU / 40.0;
+    ///     if c == 0 { a.cos() } else { a.sin() }
+    /// });
+    /// let d = RipsParams::default().run(&pts)?;
+    /// assert_eq!(d.pairs[1].iter().filter(|p| p.1 - p.0 > 1.0).count(), 1);
+    /// # Ok::<(), canns::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`rips`].
+    pub fn run(&self, points: &Array2<f64>) -> Result<Diagrams> {
+        rips(points, self)
+    }
+
+    /// Vietoris-Rips persistence of a symmetric distance matrix: the same as
+    /// [`rips_distances`].
+    ///
+    /// # Errors
+    /// As [`rips_distances`].
+    pub fn run_distances(&self, dist: &ArrayView2<f64>) -> Result<Diagrams> {
+        rips_distances(dist, self)
+    }
+
     crate::params::setters! {
         /// Sets `maxdim`.
         maxdim: usize,

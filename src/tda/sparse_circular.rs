@@ -84,6 +84,21 @@ impl Default for SparseCircularParams {
 }
 
 impl SparseCircularParams {
+    /// Circular coordinates of `points` from the `k`-th most persistent H1
+    /// class of their diagrams: the same as
+    /// [`sparse_circular_coordinates_of_points`], which documents the arguments.
+    ///
+    /// # Errors
+    /// As [`sparse_circular_coordinates_of_points`].
+    pub fn run(
+        &self,
+        points: &Array2<f64>,
+        diagrams: &Diagrams,
+        k: usize,
+    ) -> Result<CircularCoordinates> {
+        sparse_circular_coordinates_of_points(points, diagrams, k, self)
+    }
+
     crate::params::setters! {
         /// Sets `fraction`.
         fraction: f64,

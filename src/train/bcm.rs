@@ -42,7 +42,7 @@
 //!   of `y^2` as threshold).
 
 use super::{check_sample, check_weights, History, LearningRule, Schedule};
-use crate::display::{Bundle, KeyValues, Render};
+use crate::display::KeyValues;
 use crate::error::Result;
 use crate::models::LinearLayer;
 use crate::params::{check, setters, Params};
@@ -205,24 +205,18 @@ impl LearningRule for Bcm {
     fn train(&mut self, layer: &mut LinearLayer, data: ArrayView2<f64>) -> Result<()> {
         super::check_data(&data, layer.n_inputs())?;
         let p = &self.params;
-        let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
-        if p.record_history {
-            self.history.check_room(p.epochs, layer)?;
-            self.history
-                .record(layer, self.schedule.samples_seen, false);
-        }
-        let mut bar = Schedule::bar("bcm", data.nrows(), p.epochs, p.progress, work);
-        let mut done = 0;
-        for _ in 0..p.epochs {
-            self.schedule
-                .epoch(&data, p.shuffle, &mut bar, &mut done, |x| {
-                    update(layer, x, p.learning_rate, p.w_max)
-                });
-            if p.record_history {
-                self.history.record(layer, self.schedule.samples_seen, true);
-            }
-        }
-        check_weights(layer.weights(), self.schedule.samples_seen)
+        let pass = super::Passes {
+            label: "bcm",
+            epochs: p.epochs,
+            shuffle: p.shuffle,
+            progress: p.progress,
+            work: 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64,
+        };
+        let history = p.record_history.then_some(&mut self.history);
+        self.schedule
+            .train_layer(layer, &data, pass, history, |layer, x| {
+                update(layer, x, p.learning_rate, p.w_max)
+            })
     }
 }
 
@@ -236,27 +230,8 @@ impl std::fmt::Display for Bcm {
     }
 }
 
-impl std::fmt::Debug for Bcm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")
-    }
-}
-
-impl Render for Bcm {
-    fn bundle(&self) -> Bundle {
-        let t = self.params.table().row(
-            "samples_seen",
-            self.schedule.samples_seen,
-            "samples presented",
-        );
-        Bundle::html(t.to_html(), self.to_string())
-    }
-}
-
-impl Render for BcmParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+super::rule_display!(Bcm, BcmParams, "samples_seen", "samples presented", |r| r
+    .schedule
+    .samples_seen);
 
 crate::display::evcxr_display_via_render!(BcmParams, Bcm);

@@ -44,7 +44,7 @@
 //! - Hopfield, Feinstein & Palmer (1983), Nature 304:158-159 ("unlearning").
 
 use super::{check_data, check_sample, check_weights, LearningRule};
-use crate::display::{Bundle, KeyValues, Render};
+use crate::display::KeyValues;
 use crate::error::Result;
 use crate::models::Hopfield;
 use crate::params::{check, setters, Params};
@@ -261,26 +261,12 @@ impl std::fmt::Display for Hebbian {
     }
 }
 
-impl std::fmt::Debug for Hebbian {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")
-    }
-}
-
-impl Render for Hebbian {
-    fn bundle(&self) -> Bundle {
-        let t = self
-            .params
-            .table()
-            .row("patterns_seen", self.patterns_seen, "patterns presented");
-        Bundle::html(t.to_html(), self.to_string())
-    }
-}
-
-impl Render for HebbianParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+super::rule_display!(
+    Hebbian,
+    HebbianParams,
+    "patterns_seen",
+    "patterns presented",
+    |r| r.patterns_seen
+);
 
 crate::display::evcxr_display_via_render!(HebbianParams, Hebbian);

@@ -61,9 +61,10 @@ pub use stdp::{Stdp, StdpParams, StdpWindow};
 
 use crate::error::{Error, Result};
 use crate::models::dense::first_non_finite;
+use crate::models::LinearLayer;
 use crate::pipeline::progress::{Progress, ShowProgress};
-use ndarray::{Array2, ArrayView1, ArrayView2};
 use crate::random::SeededRng;
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
 
 /// A rule that changes the weights of a layer from the samples it is shown.
@@ -153,6 +154,34 @@ pub(crate) fn check_weights(w: &Array2<f64>, samples: usize) -> Result<()> {
     }
 }
 
+/// The display of a learning rule: `Debug` as its one-line `Display`, the rule
+/// rendered as its parameters' table plus how much it has seen (`$key`, read
+/// by `$seen` from `$this`), and its parameters rendered as their table.
+macro_rules! rule_display {
+    ($rule:ident, $params:ident, $key:literal, $what:literal, |$this:ident| $seen:expr) => {
+        impl std::fmt::Debug for $rule {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{self}")
+            }
+        }
+
+        impl $crate::display::Render for $rule {
+            fn bundle(&self) -> $crate::display::Bundle {
+                let $this = self;
+                let t = self.params.table().row($key, $seen, $what);
+                $crate::display::Bundle::html(t.to_html(), self.to_string())
+            }
+        }
+
+        impl $crate::display::Render for $params {
+            fn bundle(&self) -> $crate::display::Bundle {
+                $crate::display::Bundle::html(self.table().to_html(), format!("{self:?}"))
+            }
+        }
+    };
+}
+pub(crate) use rule_display;
+
 /// The presentation schedule of an online rule: epochs over the rows, in
 /// order or shuffled afresh each epoch by a seeded generator.
 #[derive(Clone)]
@@ -234,6 +263,53 @@ impl Schedule {
         }
         bar.update(*done);
         self.samples_seen += n;
+    }
+}
+
+/// How an online rule passes over a data set: `epochs` passes, shuffled
+/// afresh each pass or in row order, with progress under `label` (`work`:
+/// the cost of one sample, for [`ShowProgress::Auto`]).
+pub(crate) struct Passes {
+    pub(crate) label: &'static str,
+    pub(crate) epochs: usize,
+    pub(crate) shuffle: bool,
+    pub(crate) progress: ShowProgress,
+    pub(crate) work: f64,
+}
+
+impl Schedule {
+    /// Trains a linear layer by `update` on every sample of `pass`, recording
+    /// its weights into `history` (when given) before the first pass and
+    /// after each, and checks that the weights stayed finite.
+    pub(crate) fn train_layer(
+        &mut self,
+        layer: &mut LinearLayer,
+        data: &ArrayView2<f64>,
+        pass: Passes,
+        mut history: Option<&mut History>,
+        mut update: impl FnMut(&mut LinearLayer, &[f64]),
+    ) -> Result<()> {
+        if let Some(h) = history.as_deref_mut() {
+            h.check_room(pass.epochs, layer)?;
+            h.record(layer, self.samples_seen, false);
+        }
+        let mut bar = Self::bar(
+            pass.label,
+            data.nrows(),
+            pass.epochs,
+            pass.progress,
+            pass.work,
+        );
+        let mut done = 0;
+        for _ in 0..pass.epochs {
+            self.epoch(data, pass.shuffle, &mut bar, &mut done, |x| {
+                update(layer, x)
+            });
+            if let Some(h) = history.as_deref_mut() {
+                h.record(layer, self.samples_seen, true);
+            }
+        }
+        check_weights(layer.weights(), self.samples_seen)
     }
 }
 

@@ -33,7 +33,7 @@
 //! a principal component analyzer".
 
 use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
-use crate::display::{Bundle, KeyValues, Render};
+use crate::display::KeyValues;
 use crate::error::Result;
 use crate::models::dense::scale_add;
 use crate::models::LinearLayer;
@@ -215,24 +215,18 @@ impl LearningRule for Oja {
         super::check_data(&data, layer.n_inputs())?;
         self.warn_if_several_outputs(layer);
         let p = &self.params;
-        let work = 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
-        if p.record_history {
-            self.history.check_room(p.epochs, layer)?;
-            self.history
-                .record(layer, self.schedule.samples_seen, false);
-        }
-        let mut bar = Schedule::bar("oja", data.nrows(), p.epochs, p.progress, work);
-        let mut done = 0;
-        for _ in 0..p.epochs {
-            self.schedule
-                .epoch(&data, p.shuffle, &mut bar, &mut done, |x| {
-                    update(layer, x, p.learning_rate, p.normalize)
-                });
-            if p.record_history {
-                self.history.record(layer, self.schedule.samples_seen, true);
-            }
-        }
-        check_weights(layer.weights(), self.schedule.samples_seen)
+        let pass = super::Passes {
+            label: "oja",
+            epochs: p.epochs,
+            shuffle: p.shuffle,
+            progress: p.progress,
+            work: 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64,
+        };
+        let history = p.record_history.then_some(&mut self.history);
+        self.schedule
+            .train_layer(layer, &data, pass, history, |layer, x| {
+                update(layer, x, p.learning_rate, p.normalize)
+            })
     }
 }
 
@@ -246,27 +240,8 @@ impl std::fmt::Display for Oja {
     }
 }
 
-impl std::fmt::Debug for Oja {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")
-    }
-}
-
-impl Render for Oja {
-    fn bundle(&self) -> Bundle {
-        let t = self.params.table().row(
-            "samples_seen",
-            self.schedule.samples_seen,
-            "samples presented",
-        );
-        Bundle::html(t.to_html(), self.to_string())
-    }
-}
-
-impl Render for OjaParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+super::rule_display!(Oja, OjaParams, "samples_seen", "samples presented", |r| r
+    .schedule
+    .samples_seen);
 
 crate::display::evcxr_display_via_render!(OjaParams, Oja);

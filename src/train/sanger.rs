@@ -34,7 +34,7 @@
 //! learning in a single-layer linear feedforward neural network".
 
 use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
-use crate::display::{Bundle, KeyValues, Render};
+use crate::display::KeyValues;
 use crate::error::Result;
 use crate::models::dense::axpy;
 use crate::models::LinearLayer;
@@ -207,24 +207,18 @@ impl LearningRule for Sanger {
     fn train(&mut self, layer: &mut LinearLayer, data: ArrayView2<f64>) -> Result<()> {
         super::check_data(&data, layer.n_inputs())?;
         let (p, resid) = (&self.params, &mut self.resid);
-        let work = 6.0 * (layer.n_inputs() * layer.n_outputs()) as f64;
-        if p.record_history {
-            self.history.check_room(p.epochs, layer)?;
-            self.history
-                .record(layer, self.schedule.samples_seen, false);
-        }
-        let mut bar = Schedule::bar("sanger", data.nrows(), p.epochs, p.progress, work);
-        let mut done = 0;
-        for _ in 0..p.epochs {
-            self.schedule
-                .epoch(&data, p.shuffle, &mut bar, &mut done, |x| {
-                    update(layer, x, p.learning_rate, p.normalize, resid)
-                });
-            if p.record_history {
-                self.history.record(layer, self.schedule.samples_seen, true);
-            }
-        }
-        check_weights(layer.weights(), self.schedule.samples_seen)
+        let pass = super::Passes {
+            label: "sanger",
+            epochs: p.epochs,
+            shuffle: p.shuffle,
+            progress: p.progress,
+            work: 6.0 * (layer.n_inputs() * layer.n_outputs()) as f64,
+        };
+        let history = p.record_history.then_some(&mut self.history);
+        self.schedule
+            .train_layer(layer, &data, pass, history, |layer, x| {
+                update(layer, x, p.learning_rate, p.normalize, resid)
+            })
     }
 }
 
@@ -238,27 +232,12 @@ impl std::fmt::Display for Sanger {
     }
 }
 
-impl std::fmt::Debug for Sanger {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")
-    }
-}
-
-impl Render for Sanger {
-    fn bundle(&self) -> Bundle {
-        let t = self.params.table().row(
-            "samples_seen",
-            self.schedule.samples_seen,
-            "samples presented",
-        );
-        Bundle::html(t.to_html(), self.to_string())
-    }
-}
-
-impl Render for SangerParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+super::rule_display!(
+    Sanger,
+    SangerParams,
+    "samples_seen",
+    "samples presented",
+    |r| r.schedule.samples_seen
+);
 
 crate::display::evcxr_display_via_render!(SangerParams, Sanger);

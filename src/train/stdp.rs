@@ -323,28 +323,9 @@ impl std::fmt::Display for Stdp {
     }
 }
 
-impl std::fmt::Debug for Stdp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")
-    }
-}
-
-impl Render for Stdp {
-    fn bundle(&self) -> Bundle {
-        let t = self.params.table().row(
-            "samples_seen",
-            self.schedule.samples_seen,
-            "samples presented",
-        );
-        Bundle::html(t.to_html(), self.to_string())
-    }
-}
-
-impl Render for StdpParams {
-    fn bundle(&self) -> Bundle {
-        Bundle::html(self.table().to_html(), format!("{self:?}"))
-    }
-}
+super::rule_display!(Stdp, StdpParams, "samples_seen", "samples presented", |r| r
+    .schedule
+    .samples_seen);
 
 /// The learning window of an STDP rule (see [`Stdp::window`]).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]

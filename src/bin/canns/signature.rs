@@ -11,16 +11,16 @@
 
 use canns::data::io::npy::{read_npy, shape_text, Npz};
 use canns::error::{Error, Result};
-use canns::pipeline::signature::{Activity, Signature, Statistic};
+use canns::pipeline::signature::{Activity, SignatureParams, Statistic};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
 /// Pipeline presets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
-    /// Head-direction rings (`Signature::head_direction`).
+    /// Head-direction rings (`SignatureParams::head_direction`).
     Default,
-    /// The Python canns ASA recipe (`Signature::asa`).
+    /// The Python canns ASA recipe (`SignatureParams::asa`).
     Asa,
 }
 
@@ -208,8 +208,8 @@ pub fn run(args: SignatureArgs) -> Result<()> {
         read_activity(&args.recording, args.bin_size)?
     };
     let mut sig = match args.preset {
-        Preset::Default => Signature::head_direction(),
-        Preset::Asa => Signature::asa(),
+        Preset::Default => SignatureParams::head_direction(),
+        Preset::Asa => SignatureParams::asa(),
     }
     .seed(args.seed);
     if activity.position.is_none() {

@@ -81,8 +81,8 @@ use crate::models::twisted_torus::{
 use crate::models::{FeatureMap, Model};
 use crate::params::check;
 use crate::params::{setters, Params};
-use crate::space::{ring_positions, TWO_PI};
 use crate::random::SeededRng;
+use crate::space::{ring_positions, TWO_PI};
 use rand_distr::{Distribution, StandardNormal};
 use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};

@@ -27,8 +27,8 @@
 //! 9. **comparison** of the decoded angle with a measured one: circular
 //!    correlation with the best rotation and reflection.
 //!
-//! Two presets: [`Signature::head_direction`] (the default) and
-//! [`Signature::asa`], the recipe of the Python `canns` package's ASA
+//! Two presets: [`SignatureParams::head_direction`] (the default) and
+//! [`SignatureParams::asa`], the recipe of the Python `canns` package's ASA
 //! analysis, after Gardner et al. (2022).
 //!
 //! # References
@@ -53,5 +53,7 @@ mod statistic;
 pub use crate::analysis::circular::{compare_angles, CircularComparison};
 pub use activity::Activity;
 pub use result::SignatureResult;
-pub use stages::{Signature, Subsample, Topology};
+#[allow(deprecated)]
+pub use stages::Signature;
+pub use stages::{SignatureParams, Subsample, Topology};
 pub use statistic::Statistic;

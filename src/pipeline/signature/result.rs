@@ -1,7 +1,7 @@
 //! Everything the pipeline computed, its figures and its summary.
 
 use super::statistic::universal_shift;
-use super::{Signature, Statistic};
+use super::{SignatureParams, Statistic};
 use crate::analysis::circular::CircularComparison;
 use crate::display::{self, Bundle, Figure, KeyValues, Render, Series};
 use crate::embed::Pca;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SignatureResult {
     /// The parameters used.
-    pub params: Signature,
+    pub params: SignatureParams,
     /// Bin width, seconds.
     pub bin_size: f64,
     /// Bins in the input.
@@ -65,7 +65,7 @@ impl SignatureResult {
             .collect()
     }
 
-    /// The statistic ([`Signature::statistic`]) of every bar of dimension
+    /// The statistic ([`SignatureParams::statistic`]) of every bar of dimension
     /// `dim`, largest first (H0 without its infinite bars).
     pub fn statistics(&self, dim: usize) -> Vec<f64> {
         let mut v = self.params.statistic.of_bars(&self.diagrams, dim);

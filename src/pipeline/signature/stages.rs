@@ -51,15 +51,15 @@ pub enum Subsample {
 /// # Examples
 /// ```
 /// use canns::params::Params;
-/// use canns::pipeline::signature::Signature;
-/// let s = Signature::asa().n_shuffles(10);
+/// use canns::pipeline::signature::SignatureParams;
+/// let s = SignatureParams::asa().n_shuffles(10);
 /// assert_eq!(s.pca, Some(6));
 /// assert!(s.validate().is_ok());
-/// assert!(Signature::default().active_fraction(0.0).validate().is_err());
+/// assert!(SignatureParams::default().active_fraction(0.0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Signature {
+pub struct SignatureParams {
     /// Gaussian smoothing of each unit in time: standard deviation in
     /// seconds (0 disables). Default 0.1 s; ASA 0.05 s.
     pub smooth: f64,
@@ -118,7 +118,14 @@ pub struct Signature {
     pub seed: u64,
 }
 
-impl Default for Signature {
+/// The former name of [`SignatureParams`].
+#[deprecated(
+    since = "0.2.0",
+    note = "parameter types end in `Params`: use `SignatureParams`"
+)]
+pub type Signature = SignatureParams;
+
+impl Default for SignatureParams {
     fn default() -> Self {
         Self {
             smooth: 0.1,
@@ -145,7 +152,7 @@ impl Default for Signature {
     }
 }
 
-impl Signature {
+impl SignatureParams {
     crate::params::setters! {
         /// Sets `smooth`.
         smooth: f64,
@@ -245,7 +252,7 @@ impl Signature {
         r
     }
 
-    /// Stage 3: the kept bins (ascending), from the rates of [`Signature::rates`].
+    /// Stage 3: the kept bins (ascending), from the rates of [`SignatureParams::rates`].
     ///
     /// # Errors
     /// [`Error::Invalid`] when a speed filter is asked for without
@@ -320,7 +327,7 @@ impl Signature {
     /// in the landmark list).
     ///
     /// # Errors
-    /// As [`rips()`] and [`FuzzyGraphParams::build`].
+    /// As [`rips()`] and [`FuzzyGraphParams::fit`].
     pub fn topology(&self, points: &Array2<f64>) -> Result<Topology> {
         let n = points.nrows();
         let m = self.n_points.min(n);
@@ -358,14 +365,14 @@ impl Signature {
                     .metric(metric)
                     .local_connectivity(0.0)
                     .algorithm(KnnAlgorithm::Auto)
-                    .build(&points.view())?;
+                    .fit(&points.view())?;
                 let landmarks = denoise(&g, m);
                 let sub = points.select(Axis(0), &landmarks);
                 let g2 = FuzzyGraphParams::default()
                     .n_neighbors(nbs.min(m).max(2))
                     .metric(metric)
                     .local_connectivity(0.0)
-                    .build(&sub.view())?;
+                    .fit(&sub.view())?;
                 let mut dist = g2.log_distance_matrix(None)?;
                 let top = dist
                     .iter()
@@ -409,7 +416,7 @@ impl Signature {
     ///
     /// # Examples
     /// ```
-    /// use canns::pipeline::signature::{Activity, Signature};
+    /// use canns::pipeline::signature::{Activity, SignatureParams};
     /// // Eight cosine-tuned units on an angle turning at 1 rad/s, 0.1 s bins.
     /// let n = 400;
     /// let angle: Vec<f64> = (0..n).map(|i| (0.1 * i as f64) % std::f64::consts::TAU).collect();
@@ -418,7 +425,7 @@ impl Signature {
     ///     5.0 * (1.0 + (angle[i] - pref).cos())
     /// });
     /// let act = Activity::from_counts(counts, 0.1)?.with_angle(angle)?;
-    /// let r = Signature::head_direction().n_points(100).n_shuffles(4).run(&act)?;
+    /// let r = SignatureParams::head_direction().n_points(100).n_shuffles(4).run(&act)?;
     /// assert_eq!(r.n_significant(1), 1);
     /// assert!(r.comparison.as_ref().unwrap().correlation > 0.8);
     /// # Ok::<(), canns::Error>(())
@@ -564,8 +571,8 @@ impl Signature {
     }
 }
 
-impl Params for Signature {
-    const NAME: &'static str = "Signature";
+impl Params for SignatureParams {
+    const NAME: &'static str = "SignatureParams";
 
     fn validate(&self) -> Result<()> {
         check::non_negative("smooth", self.smooth)?;
@@ -662,9 +669,15 @@ mod tests {
     use super::*;
     #[test]
     fn validate_names_the_field() {
-        let e = Signature::default().n_classes(3).validate().unwrap_err();
+        let e = SignatureParams::default()
+            .n_classes(3)
+            .validate()
+            .unwrap_err();
         assert!(e.to_string().contains("n_classes"));
-        let e = Signature::default().quantile(0.0).validate().unwrap_err();
+        let e = SignatureParams::default()
+            .quantile(0.0)
+            .validate()
+            .unwrap_err();
         assert!(e.to_string().contains("quantile"));
     }
 }
