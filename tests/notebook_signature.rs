@@ -65,7 +65,7 @@ fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
     let traj = Trajectory::dataset("sargolini")?;
     let walk = traj.resample(0.1)?;
     let module = GridCells::params()
-        .n(60)
+        .n(100)
         .gridscale(vec![0.4])
         .orientation(vec![0.0])
         .description(GridField::ShiftedCosines)

@@ -1,6 +1,6 @@
 //! Learning rules: Hebbian and anti-Hebbian storage in a Hopfield network,
 //! Oja's and Sanger's principal-component rules and the BCM rule on a
-//! [`LinearLayer`](crate::models::LinearLayer), and spike-timing-dependent
+//! [`LinearLayer`], and spike-timing-dependent
 //! plasticity on a [`SpikingLayer`](crate::models::SpikingLayer).
 //!
 //! Every rule implements [`LearningRule`]: [`LearningRule::step`] presents one
@@ -15,9 +15,9 @@
 //! | rule | layer | update per sample `x` |
 //! | --- | --- | --- |
 //! | [`Hebbian`] | [`Hopfield`](crate::models::Hopfield) | `W += +-eta / n (x - rho)(x - rho)^T`, zero diagonal |
-//! | [`Oja`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta (y x^T - diag(y^2) W)` |
-//! | [`Sanger`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta (y x^T - LT(y y^T) W)` |
-//! | [`Bcm`] | [`LinearLayer`](crate::models::LinearLayer) | `W += eta y (y - theta) x^T`, `theta += (y^2 - theta) / tau` |
+//! | [`Oja`] | [`LinearLayer`] | `W += eta (y x^T - diag(y^2) W)` |
+//! | [`Sanger`] | [`LinearLayer`] | `W += eta (y x^T - LT(y y^T) W)` |
+//! | [`Bcm`] | [`LinearLayer`] | `W += eta y (y - theta) x^T`, `theta += (y^2 - theta) / tau` |
 //! | [`Stdp`] | [`SpikingLayer`](crate::models::SpikingLayer) | `W += eta (A+ s trace_pre^T - A- trace_post x^T)` |
 //!
 //! A rule holds its own settings and schedule (and the shuffling generator)
