@@ -36,11 +36,11 @@
 //! # References
 //! The HDF Group, *HDF5 File Format Specification Version 3.0*.
 
+use super::hdf5_filters::registry;
 use hdf5_reader::error::Error as H5Error;
 use hdf5_reader::group::Group;
 use hdf5_reader::messages::datatype::{StringSize, VarLenKind};
 use hdf5_reader::{Dataset, Datatype, ExternalLinkResolver, Hdf5File, OpenOptions};
-use super::hdf5_filters::registry;
 use std::path::Path;
 use std::sync::Arc;
 

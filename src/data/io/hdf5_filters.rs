@@ -223,8 +223,7 @@ fn zstd_decode(input: &[u8], limit: usize) -> R<Vec<u8>> {
                 out.len() - before
             ));
         }
-        if let (Some(want), Some(got)) = (f.get_checksum_from_data(), f.get_calculated_checksum())
-        {
+        if let (Some(want), Some(got)) = (f.get_checksum_from_data(), f.get_calculated_checksum()) {
             if want != got {
                 return Err("corrupt zstd data: content checksum mismatch".into());
             }
@@ -351,7 +350,7 @@ fn bitshuffle_decode(
             let total = u64::from_be_bytes(data[..8].try_into().expect("8 bytes"));
             let total = usize::try_from(total).unwrap_or(usize::MAX);
             let bytes = u32_be(data, 8) as usize;
-            if bytes % size != 0 {
+            if !bytes.is_multiple_of(size) {
                 return Err(Failure::Corrupt(format!(
                     "block of {bytes} bytes is not a whole number of {size}-byte elements"
                 )));
@@ -370,7 +369,7 @@ fn bitshuffle_decode(
             "declares {total} decoded bytes, over the limit of {limit}"
         )));
     }
-    if total % size != 0 {
+    if !total.is_multiple_of(size) {
         return Err(Failure::Corrupt(format!(
             "{total} bytes are not a whole number of {size}-byte elements"
         )));
@@ -378,7 +377,7 @@ fn bitshuffle_decode(
     if block == 0 {
         block = bitshuffle_default_block(size);
     }
-    if block % 8 != 0 {
+    if !block.is_multiple_of(8) {
         return Err(Failure::Corrupt(format!(
             "block of {block} elements is not a multiple of 8"
         )));
@@ -465,7 +464,9 @@ fn blosc_decode(data: &[u8], limit: usize) -> Result<Vec<u8>, Failure> {
         )));
     }
     if flags & 0x08 != 0 {
-        return Err(Failure::Corrupt(format!("reserved flag set ({flags:#04x})")));
+        return Err(Failure::Corrupt(format!(
+            "reserved flag set ({flags:#04x})"
+        )));
     }
     if blocksize == 0 || typesize == 0 {
         return Err(Failure::Corrupt(format!(
@@ -522,7 +523,7 @@ fn blosc_decode(data: &[u8], limit: usize) -> Result<Vec<u8>, Failure> {
         } else {
             1
         };
-        if bsize % nsplits != 0 {
+        if !bsize.is_multiple_of(nsplits) {
             return Err(Failure::Corrupt(format!(
                 "block of {bsize} bytes cannot be split in {nsplits}"
             )));
@@ -625,7 +626,8 @@ fn blosclz_into(input: &[u8], out: &mut [u8]) -> R<()> {
                 if ip + 1 >= end {
                     return bad("truncated far match");
                 }
-                dist = ((input[ip] as usize) << 8) + input[ip + 1] as usize + BLOSCLZ_MAX_DISTANCE + 1;
+                dist =
+                    ((input[ip] as usize) << 8) + input[ip + 1] as usize + BLOSCLZ_MAX_DISTANCE + 1;
                 ip += 2;
             }
             if op + len > out.len() {
@@ -837,7 +839,10 @@ mod tests {
         // damage: a block offset past the end; the header's sizes
         let mut bad = chunk.clone();
         bad[16..20].copy_from_slice(&9999u32.to_le_bytes());
-        assert!(matches!(blosc_decode(&bad, 1 << 20), Err(Failure::Corrupt(_))));
+        assert!(matches!(
+            blosc_decode(&bad, 1 << 20),
+            Err(Failure::Corrupt(_))
+        ));
         assert!(matches!(
             blosc_decode(&chunk[..chunk.len() - 1], 1 << 20),
             Err(Failure::Corrupt(_))
