@@ -547,7 +547,7 @@ mod tests {
 
     #[test]
     fn unknown_filters_are_named() {
-        let m = msg(H5Error::UnsupportedFilter("filter id 32015".into()).with_context("x"));
-        assert!(m.contains("32015 (zstd)"), "{m}");
+        let m = msg(H5Error::UnsupportedFilter("filter id 32026".into()).with_context("x"));
+        assert!(m.contains("32026 (blosc2)"), "{m}");
     }
 }
