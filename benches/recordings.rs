@@ -1,12 +1,18 @@
-//! Loading the bundled NWB recording and binning all its spikes.
+//! Loading the bundled NWB recording and binning all its spikes; reading
+//! the small corpus files written with each plugin filter (zstd,
+//! bitshuffle, blosc) beside gzip.
 //!
-//! `cargo bench --bench recordings`
+//! `cargo bench --bench recordings` (`CANNS_BENCH_CLOCK=cpu`: the process's
+//! CPU time, see `benches/common`)
+
+mod common;
+use common::Clock;
 
 use canns::data::{io, Recording};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion<Clock>) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/A2929-200711.nwb");
     let mut g = c.benchmark_group("recordings");
     g.sample_size(20);
@@ -35,8 +41,28 @@ fn bench(c: &mut Criterion) {
     g.bench_function("read npz", |b| {
         b.iter(|| black_box(io::read(&npz).unwrap()))
     });
+    // small files, mostly metadata (the gzip file 3 units and 75 spikes,
+    // the others 24 units and 1860 spikes; 60 behaviour samples each)
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nwb");
+    for f in [
+        "filter_gzip",
+        "filter_zstd",
+        "filter_bitshuffle",
+        "filter_blosc_blosclz",
+        "filter_blosc_lz4",
+        "filter_blosc_zstd",
+    ] {
+        let p = format!("{corpus}/{f}.nwb");
+        g.bench_function(format!("read_nwb corpus {f}"), |b| {
+            b.iter(|| black_box(io::read_nwb(&p).unwrap()))
+        });
+    }
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(Clock::from_env());
+    targets = bench
+}
 criterion_main!(benches);

@@ -2,10 +2,12 @@
 //! labs write them today (tests/fixtures/nwb, written by
 //! scripts/reference/nwb_corpus.py): pynwb defaults with `libver="latest"`,
 //! every chunk index, soft links, dense attributes, deleted links, 0 units,
-//! float32 and big-endian data, each filter; files that must fail with an
-//! error naming the filter or the external file; damaged files (an error
-//! naming the path, never "absent"); and a mutation test (bit flips and
-//! truncations: an error or a recording, never a panic or a hang).
+//! float32 and big-endian data, each filter (the plugin filters zstd,
+//! bitshuffle and blosc with each codec included); files that must fail
+//! with an error naming the filter, the codec or the external file; damaged
+//! chunks and damaged files (an error naming the path, never "absent"); and
+//! a mutation test (bit flips and truncations: an error or a recording,
+//! never a panic or a hang).
 
 mod common;
 use canns::data::io::{self, read_nwb_bytes};
@@ -238,7 +240,126 @@ fn unsupported_filters_and_external_links_are_named() {
             assert!(e.contains(s.as_str().unwrap()), "{name}: `{e}` lacks {s}");
         }
     }
-    assert!(n >= 3, "{n} failing files in the corpus");
+    assert!(n >= 2, "{n} failing files in the corpus");
+}
+
+/// The corpus files written with filters from `hdf5plugin` (zstd,
+/// bitshuffle, blosc), with the chunks of their `units/spike_times`.
+fn plugin_files() -> Vec<(String, Value)> {
+    let c = corpus();
+    let files: Vec<(String, Value)> = c["files"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, f)| !f["chunks"].is_null())
+        .map(|(n, f)| (n.clone(), f.clone()))
+        .collect();
+    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "filter_bitshuffle.nwb",
+            "filter_blosc_blosclz.nwb",
+            "filter_blosc_lz4.nwb",
+            "filter_blosc_lz4hc.nwb",
+            "filter_blosc_zlib.nwb",
+            "filter_blosc_zstd.nwb",
+            "filter_zstd.nwb"
+        ]
+    );
+    files
+}
+
+/// zstd; bitshuffle bare, with LZ4 and with zstd; blosc with blosclz, lz4,
+/// lz4hc, zlib and zstd, byte shuffle, bit shuffle and none, split and
+/// unsplit blocks, leftover blocks: every value equals what h5py decodes.
+#[test]
+fn zstd_bitshuffle_and_blosc_give_what_h5py_reads() {
+    for (name, f) in plugin_files() {
+        check(&name, &f["expect"]);
+        // 24 units of 20 + 5 i spikes, float32 positions
+        let rec = io::read(dir().join(&name)).unwrap();
+        assert_eq!((rec.n_units(), rec.n_spikes()), (24, 1860), "{name}");
+    }
+}
+
+/// Reads a damaged copy of a corpus file: the error, which must name the
+/// file and the dataset.
+fn damaged(name: &str, b: Vec<u8>, what: &str) -> String {
+    let e = read_nwb_bytes(b, name)
+        .err()
+        .unwrap_or_else(|| panic!("{name}: {what} must be an error"))
+        .to_string();
+    assert!(
+        e.starts_with(&format!("{name}: ")) && e.contains("spike_times"),
+        "{name}: {what}: {e}"
+    );
+    e
+}
+
+/// A chunk cut short (its size in the chunk index halved, or one byte
+/// less) and flipped header bytes are errors naming the dataset; random
+/// byte flips inside a chunk give errors or data, never a panic.
+#[test]
+fn damaged_plugin_chunks_are_errors_naming_the_dataset() {
+    for (name, f) in plugin_files() {
+        let bytes = std::fs::read(dir().join(&name)).unwrap();
+        let chunks = f["chunks"].as_array().unwrap();
+        assert!(chunks.len() >= 2, "{name}");
+        for c in chunks {
+            let (at, size, size_at) = (
+                c["offset"].as_u64().unwrap() as usize,
+                c["size"].as_u64().unwrap() as u32,
+                c["size_at"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(bytes[size_at..size_at + 4], size.to_le_bytes(), "{name}");
+            for cut in [size / 2, size - 1] {
+                let mut b = bytes.clone();
+                b[size_at..size_at + 4].copy_from_slice(&cut.to_le_bytes());
+                damaged(&name, b, &format!("chunk at {at} cut to {cut} bytes"));
+            }
+            // header bytes whose damage is detectable: zstd's magic number;
+            // bitshuffle's decoded size; blosc's format version, decoded
+            // size and first block offset
+            let flips: &[usize] = if name.contains("blosc") {
+                &[0, 5, 19]
+            } else if name.contains("bitshuffle") {
+                &[6, 7]
+            } else {
+                &[0, 1, 2, 3]
+            };
+            for &k in flips {
+                let mut b = bytes.clone();
+                b[at + k] ^= 0x5a;
+                damaged(&name, b, &format!("byte {k} of the chunk at {at} flipped"));
+            }
+        }
+        // flips anywhere in the first chunk: an error naming the dataset,
+        // or data, never a panic
+        let c = &chunks[0];
+        let (at, size) = (
+            c["offset"].as_u64().unwrap() as usize,
+            c["size"].as_u64().unwrap() as usize,
+        );
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut errors = 0;
+        for _ in 0..200 {
+            let mut b = bytes.clone();
+            for _ in 0..rng.random_range(1..=3) {
+                b[at + rng.random_range(0..size)] ^= 1 << rng.random_range(0..8);
+            }
+            match catch_unwind(AssertUnwindSafe(|| read_nwb_bytes(b, &name))) {
+                Err(_) => panic!("{name}: a flipped chunk panicked"),
+                Ok(Err(e)) => {
+                    let e = e.to_string();
+                    assert!(e.contains("spike_times"), "{name}: {e}");
+                    errors += 1;
+                }
+                Ok(Ok(_)) => {}
+            }
+        }
+        eprintln!("{name}: 200 flipped chunks, {errors} errors");
+    }
 }
 
 fn bundled() -> Vec<u8> {

@@ -7,7 +7,8 @@ Each side reports the median of 21 runs after a warm-up, in one process.
 Ours is the release build of `examples/recording_timing.rs`.
 
 Usage:  python3 scripts/compare/recording_speed.py [--profile release|test]
-        (creates .venv-compare-data/; the default profile is release)
+        (creates .venv-compare-data/ unless run from an interpreter with
+        pynapple and pynwb; the default profile is release)
 """
 import json
 import os
@@ -24,6 +25,13 @@ PROFILE = sys.argv[sys.argv.index("--profile") + 1] if "--profile" in sys.argv e
 
 
 def ensure_venv():
+    try:
+        import pynapple  # noqa: F401
+        import pynwb  # noqa: F401
+
+        return
+    except ImportError:
+        pass
     py = os.path.join(VENV, "bin", "python")
     if sys.executable != py:
         if not os.path.exists(py):
@@ -87,3 +95,4 @@ if __name__ == "__main__":
     for k, name in [("read_s", "load NWB"), ("bin_s", "bin all spikes"), ("total_s", "load + bin")]:
         print(f"{name:<24}{b[k] * 1e3:>10.1f}ms{a[k] * 1e3:>10.1f}ms{b[k] / a[k]:>9.1f}x")
     print(f"spikes binned: pynapple {b['spikes_binned']:.0f}, canns {a['spikes_binned']:.0f}")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))

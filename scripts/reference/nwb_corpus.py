@@ -25,8 +25,17 @@ table and a `peaks` TimeSeries of event times), varied in one way each:
 - filter_<name>.nwb: the spike times, position and head direction stored
   with one filter each: gzip+shuffle+fletcher32, lzf, scaleoffset (lossy
   for floats: the expected values are what h5py decodes), nbit;
-- filter_zstd.nwb, filter_bitshuffle.nwb: filters the reader does not
-  support (via hdf5plugin), expected to fail naming the filter and path;
+- filter_zstd.nwb, filter_bitshuffle.nwb, filter_blosc_<codec>.nwb (via
+  hdf5plugin, 24 units): zstd; bitshuffle without compression, with LZ4 and
+  with zstd; blosc with each inner codec (blosclz, lz4, lz4hc, zlib, zstd),
+  each file holding byte shuffle, bit shuffle and no shuffle, float64,
+  float32 and integer data, chunks that are not a multiple of the blosc or
+  bitshuffle block (blosc's block size and splitting forced through its
+  BLOSC_BLOCKSIZE and BLOSC_SPLITMODE variables) and chunks too small to
+  compress (stored as they are); the byte offset and size of each chunk of
+  `units/spike_times`, and where the chunk index stores that size, for the
+  damaged-chunk tests; filter_blosc_snappy.nwb, a blosc codec the reader
+  does not decode, expected to fail naming it and the path;
 - external_link.nwb: the head direction's timestamps an external link
   to `other.nwb`, expected to fail naming that file;
 - hostile.h5 (plain HDF5, default libver, patched bytes): `dup`, a chunked
@@ -336,6 +345,105 @@ def hostile():
     }
 
 
+def codec_files():
+    """(file name, note, [(dataset, chunks, filter keywords, blosc env)])."""
+    b = "processing/behavior/"
+    xy, hd = b + "Position/xy/data", b + "CompassDirection/head_direction/data"
+    # blosc's defaults for chunks under 32 kB: a block per chunk
+    one = {"BLOSC_BLOCKSIZE": str(1 << 20), "BLOSC_SPLITMODE": "FORWARD_COMPAT"}
+    out = [
+        (
+            "filter_zstd.nwb",
+            "zstd on spike times, ids, position (float32) and head direction",
+            [
+                ("units/spike_times", (700,), dict(hdf5plugin.Zstd(clevel=3)), {}),
+                ("units/id", (24,), dict(hdf5plugin.Zstd(clevel=9)), {}),
+                (xy, (37, 2), dict(hdf5plugin.Zstd()), {}),
+                (hd, (60,), dict(hdf5plugin.Zstd(clevel=1)), {}),
+            ],
+        ),
+        (
+            "filter_bitshuffle.nwb",
+            "bitshuffle (none, LZ4, zstd) on spike times, ids, position (float32), head direction",
+            [
+                # 1001 elements: one block of 1000 (default block 1024), 1 stored
+                ("units/spike_times", (1001,), dict(hdf5plugin.Bitshuffle(cname="lz4")), {}),
+                # 21 elements: 2 blocks of 8, 5 stored
+                ("units/id", (21,), dict(hdf5plugin.Bitshuffle(nelems=8, cname="lz4")), {}),
+                ("units/spike_times_index", (24,), dict(hdf5plugin.Bitshuffle(cname="lz4")), {}),
+                # 74 elements: 4 blocks of 16, one of 8, 2 stored
+                (xy, (37, 2), dict(hdf5plugin.Bitshuffle(nelems=16, cname="zstd", clevel=5)), {}),
+                (hd, (25,), dict(hdf5plugin.Bitshuffle(cname="none")), {}),
+            ],
+        ),
+    ]
+    for codec in ("blosclz", "lz4", "lz4hc", "zlib", "zstd"):
+        B = hdf5plugin.Blosc
+        out.append(
+            (
+                f"filter_blosc_{codec}.nwb",
+                f"blosc with {codec}: byte shuffle, bit shuffle, no shuffle; forced blocks and splits",
+                [
+                    # float64 in 5600-byte chunks, each written with other
+                    # blosc settings: one block split in 8 streams (one per
+                    # byte; zstd does not split); 5 blocks of 1024 bytes and
+                    # a leftover of 480, byte-shuffled; the same bit-shuffled
+                    # (blocks of 128 elements, a leftover of 60, which blosc
+                    # stores without the bit shuffle)
+                    ("units/spike_times", (700,), dict(B(cname=codec, shuffle=B.SHUFFLE)), [
+                        (0, 700, one),
+                        (700, 1400, {"BLOSC_BLOCKSIZE": "1024", "BLOSC_SPLITMODE": "NEVER"}),
+                        (1400, None, {"BLOSC_BLOCKSIZE": "1024", "BLOSC_SPLITMODE": "NEVER",
+                                      "BLOSC_SHUFFLE": "BITSHUFFLE"}),
+                    ]),
+                    ("units/id", (24,), dict(B(cname=codec, shuffle=B.NOSHUFFLE, clevel=9)), one),
+                    ("units/spike_times_index", (24,), dict(B(cname=codec, shuffle=B.BITSHUFFLE), dtype="<i8"), one),
+                    (xy, (40, 2), dict(B(cname=codec, shuffle=B.BITSHUFFLE, clevel=9)), one),
+                    (hd, (60,), dict(B(cname=codec, shuffle=B.SHUFFLE)), one),
+                ],
+            )
+        )
+    return out
+
+
+class blosc_env:
+    """Sets blosc's environment variables for one write (c-blosc reads them
+    at each compression; its block size and split mode then stay set, so
+    every blosc write names them)."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def __enter__(self):
+        self.old = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+
+    def __exit__(self, *exc):
+        for k, v in self.old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def chunks_of(path, name):
+    """Each chunk of a 1-D dataset: byte offset, stored size, and where the
+    B-tree (v1) key of the chunk stores that size (for truncation tests)."""
+    import struct
+
+    with h5py.File(path, "r") as h:
+        d = h[name]
+        infos = [d.id.get_chunk_info(i) for i in range(d.id.get_num_chunks())]
+    buf = open(path, "rb").read()
+    out = []
+    for c in infos:
+        key = struct.pack("<IIQQQ", c.size, c.filter_mask, c.chunk_offset[0], 0, c.byte_offset)
+        at = buf.find(key)
+        assert at >= 0 and buf.find(key, at + 1) < 0, "one B-tree key per chunk"
+        out.append({"offset": c.byte_offset, "size": c.size, "size_at": at})
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     expect = {"pynwb": pynwb.__version__, "h5py": h5py.__version__, "hdf5": h5py.version.hdf5_version, "files": {}}
@@ -474,17 +582,41 @@ def main():
                 d.attrs[k] = v
     ok(name, "n-bit on 12-bit indices and on float64 data")
 
-    # filters the reader does not support
-    for fname, kw, fid in (
-        ("zstd", dict(hdf5plugin.Zstd()), "32015"),
-        ("bitshuffle", dict(hdf5plugin.Bitshuffle(nelems=0, cname="none")), "32008"),
-    ):
-        name = f"filter_{fname}.nwb"
-        p = write(name, session(soft_link=False), libver="latest")
+    # filters through hdf5plugin: zstd, bitshuffle, blosc with each codec
+    for name, note, plan in codec_files():
+        p = write(name, session(n_units=24, soft_link=False), libver="latest")
         with edit(p) as h:
-            recreate(h, "units/spike_times", chunks=True, **kw)
-        read(p)  # pynwb (with hdf5plugin loaded) reads it
-        fails(name, f"{fname} (unsupported) on spike times", fid, fname, "units/spike_times")
+            # compressible values (blosc stores a chunk it cannot shrink
+            # without the filter): positions on a 2 cm grid as float32,
+            # whole degrees
+            xy = b + "Position/xy/data"
+            recreate(h, xy, data=np.round(h[xy][()] * 50) / 50, dtype="<f4")
+            hd = b + "CompassDirection/head_direction/data"
+            recreate(h, hd, data=np.round(h[hd][()]))
+            for path, chunks, kw, env in plan:
+                if isinstance(env, dict):
+                    with blosc_env(env):
+                        recreate(h, path, chunks=chunks, **kw)
+                    continue
+                # written in parts, each with its blosc settings
+                data = h[path][()]
+                d = recreate(h, path, data=np.zeros(0, dtype=data.dtype), maxshape=(None,), chunks=chunks, **kw)
+                d.resize(data.shape)
+                for lo, hi, e in env:
+                    with blosc_env(e):
+                        d[lo:hi] = data[lo:hi]
+                        h.flush()  # compressed now, not when the chunk cache is flushed
+            for path, *_ in plan:
+                masks = {h[path].id.get_chunk_info(i).filter_mask for i in range(h[path].id.get_num_chunks())}
+                assert masks == {0}, f"{name}: {path} has chunks stored without the filter"
+        expect["files"][name] = {"note": note, "expect": read(p), "chunks": chunks_of(p, "units/spike_times")}
+    name = "filter_blosc_snappy.nwb"
+    p = write(name, session(n_units=24, soft_link=False), libver="latest")
+    with edit(p) as h, blosc_env({"BLOSC_BLOCKSIZE": str(1 << 20), "BLOSC_SPLITMODE": "FORWARD_COMPAT"}):
+        d = recreate(h, "units/spike_times", chunks=(700,), **hdf5plugin.Blosc(cname="snappy", shuffle=1))
+        assert d.id.get_chunk_info(0).filter_mask == 0, "snappy chunks stored without the filter"
+    read(p)  # pynwb (with hdf5plugin loaded) reads it
+    fails(name, "blosc with snappy (unsupported) on spike times", "32001", "blosc", "snappy", "units/spike_times")
 
     # 8. external link
     p = write("external_link.nwb", session(soft_link=False), libver="latest")

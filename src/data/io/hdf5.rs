@@ -20,8 +20,10 @@
 //! - "missing" and "damaged" are different answers: [`H5::get`] is
 //!   `Ok(None)` only when a link does not exist; any read error is an `Err`
 //!   naming the path;
-//! - the LZF filter (h5py's `compression="lzf"`, id 32000); any other filter
-//!   not supported is an error naming the filter id and name, never raw bytes;
+//! - the LZF (h5py's `compression="lzf"`, id 32000), blosc (32001),
+//!   bitshuffle (32008) and zstd (32015) filters, in
+//!   [`super::hdf5_filters`]; any other filter (or blosc codec) not
+//!   supported is an error naming the filter id and name, never raw bytes;
 //! - external links are an error naming the target file (they are not
 //!   followed);
 //! - budgets sized by the file: one dataset read may decode at most 1100x
@@ -34,8 +36,8 @@
 //! # References
 //! The HDF Group, *HDF5 File Format Specification Version 3.0*.
 
+use super::hdf5_filters::registry;
 use hdf5_reader::error::Error as H5Error;
-use hdf5_reader::filters::FilterRegistry;
 use hdf5_reader::group::Group;
 use hdf5_reader::messages::datatype::{StringSize, VarLenKind};
 use hdf5_reader::{Dataset, Datatype, ExternalLinkResolver, Hdf5File, OpenOptions};
@@ -167,74 +169,10 @@ fn not_found(e: &H5Error, name: &str) -> bool {
     }
 }
 
-/// The LZF decompressor of h5py's filter 32000 (liblzf's format).
-///
-/// The filter's client data hold the decoded chunk size in slot 2; the
-/// output is never allowed past it.
-fn lzf_decode(input: &[u8], expect: usize) -> R<Vec<u8>> {
-    let mut out: Vec<u8> = Vec::with_capacity(expect);
-    let mut i = 0;
-    while i < input.len() {
-        let ctrl = input[i] as usize;
-        i += 1;
-        if ctrl < 32 {
-            let n = ctrl + 1;
-            let lit = input
-                .get(i..i + n)
-                .ok_or("corrupt LZF data: literal run past the end")?;
-            if out.len() + n > expect {
-                return Err("corrupt LZF data: decodes past the chunk size".into());
-            }
-            out.extend_from_slice(lit);
-            i += n;
-        } else {
-            let mut len = ctrl >> 5;
-            if len == 7 {
-                len += *input.get(i).ok_or("corrupt LZF data: truncated match")? as usize;
-                i += 1;
-            }
-            len += 2;
-            let lo = *input.get(i).ok_or("corrupt LZF data: truncated match")? as usize;
-            i += 1;
-            let back = ((ctrl & 0x1f) << 8) + lo + 1;
-            if back > out.len() {
-                return Err("corrupt LZF data: match before the start".into());
-            }
-            if out.len() + len > expect {
-                return Err("corrupt LZF data: decodes past the chunk size".into());
-            }
-            let start = out.len() - back;
-            for k in 0..len {
-                let b = out[start + k];
-                out.push(b);
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn registry() -> FilterRegistry {
-    let mut r = FilterRegistry::new();
-    r.register(
-        32000,
-        Box::new(|f, data, _| {
-            // h5py stores the decoded chunk size in client data slot 2.
-            let expect = f.client_data.get(2).copied().unwrap_or(0) as usize;
-            if expect == 0 {
-                return Err(H5Error::FilterError(
-                    "lzf filter without the chunk size in its parameters".into(),
-                ));
-            }
-            lzf_decode(data, expect).map_err(H5Error::DecompressionError)
-        }),
-    );
-    r
-}
-
 impl H5 {
     fn options(len: u64) -> OpenOptions {
         OpenOptions::default()
-            .with_filter_registry(registry())
+            .with_filter_registry(registry(Self::limit_for(len) as usize))
             .with_external_link_resolver(Arc::new(NoExternalLinks))
             .with_max_read_bytes(Self::limit_for(len) as usize)
             // Each dataset is read once: a chunk cache only costs memory.
@@ -608,20 +546,8 @@ mod tests {
     }
 
     #[test]
-    fn lzf_round_trips_literals_and_back_references() {
-        // "abcabcabcabc": 3 literals, then a match of 9 bytes 3 back
-        let enc = [2, b'a', b'b', b'c', (7 << 5), 0, 2];
-        assert_eq!(lzf_decode(&enc, 12).unwrap(), b"abcabcabcabc");
-        assert!(lzf_decode(&enc, 11).unwrap_err().contains("past"));
-        assert!(lzf_decode(&[(1 << 5), 5], 10)
-            .unwrap_err()
-            .contains("before"));
-        assert!(lzf_decode(&[5, 1], 10).unwrap_err().contains("literal"));
-    }
-
-    #[test]
     fn unknown_filters_are_named() {
-        let m = msg(H5Error::UnsupportedFilter("filter id 32015".into()).with_context("x"));
-        assert!(m.contains("32015 (zstd)"), "{m}");
+        let m = msg(H5Error::UnsupportedFilter("filter id 32026".into()).with_context("x"));
+        assert!(m.contains("32026 (blosc2)"), "{m}");
     }
 }

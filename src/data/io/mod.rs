@@ -14,6 +14,7 @@
 //! | any other `*.parquet` / `*.csv` file (reading) | a spikes table (`unit`, `t`) alone |
 
 pub(crate) mod hdf5;
+mod hdf5_filters;
 pub mod npy;
 pub mod npz;
 pub mod nwb;

@@ -8,8 +8,10 @@
 //! deleted links, the usual filters), memory-maps the file and touches only
 //! the objects read, and gave an error or data, never a panic or a hang, on
 //! tens of thousands of mutated files. canns' `data::io::hdf5` module adds
-//! LZF, named errors for unsupported filters and external links, budgets
-//! sized by the file, and tells "missing" from "damaged".
+//! the filters h5py users get from `hdf5plugin` (LZF, zstd, bitshuffle,
+//! blosc with blosclz, lz4, lz4hc, zlib and zstd), named errors for other
+//! filters and for external links, budgets sized by the file, and tells
+//! "missing" from "damaged".
 //!
 //! Missing and damaged are different answers: an optional object that is
 //! absent (no `CompassDirection`, no `intervals`) is skipped, but one that
@@ -70,8 +72,9 @@ use std::path::Path;
 /// file and the NWB field (e.g. `units/spike_times_index`) for a missing
 /// required group, truncated or corrupt bytes (also on optional paths: a
 /// damaged `CompassDirection` is an error, never "no head direction"),
-/// inconsistent shapes, non-finite values, non-monotonic times, unsupported
-/// filters (named) or external links (naming the target file).
+/// inconsistent shapes, non-finite values, non-monotonic times, damaged
+/// compressed chunks, unsupported filters or blosc codecs (named) or
+/// external links (naming the target file).
 pub fn read_nwb(path: impl AsRef<Path>) -> Result<Recording> {
     let path = path.as_ref();
     let name = path.display().to_string();
