@@ -305,6 +305,9 @@ pub struct GridCellNetwork {
     terms: Vec<Term>,
     /// Largest |kx| and |ky| among the terms.
     k_max: i32,
+    /// The recurrence by FFT differs from the full product by at most
+    /// `band_error * sum_j r_j` (the spectrum dropped beyond `k_max`).
+    band_error: f64,
     images: i32,
     stepper: AdaptiveStep,
     u: Vec<f64>,
@@ -347,8 +350,12 @@ impl GridCellNetwork {
                     norm * periodic_gaussian(d1 as f64 * step, d0 as f64 * step, a, images);
             }
         }
-        let conv = CircularConv::new(n, n, kernel, params.recurrence);
+        let mut conv = CircularConv::new(n, n, kernel, params.recurrence);
         let (terms, k_max) = spectral_terms(n, a);
+        // The kernel's spectrum is the same Gaussian series as the
+        // conjunctive input's: beyond `k_max` along x it is below e^-40 of its
+        // peak, so only the columns up to `k_max` are transformed.
+        let band_error = conv.limit_band(k_max as usize + 1);
         let bins = if params.canns_compat {
             let m = params.num_dc;
             (0..m)
@@ -367,6 +374,7 @@ impl GridCellNetwork {
             conv,
             terms,
             k_max,
+            band_error,
             images,
             stepper: AdaptiveStep::new(
                 params.dt,
@@ -602,7 +610,7 @@ impl GridCellNetwork {
 
     /// The largest firing rate.
     pub fn r_max(&self) -> f64 {
-        self.r.iter().copied().fold(0.0, f64::max)
+        crate::models::twisted_torus::max_rate(&self.r)
     }
 
     /// Steps taken since the last reset.
@@ -774,9 +782,30 @@ mod tests {
 
     #[test]
     fn fft_and_dense_paths_agree() {
+        for n in [16, 40] {
+            fft_and_dense_agree_on(n);
+        }
+    }
+
+    /// At `n = 40` only 15 of the 21 columns of the half spectrum are
+    /// transformed (the band up to `k_max`); at 16 all of them.
+    fn fft_and_dense_agree_on(n: usize) {
+        let band = GridCellNetwork::params()
+            .num_gc_x(n)
+            .num_dc(30)
+            .build()
+            .unwrap();
+        assert_eq!(band.conv.band(), (band.k_max as usize + 1).min(n / 2 + 1));
+        if n == 40 {
+            assert!(band.conv.band() < n / 2 + 1);
+        }
+        // The spectrum dropped is rounding noise: its bound is far below the
+        // kernel's peak per unit of rate.
+        let peak = band.conv.kernel()[0];
+        assert!(band.band_error < 1e-13 * peak, "{}", band.band_error);
         let run = |rec: Recurrence| {
             let mut net = GridCellNetwork::params()
-                .num_gc_x(16)
+                .num_gc_x(n)
                 .num_dc(30)
                 .mapping_ratio(4.0)
                 .noise_strength(0.05)
@@ -792,9 +821,14 @@ mod tests {
                 let m = 1.0 + 0.5 * (i as f64 * 0.2).cos();
                 net.update([0.01 * i as f64, 0.3], &dc, m).unwrap();
             }
-            net.r().to_vec()
+            // The recurrent and conjunctive inputs of the last step.
+            (net.r().to_vec(), net.input.clone())
         };
-        let (a, b) = (run(Recurrence::Fft), run(Recurrence::Dense));
+        let ((a, ia), (b, ib)) = (run(Recurrence::Fft), run(Recurrence::Dense));
+        let top_input = ib.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for (p, q) in ia.iter().zip(&ib) {
+            assert!((p - q).abs() < 1e-10 * top_input, "{p} vs {q}");
+        }
         let top = a.iter().copied().fold(0.0, f64::max);
         assert!(top > 0.0);
         for (p, q) in a.iter().zip(&b) {
