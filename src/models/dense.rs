@@ -491,7 +491,11 @@ mod tests {
                 assert_eq!(o1, o2, "matvec_f32 {rows} x {n}");
                 for (i, o) in o1.iter().enumerate() {
                     let d = dot_f32(&w32[i * n..(i + 1) * n], &a32);
-                    assert_eq!(o.to_bits(), d.to_bits(), "matvec_f32 row {i} of {rows} x {n}");
+                    assert_eq!(
+                        o.to_bits(),
+                        d.to_bits(),
+                        "matvec_f32 row {i} of {rows} x {n}"
+                    );
                 }
             }
         }

@@ -149,6 +149,7 @@ impl CircularConv {
     /// Columns `k1 < band` of the half spectrum are transformed (the others
     /// are zero in the kernel's spectrum): `n1 / 2 + 1` unless
     /// [`CircularConv::limit_band`] narrowed it.
+    #[cfg(test)]
     pub(crate) fn band(&self) -> usize {
         self.band
     }
