@@ -282,11 +282,15 @@ impl PhaseTorus {
                 }
             }
             let tail = n - n % L;
-            for ix in tail..n {
-                let w = if row[ix] > thr { row[ix] } else { 0.0 };
+            for ((&x, c), s) in row[tail..]
+                .iter()
+                .zip(&self.cos_phi[tail..])
+                .zip(&self.sin_phi[tail..])
+            {
+                let w = if x > thr { x } else { 0.0 };
                 rs[0] += w;
-                cx[0] += w * self.cos_phi[ix];
-                sx[0] += w * self.sin_phi[ix];
+                cx[0] += w * c;
+                sx[0] += w * s;
             }
             let rs: f64 = rs.iter().sum();
             cy += rs * self.cos_phi[iy];
