@@ -118,50 +118,20 @@ fn dot_body(a: &[f64], b: &[f64]) -> f64 {
     tree_sum(acc)
 }
 
-/// `[dot_body(a0, x), dot_body(a1, x)]`, bit for bit, with the loads of `x`
-/// shared by the two rows: twice the independent partial sums in flight,
-/// so a matrix-vector product is not held up by the latency of the adds.
-#[inline(always)]
-fn dot2_body(a0: &[f64], a1: &[f64], x: &[f64]) -> [f64; 2] {
-    let n = x.len().min(a0.len()).min(a1.len());
-    let (a0, a1, x) = (&a0[..n], &a1[..n], &x[..n]);
-    let (mut p, mut q) = ([0.0f64; LANES], [0.0f64; LANES]);
-    let (c0, c1, cx) = (
-        a0.chunks_exact(LANES),
-        a1.chunks_exact(LANES),
-        x.chunks_exact(LANES),
-    );
-    let (r0, r1, rx) = (c0.remainder(), c1.remainder(), cx.remainder());
-    for ((u, v), y) in c0.zip(c1).zip(cx) {
-        for k in 0..LANES {
-            p[k] += u[k] * y[k];
-            q[k] += v[k] * y[k];
-        }
-    }
-    let (mut u, mut v, mut y) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-    u[..r0.len()].copy_from_slice(r0);
-    v[..r1.len()].copy_from_slice(r1);
-    y[..rx.len()].copy_from_slice(rx);
-    for k in 0..LANES {
-        p[k] += u[k] * y[k];
-        q[k] += v[k] * y[k];
-    }
-    [tree_sum(p), tree_sum(q)]
-}
-
-/// `[dot_f32_body(a0, x), dot_f32_body(a1, x)]`, bit for bit (see [`dot2_body`]).
+/// `[dot_f32_body(a0, x), dot_f32_body(a1, x)]`, bit for bit, with the
+/// loads of `x` shared by the two rows (twice the partial sums in flight).
 #[inline(always)]
 fn dot2_f32_body(a0: &[f32], a1: &[f32], x: &[f32]) -> [f64; 2] {
     let n = x.len().min(a0.len()).min(a1.len());
     let (a0, a1, x) = (&a0[..n], &a1[..n], &x[..n]);
     let (mut p, mut q) = ([0.0f32; LANES32], [0.0f32; LANES32]);
-    let (c0, c1, cx) = (
-        a0.chunks_exact(LANES32),
-        a1.chunks_exact(LANES32),
-        x.chunks_exact(LANES32),
-    );
-    let (r0, r1, rx) = (c0.remainder(), c1.remainder(), cx.remainder());
-    for ((u, v), y) in c0.zip(c1).zip(cx) {
+    let full = n - n % LANES32;
+    let (r0, r1, rx) = (&a0[full..], &a1[full..], &x[full..]);
+    // Fixed-size blocks keep the partial sums in registers.
+    for o in (0..full).step_by(LANES32) {
+        let u: &[f32; LANES32] = a0[o..o + LANES32].try_into().expect("a full block");
+        let v: &[f32; LANES32] = a1[o..o + LANES32].try_into().expect("a full block");
+        let y: &[f32; LANES32] = x[o..o + LANES32].try_into().expect("a full block");
         for k in 0..LANES32 {
             p[k] += u[k] * y[k];
             q[k] += v[k] * y[k];
@@ -291,18 +261,11 @@ kernel! {
 kernel! {
     /// `out = W x` for a row-major `W` (rows of length `x.len()`), one thread.
     fn matvec_serial / matvec_portable / matvec_avx2 (w: &[f64], x: &[f64], out: &mut [f64]) {
-        // Rows in pairs sharing the loads of `x`; each row's sum is its `dot`.
-        let n = x.len().max(1);
-        let rows = out.len().min(w.len() / n);
-        let pairs = out[..rows].chunks_exact_mut(2).zip(w.chunks_exact(2 * n));
-        for (o, rw) in pairs {
-            let [p, q] = dot2_body(&rw[..n], &rw[n..], x);
-            o[0] = p;
-            o[1] = q;
-        }
-        if rows % 2 == 1 {
-            let i = rows - 1;
-            out[i] = dot_body(&w[i * n..(i + 1) * n], x);
+        // One row at a time: rows in pairs (as `matvec_f32`) measured no
+        // faster in double precision (`cargo bench --bench learning -- hopfield`).
+        let n = x.len();
+        for (o, row) in out.iter_mut().zip(w.chunks_exact(n.max(1))) {
+            *o = dot_body(row, x);
         }
     }
 }
