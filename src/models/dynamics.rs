@@ -368,8 +368,7 @@ impl AdaptiveStep {
     /// every `u` is).
     pub fn apply(&self, u: &mut [f64], v: &mut [f64], r: &mut [f64], input: &[f64]) -> f64 {
         let Self { fu, fv, m, g, k } = *self;
-        let mut s = 0.0;
-        for ((u, v), i) in u.iter_mut().zip(v.iter_mut()).zip(input) {
+        let step = |u: &mut f64, v: &mut f64, i: f64| -> f64 {
             let (u0, v0) = (*u, *v);
             let un = u0 + fu * (i - u0 - v0);
             // Rectify without `f64::max`, which would turn a NaN into 0 and
@@ -377,8 +376,27 @@ impl AdaptiveStep {
             let un = if un < 0.0 { 0.0 } else { un };
             *v = v0 + fv * (m * u0 - v0);
             *u = un;
-            s += un * un;
+            un * un
+        };
+        // `sum u^2` in `L` partial sums, so the loop vectorises.
+        const L: usize = 4;
+        let n = u.len().min(v.len()).min(input.len());
+        let (u, v, input) = (&mut u[..n], &mut v[..n], &input[..n]);
+        let mut acc = [0.0; L];
+        for ((uc, vc), ic) in u
+            .chunks_exact_mut(L)
+            .zip(v.chunks_exact_mut(L))
+            .zip(input.chunks_exact(L))
+        {
+            for j in 0..L {
+                acc[j] += step(&mut uc[j], &mut vc[j], ic[j]);
+            }
         }
+        let tail = n - n % L;
+        for j in tail..n {
+            acc[0] += step(&mut u[j], &mut v[j], input[j]);
+        }
+        let s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
         let scale = g / (1.0 + k * s);
         for (r, u) in r.iter_mut().zip(u.iter()) {
             *r = scale * u * u;

@@ -31,7 +31,12 @@
 //! Fourier series has only a few hundred non-negligible terms (those with
 //! `exp(-a^2 k^T M^-1 k / 2) > 4e-18`), so it is added to the recurrence's
 //! spectrum before the one inverse transform. Per step: one forward and one
-//! inverse real 2D FFT, whatever the number of active direction cells. With
+//! inverse real 2D FFT, whatever the number of active direction cells. The
+//! kernel is the same Gaussian series, so its spectrum is below `4e-18` of
+//! its peak beyond the same `|kx| <= k_max` (14 at `a = 0.8`): the column
+//! transforms run over those `k_max + 1` columns of the half spectrum only
+//! (15 of 51 at `n = 100`), and what is dropped is rounding noise (tested
+//! far below `1e-13` of the kernel's peak per unit of rate). With
 //! [`Recurrence::Dense`] both terms are exact direct sums (the test oracle).
 //!
 //! **Differences from `canns`** (`GridCellNetwork`, canns 1.5):
@@ -346,8 +351,12 @@ impl GridCellNetwork {
                     norm * periodic_gaussian(d1 as f64 * step, d0 as f64 * step, a, images);
             }
         }
-        let conv = CircularConv::new(n, n, kernel, params.recurrence);
+        let mut conv = CircularConv::new(n, n, kernel, params.recurrence);
         let (terms, k_max) = spectral_terms(n, a);
+        // The kernel's spectrum is the same Gaussian series as the
+        // conjunctive input's: beyond `k_max` along x it is below e^-40 of its
+        // peak, so only the columns up to `k_max` are transformed.
+        conv.limit_band(k_max as usize + 1);
         let bins = if params.canns_compat {
             let m = params.num_dc;
             (0..m)
@@ -601,7 +610,7 @@ impl GridCellNetwork {
 
     /// The largest firing rate.
     pub fn r_max(&self) -> f64 {
-        self.r.iter().copied().fold(0.0, f64::max)
+        crate::models::twisted_torus::max_rate(&self.r)
     }
 
     /// Steps taken since the last reset.
@@ -773,9 +782,33 @@ mod tests {
 
     #[test]
     fn fft_and_dense_paths_agree() {
+        for n in [16, 40] {
+            fft_and_dense_agree_on(n);
+        }
+    }
+
+    /// At `n = 40` only 15 of the 21 columns of the half spectrum are
+    /// transformed (the band up to `k_max`); at 16 all of them.
+    fn fft_and_dense_agree_on(n: usize) {
+        let band = GridCellNetwork::params()
+            .num_gc_x(n)
+            .num_dc(30)
+            .build()
+            .unwrap();
+        assert_eq!(band.conv.band(), (band.k_max as usize + 1).min(n / 2 + 1));
+        if n == 40 {
+            assert!(band.conv.band() < n / 2 + 1);
+        }
+        // The spectrum dropped is rounding noise: its bound (per unit of
+        // rate) is far below the kernel's peak.
+        let kernel = band.conv.kernel().to_vec();
+        let peak = kernel[0];
+        let dropped =
+            CircularConv::new(n, n, kernel, Recurrence::Fft).limit_band(band.k_max as usize + 1);
+        assert!(dropped < 1e-13 * peak, "{dropped} against {peak}");
         let run = |rec: Recurrence| {
             let mut net = GridCellNetwork::params()
-                .num_gc_x(16)
+                .num_gc_x(n)
                 .num_dc(30)
                 .mapping_ratio(4.0)
                 .noise_strength(0.05)
@@ -791,9 +824,14 @@ mod tests {
                 let m = 1.0 + 0.5 * (i as f64 * 0.2).cos();
                 net.update([0.01 * i as f64, 0.3], &dc, m).unwrap();
             }
-            net.r().to_vec()
+            // The recurrent and conjunctive inputs of the last step.
+            (net.r().to_vec(), net.input.clone())
         };
-        let (a, b) = (run(Recurrence::Fft), run(Recurrence::Dense));
+        let ((a, ia), (b, ib)) = (run(Recurrence::Fft), run(Recurrence::Dense));
+        let top_input = ib.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for (p, q) in ia.iter().zip(&ib) {
+            assert!((p - q).abs() < 1e-10 * top_input, "{p} vs {q}");
+        }
         let top = a.iter().copied().fold(0.0, f64::max);
         assert!(top > 0.0);
         for (p, q) in a.iter().zip(&b) {
