@@ -1,7 +1,8 @@
 //! One step of the path-integration models at `canns`'s benchmark sizes,
 //! with their patterns formed and the animal moving.
 //!
-//! `cargo bench --bench path_integration`
+//! `cargo bench --bench path_integration` (`CANNS_BENCH_CLOCK=cpu`: the
+//! process's CPU time, see `benches/common`)
 //!
 //! canns 1.5 per step on the reference machine (JAX CPU, float32, 2 cores):
 //! GridCell2DPosition 30 x 30 0.133 ms, GridCell2DVelocity 40 x 40 0.304 ms,
@@ -10,7 +11,11 @@
 //! measured numbers are in the README ("Path integration against canns").
 //! The hierarchical step reads only the grid cells above the activity floor
 //! `place_floor` (default 1e-3 of each module's largest rate, about 90 of 400
-//! cells) in its grid-to-place product.
+//! cells) in its grid-to-place product, with 16-bit weights summed in single
+//! precision (the bound is in `place_input_bound`).
+
+mod common;
+use common::Clock;
 
 use canns::models::{
     GridCell2DPosition, GridCell2DPositionParams, GridCell2DVelocity, HealSchedule,
@@ -19,7 +24,7 @@ use canns::models::{
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
-fn networks(c: &mut Criterion) {
+fn networks(c: &mut Criterion<Clock>) {
     let mut g = c.benchmark_group("path_integration_step");
     let mut pos = GridCell2DPositionParams::example()
         .length(30)
@@ -62,5 +67,9 @@ fn networks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, networks);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(Clock::from_env());
+    targets = networks
+}
 criterion_main!(benches);

@@ -309,6 +309,23 @@ impl ConvBank {
         self.conv.inverse(out);
     }
 
+    /// `out = sum_f (sum_{(c, w) in terms_f} w K_c) * x_f`: each field
+    /// `x_f` is transformed once and meets a weighted combination of the
+    /// kernels (weights that change from call to call cost no transform),
+    /// and one inverse transform returns the sum.
+    pub fn sum_weighted(&mut self, fields: &[(&[f64], &[(usize, f64)])], out: &mut [f64]) {
+        self.acc.iter_mut().for_each(|a| *a = Complex::default());
+        for (x, terms) in fields {
+            self.conv.forward(x);
+            for (i, (a, xh)) in self.acc.iter_mut().zip(&self.conv.cols).enumerate() {
+                let k: Complex<f64> = terms.iter().map(|&(c, w)| self.spectra[c][i] * w).sum();
+                *a += xh * k;
+            }
+        }
+        self.conv.cols.copy_from_slice(&self.acc);
+        self.conv.inverse(out);
+    }
+
     /// `outs[c] = K_c * x` for every kernel.
     pub fn fan_out(&mut self, x: &[f64], outs: &mut [Vec<f64>]) {
         self.conv.forward(x);
@@ -425,6 +442,21 @@ mod tests {
         let mut got = vec![0.0; n0 * n1];
         let mut buf = vec![0.0; n0 * n1];
         bank.sum(|c, b| b.copy_from_slice(&xs[c]), &mut buf, &mut got);
+        for (p, q) in got.iter().zip(&want) {
+            assert!((p - q).abs() < 1e-10, "{p} vs {q}");
+        }
+        // Weighted kernels per field: x_0 meets K_0, x_1 meets 2 K_1 - 0.5 K_2.
+        let mut want = vec![0.0; n0 * n1];
+        for (x, c, w) in [(&xs[0], 0, 1.0), (&xs[1], 1, 2.0), (&xs[1], 2, -0.5)] {
+            let mut d = CircularConv::new(n0, n1, ks[c].clone(), Recurrence::Dense);
+            let mut y = vec![0.0; n0 * n1];
+            d.apply(x, &mut y);
+            want.iter_mut().zip(&y).for_each(|(s, y)| *s += w * y);
+        }
+        bank.sum_weighted(
+            &[(&xs[0], &[(0, 1.0)]), (&xs[1], &[(1, 2.0), (2, -0.5)])],
+            &mut got,
+        );
         for (p, q) in got.iter().zip(&want) {
             assert!((p - q).abs() < 1e-10, "{p} vs {q}");
         }
