@@ -341,7 +341,7 @@ fn damaged_plugin_chunks_are_errors_naming_the_dataset() {
             c["offset"].as_u64().unwrap() as usize,
             c["size"].as_u64().unwrap() as usize,
         );
-        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut rng = canns::random::seeded(5);
         let mut errors = 0;
         for _ in 0..200 {
             let mut b = bytes.clone();

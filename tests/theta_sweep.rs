@@ -444,13 +444,19 @@ fn pc_forward_sweep_stem() {
         let ahead = s.mean_ahead.unwrap();
         // canns: ego sweep 0.44 m, mean ahead 0.32 m. Seeds 1-6 here: 0.30,
         // 0.31, 0.46, 0.44, 0.43, 0.44 m ahead by 0.20-0.27 m on average.
-        assert!((0.25..=0.6).contains(&ego), "seed {seed}: ego sweep {ego} m");
+        assert!(
+            (0.25..=0.6).contains(&ego),
+            "seed {seed}: ego sweep {ego} m"
+        );
         assert!(ahead > 0.15, "seed {seed}: mean ahead {ahead} m");
         egos.push(ego);
     }
     egos.sort_by(f64::total_cmp);
     let median = (egos[2] + egos[3]) / 2.0;
-    assert!((median - 0.44).abs() < 0.05, "median ego sweep {median} m over seeds 1-6 (canns 0.44 m)");
+    assert!(
+        (median - 0.44).abs() < 0.05,
+        "median ego sweep {median} m over seeds 1-6 (canns 0.44 m)"
+    );
 }
 
 #[test]

@@ -266,6 +266,10 @@ pub(crate) struct ConvBank {
     x_hat: Vec<Complex<f64>>,
 }
 
+/// A field and the kernels it meets in [`ConvBank::sum_weighted`]: its values
+/// and `(kernel index, weight)` pairs.
+pub type WeightedField<'a> = (&'a [f64], &'a [(usize, f64)]);
+
 impl ConvBank {
     /// Builds the bank from kernels laid out as for [`CircularConv::new`].
     pub fn new(n0: usize, n1: usize, kernels: Vec<Vec<f64>>) -> Self {
@@ -313,7 +317,7 @@ impl ConvBank {
     /// `x_f` is transformed once and meets a weighted combination of the
     /// kernels (weights that change from call to call cost no transform),
     /// and one inverse transform returns the sum.
-    pub fn sum_weighted(&mut self, fields: &[(&[f64], &[(usize, f64)])], out: &mut [f64]) {
+    pub fn sum_weighted(&mut self, fields: &[WeightedField<'_>], out: &mut [f64]) {
         self.acc.iter_mut().for_each(|a| *a = Complex::default());
         for (x, terms) in fields {
             self.conv.forward(x);
