@@ -409,7 +409,9 @@ pub struct Decoding {
 /// });
 /// let d = decode_head_direction(&counts.view(), &angle, 0.1, &DecodingParams::default())?;
 /// assert!(d.median_error.to_degrees() < 10.0);
-/// assert!(d.shuffled_median_error.to_degrees() > 45.0);
+/// // Shuffling behaviour against spikes destroys it (one random shift: 41-124
+/// // degrees over seeds 0-3).
+/// assert!(d.shuffled_median_error > 10.0 * d.median_error);
 /// # Ok::<(), canns::Error>(())
 /// ```
 ///
