@@ -266,7 +266,7 @@ pub(crate) struct ConvBank {
     x_hat: Vec<Complex<f64>>,
 }
 
-/// A field and the kernels it meets in [`ConvBank::sum_weighted`]: its values
+/// A field and the kernels it meets in `ConvBank::sum_weighted`: its values
 /// and `(kernel index, weight)` pairs.
 pub type WeightedField<'a> = (&'a [f64], &'a [(usize, f64)]);
 
