@@ -20,7 +20,7 @@
 mod common;
 use common::Clock;
 
-use canns::models::hopfield::Update;
+use canns::models::Update;
 use canns::models::{FeatureMap, Hopfield, LifRing, LinearLayer, SpikingLayer};
 use canns::ndarray::Array2;
 use canns::train::{patterns, Bcm, Hebbian, LearningRule, Oja, Sanger, Stdp};

@@ -6,8 +6,8 @@
 //!
 //! `cargo bench --bench recordings_analysis`
 
-use canns::analysis::decoding::{decode_head_direction, resample, Decoder, DecodingParams};
-use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
+use canns::analysis::{decode_head_direction, resample, Decoder, DecodingParams};
+use canns::analysis::{hd_tuning, HdTuningParams};
 use canns::data::BinnedSpikes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array1;

@@ -7,10 +7,10 @@
 //! map at least 100x faster than `canns`'s `FixedPointFinder` (3.5 s at
 //! lr 0.05, 240 iterations, on the reference machine).
 
-use canns::analysis::fixed_points::FixedPointFinder;
+use canns::analysis::FixedPointFinder;
 use canns::models::FnMap;
 use canns::ndarray::Array2;
-use canns::pipeline::replay::{ji_1d, replay_trials};
+use canns::pipeline::{ji_1d, replay_trials};
 use canns::prelude::*;
 use canns::tasks::Replay;
 use criterion::{criterion_group, criterion_main, Criterion};

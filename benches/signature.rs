@@ -2,8 +2,8 @@
 //!
 //! `cargo bench --bench signature`
 
-use canns::pipeline::signature::SignatureParams;
 use canns::pipeline::synthetic::head_direction_cells;
+use canns::pipeline::SignatureParams;
 use canns::tda::{rips, sparse_circular_coordinates_of_points, RipsParams, SparseCircularParams};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;

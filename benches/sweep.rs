@@ -18,8 +18,8 @@
 //! / bare_run; the target is under 1%. The runs-per-second figure on every core comes from the
 //! command line (see the README's "Parameter sweeps").
 
-use canns::pipeline::progress::ShowProgress;
 use canns::pipeline::sweep::{Axis, Metric, Shard, Sweep};
+use canns::pipeline::ShowProgress;
 use canns::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;

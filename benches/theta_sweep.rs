@@ -14,11 +14,10 @@
 mod common;
 use common::Clock;
 
-use canns::models::theta_sweep::{
-    place::t_maze, DirectionCellNetwork, GeodesicGrid, GridCellNetwork, PlaceCellNetworkParams,
-    ThetaClock,
-};
 use canns::models::Model;
+use canns::models::{
+    t_maze, DirectionCellNetwork, GeodesicGrid, GridCellNetwork, PlaceCellNetworkParams, ThetaClock,
+};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 

@@ -7,8 +7,8 @@
 //!
 //! `cargo run --release --example analysis_timing`
 
-use canns::analysis::decoding::{decode_head_direction, resample, DecodingParams};
-use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
+use canns::analysis::{decode_head_direction, resample, DecodingParams};
+use canns::analysis::{hd_tuning, HdTuningParams};
 use canns::data::BinnedSpikes;
 use ndarray::Array1;
 use ndarray_npy::NpzReader;

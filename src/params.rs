@@ -21,7 +21,7 @@
 //! let err = Cann1dParams::default().with("tau", -1.0)?.validate().unwrap_err();
 //! assert_eq!(err.to_string(), "`tau` must be finite and > 0 (got -1)");
 //! // Nested fields take dotted keys; `current_keys` lists them as they stand.
-//! use canns::pipeline::signature::{SignatureParams, Subsample};
+//! use canns::pipeline::{SignatureParams, Subsample};
 //! let s = SignatureParams::asa().with("subsample.fuzzy.k", 500)?;
 //! assert!(matches!(s.subsample, Subsample::Fuzzy { k: 500, .. }));
 //! assert!(s.current_keys().contains(&"subsample.fuzzy.nbs".to_string()));

@@ -1,14 +1,14 @@
 //! What a notebook's first cell imports: `use canns::prelude::*;`.
 
-pub use crate::analysis::bump::{centre_1d, centre_2d, height, width_1d, width_2d};
-pub use crate::analysis::tracking::{tracking_summary, TrackingSummary};
+pub use crate::analysis::{centre_1d, centre_2d, height, width_1d, width_2d};
+pub use crate::analysis::{tracking_summary, TrackingSummary};
 pub use crate::data::{BinnedSpikes, Recording};
 pub use crate::display::{
     heatmap, lines, scatter, show, Bundle, Figure, Render, Series, ShowDataFrame as _, Table,
 };
 pub use crate::embed::{Pca, PcaParams};
 pub use crate::error::{Error, ParamError, Result};
-pub use crate::models::theta_sweep::PlaceCellNetwork;
+pub use crate::models::PlaceCellNetwork;
 pub use crate::models::{
     AdaptationDrive, Cann1d, Cann1dParams, Cann2d, Cann2dParams, CannOptions, FeatureMap,
     Integrator, Model, Recurrence,
@@ -38,24 +38,26 @@ pub use crate::space::{angle_diff, wrap, TWO_PI};
 pub use crate::ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2};
 
 // Analyses of recordings and simulations.
-pub use crate::analysis::decoding::{Decoder, DecodingParams};
-pub use crate::analysis::fixed_points::FixedPointFinder;
-pub use crate::analysis::head_direction::HdTuningParams;
-pub use crate::analysis::place::activity_rate_maps;
+pub use crate::analysis::activity_rate_maps;
 pub use crate::analysis::sheet;
-pub use crate::analysis::theta::{active_steps, direction_sweeps, position_sweeps};
+pub use crate::analysis::FixedPointFinder;
+pub use crate::analysis::HdTuningParams;
+pub use crate::analysis::{active_steps, direction_sweeps, position_sweeps};
+pub use crate::analysis::{Decoder, DecodingParams};
 pub use crate::tda::{circular_coordinates_of_points, rips, Diagrams, RipsParams};
 
 // Pipelines: attractor signatures, synthetic populations, replay, theta sweeps, sweeps.
-pub use crate::analysis::replay::{plot_step_distributions, ReplayStats};
-pub use crate::pipeline::replay::{
+pub use crate::analysis::compare_angles;
+pub use crate::analysis::{plot_step_distributions, ReplayStats};
+pub use crate::pipeline::sweep::{Axis, Sweep};
+pub use crate::pipeline::synthetic;
+pub use crate::pipeline::ThetaSweep;
+pub use crate::pipeline::{
     adaptation_spectrum, ji_1d, ji_1d_params, ji_2d, ji_2d_params, replay_trials,
 };
-pub use crate::pipeline::signature::{compare_angles, Activity, SignatureParams, Statistic};
-pub use crate::pipeline::synthetic;
-pub use crate::pipeline::{Axis, Sweep, ThetaSweep};
+pub use crate::pipeline::{Activity, SignatureParams, Statistic};
 pub use crate::tasks::{Replay, ReplayParams};
 
 // The rest of the model zoo.
-pub use crate::models::hopfield::Update;
+pub use crate::models::Update;
 pub use crate::spatial::{poisson_spikes, GridField, PlaceField};

@@ -1,12 +1,10 @@
 //! Analyses on synthetic recordings with known answers: head-direction
 //! tuning and classification, rate maps and their scores, decoding, PSTH.
 
-use canns::analysis::decoding::{
-    decode_head_direction, decode_position, resample, Decoder, DecodingParams,
-};
-use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
-use canns::analysis::place::{autocorrelogram, grid_score, rate_map, RateMap, RateMapParams};
-use canns::analysis::raster::{psth, raster, rate_heatmap};
+use canns::analysis::{autocorrelogram, grid_score, rate_map, RateMap, RateMapParams};
+use canns::analysis::{decode_head_direction, decode_position, resample, Decoder, DecodingParams};
+use canns::analysis::{hd_tuning, HdTuningParams};
+use canns::analysis::{psth, raster, rate_heatmap};
 use canns::data::BinnedSpikes;
 use canns::display::Render;
 use canns::ndarray::Array2;
@@ -364,7 +362,7 @@ fn psth_raster_and_heatmap() {
 
 mod properties {
     use super::*;
-    use canns::analysis::place::RateMapParams;
+    use canns::analysis::RateMapParams;
     use proptest::prelude::*;
 
     proptest! {

@@ -2,10 +2,8 @@
 //! pynapple): head-direction cells in ADn, not in CA1; head direction decoded
 //! from ADn far better than chance; parity with pynapple's tuning curves.
 
-use canns::analysis::decoding::{
-    decode_head_direction, resample, Decoder, Decoding, DecodingParams,
-};
-use canns::analysis::head_direction::{hd_tuning, HdTuning, HdTuningParams};
+use canns::analysis::{decode_head_direction, resample, Decoder, Decoding, DecodingParams};
+use canns::analysis::{hd_tuning, HdTuning, HdTuningParams};
 use canns::data::BinnedSpikes;
 use ndarray::Array1;
 use ndarray_npy::NpzReader;

@@ -1,7 +1,7 @@
 //! Fixed-point analysis on systems with known fixed points: the acceptance
 //! tests of the fixed-point specification (section 6).
 
-use canns::analysis::fixed_points::{FixedPointFinder, Stability};
+use canns::analysis::{FixedPointFinder, Stability};
 use canns::models::{FnMap, StepMap};
 use canns::ndarray::Array2;
 use canns::prelude::*;
@@ -177,7 +177,7 @@ fn fpf_cann_ring() {
         .run(&mut map, &states.view())
         .unwrap();
     let top = fps.top_modulus();
-    let grid = canns::analysis::bump::RingGrid::new(n);
+    let grid = canns::analysis::RingGrid::new(n);
     let decoded: Vec<f64> = (0..fps.len())
         .map(|i| {
             let r: Vec<f64> = fps.xstar.row(i).iter().map(|u| u * u).collect();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use canns::data::io::npy::{read_npy, read_npy_bytes, Dtype, NpyData, Npz};
+use canns::data::io::{read_npy, read_npy_bytes, Dtype, NpyData, Npz};
 use canns::data::io::{read_npz, write_npz};
 use canns::data::Recording;
 use canns::spatial::Trajectory;
@@ -632,7 +632,7 @@ fn asa_preset_on_all_zero_counts_is_an_answer_not_a_panic() {
 
 #[test]
 fn extreme_time_spans_are_errors_or_answers() {
-    use canns::analysis::head_direction::HdTuningParams;
+    use canns::analysis::HdTuningParams;
     // behaviour spanning most of f64: differences overflow to infinity
     let rec = Recording::builder()
         .spike_train(0, vec![-1e308, 0.5, 1e308])
@@ -712,8 +712,7 @@ fn nan_behaviour_is_read_by_every_reader_and_infinity_is_refused() {
             hd[0].is_nan() && hd[1].is_nan() && hd[2].is_finite(),
             "{name}: {hd:?}"
         );
-        let t = back
-            .hd_tuning(&canns::analysis::head_direction::HdTuningParams::default().n_shuffles(0));
+        let t = back.hd_tuning(&canns::analysis::HdTuningParams::default().n_shuffles(0));
         assert!(t.is_ok(), "{name}: {:?}", t.err());
     }
     // an empty CSV cell is untracked too; an infinity is an error naming the row

@@ -4,7 +4,7 @@
 //! statistical except where the rule is deterministic).
 
 use canns::embed::Pca;
-use canns::models::hopfield::{Activation, Update};
+use canns::models::{Activation, Update};
 use canns::models::{Hopfield, LinearLayer, SpikingLayer};
 use canns::ndarray::{s, Array1, Array2, ArrayView2};
 use canns::random::SeededRng;

@@ -7,7 +7,7 @@ mod common;
 use canns::data::synthetic::{poisson_counts, poisson_spikes};
 use canns::data::Recording;
 use canns::ndarray::{s, Array2};
-use canns::pipeline::signature::{Activity, SignatureParams};
+use canns::pipeline::{Activity, SignatureParams};
 use common::{f64s, json_file};
 use serde_json::Value;
 
@@ -238,7 +238,7 @@ fn behaviour_at_bin_times_is_one_rule_on_a2929() {
     let a = Activity::from_recording(&rec, 0.1, Some("wake")).unwrap();
     let b = rec.bin_spikes(0.1, Some("wake")).unwrap();
     let (t, hd) = rec.channel_values(col::HEAD_DIRECTION).unwrap();
-    let decoding = canns::analysis::decoding::resample(&t, &hd, &b.centres, 0.1, true);
+    let decoding = canns::analysis::resample(&t, &hd, &b.centres, 0.1, true);
     let angle = a.angle.as_ref().unwrap();
     assert_eq!(angle.len(), decoding.len());
     assert!(angle

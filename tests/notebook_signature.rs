@@ -22,7 +22,7 @@ fn grid_phase(
 
 #[test]
 fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
-    use canns::pipeline::signature::Statistic;
+    use canns::pipeline::Statistic;
     let adn = Recording::dataset("A2929-200711")?.select_units("location", "adn")?;
     let wake = Activity::from_recording(&adn, 0.1, Some("wake"))?;
     let adn_ring = SignatureParams::head_direction()
@@ -102,7 +102,7 @@ fn notebook_07_real_ring_and_grid_torus() -> canns::Result<()> {
     assert_eq!(torus.n_significant(1), 2);
     assert_eq!(torus.n_significant(2), 1);
     assert!(!torus.bundle().html.is_empty());
-    use canns::pipeline::signature::compare_angles;
+    use canns::analysis::compare_angles;
     let mut matched = Vec::new();
     for c in 0..2 {
         let decoded = torus.coords.column(c).to_vec();

@@ -2,13 +2,13 @@
 //! (`with`, dotted for nested fields), the errors for unknown keys, values of
 //! the wrong type and values out of range, and JSON round trips.
 
-use canns::analysis::decoding::{Decoder, DecodingParams};
-use canns::analysis::head_direction::HdTuningParams;
-use canns::analysis::place::RateMapParams;
-use canns::embed::knn::Metric;
+use canns::analysis::HdTuningParams;
+use canns::analysis::RateMapParams;
+use canns::analysis::{Decoder, DecodingParams};
+use canns::embed::Metric;
 use canns::embed::{FuzzyGraphParams, UmapParams};
-use canns::pipeline::progress::ShowProgress;
-use canns::pipeline::signature::{SignatureParams, Subsample};
+use canns::pipeline::ShowProgress;
+use canns::pipeline::{SignatureParams, Subsample};
 use canns::prelude::*;
 use canns::spatial::{
     BoundaryVectorCells, BoundaryVectorCellsParams, EnvironmentParams, GridCellsParams,

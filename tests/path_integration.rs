@@ -4,7 +4,7 @@
 //! `tests/fixtures/path_integration/canns_reference.json`. Statistical where
 //! noise is involved: our random streams differ from JAX's.
 
-use canns::analysis::place::activity_rate_maps;
+use canns::analysis::activity_rate_maps;
 use canns::analysis::sheet::{power_spectrum, velocity_map};
 use canns::models::{
     GridCell2DPositionParams, GridCell2DVelocity, GridCell2DVelocityParams, HealSchedule,

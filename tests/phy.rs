@@ -3,7 +3,7 @@
 //! missing or damaged file; `canns inspect` and `canns convert` on a folder.
 
 mod common;
-use canns::data::io::{self, phy, NoiseClusters};
+use canns::data::io::{self, NoiseClusters};
 use canns::data::{frame_column, Recording};
 use common::{canns, canns_ok, temp_dir};
 use ndarray::{arr1, Array2};
@@ -200,7 +200,7 @@ fn io_read_dispatches_a_phy_folder() {
         assert_eq!(a.spikes(), b.spikes());
         assert_eq!(a.units(), b.units());
     }
-    assert!(phy::is_phy_dir(&d));
+    assert!(io::is_phy_dir(&d));
     // A folder with spike_times.npy but no params.py is still read as Phy,
     // so the error names the missing file.
     std::fs::remove_file(d.join("params.py")).unwrap();

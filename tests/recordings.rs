@@ -398,7 +398,7 @@ fn same_binning(name: &str, counts: &canns::ndarray::Array2<f64>, centres: &[f64
 #[test]
 fn binning_gives_the_previous_counts_on_a2929() {
     use canns::data::BinnedSpikes;
-    use canns::pipeline::signature::Activity;
+    use canns::pipeline::Activity;
     let want = fixture("binning_previous.json");
     let rec = Recording::dataset("A2929-200711").unwrap();
     for (name, bin, epoch) in [

@@ -2,8 +2,8 @@
 //! of the replay specification, with its tolerances (`tests/fixtures/replay/`
 //! holds the reference numbers of the authors' model).
 
-use canns::analysis::replay::ReplayStats;
-use canns::pipeline::replay::{ji_1d, ji_2d, replay_trials, run_replay};
+use canns::analysis::ReplayStats;
+use canns::pipeline::{ji_1d, ji_2d, replay_trials, run_replay};
 use canns::prelude::*;
 use canns::tasks::Replay;
 use std::f64::consts::PI;
@@ -47,7 +47,7 @@ fn replay_exponent_monotone_and_stationary_small() {
     assert!(alpha_fine.iter().all(|&a| a > 1.9), "{alpha_fine:?}");
     let labels: Vec<String> = m_bars.iter().map(|m| format!("m/m* = {m}")).collect();
     let runs: Vec<(&str, &ReplayStats)> = labels.iter().map(|l| l.as_str()).zip(&stats).collect();
-    let fig = canns::analysis::replay::plot_step_distributions(&runs).unwrap();
+    let fig = canns::analysis::plot_step_distributions(&runs).unwrap();
     assert_eq!(fig.plot().data().len(), m_bars.len() + 1);
     let reference: Vec<f64> = fx["cann1d_ji"]
         .as_array()
@@ -85,7 +85,7 @@ fn speeds_after_kick(m_bar: f64) -> (f64, f64) {
     let u: Vec<f64> = (0..n).map(|i| net.u()[(i + n - shift) % n]).collect();
     net.set_u(&u).unwrap();
     let zero = vec![0.0; n];
-    let grid = canns::analysis::bump::RingGrid::new(n);
+    let grid = canns::analysis::RingGrid::new(n);
     let mut centre = Vec::new();
     for _ in 0..20_000 {
         net.step(0.1, &zero).unwrap();
@@ -279,7 +279,7 @@ fn cann_options() {
 
 #[test]
 fn adaptation_destabilises_the_ring() {
-    use canns::pipeline::replay::adaptation_spectrum;
+    use canns::pipeline::adaptation_spectrum;
     let m_bars = [0.0, 0.5, 0.8, 0.95, 1.05, 1.2, 1.5, 2.0, 3.5];
     let s = adaptation_spectrum(&m_bars, 6).unwrap();
     eprintln!("{s}; points {:?}; stable {:?}", s.n_points, s.n_stable);

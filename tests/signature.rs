@@ -2,14 +2,15 @@
 //! attractor-signature pipeline on simulated head-direction cells, grid
 //! cells and a ring attractor.
 
+use canns::analysis::compare_angles;
 use canns::ndarray::Array2;
-use canns::pipeline::signature::{compare_angles, Activity, SignatureParams, Statistic};
 use canns::pipeline::synthetic::head_direction_cells;
+use canns::pipeline::{Activity, SignatureParams, Statistic};
 use canns::prelude::*;
 use canns::tda::{
     circular_coordinates_of_points, rips, sparse_circular_coordinates_of_points,
-    toroidal::{toroidal_coordinates, ToroidalCoordinates},
-    toroidal_coordinates_of_points, Cocycle, RipsParams, SparseCircularParams,
+    toroidal_coordinates, toroidal_coordinates_of_points, Cocycle, RipsParams,
+    SparseCircularParams, ToroidalCoordinates,
 };
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};

@@ -6,9 +6,10 @@
 //! bars and one H2 bar against 20 shuffles, with toroidal coordinates
 //! that recover the grid phase.
 
+use canns::analysis::compare_angles;
 use canns::ndarray::Array2;
-use canns::pipeline::signature::{compare_angles, Activity, SignatureParams, Statistic};
 use canns::pipeline::synthetic::poisson_counts;
+use canns::pipeline::{Activity, SignatureParams, Statistic};
 use canns::spatial::{GridCells, GridField, Trajectory};
 use std::f64::consts::{PI, TAU};
 

@@ -11,7 +11,7 @@
 //! the Poisson noise of seven units in 0.1 s bins.
 
 use canns::data::Recording;
-use canns::pipeline::signature::{Activity, SignatureParams, SignatureResult, Statistic};
+use canns::pipeline::{Activity, SignatureParams, SignatureResult, Statistic};
 
 fn adn_wake() -> Activity {
     let rec = Recording::dataset("A2929-200711")

@@ -1,7 +1,7 @@
 //! The spiking ring attractor: a cue starts a bump that persists without
 //! input (working memory, Compte et al. 2000) and follows a moving cue.
 
-use canns::models::lif_ring::BumpTrace;
+use canns::models::BumpTrace;
 use canns::models::{FeatureMap, LifRing, Model};
 use canns::space::angle_diff;
 

@@ -3,7 +3,7 @@
 //! collect and Slurm script; a replay phase diagram.
 
 mod common;
-use canns::pipeline::replay::ji_1d_params;
+use canns::pipeline::ji_1d_params;
 use canns::pipeline::sweep::{Axis, Dataset, Plan, Shard, Sweep, SweepSpec};
 use canns::tasks::ReplayParams;
 use common::{canns, canns_ok, temp_dir};
@@ -22,7 +22,7 @@ fn comparable(df: &DataFrame) -> DataFrame {
 }
 
 fn quiet(spec: SweepSpec) -> Sweep {
-    Sweep::from_spec(spec).progress(canns::pipeline::progress::ShowProgress::Never)
+    Sweep::from_spec(spec).progress(canns::pipeline::ShowProgress::Never)
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn a_replay_phase_diagram_from_the_engine() {
         .replicates(2)
         .metrics(["msd_exponent", "speed"])
         .warmup(10.0)
-        .progress(canns::pipeline::progress::ShowProgress::Never)
+        .progress(canns::pipeline::ShowProgress::Never)
         .run()
         .unwrap();
     assert_eq!(r.n_failed(), 0, "{}", r.dataframe());

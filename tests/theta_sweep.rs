@@ -3,14 +3,12 @@
 //! statistical where noise is involved (our random streams differ), over
 //! several seeds.
 
-use canns::analysis::theta::{
+use canns::analysis::{
     active_steps, direction_sweeps, offset_vs_phase, position_sweeps, DirectionSweeps,
     PositionSweeps,
 };
-use canns::models::theta_sweep::{
-    DirectionCellNetwork, GridCellNetwork, GridCellNetworkParams, ThetaClock,
-};
 use canns::models::Model;
+use canns::models::{DirectionCellNetwork, GridCellNetwork, GridCellNetworkParams, ThetaClock};
 use canns::params::Params;
 use canns::space::wrap;
 use std::f64::consts::PI;
@@ -96,7 +94,7 @@ fn dc_alternation() {
 
 #[test]
 fn dc_anticipation() {
-    let centres = canns::analysis::theta::phase_bin_centres(10);
+    let centres = canns::analysis::phase_bin_centres(10);
     // Noise 0 is deterministic; vary the starting heading instead of a seed.
     for hd0 in [0.0, 2.0, -2.5] {
         for sign in [1.0, -1.0] {
@@ -375,8 +373,8 @@ fn theta_phase_advances_one_cycle_per_cycle_length() {
 
 /// The T-maze of `canns`'s place-cell example (Chu et al. 2024): stem
 /// 0.84 x 3.64 m, bar 4.72 x 1.0 m, recesses 0.2 x 0.2 m, 5 cm cells.
-fn t_maze_grid() -> canns::models::theta_sweep::GeodesicGrid {
-    use canns::models::theta_sweep::{place::t_maze, GeodesicGrid};
+fn t_maze_grid() -> canns::models::GeodesicGrid {
+    use canns::models::{t_maze, GeodesicGrid};
     GeodesicGrid::from_polygon(&t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2), &[], 0.05).unwrap()
 }
 
@@ -404,7 +402,7 @@ fn pc_geodesic_matrix() {
 
 #[test]
 fn pc_forward_sweep_stem() {
-    use canns::models::theta_sweep::PlaceCellNetworkParams;
+    use canns::models::PlaceCellNetworkParams;
     let grid = t_maze_grid();
     let d = t_maze_distances();
     let clock = ThetaClock::params().build().unwrap();
@@ -461,8 +459,8 @@ fn pc_forward_sweep_stem() {
 
 #[test]
 fn pipeline_on_a_real_trajectory() {
-    use canns::pipeline::theta_sweep::COLUMNS;
     use canns::pipeline::ThetaSweep;
+    use canns::pipeline::ThetaSweepResult;
     use canns::spatial::Trajectory;
     let full = Trajectory::dataset("sargolini").unwrap();
     // The first 3 s.
@@ -490,7 +488,7 @@ fn pipeline_on_a_real_trajectory() {
     assert!(res.mod_gc.iter().any(|&m| m > 1.0) && res.mod_gc.iter().any(|&m| m < 1.0));
     let df = res.to_dataframe().unwrap();
     assert_eq!(df.height(), n);
-    assert_eq!(df.width(), COLUMNS.len());
+    assert_eq!(df.width(), ThetaSweepResult::COLUMNS.len());
     assert!(res.decoded_x.iter().filter(|x| x.is_finite()).count() > n / 2);
     assert!(res.place_x.iter().filter(|x| x.is_finite()).count() > n / 2);
     assert!(res.direction_sweeps.as_ref().unwrap().cycles.len() >= 25);

@@ -4,7 +4,7 @@
 Runs canns's CANN1D, CANN1D_SFA and CANN2D on population-coding and smooth-tracking
 tasks (dt = 0.1, float64) and writes, per step, the bump centre (population vector of
 r = u^2 / (1 + k sum u^2)), height (max u) and width (the Gaussian fit of
-canns::analysis::bump::width_1d) to tests/fixtures/cann/*.json.
+canns::analysis::width_1d) to tests/fixtures/cann/*.json.
 
 Each case is run twice:
   * "canns": canns's own neuron grid, linspace(-pi, pi, N) (two neurons at -pi = pi);

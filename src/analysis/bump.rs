@@ -1,9 +1,4 @@
-//! Bump statistics: centre (population vector), height and width.
-//!
-//! # Shapes
-//! Activity vectors are flat, one value per neuron; on the torus they are
-//! row-major `N x N` with neuron `(i, j)` preferring `(x_j, x_i)`, where
-//! `x_k = -pi + k * 2pi/N`.
+//! Bump statistics: centre (population vector), height and width. (documented in the parent module)
 
 use crate::space::{ring_positions, wrap, TWO_PI};
 use std::f64::consts::PI;
@@ -13,7 +8,7 @@ use std::f64::consts::PI;
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::bump::RingGrid;
+/// use canns::analysis::RingGrid;
 /// let grid = RingGrid::new(8);
 /// let mut r = vec![0.0; 8];
 /// r[2] = 1.0; // neuron 2 prefers -pi + 2 * 2pi/8 = -pi/2
@@ -115,7 +110,7 @@ impl RingGrid {
 /// ```
 /// let mut r = vec![0.0; 8];
 /// r[2] = 1.0; // neuron 2 prefers -pi + 2 * 2pi/8 = -pi/2
-/// let c = canns::analysis::bump::centre_1d(&r).unwrap();
+/// let c = canns::analysis::centre_1d(&r).unwrap();
 /// assert!((c + std::f64::consts::FRAC_PI_2).abs() < 1e-12);
 /// ```
 pub fn centre_1d(r: &[f64]) -> Option<f64> {

@@ -1,8 +1,4 @@
-//! Circular statistics: comparing a decoded angle with a measured one.
-//!
-//! # References
-//! K. V. Mardia, P. E. Jupp (2000), Directional Statistics, section 2.3.1
-//! (mean resultant length).
+//! Circular statistics: comparing a decoded angle with a measured one. (documented in the parent module)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,28 +1,4 @@
-//! Decoding head direction or position from binned population activity,
-//! cross-validated, with a shuffled control.
-//!
-//! Time is cut into bins of `tau` seconds; `n_ti` is the spike count of unit
-//! `i` in bin `t`. Tuning `f_i(s)` (expected count per bin in state `s`: a
-//! direction bin or a spatial bin) is estimated on training bins only. Two
-//! decoders (Zhang, Ginzburg, McNaughton & Sejnowski 1998):
-//!
-//! ```text
-//! Bayesian (Poisson, uniform prior, eq. 36):
-//!     s_hat(t) = argmax_s  sum_i n_ti log f_i(s) - sum_i f_i(s)
-//! population vector (eq. 16):
-//!     direction  theta_hat(t) = arg sum_i n_ti exp(j phi_i)     (phi_i: preferred direction)
-//!     position   x_hat(t)     = sum_i n_ti c_i / sum_i n_ti     (c_i: rate-weighted field centre)
-//! ```
-//!
-//! Cross-validation: the bins are cut into `n_folds` contiguous blocks; each
-//! block is decoded by a decoder trained on all the others. The shuffled
-//! control trains on counts in which each unit's train is circularly shifted
-//! in time by its own random offset, and decodes the real test counts: its
-//! error is chance level (about 90 degrees for head direction).
-//!
-//! # References
-//! Zhang, Ginzburg, McNaughton & Sejnowski (1998) J Neurophysiol 79:1017,
-//! "Interpreting neuronal population activity by reconstruction".
+//! Decoding head direction or position from binned population activity, (documented in the parent module)
 
 use super::sampling::{percentile, smooth_2d, smooth_circular};
 use crate::display::Figure;
@@ -152,7 +128,7 @@ impl Params for DecodingParams {
 /// ```
 /// let t = [0.0, 0.05, 0.1, 0.15];
 /// let x = [1.0, 3.0, 5.0, f64::NAN];
-/// let m = canns::analysis::decoding::resample(&t, &x, &[0.05, 0.15], 0.1, false);
+/// let m = canns::analysis::resample(&t, &x, &[0.05, 0.15], 0.1, false);
 /// assert_eq!(m, vec![2.0, 5.0]);
 /// ```
 pub fn resample(t: &[f64], x: &[f64], centres: &[f64], bin_size: f64, circular: bool) -> Vec<f64> {
@@ -400,7 +376,7 @@ pub struct Decoding {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::decoding::{decode_head_direction, DecodingParams};
+/// use canns::analysis::{decode_head_direction, DecodingParams};
 /// use canns::ndarray::Array2;
 /// // 4 units with von Mises tuning; counts set to their expected values.
 /// let angle: Vec<f64> = (0..2000).map(|k| (k as f64 * 0.37).sin() * 3.0 + k as f64 * 0.01).collect();
@@ -455,7 +431,7 @@ pub fn decode_head_direction(
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::decoding::{decode_position, DecodingParams};
+/// use canns::analysis::{decode_position, DecodingParams};
 /// use canns::ndarray::Array2;
 /// // 9 units with Gaussian place fields on a 3 x 3 lattice in a 1 m box.
 /// let xy = Array2::from_shape_fn((3000, 2), |(t, c)| {

@@ -1,52 +1,3 @@
-//! Fixed and slow points of a discrete-time map `x -> F(x)` (Sussillo &
-//! Barak 2013; Golub & Sussillo 2018), with their Jacobians, eigenvalues and
-//! stability.
-//!
-//! ```text
-//! q(x) = 1/2 |x - F(x)|^2          grad q = (I - J)^T (x - F(x)),   J = dF/dx
-//! ```
-//!
-//! From a batch of initial states (sampled from trajectories), `q` is
-//! minimised with Adam, every point in one loop; the learning rate is
-//! multiplied by `lr_factor` whenever the mean `q` has not improved for
-//! `lr_patience` iterations. The run stops when every `q < tol_q`, every
-//! change of `q` is below `tol_dq * lr`, or after `max_iters`. Then points
-//! with `q > final_q_threshold` are dropped, duplicates within `tol_unique`
-//! merged (keeping the lowest `q`), points farther from the centroid of the
-//! initial states than `outlier_distance_scale` times their mean distance
-//! dropped, and the Jacobian at each remaining point eigen-decomposed.
-//! Discrete-time stability is `max |lambda| < 1`; for a map that is an Euler
-//! step `x + dt f(x)` of a flow, the flow's eigenvalues are
-//! `(lambda - 1) / dt`, stable when `max Re lambda < 1`
-//! ([`Stability::Continuous`]).
-//!
-//! Differences from `canns`'s `FixedPointFinder`: the default learning rate
-//! is 0.05 (`canns`'s 1.0 makes every Adam step about 1 state unit and does
-//! not converge), `q` and `F(x*)` are those of the returned `x*` (not of the
-//! state before the last step), and `q` is per point (Adam normalises the
-//! scale away, so this differs from `canns`'s mean only through `eps`).
-//!
-//! # Examples
-//! ```
-//! use canns::analysis::fixed_points::FixedPointFinder;
-//! use canns::models::FnMap;
-//! use canns::ndarray::Array2;
-//! // x' = tanh(2 x) in 1-D: fixed points 0 (unstable, lambda = 2) and +-0.9575 (stable).
-//! let mut map = FnMap::new(1, |x: &[f64], out: &mut [f64]| out[0] = (2.0 * x[0]).tanh());
-//! let states = Array2::from_shape_fn((50, 1), |(i, _)| -1.0 + 2.0 * i as f64 / 49.0);
-//! let fps = FixedPointFinder::params().n_inits(50).run(&mut map, &states.view())?;
-//! assert_eq!(fps.len(), 3);
-//! assert_eq!(fps.is_stable.iter().filter(|s| **s).count(), 2);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Sussillo & Barak (2013), Neural Computation 25(3):626-649.
-//! - Golub & Sussillo (2018), FixedPointFinder: a Tensorflow toolbox for
-//!   identifying and characterizing fixed points in recurrent neural
-//!   networks, JOSS 3(31):1003.
-//! - Kingma & Ba (2015), Adam: a method for stochastic optimization, ICLR.
-
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
 use crate::models::StepMap;
@@ -139,7 +90,54 @@ impl Default for FixedPointFinderParams {
     }
 }
 
-/// The fixed-point finder. See the [module docs](self).
+/// Fixed and slow points of a discrete-time map `x -> F(x)` (Sussillo &
+/// Barak 2013; Golub & Sussillo 2018), with their Jacobians, eigenvalues and
+/// stability.
+///
+/// ```text
+/// q(x) = 1/2 |x - F(x)|^2          grad q = (I - J)^T (x - F(x)),   J = dF/dx
+/// ```
+///
+/// From a batch of initial states (sampled from trajectories), `q` is
+/// minimised with Adam, every point in one loop; the learning rate is
+/// multiplied by `lr_factor` whenever the mean `q` has not improved for
+/// `lr_patience` iterations. The run stops when every `q < tol_q`, every
+/// change of `q` is below `tol_dq * lr`, or after `max_iters`. Then points
+/// with `q > final_q_threshold` are dropped, duplicates within `tol_unique`
+/// merged (keeping the lowest `q`), points farther from the centroid of the
+/// initial states than `outlier_distance_scale` times their mean distance
+/// dropped, and the Jacobian at each remaining point eigen-decomposed.
+/// Discrete-time stability is `max |lambda| < 1`; for a map that is an Euler
+/// step `x + dt f(x)` of a flow, the flow's eigenvalues are
+/// `(lambda - 1) / dt`, stable when `max Re lambda < 1`
+/// ([`Stability::Continuous`]).
+///
+/// Differences from `canns`'s `FixedPointFinder`: the default learning rate
+/// is 0.05 (`canns`'s 1.0 makes every Adam step about 1 state unit and does
+/// not converge), `q` and `F(x*)` are those of the returned `x*` (not of the
+/// state before the last step), and `q` is per point (Adam normalises the
+/// scale away, so this differs from `canns`'s mean only through `eps`).
+///
+/// ## Examples
+/// ```
+/// use canns::analysis::FixedPointFinder;
+/// use canns::models::FnMap;
+/// use canns::ndarray::Array2;
+/// // x' = tanh(2 x) in 1-D: fixed points 0 (unstable, lambda = 2) and +-0.9575 (stable).
+/// let mut map = FnMap::new(1, |x: &[f64], out: &mut [f64]| out[0] = (2.0 * x[0]).tanh());
+/// let states = Array2::from_shape_fn((50, 1), |(i, _)| -1.0 + 2.0 * i as f64 / 49.0);
+/// let fps = FixedPointFinder::params().n_inits(50).run(&mut map, &states.view())?;
+/// assert_eq!(fps.len(), 3);
+/// assert_eq!(fps.is_stable.iter().filter(|s| **s).count(), 2);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Sussillo & Barak (2013), Neural Computation 25(3):626-649.
+/// - Golub & Sussillo (2018), FixedPointFinder: a Tensorflow toolbox for
+///   identifying and characterizing fixed points in recurrent neural
+///   networks, JOSS 3(31):1003.
+/// - Kingma & Ba (2015), Adam: a method for stochastic optimization, ICLR.
 #[derive(Debug, Clone, Copy)]
 pub struct FixedPointFinder;
 
@@ -678,7 +676,7 @@ display::evcxr_display_via_render!(FixedPoints, FixedPointFinderParams);
 /// # Examples
 /// ```
 /// // A rotation by 90 degrees scaled by 2: eigenvalues +-2i.
-/// let ev = canns::analysis::fixed_points::eigenvalues_of(&[0.0, -2.0, 2.0, 0.0], 2);
+/// let ev = canns::analysis::eigenvalues_of(&[0.0, -2.0, 2.0, 0.0], 2);
 /// assert!(ev.iter().all(|e| e.0.abs() < 1e-12 && (e.1.abs() - 2.0).abs() < 1e-12));
 /// ```
 pub fn eigenvalues_of(a: &[f64], d: usize) -> Vec<(f64, f64)> {

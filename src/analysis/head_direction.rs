@@ -1,34 +1,4 @@
-//! Head-direction tuning: occupancy-normalised tuning curves, preferred
-//! direction, Rayleigh mean vector length, Skaggs mutual information, and
-//! classification of head-direction (HD) cells against a shuffle control.
-//!
-//! For unit `i` and direction bin `k` (centre `theta_k`), with `c_ik` spikes
-//! while the animal faced bin `k` and occupancy `o_k` seconds there:
-//!
-//! ```text
-//! rate       r_ik = c_ik / o_k                                   (Hz)
-//! Rayleigh   R_i  = | sum_k r_ik exp(j theta_k) | / sum_k r_ik    (0..1)
-//! preferred  phi_i = arg sum_k r_ik exp(j theta_k)
-//! Skaggs MI  I_i  = sum_k p_k (r_ik / l_i) log2(r_ik / l_i),  p_k = o_k / sum o,  l_i = sum_k p_k r_ik
-//! ```
-//!
-//! `I` is in bits per spike (Skaggs et al. 1993). A unit is an HD cell when
-//! both `R` and `I` exceed the chosen percentile (default 99th) of their values
-//! over shuffles in which the unit's spike train is circularly shifted in time
-//! by a random offset within the epoch (which keeps its spike count and
-//! temporal structure but breaks its relation to behaviour), and its tuning
-//! is stable: the curves of the first and second halves of the tracked time
-//! correlate at least `min_stability` (default 0.8). The stability criterion
-//! rejects units whose apparent direction tuning comes from elsewhere, e.g.
-//! place cells in an arena where heading and position are coupled, which can
-//! pass the shuffle test.
-//!
-//! # References
-//! - Taube, Muller & Ranck (1990) J Neurosci 10:420, head-direction cells.
-//! - Skaggs, McNaughton, Gothard & Markus (1993) NIPS 5, "An information-theoretic
-//!   approach to deciphering the hippocampal code".
-//! - Peyrache, Lacroix, Petersen & Buzsaki (2015) Nat Neurosci 18:569 (shuffle
-//!   criterion for HD cells).
+//! Head-direction tuning: occupancy-normalised tuning curves, preferred (documented in the parent module)
 
 use super::sampling::{
     check_behaviour, check_spikes, percentile, sample_durations, sample_of, smooth_circular,
@@ -202,7 +172,7 @@ pub struct HdTuning {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::head_direction::{hd_tuning, HdTuningParams};
+/// use canns::analysis::{hd_tuning, HdTuningParams};
 /// use std::f64::consts::{PI, TAU};
 /// // The head wanders for 300 s; unit 0 fires near 1 rad, unit 1 regardless of direction.
 /// let t: Vec<f64> = (0..30_000).map(|i| i as f64 * 0.01).collect();

@@ -1,26 +1,4 @@
-//! Spatial rate maps and their scores: Skaggs spatial information,
-//! sparsity, spatial autocorrelogram, grid score and border score.
-//!
-//! With `o_k` the (smoothed) time spent in spatial bin `k`, `p_k = o_k / sum o`
-//! and `r_k` the smoothed spike count divided by `o_k` (Hz):
-//!
-//! ```text
-//! spatial information  I = sum_k p_k (r_k / l) log2(r_k / l),  l = sum_k p_k r_k   (bits/spike; Skaggs et al. 1993)
-//! sparsity             s = (sum_k p_k r_k)^2 / sum_k p_k r_k^2                      (Skaggs et al. 1996)
-//! autocorrelogram      A(dx, dy) = Pearson correlation of r(x, y) and r(x + dx, y + dy) over bins where both are defined
-//! grid score           g = min(c60, c120) - max(c30, c90, c150)                      (Sargolini et al. 2006)
-//!                      c_a: correlation of A with A rotated by a degrees, over an annulus around the centre
-//!                      that excludes the central peak; g is the largest over expanding outer radii (Langston et al. 2010)
-//! border score         b = (cM - dm) / (cM + dm)                                     (Solstad et al. 2008)
-//!                      cM: largest fraction of one wall covered by one field (bins >= 30% of the peak);
-//!                      dm: rate-weighted mean distance of field bins to the nearest wall, over half the shorter side
-//! ```
-//!
-//! # References
-//! - Skaggs, McNaughton, Gothard & Markus (1993) NIPS 5; Skaggs, McNaughton, Wilson
-//!   & Barnes (1996) Hippocampus 6:149.
-//! - Sargolini et al. (2006) Science 312:758; Langston et al. (2010) Science 328:1576.
-//! - Solstad, Boccara, Kropff, Moser & Moser (2008) Science 322:1865.
+//! Spatial rate maps and their scores: Skaggs spatial information, (documented in the parent module)
 
 use super::sampling::{check_behaviour, check_spikes, sample_durations, sample_of, smooth_2d};
 use crate::display::Figure;
@@ -154,7 +132,7 @@ pub struct RateMap {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::place::{rate_map, RateMapParams};
+/// use canns::analysis::{rate_map, RateMapParams};
 /// // A 1 m box scanned row by row for 400 s; the unit fires in the corner x, y < 0.2 m.
 /// let t: Vec<f64> = (0..40_000).map(|i| i as f64 * 0.01).collect();
 /// let x: Vec<f64> = t.iter().map(|t| (t * 0.5 % 2.0 - 1.0).abs()).collect();
@@ -277,7 +255,7 @@ impl RateMap {
     ///
     /// # Examples
     /// ```
-    /// use canns::analysis::place::RateMap;
+    /// use canns::analysis::RateMap;
     /// use canns::ndarray::Array2;
     /// let m = RateMap::from_rates(Array2::from_elem((10, 10), 2.0), Array2::ones((10, 10)), 0.1)?;
     /// assert!((m.sparsity() - 1.0).abs() < 1e-12);
@@ -480,7 +458,7 @@ crate::display::evcxr_display_via_render!(RateMap);
 /// # Examples
 /// ```
 /// let m = canns::ndarray::Array2::from_shape_fn((10, 10), |(i, j)| ((i + 2 * j) % 5) as f64);
-/// let a = canns::analysis::place::autocorrelogram(&m);
+/// let a = canns::analysis::autocorrelogram(&m);
 /// assert_eq!(a.dim(), (19, 19));
 /// assert!((a[[9, 9]] - 1.0).abs() < 1e-12);
 /// ```
@@ -543,7 +521,7 @@ fn sample(a: &Array2<f64>, y: f64, x: f64) -> f64 {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::place::{autocorrelogram, grid_score};
+/// use canns::analysis::{autocorrelogram, grid_score};
 /// use canns::ndarray::Array2;
 /// // A hexagonal pattern: three plane waves 60 degrees apart, period 8 bins.
 /// let k = 2.0 * std::f64::consts::PI / 8.0 * 2.0 / 3f64.sqrt();
@@ -638,7 +616,7 @@ pub fn grid_score(ac: &Array2<f64>) -> f64 {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::place::{autocorrelogram, grid_spacing};
+/// use canns::analysis::{autocorrelogram, grid_spacing};
 /// use canns::ndarray::Array2;
 /// // A hexagonal pattern of period 8 bins.
 /// let k = 2.0 * std::f64::consts::PI / 8.0 * 2.0 / 3f64.sqrt();
@@ -713,7 +691,7 @@ pub fn grid_spacing(ac: &Array2<f64>) -> f64 {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::place::activity_rate_maps;
+/// use canns::analysis::activity_rate_maps;
 /// use canns::ndarray::Array2;
 /// // A raster scan of a 1 m box; cell 0 is active for x < 0.5.
 /// let (x, y): (Vec<f64>, Vec<f64>) = (0..10_000).map(|i| ((i % 100) as f64 / 100.0, (i / 100) as f64 / 100.0)).unzip();
@@ -802,7 +780,7 @@ pub fn activity_rate_maps(
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::place::border_score;
+/// use canns::analysis::border_score;
 /// use canns::ndarray::Array2;
 /// // 1 m box in 2.5 cm bins: a field hugging the west wall, and one in the middle.
 /// let wall = Array2::from_shape_fn((40, 40), |(_, j)| (-(j as f64 * 0.025).powi(2) / 0.005).exp());

@@ -1,17 +1,4 @@
-//! Spike rasters, peri-stimulus time histograms (PSTH) around events, and
-//! rate heatmaps, as plotly figures.
-//!
-//! The PSTH of unit `i` around events `e_1..e_M`, in bins `b` of width `w`
-//! over a window `[start, end)` relative to each event:
-//!
-//! ```text
-//! r_ib(m) = #{spikes of i in e_m + [start + b w, start + (b + 1) w)} / w      (Hz)
-//! mean_ib = (1/M) sum_m r_ib(m),   sem_ib = sd_m(r_ib(m)) / sqrt(M)
-//! ```
-//!
-//! # References
-//! Gerstein & Kiang (1960) Biophys J 1:15, "An approach to the quantitative
-//! analysis of electrophysiological data from single neurons".
+//! Spike rasters, peri-stimulus time histograms (PSTH) around events, and (documented in the parent module)
 
 use super::sampling::check_spikes;
 use crate::display::Figure;
@@ -42,7 +29,7 @@ fn labels_or_index(labels: &[String], n: usize) -> Result<Vec<String>> {
 ///
 /// # Examples
 /// ```
-/// let plot = canns::analysis::raster::raster(&[vec![0.1, 0.5], vec![0.3]], &[], 0.0, 1.0)?;
+/// let plot = canns::analysis::raster(&[vec![0.1, 0.5], vec![0.3]], &[], 0.0, 1.0)?;
 /// assert_eq!(plot.data().len(), 2);
 /// # Ok::<(), canns::Error>(())
 /// ```
@@ -110,7 +97,7 @@ pub struct Psth {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::raster::psth;
+/// use canns::analysis::psth;
 /// // A unit that fires 10 ms after every event.
 /// let events: Vec<f64> = (1..=50).map(|k| k as f64).collect();
 /// let spikes: Vec<f64> = events.iter().map(|e| e + 0.01).collect();
@@ -271,7 +258,7 @@ crate::display::evcxr_display_via_render!(Psth);
 /// # Examples
 /// ```
 /// let c = canns::ndarray::Array2::<f64>::ones((100, 3));
-/// let plot = canns::analysis::raster::rate_heatmap(&c.view(), 0.1, 0.0, &[])?;
+/// let plot = canns::analysis::rate_heatmap(&c.view(), 0.1, 0.0, &[])?;
 /// assert!(plot.to_json().contains("10.0") || plot.to_json().contains("10"));
 /// # Ok::<(), canns::Error>(())
 /// ```

@@ -1,7 +1,4 @@
-//! The analyses applied to a [`Recording`] in one call: tuning curves, rate
-//! maps, decoding and PSTH on the recording's own spikes, behaviour and
-//! events. Restrict the recording first (`rec.restrict("wake")?`,
-//! `rec.select_units("location", "adn")?`) to choose the epoch and units.
+//! The analyses applied to a [`Recording`] in one call: tuning curves, rate (documented in the parent module)
 
 use super::decoding::{decode_head_direction, resample, Decoding, DecodingParams};
 use super::head_direction::{hd_tuning, HdTuning, HdTuningParams};
@@ -61,7 +58,7 @@ impl Recording {
     ///
     /// # Examples
     /// ```no_run
-    /// use canns::analysis::head_direction::HdTuningParams;
+    /// use canns::analysis::HdTuningParams;
     /// let rec = canns::data::Recording::dataset("A2929-200711")?.restrict("wake")?;
     /// let tuning = rec.hd_tuning(&HdTuningParams::default())?;
     /// assert_eq!(tuning.n_units(), 15);

@@ -1,56 +1,4 @@
-//! Replay statistics of decoded bump trajectories: mean squared displacement
-//! over lags and its log-log exponent, net displacement, speed, the
-//! distribution of step sizes and a Levy (stable-law) exponent.
-//!
-//! ```text
-//! MSD(L)  = < |c(t + L) - c(t)|^2 >          (over t and trials; c unwrapped)
-//! MSD(L) ~ L^beta                            beta = 1 diffusive, 1 < beta < 2 super-diffusive, 2 ballistic
-//! steps   Delta c over `step_lag`; symmetric stable law with |phi(t)| = exp(-|sigma t|^alpha)
-//! ```
-//!
-//! **Levy alpha.** The exponent of a symmetric stable law is fitted to the
-//! signed steps (each coordinate of a 2-D step pooled: every projection of
-//! an isotropic stable vector is stable with the same alpha) by the
-//! characteristic-function regression of Koutrouvelis (1980): standardise
-//! the steps by half their interquartile range, compute the empirical
-//! characteristic function `phi(t_k)` at `t_k = pi k / 25`, `k = 1..10`, and
-//! regress `ln(-ln |phi(t_k)|^2)` on `ln t_k`: the slope is alpha (clamped
-//! to (0, 2]). alpha = 2 is Gaussian (Brownian steps), alpha < 2 heavy-tailed
-//! (Levy flights). Ji et al. (2026) instead fit with the `levy` package and a
-//! transform `(2 - alpha_fit)/1.5 + 1`; the regression needs no tables and
-//! has no free transform.
-//!
-//! **Which steps.** The steps are displacements over `step_lag` (default
-//! 1 time unit, i.e. 1 ms in Ji et al.'s units), taken without overlap.
-//! Ji et al.'s code (`TwoD_fun.get_alpha`) uses the displacement between
-//! consecutive samples, one integration step of 0.1 ms (`step_lag = dt`
-//! here), and fits its square. When the bump is driven by additive input
-//! noise the steps are Gaussian at every lag, and alpha is about 2 in every
-//! regime of the 1-D model: adaptation changes how far the bump goes (the
-//! MSD exponent), not the shape of its short steps.
-//! [`plot_step_distributions`] shows the distributions themselves.
-//!
-//! # Shapes
-//! A trial is `(n_steps, dim)`, time-major, dim 1 (ring) or 2 (torus),
-//! holding wrapped angles (they are unwrapped here with `period`).
-//!
-//! # Examples
-//! ```
-//! use canns::analysis::replay::{replay_stats, ReplayStats};
-//! use canns::ndarray::Array2;
-//! // A bump moving at constant speed: ballistic, MSD ~ lag^2.
-//! let c = Array2::from_shape_fn((2000, 1), |(t, _)| canns::space::wrap(0.01 * t as f64));
-//! let s = replay_stats(&[c], 0.1)?;
-//! assert!((s.msd_exponent - 2.0).abs() < 1e-6);
-//! assert!((s.speed - 0.1).abs() < 1e-9); // 0.01 rad per step of 0.1
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Nat Commun,
-//!   doi:10.1038/s41467-025-68042-3 (MSD slope, step histograms, alpha).
-//! - Koutrouvelis (1980), Regression-type estimation of the parameters of
-//!   stable laws, JASA 75(372):918-928.
+//! Replay statistics of decoded bump trajectories: mean squared displacement (documented in the parent module)
 
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
@@ -288,7 +236,7 @@ impl Params for ReplayStatsParams {
     }
 }
 
-/// Replay statistics of a set of trials. See the [module docs](self).
+/// Replay statistics of a set of trials (see the [`analysis`](crate::analysis) docs).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplayStats {
     /// The parameters used.
@@ -459,7 +407,7 @@ impl Render for ReplayStatsParams {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::replay::{plot_step_distributions, replay_stats};
+/// use canns::analysis::{plot_step_distributions, replay_stats};
 /// use canns::ndarray::Array2;
 /// let c = Array2::from_shape_fn((500, 1), |(t, _)| canns::space::wrap((0.3 * t as f64).sin()));
 /// let s = replay_stats(&[c], 0.1)?;
@@ -576,11 +524,11 @@ fn line_fit(p: &[(f64, f64)]) -> (f64, f64) {
 
 /// Symmetric stable-law fit by the characteristic-function regression of
 /// Koutrouvelis (1980): (alpha, sigma) of signed samples `x`, or `None` when
-/// they have no spread. See the [module docs](self).
+/// they have no spread (see the [`analysis`](crate::analysis) docs).
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::replay::levy_alpha;
+/// use canns::analysis::levy_alpha;
 /// // Quantiles of the Cauchy law (stable with alpha = 1, sigma = 0.1).
 /// let n = 4000;
 /// let x: Vec<f64> = (1..n)

@@ -33,7 +33,7 @@ use crate::space::{wrap, TWO_PI};
 use serde::{Deserialize, Serialize};
 
 /// Tracks the translation of a periodic pattern on an `L x L` sheet
-/// (neuron `i` at column `i mod L`, row `i div L`). See the [module docs](self).
+/// (neuron `i` at column `i mod L`, row `i div L`).
 ///
 /// # Examples
 /// ```

@@ -1,46 +1,4 @@
-//! Theta sweeps, cycle by cycle: how far and to which side a decoded
-//! direction or position sweeps from the animal's in each theta cycle.
-//!
-//! The functions take arrays, one value per network step, and cut them into
-//! whole theta cycles of `cycle_len` steps from the first value (slice the
-//! series so that it starts at a cycle's start, phase `-pi`). Steps where the
-//! network is silent (its largest rate below a fraction of the largest over
-//! the series, see [`active_steps`]) carry no decoded value and are skipped.
-//!
-//! * [`direction_sweeps`]: signed offsets of a decoded angle (internal minus
-//!   true heading): per-cycle peak (the offset of largest magnitude), half
-//!   range, silent fraction, and the left/right alternation of the peaks;
-//! * [`position_sweeps`]: decoded minus true position, split along and
-//!   across the heading: egocentric and allocentric sweep length, how far
-//!   ahead, lateral range and its alternation;
-//! * [`offset_vs_phase`]: the mean offset in theta-phase bins;
-//! * [`alternation_fraction`]: the fraction of successive values of opposite sign;
-//! * [`circular_linear_fit`]: phase precession, the slope of firing phase
-//!   against position by circular-linear regression (Kempter et al. 2012).
-//!
-//! # Examples
-//! ```
-//! use canns::analysis::theta::{active_steps, direction_sweeps};
-//! // Two cycles of 4 steps sweeping right (+) then left (-).
-//! let off = [0.0, 0.5, 1.0, 0.2, 0.0, -0.4, -0.9, -0.1];
-//! let rmax = [1.0; 8];
-//! let s = direction_sweeps(&off, &active_steps(&rmax, 0.1), 4)?;
-//! assert_eq!(s.peaks(), vec![1.0, -0.9]);
-//! assert_eq!(s.alternation, Some(1.0));
-//! assert!((s.mean_abs_peak.unwrap() - 0.95).abs() < 1e-12);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
-//!   alternating theta sweeps via firing rate adaptation. Curr Biol
-//!   35(4):709-722.
-//! - Vollan, A. Z., Gardner, R. J., Moser, M.-B. & Moser, E. I. (2025).
-//!   Left-right-alternating theta sweeps in entorhinal-hippocampal maps of
-//!   space. Nature 639:995-1005.
-//! - Kempter, R., Leibold, C., Buzsaki, G., Diba, K. & Schmidt, R. (2012).
-//!   Quantifying circular-linear associations: hippocampal phase precession.
-//!   J Neurosci Methods 207:113-124.
+//! Theta sweeps, cycle by cycle: how far and to which side a decoded (documented in the parent module)
 
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
@@ -53,7 +11,7 @@ use std::f64::consts::{PI, TAU};
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::theta::active_steps;
+/// use canns::analysis::active_steps;
 /// assert_eq!(active_steps(&[1.0, 0.05, 0.5], 0.1), vec![true, false, true]);
 /// ```
 pub fn active_steps(r_max: &[f64], fraction: f64) -> Vec<bool> {
@@ -74,7 +32,7 @@ pub fn active_steps(r_max: &[f64], fraction: f64) -> Vec<bool> {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::theta::alternation_fraction;
+/// use canns::analysis::alternation_fraction;
 /// assert_eq!(alternation_fraction(&[1.0, -2.0, 0.0, 3.0, 4.0]), Some(2.0 / 3.0));
 /// assert_eq!(alternation_fraction(&[1.0]), None);
 /// ```
@@ -258,7 +216,7 @@ pub fn direction_sweeps(
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::theta::offset_vs_phase;
+/// use canns::analysis::offset_vs_phase;
 /// let phase = [-3.0, -1.0, 1.0, 3.0];
 /// let prof = offset_vs_phase(&[1.0, 2.0, 3.0, 4.0], &phase, &[true; 4], 2)?;
 /// assert_eq!(prof, vec![1.5, 3.5]);
@@ -374,7 +332,7 @@ display::evcxr_display_via_render!(PositionSweeps);
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::theta::position_sweeps;
+/// use canns::analysis::position_sweeps;
 /// // Heading +x, decoded position moving from 0.1 to 0.3 m ahead in each cycle.
 /// let pos = vec![[0.0, 0.0]; 6];
 /// let dec = vec![[0.1, 0.0], [0.2, 0.01], [0.3, 0.0], [0.1, 0.0], [0.2, -0.02], [0.3, 0.0]];
@@ -482,7 +440,7 @@ pub struct CircularLinearFit {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::theta::circular_linear_fit;
+/// use canns::analysis::circular_linear_fit;
 /// // Phase falls by pi over 1 m (precession), starting at 2 rad.
 /// let x: Vec<f64> = (0..200).map(|i| i as f64 / 200.0).collect();
 /// let phase: Vec<f64> = x.iter().map(|x| canns::space::wrap(2.0 - std::f64::consts::PI * x)).collect();

@@ -1,4 +1,4 @@
-//! How well a decoded bump follows a target: error, offset and lag.
+//! How well a decoded bump follows a target: error, offset and lag. (documented in the parent module)
 
 use crate::space::angle_diff;
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ pub struct TrackingSummary {
 ///
 /// # Examples
 /// ```
-/// use canns::analysis::tracking::tracking_summary;
+/// use canns::analysis::tracking_summary;
 /// let target: Vec<f64> = (0..100).map(|i| 0.01 * i as f64).collect();
 /// let centre: Vec<f64> = target.iter().map(|t| t - 0.05).collect(); // 0.05 rad behind
 /// let s = tracking_summary(&centre, &target, 0.1, 0);

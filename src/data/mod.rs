@@ -35,9 +35,9 @@
 //! | [`Recording::behaviour_at`] | NaN at times next to an untracked sample |
 //! | [`Recording::with_speed`] | speed NaN where a neighbouring position is untracked |
 //! | [`Recording::speed_filter`] | samples and spikes with NaN speed are dropped |
-//! | head-direction tuning ([`hd_tuning`](crate::analysis::head_direction::hd_tuning)) | add no occupancy; spikes there are not counted |
-//! | rate maps and place-field scores ([`crate::analysis::place`]) | add no occupancy; spikes there are not counted |
-//! | decoding ([`crate::analysis::decoding`]) | bins with an untracked truth are neither trained on nor scored |
+//! | head-direction tuning ([`hd_tuning`](crate::analysis::hd_tuning)) | add no occupancy; spikes there are not counted |
+//! | rate maps and place-field scores ([`crate::analysis::RateMapParams`]) | add no occupancy; spikes there are not counted |
+//! | decoding ([`crate::analysis::DecodingParams`]) | bins with an untracked truth are neither trained on nor scored |
 //! | attractor signature (angle / position of an `Activity`) | compared only where tracked |
 
 mod binned;

@@ -1,20 +1,3 @@
-//! UMAP's fuzzy simplicial set: the symmetric, weighted k-nearest-neighbour
-//! graph whose edge weights are membership strengths in `(0, 1]`.
-//!
-//! For each point `i` with neighbours `j` at distances `d_ij`, `rho_i` is the
-//! distance to the nearest (non-identical) neighbour and `sigma_i` solves
-//! `sum_j exp(-max(0, d_ij - rho_i) / sigma_i) = log2(k)` (binary search);
-//! the directed membership is `a_ij = exp(-max(0, d_ij - rho_i) / sigma_i)`.
-//! The fuzzy union symmetrises: `w_ij = a_ij + a_ji - a_ij a_ji`.
-//! This follows umap-learn's `smooth_knn_dist`, `compute_membership_strengths`
-//! and `fuzzy_simplicial_set` step by step (tolerance 1e-5, 64 bisection
-//! steps, `sigma_i >= 1e-3` times the mean neighbour distance).
-//!
-//! # References
-//! - L. McInnes, J. Healy, J. Melville (2018), UMAP: Uniform Manifold
-//!   Approximation and Projection for Dimension Reduction, arXiv:1802.03426,
-//!   section 3 and appendix.
-
 use super::knn::{knn, Knn, KnnAlgorithm, Metric};
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
@@ -130,6 +113,23 @@ pub fn fuzzy_graph(
         .fit(data)
 }
 
+/// UMAP's fuzzy simplicial set: the symmetric, weighted k-nearest-neighbour
+/// graph whose edge weights are membership strengths in `(0, 1]`.
+///
+/// For each point `i` with neighbours `j` at distances `d_ij`, `rho_i` is the
+/// distance to the nearest (non-identical) neighbour and `sigma_i` solves
+/// `sum_j exp(-max(0, d_ij - rho_i) / sigma_i) = log2(k)` (binary search);
+/// the directed membership is `a_ij = exp(-max(0, d_ij - rho_i) / sigma_i)`.
+/// The fuzzy union symmetrises: `w_ij = a_ij + a_ji - a_ij a_ji`.
+/// This follows umap-learn's `smooth_knn_dist`, `compute_membership_strengths`
+/// and `fuzzy_simplicial_set` step by step (tolerance 1e-5, 64 bisection
+/// steps, `sigma_i >= 1e-3` times the mean neighbour distance).
+///
+/// ## References
+/// - L. McInnes, J. Healy, J. Melville (2018), UMAP: Uniform Manifold
+///   Approximation and Projection for Dimension Reduction, arXiv:1802.03426,
+///   section 3 and appendix.
+///
 /// A symmetric sparse graph with membership strengths in `(0, 1]`, stored
 /// row-wise (compressed sparse rows, column indices ascending).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]

@@ -1,12 +1,3 @@
-//! Exact k-nearest neighbours of every point of a data set.
-//!
-//! Two exact algorithms: a ball tree (petal-neighbors), fast when the data
-//! have few features, and a blocked brute force that computes squared
-//! distances as `|x|^2 + |y|^2 - 2 x.y` with matrix products (rayon over
-//! blocks of query rows), which wins in high dimension where a tree prunes
-//! little. Both return the same neighbours: each point is its own first
-//! neighbour (distance 0, as umap-learn's kNN), ties are broken by index.
-
 use crate::error::{Error, ParamError, Result};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use petal_neighbors::distance::Metric as PetalMetric;
@@ -88,6 +79,15 @@ pub enum KnnAlgorithm {
 /// in R^50, 10k points: brute force several times faster than the tree).
 pub const BALL_TREE_MAX_FEATURES: usize = 12;
 
+/// Exact k-nearest neighbours of every point of a data set.
+///
+/// Two exact algorithms: a ball tree (petal-neighbors), fast when the data
+/// have few features, and a blocked brute force that computes squared
+/// distances as `|x|^2 + |y|^2 - 2 x.y` with matrix products (rayon over
+/// blocks of query rows), which wins in high dimension where a tree prunes
+/// little. Both return the same neighbours: each point is its own first
+/// neighbour (distance 0, as umap-learn's kNN), ties are broken by index.
+///
 /// The `k` nearest neighbours of every point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Knn {

@@ -6,15 +6,15 @@
 //! attractor-signature pipeline: `(n_samples, n_features)` arrays in,
 //! `(n_samples, n_components)` arrays out.
 
-pub mod fuzzy;
-pub mod knn;
+pub(crate) mod fuzzy;
+pub(crate) mod knn;
 mod linalg;
-pub mod pca;
-pub mod trust;
-pub mod umap;
+pub(crate) mod pca;
+pub(crate) mod trust;
+pub(crate) mod umap;
 
 pub use fuzzy::{fuzzy_graph, FuzzyGraph, FuzzyGraphParams};
-pub use knn::{knn, Knn, KnnAlgorithm, Metric};
+pub use knn::{knn, Knn, KnnAlgorithm, Metric, BALL_TREE_MAX_FEATURES};
 pub use pca::{Pca, PcaParams};
 pub use trust::trustworthiness;
 pub use umap::{find_ab_params, Init, SgdMode, Umap, UmapParams};

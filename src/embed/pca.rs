@@ -1,20 +1,3 @@
-//! Principal component analysis.
-//!
-//! The data `X` (`n_samples x n_features`) is centred, `Xc = X - mean`, and
-//! the components are the leading eigenvectors of the sample covariance
-//! `C = Xc^T Xc / (n - 1)` (or, when there are more features than samples,
-//! of the Gram matrix `Xc Xc^T / (n - 1)`, mapped back by `Xc^T u / sqrt((n-1) lambda)`).
-//! The explained variance of component `k` is its eigenvalue `lambda_k`; its
-//! ratio divides by the total variance `trace(C)`. These equal
-//! scikit-learn's `PCA` (`S^2 / (n - 1)` from the SVD of `Xc`), and the sign
-//! of each component follows scikit-learn's `svd_flip`: its entry of largest
-//! magnitude is positive.
-//!
-//! # References
-//! - K. Pearson (1901), On lines and planes of closest fit to systems of
-//!   points in space, Phil. Mag. 2:559-572.
-//! - I. T. Jolliffe (2002), Principal Component Analysis, 2nd ed., Springer.
-
 use super::linalg::sym_eigen;
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
@@ -200,6 +183,23 @@ fn check_finite(data: &ArrayView2<f64>) -> Result<()> {
     Ok(())
 }
 
+/// Principal component analysis.
+///
+/// The data `X` (`n_samples x n_features`) is centred, `Xc = X - mean`, and
+/// the components are the leading eigenvectors of the sample covariance
+/// `C = Xc^T Xc / (n - 1)` (or, when there are more features than samples,
+/// of the Gram matrix `Xc Xc^T / (n - 1)`, mapped back by `Xc^T u / sqrt((n-1) lambda)`).
+/// The explained variance of component `k` is its eigenvalue `lambda_k`; its
+/// ratio divides by the total variance `trace(C)`. These equal
+/// scikit-learn's `PCA` (`S^2 / (n - 1)` from the SVD of `Xc`), and the sign
+/// of each component follows scikit-learn's `svd_flip`: its entry of largest
+/// magnitude is positive.
+///
+/// ## References
+/// - K. Pearson (1901), On lines and planes of closest fit to systems of
+///   points in space, Phil. Mag. 2:559-572.
+/// - I. T. Jolliffe (2002), Principal Component Analysis, 2nd ed., Springer.
+///
 /// A fitted principal component analysis.
 ///
 /// # Examples

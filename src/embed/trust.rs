@@ -1,22 +1,22 @@
-//! Trustworthiness of an embedding: how many of each point's nearest
-//! neighbours in the embedding were also near it in the original space.
-//!
-//! `T(k) = 1 - 2 / (n k (2n - 3k - 1)) sum_i sum_{j in U_k(i)} max(0, r(i, j) - k)`
-//! where `U_k(i)` are the `k` nearest neighbours of `i` in the embedding and
-//! `r(i, j)` is the rank of `j` among `i`'s neighbours in the original space
-//! (1 = nearest). `T = 1` when every embedded neighbourhood is a true one.
-//! Same definition and normalisation as `sklearn.manifold.trustworthiness`
-//! (Euclidean distance in the embedding).
-//!
-//! # References
-//! - J. Venna, S. Kaski (2001), Neighborhood preservation in nonlinear
-//!   projection methods: an experimental study, ICANN 2001, LNCS 2130:485-491.
-
 use super::knn::{check_data, knn, KnnAlgorithm, Metric};
 use crate::error::{Error, ParamError, Result};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+/// Trustworthiness of an embedding: how many of each point's nearest
+/// neighbours in the embedding were also near it in the original space.
+///
+/// `T(k) = 1 - 2 / (n k (2n - 3k - 1)) sum_i sum_{j in U_k(i)} max(0, r(i, j) - k)`
+/// where `U_k(i)` are the `k` nearest neighbours of `i` in the embedding and
+/// `r(i, j)` is the rank of `j` among `i`'s neighbours in the original space
+/// (1 = nearest). `T = 1` when every embedded neighbourhood is a true one.
+/// Same definition and normalisation as `sklearn.manifold.trustworthiness`
+/// (Euclidean distance in the embedding).
+///
+/// ## References
+/// - J. Venna, S. Kaski (2001), Neighborhood preservation in nonlinear
+///   projection methods: an experimental study, ICANN 2001, LNCS 2130:485-491.
+///
 /// Trustworthiness of `embedding` as a map of `data` with `n_neighbors`
 /// neighbours (scikit-learn's default is 5), distances in `data` by `metric`.
 ///

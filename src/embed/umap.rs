@@ -1,32 +1,3 @@
-//! UMAP: Uniform Manifold Approximation and Projection.
-//!
-//! 1. The fuzzy simplicial set of the data ([`FuzzyGraph`]): exact kNN,
-//!    smooth kNN distances, fuzzy union.
-//! 2. Spectral initialisation: the eigenvectors of the normalised Laplacian
-//!    `L = I - D^{-1/2} W D^{-1/2}` with the smallest non-zero eigenvalues
-//!    (Lanczos with full reorthogonalisation on the sparse graph), scaled to
-//!    `[0, 10]` per axis as umap-learn. A disconnected graph falls back to a
-//!    uniform random start in `[-10, 10]` and says so in [`Umap::warnings`].
-//! 3. Stochastic gradient descent on the fuzzy cross-entropy between the
-//!    graph and the low-dimensional similarities `1 / (1 + a d^{2b})`, with
-//!    `a`, `b` fitted to `min_dist` and `spread` ([`find_ab_params`]): each
-//!    edge is sampled in proportion to its weight, with
-//!    `negative_sample_rate` random repulsive samples per positive sample,
-//!    gradients clipped at 4 and a learning rate decaying linearly to 0.
-//!
-//! The SGD runs epoch-synchronously so that it is both parallel and
-//! deterministic: in each epoch every point moves by the attraction of its
-//! own due edges (twice, standing for both endpoints' updates in
-//! umap-learn) and the repulsion of its negative samples, computed against
-//! the positions at the start of the epoch, with a random stream per point
-//! and epoch. The result depends on the seed only, not on the number of
-//! threads. [`SgdMode::Sequential`] runs umap-learn's sequential
-//! (in-place, both endpoints) update instead, on one thread.
-//!
-//! # References
-//! - L. McInnes, J. Healy, J. Melville (2018), UMAP: Uniform Manifold
-//!   Approximation and Projection for Dimension Reduction, arXiv:1802.03426.
-
 use super::fuzzy::{FuzzyGraph, FuzzyGraphParams};
 use super::knn::{KnnAlgorithm, Metric};
 use super::linalg::sym_eigen;
@@ -273,6 +244,35 @@ impl Params for UmapParams {
     }
 }
 
+/// UMAP: Uniform Manifold Approximation and Projection.
+///
+/// 1. The fuzzy simplicial set of the data ([`FuzzyGraph`]): exact kNN,
+///    smooth kNN distances, fuzzy union.
+/// 2. Spectral initialisation: the eigenvectors of the normalised Laplacian
+///    `L = I - D^{-1/2} W D^{-1/2}` with the smallest non-zero eigenvalues
+///    (Lanczos with full reorthogonalisation on the sparse graph), scaled to
+///    `[0, 10]` per axis as umap-learn. A disconnected graph falls back to a
+///    uniform random start in `[-10, 10]` and says so in [`Umap::warnings`].
+/// 3. Stochastic gradient descent on the fuzzy cross-entropy between the
+///    graph and the low-dimensional similarities `1 / (1 + a d^{2b})`, with
+///    `a`, `b` fitted to `min_dist` and `spread` ([`find_ab_params`]): each
+///    edge is sampled in proportion to its weight, with
+///    `negative_sample_rate` random repulsive samples per positive sample,
+///    gradients clipped at 4 and a learning rate decaying linearly to 0.
+///
+/// The SGD runs epoch-synchronously so that it is both parallel and
+/// deterministic: in each epoch every point moves by the attraction of its
+/// own due edges (twice, standing for both endpoints' updates in
+/// umap-learn) and the repulsion of its negative samples, computed against
+/// the positions at the start of the epoch, with a random stream per point
+/// and epoch. The result depends on the seed only, not on the number of
+/// threads. [`SgdMode::Sequential`] runs umap-learn's sequential
+/// (in-place, both endpoints) update instead, on one thread.
+///
+/// ## References
+/// - L. McInnes, J. Healy, J. Melville (2018), UMAP: Uniform Manifold
+///   Approximation and Projection for Dimension Reduction, arXiv:1802.03426.
+///
 /// A fitted UMAP embedding.
 ///
 /// # Examples

@@ -1,46 +1,3 @@
-//! `Cann1d`: a continuous attractor network of N neurons on a ring.
-//!
-//! Neurons sit at `x_i = -pi + i * 2pi/N` (no duplicated end point) and
-//! follow the Wu-Amari dynamics (see [`crate::models::dynamics`]):
-//!
-//! ```text
-//! r_i = u_i^2 / (1 + k * sum_j u_j^2)
-//! W(x, x') = J0 / (sqrt(2 pi) a) * exp(-d(x, x')^2 / (2 a^2))      d: periodic distance
-//! tau du/dt = -u + sum_j W(x, x_j) r_j + I_ext - v
-//! tau_v dv/dt = -v + m u
-//! I_ext(x) = A * exp(-d(x, z)^2 / (4 a^2))                            stimulus at z
-//! ```
-//!
-//! The recurrent input is the plain sum `sum_j W(x_i, x_j) r_j`, exactly as the
-//! Python `canns` package computes it (`dot(conn_mat, r)`), so the same
-//! parameters give the same dynamics. With `m = 0` (the default) there is no
-//! adaptation; [`Cann1dParams::sfa`] gives the spike-frequency-adaptation
-//! network of Mi et al. (2014) with `canns`'s `CANN1D_SFA` defaults.
-//!
-//! The default integrator is forward Euler (as `canns`); choose
-//! [`Integrator::Exponential`] for exponential Euler.
-//!
-//! One deliberate difference from `canns`: `canns` places neurons with
-//! `linspace(-pi, pi, N)`, which puts two neurons at the same point (-pi = pi)
-//! and makes its connectivity slightly non-circulant. We place N distinct
-//! neurons, so the recurrent term is an exact circular convolution.
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! let mut net = Cann1d::params().num(256).build()?;
-//! let mut input = vec![0.0; net.n_neurons()];
-//! net.stimulus(&[0.5], &mut input);
-//! for _ in 0..200 { net.step(0.1, &input)?; }
-//! let centre = canns::analysis::bump::centre_1d(net.r()).unwrap();
-//! assert!((centre - 0.5).abs() < 0.05);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
-//! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
-
 use super::cann_params::cann_params;
 use super::dynamics::{CannOptions, Dynamics, Integrator};
 use super::kernel::{CircularConv, Recurrence};
@@ -97,7 +54,48 @@ pub(crate) fn ring_gaussian(z: f64, amp: f64, c: f64, out: &mut [f64]) {
     }
 }
 
-/// A CANN on a ring of N neurons. See the [module docs](self).
+/// `Cann1d`: a continuous attractor network of N neurons on a ring.
+///
+/// Neurons sit at `x_i = -pi + i * 2pi/N` (no duplicated end point) and
+/// follow the Wu-Amari dynamics (see the [`models`](crate::models) docs):
+///
+/// ```text
+/// r_i = u_i^2 / (1 + k * sum_j u_j^2)
+/// W(x, x') = J0 / (sqrt(2 pi) a) * exp(-d(x, x')^2 / (2 a^2))      d: periodic distance
+/// tau du/dt = -u + sum_j W(x, x_j) r_j + I_ext - v
+/// tau_v dv/dt = -v + m u
+/// I_ext(x) = A * exp(-d(x, z)^2 / (4 a^2))                            stimulus at z
+/// ```
+///
+/// The recurrent input is the plain sum `sum_j W(x_i, x_j) r_j`, exactly as the
+/// Python `canns` package computes it (`dot(conn_mat, r)`), so the same
+/// parameters give the same dynamics. With `m = 0` (the default) there is no
+/// adaptation; [`Cann1dParams::sfa`] gives the spike-frequency-adaptation
+/// network of Mi et al. (2014) with `canns`'s `CANN1D_SFA` defaults.
+///
+/// The default integrator is forward Euler (as `canns`); choose
+/// [`Integrator::Exponential`] for exponential Euler.
+///
+/// One deliberate difference from `canns`: `canns` places neurons with
+/// `linspace(-pi, pi, N)`, which puts two neurons at the same point (-pi = pi)
+/// and makes its connectivity slightly non-circulant. We place N distinct
+/// neurons, so the recurrent term is an exact circular convolution.
+///
+/// ## Examples
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann1d::params().num(256).build()?;
+/// let mut input = vec![0.0; net.n_neurons()];
+/// net.stimulus(&[0.5], &mut input);
+/// for _ in 0..200 { net.step(0.1, &input)?; }
+/// let centre = canns::analysis::centre_1d(net.r()).unwrap();
+/// assert!((centre - 0.5).abs() < 0.05);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
+/// - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 #[derive(Clone)]
 pub struct Cann1d {
     params: Cann1dParams,
@@ -141,7 +139,7 @@ impl Cann1d {
 
     /// This network's noise-free step of `dt` under the constant input
     /// `input` (none: zero) as a map `x -> F(x)` for the fixed-point finder
-    /// ([`crate::analysis::fixed_points`]); the state is `u`, or `[u, v]`
+    /// ([`crate::analysis::FixedPointFinder`]); the state is `u`, or `[u, v]`
     /// with adaptation. See [`CannMap`].
     ///
     /// # Errors

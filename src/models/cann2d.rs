@@ -1,37 +1,3 @@
-//! `Cann2d`: a continuous attractor network of N x N neurons on a torus.
-//!
-//! The same Wu-Amari dynamics as [`crate::models::Cann1d`] (see
-//! [`crate::models::dynamics`]) with the 2D periodic Gaussian kernel
-//!
-//! ```text
-//! W(x, x') = J0 / (sqrt(2 pi) a) * exp(-|d(x, x')|^2 / (2 a^2))
-//! ```
-//!
-//! where `d` is the wrapped difference vector on the torus (-pi, pi]^2, as the
-//! Python `canns` package's `CANN2D` defines it (same normalisation), and the
-//! stimulus `A * exp(-|d(x, z)|^2 / (4 a^2))`. Neuron `(row i, column j)` (flat
-//! index `i * N + j`) prefers the feature `(x_j, x_i)`: the first feature
-//! coordinate runs along columns, the second along rows.
-//!
-//! The recurrent term is computed by a 2D real FFT: O(N^2 log N) time and
-//! O(N^2) memory per step, where `canns` stores a dense N^2 x N^2 matrix.
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! let mut net = Cann2d::params().length(32).build()?;
-//! let mut input = vec![0.0; net.n_neurons()];
-//! net.stimulus(&[0.5, -1.0], &mut input);
-//! for _ in 0..200 { net.step(0.1, &input)?; }
-//! let c = canns::analysis::bump::centre_2d(net.r(), 32).unwrap();
-//! assert!((c[0] - 0.5).abs() < 0.1 && (c[1] + 1.0).abs() < 0.1);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
-//! - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
-
 use super::cann1d::ring_gaussian;
 use super::cann_params::cann_params;
 use super::dynamics::{CannOptions, Dynamics, Integrator};
@@ -56,7 +22,39 @@ cann_params!(
     "The adaptation network with `canns`'s `CANN2D_SFA` defaults (`a = 0.3`, `A = 0.2`, `J0 = 1`, `m = 0.3`, `tau_v = 50`)."
 );
 
-/// A CANN on an N x N torus. See the [module docs](self).
+/// `Cann2d`: a continuous attractor network of N x N neurons on a torus.
+///
+/// The same Wu-Amari dynamics as [`crate::models::Cann1d`] (see
+/// the [`models`](crate::models) docs) with the 2D periodic Gaussian kernel
+///
+/// ```text
+/// W(x, x') = J0 / (sqrt(2 pi) a) * exp(-|d(x, x')|^2 / (2 a^2))
+/// ```
+///
+/// where `d` is the wrapped difference vector on the torus (-pi, pi]^2, as the
+/// Python `canns` package's `CANN2D` defines it (same normalisation), and the
+/// stimulus `A * exp(-|d(x, z)|^2 / (4 a^2))`. Neuron `(row i, column j)` (flat
+/// index `i * N + j`) prefers the feature `(x_j, x_i)`: the first feature
+/// coordinate runs along columns, the second along rows.
+///
+/// The recurrent term is computed by a 2D real FFT: O(N^2 log N) time and
+/// O(N^2) memory per step, where `canns` stores a dense N^2 x N^2 matrix.
+///
+/// ## Examples
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann2d::params().length(32).build()?;
+/// let mut input = vec![0.0; net.n_neurons()];
+/// net.stimulus(&[0.5, -1.0], &mut input);
+/// for _ in 0..200 { net.step(0.1, &input)?; }
+/// let c = canns::analysis::centre_2d(net.r(), 32).unwrap();
+/// assert!((c[0] - 0.5).abs() < 0.1 && (c[1] + 1.0).abs() < 0.1);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
+/// - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
 #[derive(Clone)]
 pub struct Cann2d {
     params: Cann2dParams,
@@ -106,7 +104,7 @@ impl Cann2d {
 
     /// This network's noise-free step of `dt` under the constant input
     /// `input` (none: zero) as a map `x -> F(x)` for the fixed-point finder
-    /// ([`crate::analysis::fixed_points`]); the state is `u`, or `[u, v]`
+    /// ([`crate::analysis::FixedPointFinder`]); the state is `u`, or `[u, v]`
     /// with adaptation. See [`CannMap`].
     ///
     /// # Errors

@@ -1,36 +1,4 @@
-//! The Wu-Amari rate dynamics shared by the ring and torus CANNs, with
-//! optional spike-frequency adaptation and additive noise.
-//!
-//! ```text
-//! r_i      = u_i^2 / (1 + k * sum_j u_j^2)                 (divisive normalisation)
-//! tau du/dt   = -u + W * r + I_ext - v  [+ noise]
-//! tau_v dv/dt = -v + m u                                   (adaptation; m = 0 disables it)
-//! ```
-//!
-//! One forward-Euler step (Ji et al. 2026, eq. 1-2 and `cann.py`/`TwoD_fun.py`):
-//!
-//! ```text
-//! u' = u + dt/tau (-u + W * r + I - v) + sigma_u sqrt(dt) xi         (sigma_u: `noise`)
-//! u' = max(u', 0)                                                     (if `rectify`)
-//! v' = v + dt/tau_v (-v + m u*) + sigma_m u* sqrt(dt/tau_v) xi'       (sigma_m: `noise_v`)
-//! ```
-//!
-//! where `u*` is `u'` ([`AdaptationDrive::NewU`], default) or `u`
-//! ([`AdaptationDrive::OldU`]). The travelling-wave boundary of the
-//! noise-free network is `m* = tau / tau_v` (Mi et al. 2014): below it a bump
-//! stays put, above it the bump travels; Ji et al. (2026) show that `m / m*`
-//! alone moves replay from stationary through diffusive to super-diffusive.
-//!
-//! # References
-//! - Wu, Hamaguchi & Amari (2008), Dynamics and computation of continuous
-//!   attractors, Neural Computation 20(4):994-1025.
-//! - Mi, Fung, Wong & Wu (2014), Spike frequency adaptation implements
-//!   anticipative tracking in continuous attractor neural networks, NeurIPS 27.
-//! - Dong, Chu, Wu et al. (2021), Noisy adaptation generates Levy flights in
-//!   attractor neural networks, NeurIPS 34.
-//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Dynamical modulation of
-//!   hippocampal replay through firing rate adaptation, Nat Commun,
-//!   doi:10.1038/s41467-025-68042-3.
+//! The Wu-Amari rate dynamics shared by the ring and torus CANNs, with (documented in the parent module)
 
 use super::kernel::CircularConv;
 use crate::error::{Error, ParamError, Result};

@@ -1,58 +1,3 @@
-//! `GridCell2DPosition`: a grid module on a twisted torus driven by the
-//! animal's position (the `canns` model of the same name, without
-//! adaptation).
-//!
-//! The geometry is the twisted torus shared with the theta-sweep
-//! [`GridCellNetwork`](super::theta_sweep::GridCellNetwork): `n x n`
-//! neurons at phases `phi_i`, positions mapped to phases by
-//! `phase(p) = wrap(T mr p)`, the hexagonal distance `|T^-1 wrap(dphi)|`, and
-//! the grid spacing `Lambda = 2 pi / mr` (m). With `G` the Gaussian of width
-//! `a` on the torus (summed over its lattice images):
-//!
-//! ```text
-//! W_ij  = J0 / g / (sqrt(2 pi) a) G(phi_i - phi_j)                 recurrent kernel
-//! I_i   = A G(phi_i - phase(p))                                   position input
-//! u    <- u + dt / tau (-u + W r + I + noise_strength xi)          forward Euler, xi ~ N(0, 1)
-//! u    <- max(u, 0),   r = g u^2 / (1 + k sum u^2)                 rectification, divisive normalisation
-//! ```
-//!
-//! The recurrence is a circular convolution on the torus by 2D real FFT; the
-//! position input is added to its spectrum from its Fourier series, so a
-//! step costs one forward and one inverse transform. [`Recurrence::Dense`]
-//! computes both terms by direct sums (the test oracle).
-//!
-//! The decoder is the lattice decoder of the theta-sweep grid module: the
-//! population vector of the rates above 10% of their maximum on each phase
-//! axis, mapped back by `T^-1 / mr` and moved to the lattice copy nearest a
-//! reference position (the last position given to
-//! [`GridCell2DPosition::update`]).
-//!
-//! **Differences from `canns`** (`GridCell2DPosition`, canns 1.5):
-//! the decoder reads the rates after the step rather than before it (in
-//! `canns` `center_position` lags the input by one step); `gc_bump` (a
-//! Gaussian between a position and four times a phase) and weight noise
-//! (`conn_noise`) are not provided; the default `mapping_ratio` stays 1.5
-//! (spacing 4.19 m), while the `canns` examples use 6 (1.05 m).
-//!
-//! # Examples
-//! ```
-//! use canns::models::GridCell2DPosition;
-//! let mut net = GridCell2DPosition::params()
-//!     .length(24).mapping_ratio(6.0).amplitude(15.0).j0(10.0).g(100.0).k(0.5)
-//!     .noise_strength(0.0).build()?;
-//! for _ in 0..200 { net.update([0.4, 0.7])?; }
-//! let d = net.decoded_position().unwrap();
-//! assert!((d[0] - 0.4).abs() < 0.03 && (d[1] - 0.7).abs() < 0.03);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Burak, Y. & Fiete, I. R. (2009). Accurate path integration in continuous
-//!   attractor network models of grid cells. PLoS Comput Biol 5:e1000291.
-//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
-//!   alternating theta sweeps via firing rate adaptation. Curr Biol
-//!   35(4):709-722 (the twisted-torus grid module).
-
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
@@ -264,7 +209,62 @@ impl Render for GridCell2DPositionParams {
     }
 }
 
-/// A position-driven grid module on a twisted torus. See the [module docs](self).
+/// `GridCell2DPosition`: a grid module on a twisted torus driven by the
+/// animal's position (the `canns` model of the same name, without
+/// adaptation).
+///
+/// The geometry is the twisted torus shared with the theta-sweep
+/// [`GridCellNetwork`](super::theta_sweep::GridCellNetwork): `n x n`
+/// neurons at phases `phi_i`, positions mapped to phases by
+/// `phase(p) = wrap(T mr p)`, the hexagonal distance `|T^-1 wrap(dphi)|`, and
+/// the grid spacing `Lambda = 2 pi / mr` (m). With `G` the Gaussian of width
+/// `a` on the torus (summed over its lattice images):
+///
+/// ```text
+/// W_ij  = J0 / g / (sqrt(2 pi) a) G(phi_i - phi_j)                 recurrent kernel
+/// I_i   = A G(phi_i - phase(p))                                   position input
+/// u    <- u + dt / tau (-u + W r + I + noise_strength xi)          forward Euler, xi ~ N(0, 1)
+/// u    <- max(u, 0),   r = g u^2 / (1 + k sum u^2)                 rectification, divisive normalisation
+/// ```
+///
+/// The recurrence is a circular convolution on the torus by 2D real FFT; the
+/// position input is added to its spectrum from its Fourier series, so a
+/// step costs one forward and one inverse transform. [`Recurrence::Dense`]
+/// computes both terms by direct sums (the test oracle).
+///
+/// The decoder is the lattice decoder of the theta-sweep grid module: the
+/// population vector of the rates above 10% of their maximum on each phase
+/// axis, mapped back by `T^-1 / mr` and moved to the lattice copy nearest a
+/// reference position (the last position given to
+/// [`GridCell2DPosition::update`]).
+///
+/// **Differences from `canns`** (`GridCell2DPosition`, canns 1.5):
+/// the decoder reads the rates after the step rather than before it (in
+/// `canns` `center_position` lags the input by one step); `gc_bump` (a
+/// Gaussian between a position and four times a phase) and weight noise
+/// (`conn_noise`) are not provided; the default `mapping_ratio` stays 1.5
+/// (spacing 4.19 m), while the `canns` examples use 6 (1.05 m).
+///
+/// ## Examples
+/// ```
+/// use canns::models::GridCell2DPosition;
+/// let mut net = GridCell2DPosition::params()
+///     .length(24).mapping_ratio(6.0).amplitude(15.0).j0(10.0).g(100.0).k(0.5)
+///     .noise_strength(0.0).build()?;
+/// for _ in 0..200 { net.update([0.4, 0.7])?; }
+/// let d = net.decoded_position().unwrap();
+/// assert!((d[0] - 0.4).abs() < 0.03 && (d[1] - 0.7).abs() < 0.03);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Burak, Y. & Fiete, I. R. (2009). Accurate path integration in continuous
+///   attractor network models of grid cells. PLoS Comput Biol 5:e1000291.
+/// - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
+///   alternating theta sweeps via firing rate adaptation. Curr Biol
+///   35(4):709-722 (the twisted-torus grid module).
+///
+/// A position-driven grid module on a twisted torus.
 ///
 /// # Examples
 /// ```

@@ -1,60 +1,3 @@
-//! `GridCell2DVelocity`: the Burak & Fiete (2009) path integrator, a neural
-//! sheet whose neurons have preferred directions and shifted centre-surround
-//! inhibition, driven by the animal's velocity.
-//!
-//! `L x L` neurons sit at integer positions `x_i = (i mod L, i div L)`; each
-//! has a preferred direction `e_i` ([`DirectionLayout`]). With `W0` the
-//! centre-surround profile (all weights <= 0 when `gamma > beta`):
-//!
-//! ```text
-//! W0(d)  = W_a (exp(-gamma |d|^2) - exp(-beta |d|^2)),   beta = 3 / lambda^2,  gamma = e beta     (B&F eq. 3)
-//! W_ij   = W0(x_i - x_j - l e_j)                          presynaptic direction (B&F eq. 2)
-//! B_i    = A (1 + alpha v . e_i)  [x envelope_i]          velocity input, v in m/s (B&F eq. 4)
-//! s     <- s + dt / tau (-s + W r + B),   r = max(s, 0)     forward Euler (B&F eq. 1)
-//! ```
-//!
-//! On a periodic sheet `d` is the shortest difference on the torus; on an
-//! aperiodic sheet it is the plain difference and the input is multiplied by
-//! the envelope `A(x) = 1` for `|x - c| < R - dr`, `exp(-a0 ((|x - c| - R + dr) / dr)^2)`
-//! beyond (B&F eq. 5, `c` the sheet centre, `R = L / 2`).
-//!
-//! The recurrence is not a dense `L^2 x L^2` matrix: the neurons of one
-//! direction class share one shifted kernel, so `W r = sum_c K_c * r_c`
-//! (`r_c`: the rates of class `c`, zero elsewhere) is one 2D FFT per class
-//! and one inverse (on a sheet padded to `2L` when aperiodic).
-//!
-//! With [`GridCell2DVelocityParams::canns_compat`] the weights are those of
-//! the Python `canns` package, `W_ij = W0(x_j - x_i - l e_i)`: the
-//! postsynaptic neuron's direction with the opposite sign, which makes the
-//! pattern move against the velocity (anti-parallel, a mirrored but working
-//! integrator); it is then computed as one forward FFT and one inverse per
-//! class.
-//!
-//! **Differences from `canns`** (`GridCell2DVelocity`, canns 1.5):
-//! [`GridCell2DVelocity::heal`] honours its schedule's step counts and time
-//! step and changes nothing global (`canns`'s `heal_network` ignores
-//! `num_healing_steps` and resets a global dt); B&F's four directions in 2x2
-//! blocks are the default layout, `canns`'s six directions assigned by
-//! `i mod 6` are [`DirectionLayout::Modulo6`]; aperiodic sheets are supported;
-//! the sheet's motion is measured by Fourier-phase tracking
-//! ([`crate::analysis::sheet::SheetTracker`]) rather than blob tracking.
-//!
-//! # Examples
-//! ```
-//! use canns::models::{GridCell2DVelocity, HealSchedule};
-//! let mut net = GridCell2DVelocity::params().length(24).lambda_net(10.0).build()?;
-//! net.heal(&HealSchedule::canns_steps(2000))?;
-//! assert_eq!(net.steps(), 2000);
-//! // Healing forms a pattern: a minority of the sheet is active.
-//! let active = net.active_fraction();
-//! assert!(active > 0.05 && active < 0.5, "{active}");
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Burak, Y. & Fiete, I. R. (2009). Accurate path integration in continuous
-//!   attractor network models of grid cells. PLoS Comput Biol 5:e1000291.
-
 use crate::analysis::sheet::SheetTracker;
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
@@ -431,7 +374,64 @@ impl HealSchedule {
     }
 }
 
-/// The Burak & Fiete sheet. See the [module docs](self).
+/// `GridCell2DVelocity`: the Burak & Fiete (2009) path integrator, a neural
+/// sheet whose neurons have preferred directions and shifted centre-surround
+/// inhibition, driven by the animal's velocity.
+///
+/// `L x L` neurons sit at integer positions `x_i = (i mod L, i div L)`; each
+/// has a preferred direction `e_i` ([`DirectionLayout`]). With `W0` the
+/// centre-surround profile (all weights <= 0 when `gamma > beta`):
+///
+/// ```text
+/// W0(d)  = W_a (exp(-gamma |d|^2) - exp(-beta |d|^2)),   beta = 3 / lambda^2,  gamma = e beta     (B&F eq. 3)
+/// W_ij   = W0(x_i - x_j - l e_j)                          presynaptic direction (B&F eq. 2)
+/// B_i    = A (1 + alpha v . e_i)  [x envelope_i]          velocity input, v in m/s (B&F eq. 4)
+/// s     <- s + dt / tau (-s + W r + B),   r = max(s, 0)     forward Euler (B&F eq. 1)
+/// ```
+///
+/// On a periodic sheet `d` is the shortest difference on the torus; on an
+/// aperiodic sheet it is the plain difference and the input is multiplied by
+/// the envelope `A(x) = 1` for `|x - c| < R - dr`, `exp(-a0 ((|x - c| - R + dr) / dr)^2)`
+/// beyond (B&F eq. 5, `c` the sheet centre, `R = L / 2`).
+///
+/// The recurrence is not a dense `L^2 x L^2` matrix: the neurons of one
+/// direction class share one shifted kernel, so `W r = sum_c K_c * r_c`
+/// (`r_c`: the rates of class `c`, zero elsewhere) is one 2D FFT per class
+/// and one inverse (on a sheet padded to `2L` when aperiodic).
+///
+/// With [`GridCell2DVelocityParams::canns_compat`] the weights are those of
+/// the Python `canns` package, `W_ij = W0(x_j - x_i - l e_i)`: the
+/// postsynaptic neuron's direction with the opposite sign, which makes the
+/// pattern move against the velocity (anti-parallel, a mirrored but working
+/// integrator); it is then computed as one forward FFT and one inverse per
+/// class.
+///
+/// **Differences from `canns`** (`GridCell2DVelocity`, canns 1.5):
+/// [`GridCell2DVelocity::heal`] honours its schedule's step counts and time
+/// step and changes nothing global (`canns`'s `heal_network` ignores
+/// `num_healing_steps` and resets a global dt); B&F's four directions in 2x2
+/// blocks are the default layout, `canns`'s six directions assigned by
+/// `i mod 6` are [`DirectionLayout::Modulo6`]; aperiodic sheets are supported;
+/// the sheet's motion is measured by Fourier-phase tracking
+/// ([`crate::analysis::sheet::SheetTracker`]) rather than blob tracking.
+///
+/// ## Examples
+/// ```
+/// use canns::models::{GridCell2DVelocity, HealSchedule};
+/// let mut net = GridCell2DVelocity::params().length(24).lambda_net(10.0).build()?;
+/// net.heal(&HealSchedule::canns_steps(2000))?;
+/// assert_eq!(net.steps(), 2000);
+/// // Healing forms a pattern: a minority of the sheet is active.
+/// let active = net.active_fraction();
+/// assert!(active > 0.05 && active < 0.5, "{active}");
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Burak, Y. & Fiete, I. R. (2009). Accurate path integration in continuous
+///   attractor network models of grid cells. PLoS Comput Biol 5:e1000291.
+///
+/// The Burak & Fiete sheet.
 ///
 /// # Examples
 /// ```

@@ -1,101 +1,3 @@
-//! `HierarchicalNetwork`: path integration by band cells with shifter rings,
-//! grid modules driven by the band phases, and place cells reading several
-//! modules (the `canns` model of Chu et al.).
-//!
-//! Each **band cell** population is a ring attractor of `n` neurons on
-//! phases `x_j = -pi + 2 pi j / n` that integrates the velocity component along
-//! its direction `theta` (spacing `lambda`: `k = 2 pi / lambda (cos(theta - pi/2), sin(theta - pi/2))`),
-//! shifted by two velocity-gated shifter populations (left, right):
-//!
-//! ```text
-//! ring:     r = u^2 / (1 + k_b sum u^2),   tau_b du/dt = -u + J N(x_i - x_j; a_b) * r + I,   J = J0_b sqrt(8 sqrt(2 pi) k_b a_b / rho)
-//! shifter:  r_s = relu(u_s) [+ noise xi],  tau_s du_s/dt = -u_s + w_L2S r_ring
-//!           r_left *= (gain + v_phi),  r_right *= (gain - v_phi),     v_phi = v . k   (rad/s)
-//! input:    I = w_S2L (N(x_i - x_j - delta; a_b) * r_left + N(x_i - x_j + delta; a_b) * r_right) + I_loc
-//! centre:   phi = arg sum_j e^{i x_j} r_j
-//! ```
-//!
-//! Each **grid module** has three band populations at `theta, theta + 60, theta + 120`
-//! degrees (one spacing) and an `m x m` grid sheet on the phase torus driven by
-//! the phases `(phi_x, phi_y)` of the first two, with adaptation
-//! (exponential Euler on `(u, v)`, `m = mbar tau / tau_v`):
-//!
-//! ```text
-//! I_grid = c N(d_hex(Phi - phi_i); a_b),    d_hex(d) = |(d_x, (d_y - d_x / 2) 2 / sqrt 3)|   (single wrap)
-//! tau du/dt = -u + J0 N(d_hex; a_g) * r + I_grid - v,   tau_v dv/dt = -v + m u,   r = u^2 / (1 + k sum u^2)
-//! place input from the module: W_pg r,   W_pg = N(d_hex(phase(c_p) - phi_g); a_b)
-//! ```
-//!
-//! **Place cells** on an `n_p x n_p` lattice over the arena sum the modules'
-//! outputs `g`, and the position is read from them:
-//!
-//! ```text
-//! u_p = max(g - max(g) / 2, 0),   decoded = sum_p c_p u_p / (1e-5 + sum u_p),   r_p = u_p^2 / (1 + sum u^2)
-//! ```
-//!
-//! **The speed limit.** The right shifter's gate `gain - v_phi` is negative,
-//! and its rate unphysical, once `|v_phi| > gain`, i.e. for
-//! `|v| > gain lambda / (2 pi)` along a band direction (0.064 m/s at
-//! `gain = 0.2`, `lambda = 2` m). Every update checks the velocity against
-//! the smallest spacing; [`SpeedLimit`] chooses whether exceeding it is
-//! counted ([`HierarchicalNetwork::speed_violations`]), an error, or ignored;
-//! [`HierarchicalNetwork::run`] checks a whole history first and names the
-//! `band_gain` or `spacing_min` that would admit it
-//! ([`HierarchicalNetworkParams::check_speed`]). canns's examples move at
-//! 0.04 m/s; a running rat does not (the Sargolini et al. trajectory reaches
-//! 0.82 m/s at 0.05 s sampling and is over 0.064 m/s on 8772 of 11 993
-//! samples). Raising `band_gain` (or `spacing_min`) until the check passes
-//! keeps both gates positive but does not make the rings follow such phase
-//! speeds: at `band_gain = 3` (`spacing 2..5` m, place cells over the 1 m
-//! box) the 600 s run decodes with a 0.46 m mean error, and at
-//! `band_gain = 1`, spacings `6..15` m, 0.35 m; the model integrates the
-//! slow walks it was built for.
-//!
-//! **Differences from `canns`** (`hierarchical_model.py`, canns 1.5): any
-//! module count, band size and grid size (canns hard-codes 20^2 and 180 in its
-//! recorders); the band-to-grid matrices that `canns` computes and never uses
-//! are not built; `grid_A` and the module angle's rotation (unused in canns)
-//! are not parameters; the grid-to-place product reads only the grid cells
-//! above an activity floor (`place_floor`, with the error bound it implies
-//! reported each step); the speed limit is reported.
-//!
-//! **Cost of a step.** The two shifters of a band receive the same drive
-//! from the same start, so one potential serves both and their gates act on
-//! the kernels: a band step is two real FFTs and one inverse (not six
-//! transforms), exact. Above the floor, the grid-to-place weights are read
-//! as 16-bit multiples of the largest weight and each module's rows are
-//! summed in single precision, which adds at most `w_max R (1 / 131070 +
-//! (n + 3) 2^-24)` (rate mass `R` of the `n` rows read) to the bound
-//! [`HierarchicalNetwork::place_input_bound`] reports; `place_floor = 0`
-//! keeps the exact `f64` product. At 5 modules and 30^2 place cells a step
-//! takes 0.127 ms of CPU time (criterion median of `CANNS_BENCH_CLOCK=cpu
-//! nice cargo bench --bench path_integration -- --warm-up-time 1
-//! --measurement-time 3`, load average 14 on 2 cores), against canns 1.5's
-//! 1.37 ms wall time beside it (`scripts/compare/path_integration.py
-//! --no-bench`) and 0.75 ms on an idle machine; the band rings and the
-//! grid-to-place product take about a third each. `cargo run --release --example hierarchical_long` runs canns's
-//! example at full length (a million steps, with progress).
-//!
-//! # Examples
-//! ```
-//! use canns::models::HierarchicalNetwork;
-//! let mut net = HierarchicalNetwork::params().num_module(2).num_place(10).build()?;
-//! net.anchor([2.5, 2.5], 200, 100.0)?;
-//! net.anchor([2.5, 2.5], 50, 0.0)?;
-//! let d = net.decoded();
-//! assert!((d[0] - 2.5).abs() < 0.1 && (d[1] - 2.5).abs() < 0.1, "{d:?}");
-//! // Faster than gain * spacing / 2 pi is reported.
-//! assert!(net.speed_limit() < 0.07);
-//! net.update([0.5, 0.0], [2.5, 2.5], 0.0)?;
-//! assert_eq!(net.speed_violations(), 1);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Chu, T. et al. (2025). Localized space coding and phase coding complement
-//!   each other to achieve robust and efficient spatial representation
-//!   (as cited by the `canns` documentation).
-
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
@@ -708,7 +610,105 @@ const FIXED16_STEPS: f64 = 65535.0;
 /// `2^-24`, the unit roundoff of `f32`.
 const F32_EPS: f64 = 1.0 / 16_777_216.0;
 
-/// The hierarchical band -> grid -> place network. See the [module docs](self).
+/// `HierarchicalNetwork`: path integration by band cells with shifter rings,
+/// grid modules driven by the band phases, and place cells reading several
+/// modules (the `canns` model of Chu et al.).
+///
+/// Each **band cell** population is a ring attractor of `n` neurons on
+/// phases `x_j = -pi + 2 pi j / n` that integrates the velocity component along
+/// its direction `theta` (spacing `lambda`: `k = 2 pi / lambda (cos(theta - pi/2), sin(theta - pi/2))`),
+/// shifted by two velocity-gated shifter populations (left, right):
+///
+/// ```text
+/// ring:     r = u^2 / (1 + k_b sum u^2),   tau_b du/dt = -u + J N(x_i - x_j; a_b) * r + I,   J = J0_b sqrt(8 sqrt(2 pi) k_b a_b / rho)
+/// shifter:  r_s = relu(u_s) [+ noise xi],  tau_s du_s/dt = -u_s + w_L2S r_ring
+///           r_left *= (gain + v_phi),  r_right *= (gain - v_phi),     v_phi = v . k   (rad/s)
+/// input:    I = w_S2L (N(x_i - x_j - delta; a_b) * r_left + N(x_i - x_j + delta; a_b) * r_right) + I_loc
+/// centre:   phi = arg sum_j e^{i x_j} r_j
+/// ```
+///
+/// Each **grid module** has three band populations at `theta, theta + 60, theta + 120`
+/// degrees (one spacing) and an `m x m` grid sheet on the phase torus driven by
+/// the phases `(phi_x, phi_y)` of the first two, with adaptation
+/// (exponential Euler on `(u, v)`, `m = mbar tau / tau_v`):
+///
+/// ```text
+/// I_grid = c N(d_hex(Phi - phi_i); a_b),    d_hex(d) = |(d_x, (d_y - d_x / 2) 2 / sqrt 3)|   (single wrap)
+/// tau du/dt = -u + J0 N(d_hex; a_g) * r + I_grid - v,   tau_v dv/dt = -v + m u,   r = u^2 / (1 + k sum u^2)
+/// place input from the module: W_pg r,   W_pg = N(d_hex(phase(c_p) - phi_g); a_b)
+/// ```
+///
+/// **Place cells** on an `n_p x n_p` lattice over the arena sum the modules'
+/// outputs `g`, and the position is read from them:
+///
+/// ```text
+/// u_p = max(g - max(g) / 2, 0),   decoded = sum_p c_p u_p / (1e-5 + sum u_p),   r_p = u_p^2 / (1 + sum u^2)
+/// ```
+///
+/// **The speed limit.** The right shifter's gate `gain - v_phi` is negative,
+/// and its rate unphysical, once `|v_phi| > gain`, i.e. for
+/// `|v| > gain lambda / (2 pi)` along a band direction (0.064 m/s at
+/// `gain = 0.2`, `lambda = 2` m). Every update checks the velocity against
+/// the smallest spacing; [`SpeedLimit`] chooses whether exceeding it is
+/// counted ([`HierarchicalNetwork::speed_violations`]), an error, or ignored;
+/// [`HierarchicalNetwork::run`] checks a whole history first and names the
+/// `band_gain` or `spacing_min` that would admit it
+/// ([`HierarchicalNetworkParams::check_speed`]). canns's examples move at
+/// 0.04 m/s; a running rat does not (the Sargolini et al. trajectory reaches
+/// 0.82 m/s at 0.05 s sampling and is over 0.064 m/s on 8772 of 11 993
+/// samples). Raising `band_gain` (or `spacing_min`) until the check passes
+/// keeps both gates positive but does not make the rings follow such phase
+/// speeds: at `band_gain = 3` (`spacing 2..5` m, place cells over the 1 m
+/// box) the 600 s run decodes with a 0.46 m mean error, and at
+/// `band_gain = 1`, spacings `6..15` m, 0.35 m; the model integrates the
+/// slow walks it was built for.
+///
+/// **Differences from `canns`** (`hierarchical_model.py`, canns 1.5): any
+/// module count, band size and grid size (canns hard-codes 20^2 and 180 in its
+/// recorders); the band-to-grid matrices that `canns` computes and never uses
+/// are not built; `grid_A` and the module angle's rotation (unused in canns)
+/// are not parameters; the grid-to-place product reads only the grid cells
+/// above an activity floor (`place_floor`, with the error bound it implies
+/// reported each step); the speed limit is reported.
+///
+/// **Cost of a step.** The two shifters of a band receive the same drive
+/// from the same start, so one potential serves both and their gates act on
+/// the kernels: a band step is two real FFTs and one inverse (not six
+/// transforms), exact. Above the floor, the grid-to-place weights are read
+/// as 16-bit multiples of the largest weight and each module's rows are
+/// summed in single precision, which adds at most `w_max R (1 / 131070 +
+/// (n + 3) 2^-24)` (rate mass `R` of the `n` rows read) to the bound
+/// [`HierarchicalNetwork::place_input_bound`] reports; `place_floor = 0`
+/// keeps the exact `f64` product. At 5 modules and 30^2 place cells a step
+/// takes 0.127 ms of CPU time (criterion median of `CANNS_BENCH_CLOCK=cpu
+/// nice cargo bench --bench path_integration -- --warm-up-time 1
+/// --measurement-time 3`, load average 14 on 2 cores), against canns 1.5's
+/// 1.37 ms wall time beside it (`scripts/compare/path_integration.py
+/// --no-bench`) and 0.75 ms on an idle machine; the band rings and the
+/// grid-to-place product take about a third each. `cargo run --release --example hierarchical_long` runs canns's
+/// example at full length (a million steps, with progress).
+///
+/// ## Examples
+/// ```
+/// use canns::models::HierarchicalNetwork;
+/// let mut net = HierarchicalNetwork::params().num_module(2).num_place(10).build()?;
+/// net.anchor([2.5, 2.5], 200, 100.0)?;
+/// net.anchor([2.5, 2.5], 50, 0.0)?;
+/// let d = net.decoded();
+/// assert!((d[0] - 2.5).abs() < 0.1 && (d[1] - 2.5).abs() < 0.1, "{d:?}");
+/// // Faster than gain * spacing / 2 pi is reported.
+/// assert!(net.speed_limit() < 0.07);
+/// net.update([0.5, 0.0], [2.5, 2.5], 0.0)?;
+/// assert_eq!(net.speed_violations(), 1);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Chu, T. et al. (2025). Localized space coding and phase coding complement
+///   each other to achieve robust and efficient spatial representation
+///   (as cited by the `canns` documentation).
+///
+/// The hierarchical band -> grid -> place network.
 ///
 /// # Examples
 /// ```

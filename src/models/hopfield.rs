@@ -1,48 +1,3 @@
-//! `Hopfield`: the Amari-Hopfield associative memory of N binary (or graded)
-//! neurons with symmetric weights.
-//!
-//! ```text
-//! h_i = sum_j W_ij s_j - theta                 local field
-//! s_i <- f(h_i)                                f = sign, tanh(h / T) or sigmoid(h / T)
-//! E   = -1/2 sum_ij W_ij s_i s_j + theta sum_i s_i
-//! m   = p . s / N                              overlap with a pattern p
-//! ```
-//!
-//! The update is synchronous (every neuron from the same state) or
-//! asynchronous (one sweep visits every neuron once, each seeing the
-//! neurons updated before it, in a fresh random order per sweep drawn from
-//! the network's seeded generator). With symmetric `W`, a zero diagonal and
-//! the sign activation, an asynchronous sweep never increases `E` (Hopfield
-//! 1982). Weights come from a learning rule, usually
-//! [`crate::train::Hebbian`]: with `W = (1/N) sum_mu p_mu p_mu^T`, random
-//! patterns are recalled up to a load `P / N` of about 0.138 (Amit, Gutfreund
-//! & Sompolinsky 1985).
-//!
-//! Differences from canns's `AmariHopfieldNetwork`, deliberate:
-//! - a neuron whose field is exactly zero keeps its state under the sign
-//!   activation (canns sets it to `sign(0) = 0`, leaving the binary states);
-//! - each asynchronous sweep draws a new order (canns's key does not advance,
-//!   so its "random" order is the same permutation on every call).
-//!
-//! # Examples
-//! ```
-//! use canns::models::Hopfield;
-//! use canns::train::{Hebbian, LearningRule};
-//! use canns::ndarray::array;
-//! let patterns = array![[1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0]];
-//! let mut net = Hopfield::params().n_neurons(6).build()?;
-//! Hebbian::params().build()?.train(&mut net, patterns.view())?;
-//! let recall = net.recall(&[1.0, -1.0, 1.0, -1.0, 1.0, 1.0], 10)?; // last bit flipped
-//! assert!(recall.converged);
-//! assert_eq!(net.overlap(patterns.row(0).as_slice().unwrap())?, 1.0);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Amari (1972), IEEE Trans. Computers C-21(11):1197-1206.
-//! - Hopfield (1982), PNAS 79(8):2554-2558.
-//! - Amit, Gutfreund & Sompolinsky (1985), Phys. Rev. Lett. 55(14):1530-1533.
-
 use super::dense::{dot, first_non_finite};
 use super::linear::{check_input, image_strip};
 use super::Model;
@@ -259,7 +214,50 @@ impl Render for Recall {
     }
 }
 
-/// An Amari-Hopfield network. See the [module docs](self).
+/// `Hopfield`: the Amari-Hopfield associative memory of N binary (or graded)
+/// neurons with symmetric weights.
+///
+/// ```text
+/// h_i = sum_j W_ij s_j - theta                 local field
+/// s_i <- f(h_i)                                f = sign, tanh(h / T) or sigmoid(h / T)
+/// E   = -1/2 sum_ij W_ij s_i s_j + theta sum_i s_i
+/// m   = p . s / N                              overlap with a pattern p
+/// ```
+///
+/// The update is synchronous (every neuron from the same state) or
+/// asynchronous (one sweep visits every neuron once, each seeing the
+/// neurons updated before it, in a fresh random order per sweep drawn from
+/// the network's seeded generator). With symmetric `W`, a zero diagonal and
+/// the sign activation, an asynchronous sweep never increases `E` (Hopfield
+/// 1982). Weights come from a learning rule, usually
+/// [`crate::train::Hebbian`]: with `W = (1/N) sum_mu p_mu p_mu^T`, random
+/// patterns are recalled up to a load `P / N` of about 0.138 (Amit, Gutfreund
+/// & Sompolinsky 1985).
+///
+/// Differences from canns's `AmariHopfieldNetwork`, deliberate:
+/// - a neuron whose field is exactly zero keeps its state under the sign
+///   activation (canns sets it to `sign(0) = 0`, leaving the binary states);
+/// - each asynchronous sweep draws a new order (canns's key does not advance,
+///   so its "random" order is the same permutation on every call).
+///
+/// ## Examples
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::train::{Hebbian, LearningRule};
+/// use canns::ndarray::array;
+/// let patterns = array![[1.0, -1.0, 1.0, -1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0]];
+/// let mut net = Hopfield::params().n_neurons(6).build()?;
+/// Hebbian::params().build()?.train(&mut net, patterns.view())?;
+/// let recall = net.recall(&[1.0, -1.0, 1.0, -1.0, 1.0, 1.0], 10)?; // last bit flipped
+/// assert!(recall.converged);
+/// assert_eq!(net.overlap(patterns.row(0).as_slice().unwrap())?, 1.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Amari (1972), IEEE Trans. Computers C-21(11):1197-1206.
+/// - Hopfield (1982), PNAS 79(8):2554-2558.
+/// - Amit, Gutfreund & Sompolinsky (1985), Phys. Rev. Lett. 55(14):1530-1533.
 #[derive(Clone)]
 pub struct Hopfield {
     params: HopfieldParams,
@@ -762,7 +760,7 @@ impl Hopfield {
 ///
 /// # Examples
 /// ```
-/// let fig = canns::models::hopfield::plot_patterns(
+/// let fig = canns::models::plot_patterns(
 ///     "noisy -> recalled",
 ///     &[("probe", &[1.0, -1.0, -1.0, 1.0][..]), ("recalled", &[1.0, -1.0, 1.0, 1.0][..])],
 ///     2,

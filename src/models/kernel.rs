@@ -1,12 +1,4 @@
-//! Circular convolution of firing rates with a translation-invariant
-//! recurrent kernel, on the ring (1D) and the torus (2D).
-//!
-//! The recurrent input of a CANN, `I_rec(x) = sum_x' W(x - x') r(x')`, is a
-//! circular convolution because `W` depends only on the periodic distance. We
-//! compute it by real FFT in O(N log N) (O(N^2 log N) on an N x N torus), and
-//! keep an exact direct sum ([`Recurrence::Dense`]) as the test oracle. The
-//! dense path never stores an N^2 matrix: it sums over the kernel vector, so
-//! its memory is O(N) as well.
+//! Circular convolution of firing rates with a translation-invariant (documented in the parent module)
 
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};

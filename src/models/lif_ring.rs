@@ -1,61 +1,3 @@
-//! `LifRing`: a spiking ring attractor of leaky integrate-and-fire neurons,
-//! after the working-memory network of Compte, Brunel, Goldman-Rakic & Wang
-//! (2000): excitatory neurons on a ring with slow (NMDA-like), local
-//! recurrent excitation, and an inhibitory population that inhibits every
-//! excitatory neuron alike. A brief cue starts a bump of activity that
-//! outlasts the cue (persistent activity) and follows a moving cue.
-//!
-//! Each neuron `i` (excitatory: `x_i = -pi + 2 pi i / N_E`):
-//!
-//! ```text
-//! tau_m dV_i/dt = -(V_i - V_L) + mu_i + sigma sqrt(2 tau_m) xi_i(t)
-//! V_i >= V_th  ->  spike, V_i <- V_reset, held for t_ref
-//! mu_i (E) = I_E + J_EE/N_E sum_j w(x_i - x_j) g_j + I_ext,i - J_IE/N_I sum_k s_k^IE
-//! mu_k (I) = I_I + J_EI/N_E sum_j s_j^EI - J_II/N_I sum_l s_l^II
-//! dg/dt = -g / tau_EE, and g <- g + alpha (1 - g) at each spike          (NMDA-like, saturating)
-//! ds/dt = -s / tau_syn + sum_spikes delta(t - t_spike)                  (the other synapses)
-//! w(d)  = J- + (J+ - J-) exp(-d^2 / (2 sigma_w^2)),   mean of w over the ring = 1
-//! ```
-//!
-//! The saturating E->E gating `g` (in [0, 1]; Poisson firing at rate `r`
-//! holds it at `r alpha tau / (1 + r alpha tau)`) bounds the recurrent
-//! excitation, which sets the height of the bump (Wang 1999).
-//!
-//! Currents are in mV (the voltage they hold the membrane at), `sigma` is the
-//! standard deviation of the free membrane potential, and each step applies
-//! the exact solution of the Ornstein-Uhlenbeck membrane over `dt` and the
-//! exact decay of every synaptic variable. Recurrent excitation is updated
-//! by events: a spike of neuron `j` adds the shifted profile `w` to the
-//! filtered input of every excitatory neuron, so a step costs `O(N)` plus
-//! `O(N_E)` per excitatory spike. A moving cue drags the bump because the
-//! connectivity is translation invariant (Zhang 1996; Compte et al. 2000).
-//!
-//! Differences from Compte et al. (2000), for speed and simplicity:
-//! current-based instead of conductance-based synapses, one synaptic time
-//! constant per connection type (E->E slow as NMDA, the rest fast), Gaussian
-//! membrane noise instead of Poisson background spikes, 800 + 200 neurons by
-//! default instead of 2048 + 512.
-//!
-//! # Examples
-//! ```
-//! use canns::models::{FeatureMap, LifRing, Model};
-//! let mut ring = LifRing::params().build()?;
-//! let cue = ring.stimulus_at(&[1.0])?;
-//! ring.run(0.25, &cue)?;                            // cue on for 250 ms
-//! ring.run(0.5, &vec![0.0; ring.n_neurons()])?;    // then 500 ms without input
-//! let centre = canns::analysis::bump::centre_1d(ring.r()).unwrap();
-//! assert!(canns::space::angle_diff(centre, 1.0).abs() < 0.5);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Compte, Brunel, Goldman-Rakic & Wang (2000), Cerebral Cortex
-//!   10(9):910-923, "Synaptic mechanisms and network dynamics underlying
-//!   spatial working memory in a cortical network model".
-//! - Wang (1999), J. Neurosci. 19(21):9587-9603 (NMDA and persistent activity).
-//! - Brunel & Hakim (1999), Neural Computation 11(7):1621-1671 (LIF networks
-//!   with noise).
-
 use super::cann1d::ring_gaussian;
 use super::{FeatureMap, Model};
 use crate::display::{lines, Bundle, Figure, KeyValues, Render, Series};
@@ -600,7 +542,63 @@ impl Decay {
     }
 }
 
-/// A spiking ring attractor. See the [module docs](self).
+/// `LifRing`: a spiking ring attractor of leaky integrate-and-fire neurons,
+/// after the working-memory network of Compte, Brunel, Goldman-Rakic & Wang
+/// (2000): excitatory neurons on a ring with slow (NMDA-like), local
+/// recurrent excitation, and an inhibitory population that inhibits every
+/// excitatory neuron alike. A brief cue starts a bump of activity that
+/// outlasts the cue (persistent activity) and follows a moving cue.
+///
+/// Each neuron `i` (excitatory: `x_i = -pi + 2 pi i / N_E`):
+///
+/// ```text
+/// tau_m dV_i/dt = -(V_i - V_L) + mu_i + sigma sqrt(2 tau_m) xi_i(t)
+/// V_i >= V_th  ->  spike, V_i <- V_reset, held for t_ref
+/// mu_i (E) = I_E + J_EE/N_E sum_j w(x_i - x_j) g_j + I_ext,i - J_IE/N_I sum_k s_k^IE
+/// mu_k (I) = I_I + J_EI/N_E sum_j s_j^EI - J_II/N_I sum_l s_l^II
+/// dg/dt = -g / tau_EE, and g <- g + alpha (1 - g) at each spike          (NMDA-like, saturating)
+/// ds/dt = -s / tau_syn + sum_spikes delta(t - t_spike)                  (the other synapses)
+/// w(d)  = J- + (J+ - J-) exp(-d^2 / (2 sigma_w^2)),   mean of w over the ring = 1
+/// ```
+///
+/// The saturating E->E gating `g` (in [0, 1]; Poisson firing at rate `r`
+/// holds it at `r alpha tau / (1 + r alpha tau)`) bounds the recurrent
+/// excitation, which sets the height of the bump (Wang 1999).
+///
+/// Currents are in mV (the voltage they hold the membrane at), `sigma` is the
+/// standard deviation of the free membrane potential, and each step applies
+/// the exact solution of the Ornstein-Uhlenbeck membrane over `dt` and the
+/// exact decay of every synaptic variable. Recurrent excitation is updated
+/// by events: a spike of neuron `j` adds the shifted profile `w` to the
+/// filtered input of every excitatory neuron, so a step costs `O(N)` plus
+/// `O(N_E)` per excitatory spike. A moving cue drags the bump because the
+/// connectivity is translation invariant (Zhang 1996; Compte et al. 2000).
+///
+/// Differences from Compte et al. (2000), for speed and simplicity:
+/// current-based instead of conductance-based synapses, one synaptic time
+/// constant per connection type (E->E slow as NMDA, the rest fast), Gaussian
+/// membrane noise instead of Poisson background spikes, 800 + 200 neurons by
+/// default instead of 2048 + 512.
+///
+/// ## Examples
+/// ```
+/// use canns::models::{FeatureMap, LifRing, Model};
+/// let mut ring = LifRing::params().build()?;
+/// let cue = ring.stimulus_at(&[1.0])?;
+/// ring.run(0.25, &cue)?;                            // cue on for 250 ms
+/// ring.run(0.5, &vec![0.0; ring.n_neurons()])?;    // then 500 ms without input
+/// let centre = canns::analysis::centre_1d(ring.r()).unwrap();
+/// assert!(canns::space::angle_diff(centre, 1.0).abs() < 0.5);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Compte, Brunel, Goldman-Rakic & Wang (2000), Cerebral Cortex
+///   10(9):910-923, "Synaptic mechanisms and network dynamics underlying
+///   spatial working memory in a cortical network model".
+/// - Wang (1999), J. Neurosci. 19(21):9587-9603 (NMDA and persistent activity).
+/// - Brunel & Hakim (1999), Neural Computation 11(7):1621-1671 (LIF networks
+///   with noise).
 #[derive(Clone)]
 pub struct LifRing {
     params: LifRingParams,

@@ -1,31 +1,3 @@
-//! `LinearLayer`: `y = W x`, the layer that Oja's, Sanger's and the BCM rule
-//! train, with the sliding modification threshold of BCM theory.
-//!
-//! ```text
-//! y = W x                              W: n_outputs x n_inputs, W_ij ~ w_std N(0, 1)
-//! theta <- theta + (y^2 - theta) / tau_theta      (update_threshold, per output)
-//! ```
-//!
-//! The threshold tracks the recent mean of `y^2` over `tau_theta` samples, as
-//! in Bienenstock, Cooper & Munro (1982) with the running average of Intrator
-//! & Cooper (1992). It is state of the layer (the neuron's own history), and
-//! [`crate::train::Bcm`] moves it; the other rules leave it alone.
-//!
-//! # Examples
-//! ```
-//! use canns::models::LinearLayer;
-//! let mut layer = LinearLayer::params().n_inputs(3).n_outputs(2).seed(1).build()?;
-//! layer.set_weights(canns::ndarray::array![[1.0, 0.0, 0.0], [0.0, 2.0, 1.0]].view())?;
-//! assert_eq!(layer.forward(&[1.0, 2.0, 3.0])?, &[1.0, 7.0]);
-//! layer.update_threshold();
-//! assert!((layer.theta()[1] - (0.1 + (49.0 - 0.1) / 100.0)).abs() < 1e-12);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48.
-//! - Intrator & Cooper (1992), Neural Networks 5(1):3-17.
-
 use super::dense::{check_components, first_non_finite, gaussian_matrix, matvec};
 use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
 use crate::error::{Error, Result};
@@ -120,7 +92,33 @@ impl Params for LinearLayerParams {
     }
 }
 
-/// A linear layer `y = W x` with a BCM threshold. See the [module docs](self).
+/// `LinearLayer`: `y = W x`, the layer that Oja's, Sanger's and the BCM rule
+/// train, with the sliding modification threshold of BCM theory.
+///
+/// ```text
+/// y = W x                              W: n_outputs x n_inputs, W_ij ~ w_std N(0, 1)
+/// theta <- theta + (y^2 - theta) / tau_theta      (update_threshold, per output)
+/// ```
+///
+/// The threshold tracks the recent mean of `y^2` over `tau_theta` samples, as
+/// in Bienenstock, Cooper & Munro (1982) with the running average of Intrator
+/// & Cooper (1992). It is state of the layer (the neuron's own history), and
+/// [`crate::train::Bcm`] moves it; the other rules leave it alone.
+///
+/// ## Examples
+/// ```
+/// use canns::models::LinearLayer;
+/// let mut layer = LinearLayer::params().n_inputs(3).n_outputs(2).seed(1).build()?;
+/// layer.set_weights(canns::ndarray::array![[1.0, 0.0, 0.0], [0.0, 2.0, 1.0]].view())?;
+/// assert_eq!(layer.forward(&[1.0, 2.0, 3.0])?, &[1.0, 7.0]);
+/// layer.update_threshold();
+/// assert!((layer.theta()[1] - (0.1 + (49.0 - 0.1) / 100.0)).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48.
+/// - Intrator & Cooper (1992), Neural Networks 5(1):3-17.
 #[derive(Clone)]
 pub struct LinearLayer {
     params: LinearLayerParams,

@@ -7,22 +7,123 @@
 //! output (that is [`crate::analysis`]'s job). The weight-matrix networks
 //! that [`crate::train`]'s rules change ([`Hopfield`], [`LinearLayer`],
 //! [`SpikingLayer`]) have their own update methods.
+//!
+//! ## `dynamics`
+//!
+//! The Wu-Amari rate dynamics shared by the ring and torus CANNs, with
+//! optional spike-frequency adaptation and additive noise.
+//!
+//! ```text
+//! r_i      = u_i^2 / (1 + k * sum_j u_j^2)                 (divisive normalisation)
+//! tau du/dt   = -u + W * r + I_ext - v  [+ noise]
+//! tau_v dv/dt = -v + m u                                   (adaptation; m = 0 disables it)
+//! ```
+//!
+//! One forward-Euler step (Ji et al. 2026, eq. 1-2 and `cann.py`/`TwoD_fun.py`):
+//!
+//! ```text
+//! u' = u + dt/tau (-u + W * r + I - v) + sigma_u sqrt(dt) xi         (sigma_u: `noise`)
+//! u' = max(u', 0)                                                     (if `rectify`)
+//! v' = v + dt/tau_v (-v + m u*) + sigma_m u* sqrt(dt/tau_v) xi'       (sigma_m: `noise_v`)
+//! ```
+//!
+//! where `u*` is `u'` ([`AdaptationDrive::NewU`], default) or `u`
+//! ([`AdaptationDrive::OldU`]). The travelling-wave boundary of the
+//! noise-free network is `m* = tau / tau_v` (Mi et al. 2014): below it a bump
+//! stays put, above it the bump travels; Ji et al. (2026) show that `m / m*`
+//! alone moves replay from stationary through diffusive to super-diffusive.
+//!
+//! ### References
+//! - Wu, Hamaguchi & Amari (2008), Dynamics and computation of continuous
+//!   attractors, Neural Computation 20(4):994-1025.
+//! - Mi, Fung, Wong & Wu (2014), Spike frequency adaptation implements
+//!   anticipative tracking in continuous attractor neural networks, NeurIPS 27.
+//! - Dong, Chu, Wu et al. (2021), Noisy adaptation generates Levy flights in
+//!   attractor neural networks, NeurIPS 34.
+//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Dynamical modulation of
+//!   hippocampal replay through firing rate adaptation, Nat Commun,
+//!   doi:10.1038/s41467-025-68042-3.
+//!
+//! ## `kernel`
+//!
+//! Circular convolution of firing rates with a translation-invariant
+//! recurrent kernel, on the ring (1D) and the torus (2D).
+//!
+//! The recurrent input of a CANN, `I_rec(x) = sum_x' W(x - x') r(x')`, is a
+//! circular convolution because `W` depends only on the periodic distance. We
+//! compute it by real FFT in O(N log N) (O(N^2 log N) on an N x N torus), and
+//! keep an exact direct sum ([`Recurrence::Dense`]) as the test oracle. The
+//! dense path never stores an N^2 matrix: it sums over the kernel vector, so
+//! its memory is O(N) as well.
+//!
+//! ## `theta_sweep`
+//!
+//! Theta sweeps: the head-direction, grid-cell and place-cell networks with
+//! firing-rate adaptation whose activity sweeps ahead of the animal, left and
+//! right in alternate theta cycles.
+//!
+//! * [`ThetaClock`]: theta phase, cycle index, and the modulation of each
+//!   network's drive by running and turning speed (explicit units: ms for
+//!   the networks, m/s and rad/s from trajectories).
+//! * [`DirectionCellNetwork`]: a head-direction ring whose internal
+//!   direction alternates left and right of the heading (Ji et al. 2025).
+//! * [`GridCellNetwork`]: a twisted-torus grid module driven by conjunctive
+//!   direction x position input, whose decoded position sweeps ahead along
+//!   internal direction (Ji et al. 2025).
+//! * [`PlaceCellNetwork`]: place cells on the geodesic distances of an
+//!   environment with walls ([`GeodesicGrid`], e.g. a T-maze), whose bump
+//!   sweeps forwards along the track (Chu et al. 2024).
+//!
+//! Every network steps by exponential Euler on its (u, v) pair with
+//! start-of-step values, rectifies `u` and normalises the rates divisively,
+//! as the Python `canns` package does; each carries its own `dt` (ms) and
+//! noise seed.
+//!
+//! ### Examples
+//! ```
+//! use canns::models::{DirectionCellNetwork, GridCellNetwork, ThetaClock};
+//! use canns::models::Model; // r(), u(), v()
+//! let clock = ThetaClock::params().v_max(2.0).build()?;
+//! let mut dc = DirectionCellNetwork::params().noise_strength(0.0).build()?;
+//! let mut gc = GridCellNetwork::params()
+//!     .num_gc_x(24)
+//!     .mapping_ratio(10.0)
+//!     .noise_strength(0.0)
+//!     .build()?;
+//! for i in 0..200 {
+//!     let pos = [0.2 + 0.5e-3 * i as f64, 0.75];
+//!     let m = clock.modulation(i, 0.5, 0.0);
+//!     dc.update(0.0, m.hd)?;
+//!     gc.update(pos, dc.r(), m.gc)?;
+//! }
+//! let p = gc.decoded_position().expect("an active bump");
+//! assert!((p[1] - 0.75).abs() < 0.1);
+//! # Ok::<(), canns::Error>(())
+//! ```
+//!
+//! ### References
+//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
+//!   alternating theta sweeps via firing rate adaptation. Curr Biol
+//!   35(4):709-722.
+//! - Chu, T., Ji, Z., Zuo, J., Mi, Y., Zhang, W., Huang, T., Bush, D.,
+//!   Burgess, N. & Wu, S. (2024). Firing rate adaptation affords place cell
+//!   theta sweeps, phase precession and procession. eLife 12:RP87055.
 
-pub mod cann1d;
-pub mod cann2d;
+pub(crate) mod cann1d;
+pub(crate) mod cann2d;
 pub(crate) mod cann_params;
 pub(crate) mod dense;
-pub mod dynamics;
-pub mod grid_position;
-pub mod grid_velocity;
-pub mod hierarchical;
-pub mod hopfield;
-pub mod kernel;
-pub mod lif_ring;
-pub mod linear;
-pub mod spiking;
-pub mod step_map;
-pub mod theta_sweep;
+pub(crate) mod dynamics;
+pub(crate) mod grid_position;
+pub(crate) mod grid_velocity;
+pub(crate) mod hierarchical;
+pub(crate) mod hopfield;
+pub(crate) mod kernel;
+pub(crate) mod lif_ring;
+pub(crate) mod linear;
+pub(crate) mod spiking;
+pub(crate) mod step_map;
+pub(crate) mod theta_sweep;
 pub(crate) mod twisted_torus;
 
 pub use cann1d::{Cann1d, Cann1dParams};
@@ -36,15 +137,18 @@ pub use grid_velocity::{
 pub use hierarchical::{
     HierarchicalNetwork, HierarchicalNetworkParams, HierarchicalRun, SpeedLimit,
 };
-pub use hopfield::{Activation, Hopfield, HopfieldParams, Overlaps, Recall, Update};
-pub use kernel::Recurrence;
-pub use lif_ring::{LifRing, LifRingParams};
+pub use hopfield::{
+    plot_patterns, Activation, Hopfield, HopfieldParams, Overlaps, Recall, Update, CONVERGED,
+};
+pub use kernel::{CircularConv, Recurrence, WeightedField};
+pub use lif_ring::{BumpTrace, LifRing, LifRingParams, SpikeLog};
 pub use linear::{LinearLayer, LinearLayerParams};
 pub use spiking::{SpikingLayer, SpikingLayerParams};
 pub use step_map::{CannMap, FnMap, StepMap};
 pub use theta_sweep::{
-    DirectionCellNetwork, DirectionCellNetworkParams, GridCellNetwork, GridCellNetworkParams,
-    ThetaClock, ThetaClockParams,
+    t_maze, DirectionCellNetwork, DirectionCellNetworkParams, GeodesicGrid, GridCellNetwork,
+    GridCellNetworkParams, GridDecode, PlaceCellNetwork, PlaceCellNetworkParams, ThetaClock,
+    ThetaClockParams, ThetaModulation,
 };
 
 /// Estimated bytes a neuron of a CANN takes (state `u`, `r`, `v`, input,

@@ -1,41 +1,3 @@
-//! `SpikingLayer`: a layer of discrete-time leaky integrate-and-fire neurons
-//! with exponentially decaying spike traces, the layer that
-//! [`crate::train::Stdp`] trains.
-//!
-//! One call of [`SpikingLayer::forward`] with the input spikes (or rates) `x`
-//! runs, in this order (as canns's `SpikingLayer`):
-//!
-//! ```text
-//! trace_pre  <- lambda_trace * trace_pre + x
-//! v          <- lambda_leak * v + W x
-//! s          <- [v >= v_threshold]                   (0 or 1 per output)
-//! v          <- v_reset where s = 1
-//! trace_post <- lambda_trace * trace_post + s
-//! ```
-//!
-//! Time is counted in steps: the leak and the trace decay are per-step
-//! factors (`exp(-dt / tau)` for a time constant `tau`), so the layer needs no
-//! `dt` (canns's `dt` argument is unused).
-//!
-//! One deliberate difference from canns: the initial weights come from this
-//! layer's own `seed`. canns draws them from a key that does not advance, so
-//! every layer built in one process starts with the same weights.
-//!
-//! # Examples
-//! ```
-//! use canns::models::SpikingLayer;
-//! let mut layer = SpikingLayer::params().n_inputs(2).n_outputs(1).v_threshold(0.5).build()?;
-//! layer.set_weights(canns::ndarray::array![[0.8, 0.3]].view())?;
-//! assert_eq!(layer.forward(&[0.0, 1.0])?, &[0.0]); // v = 0.3: below threshold
-//! assert_eq!(layer.forward(&[0.0, 1.0])?, &[1.0]); // v = 0.9 * 0.3 + 0.3 = 0.57
-//! assert_eq!(layer.v(), &[0.0]);                    // reset after the spike
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Lapicque (1907); Gerstner, Kistler, Naud & Paninski (2014), Neuronal
-//!   Dynamics, ch. 1.3 (leaky integrate-and-fire) and 19.2 (traces for STDP).
-
 use super::dense::{first_non_finite, gaussian_matrix, matvec};
 use super::linear::check_input;
 use crate::display::{heatmap, Bundle, Figure, KeyValues, Render};
@@ -152,7 +114,43 @@ impl Params for SpikingLayerParams {
     }
 }
 
-/// A layer of discrete-time LIF neurons with spike traces. See the [module docs](self).
+/// `SpikingLayer`: a layer of discrete-time leaky integrate-and-fire neurons
+/// with exponentially decaying spike traces, the layer that
+/// [`crate::train::Stdp`] trains.
+///
+/// One call of [`SpikingLayer::forward`] with the input spikes (or rates) `x`
+/// runs, in this order (as canns's `SpikingLayer`):
+///
+/// ```text
+/// trace_pre  <- lambda_trace * trace_pre + x
+/// v          <- lambda_leak * v + W x
+/// s          <- [v >= v_threshold]                   (0 or 1 per output)
+/// v          <- v_reset where s = 1
+/// trace_post <- lambda_trace * trace_post + s
+/// ```
+///
+/// Time is counted in steps: the leak and the trace decay are per-step
+/// factors (`exp(-dt / tau)` for a time constant `tau`), so the layer needs no
+/// `dt` (canns's `dt` argument is unused).
+///
+/// One deliberate difference from canns: the initial weights come from this
+/// layer's own `seed`. canns draws them from a key that does not advance, so
+/// every layer built in one process starts with the same weights.
+///
+/// ## Examples
+/// ```
+/// use canns::models::SpikingLayer;
+/// let mut layer = SpikingLayer::params().n_inputs(2).n_outputs(1).v_threshold(0.5).build()?;
+/// layer.set_weights(canns::ndarray::array![[0.8, 0.3]].view())?;
+/// assert_eq!(layer.forward(&[0.0, 1.0])?, &[0.0]); // v = 0.3: below threshold
+/// assert_eq!(layer.forward(&[0.0, 1.0])?, &[1.0]); // v = 0.9 * 0.3 + 0.3 = 0.57
+/// assert_eq!(layer.v(), &[0.0]);                    // reset after the spike
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Lapicque (1907); Gerstner, Kistler, Naud & Paninski (2014), Neuronal
+///   Dynamics, ch. 1.3 (leaky integrate-and-fire) and 19.2 (traces for STDP).
 #[derive(Clone)]
 pub struct SpikingLayer {
     params: SpikingLayerParams,

@@ -1,23 +1,23 @@
-//! Networks as discrete-time maps `x -> F(x, u)`, for the fixed-point
-//! analysis of [`crate::analysis::fixed_points`] (Sussillo & Barak 2013).
-//!
-//! [`StepMap`] is the whole contract: a state dimension, one deterministic
-//! step, and (optionally) its vector-Jacobian product. The input `u` is part
-//! of the map (held fixed while fixed points are sought). The crate's CANNs
-//! give theirs with [`crate::models::Cann1d::step_map`] and
-//! [`crate::models::Cann2d::step_map`]; a notebook can implement the trait
-//! for its own model, or wrap a closure with [`FnMap`].
-//!
-//! # References
-//! - Sussillo & Barak (2013), Opening the black box: low-dimensional
-//!   dynamics in high-dimensional recurrent neural networks, Neural
-//!   Computation 25(3):626-649.
-
 #[cfg(test)]
 use super::dynamics::CannOptions;
 use super::dynamics::{AdaptationDrive, Constants, Integrator};
 use super::kernel::CircularConv;
 
+/// Networks as discrete-time maps `x -> F(x, u)`, for the fixed-point
+/// analysis of [`crate::analysis::FixedPointFinder`] (Sussillo & Barak 2013).
+///
+/// [`StepMap`] is the whole contract: a state dimension, one deterministic
+/// step, and (optionally) its vector-Jacobian product. The input `u` is part
+/// of the map (held fixed while fixed points are sought). The crate's CANNs
+/// give theirs with [`crate::models::Cann1d::step_map`] and
+/// [`crate::models::Cann2d::step_map`]; a notebook can implement the trait
+/// for its own model, or wrap a closure with [`FnMap`].
+///
+/// ## References
+/// - Sussillo & Barak (2013), Opening the black box: low-dimensional
+///   dynamics in high-dimensional recurrent neural networks, Neural
+///   Computation 25(3):626-649.
+///
 /// A deterministic discrete-time map `x -> F(x)` (the input is part of the
 /// map). Methods take `&mut self` so implementations may keep scratch
 /// buffers.

@@ -1,8 +1,3 @@
-//! Progress reporting for long runs: a bar on a terminal's stderr; in a
-//! notebook kernel (evcxr marks the process running cells with
-//! `EVCXR_IS_RUNTIME`) one line on stderr every few seconds, which the cell
-//! shows as it runs and keeps in the saved notebook; nothing elsewhere.
-
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
@@ -40,6 +35,11 @@ pub fn in_notebook_kernel() -> bool {
     std::env::var_os("EVCXR_IS_RUNTIME").is_some()
 }
 
+/// Progress reporting for long runs: a bar on a terminal's stderr; in a
+/// notebook kernel (evcxr marks the process running cells with
+/// `EVCXR_IS_RUNTIME`) one line on stderr every few seconds, which the cell
+/// shows as it runs and keeps in the saved notebook; nothing elsewhere.
+///
 /// A progress report on stderr.
 #[derive(Debug)]
 pub struct Progress {

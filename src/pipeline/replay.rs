@@ -1,30 +1,4 @@
-//! Replay runs: a CANN on the [`Replay`] protocol, over seeds, recording the
-//! decoded bump trajectory (and optionally the rate raster), with the
-//! statistics of [`crate::analysis::replay`] on top.
-//!
-//! Ji et al. (2026): with the adaptation strength `m` relative to the
-//! travelling-wave boundary `m* = tau / tau_v` as the one control variable,
-//! the bump left by a cue stays put (`m / m* = 0`, MSD exponent about 1 from
-//! the input noise), diffuses, or moves super-diffusively (`m / m* > 1`,
-//! exponent towards 2).
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! use canns::pipeline::replay::{replay_trials, ji_1d};
-//! use canns::tasks::Replay;
-//! // The 1-D model of Ji et al. far above the boundary (m / m* = 3.5), two
-//! // seeds, cue 50 ms then 200 ms free: nearly ballistic (exponent 1.92 in
-//! // the authors' model).
-//! let runs = replay_trials(|s| ji_1d(3.5, s), &Replay::params(), &[0, 1], 0)?;
-//! let stats = runs.stats(10.0)?;
-//! assert!(stats.msd_exponent > 1.7);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Nat Commun,
-//!   doi:10.1038/s41467-025-68042-3.
+//! Replay runs: a CANN on the [`Replay`] protocol, over seeds, recording the (documented in the parent module)
 
 use crate::analysis::bump::RingGrid;
 use crate::analysis::fixed_points::FixedPointFinder;
@@ -51,7 +25,7 @@ use std::f64::consts::PI;
 ///
 /// # Examples
 /// ```
-/// let (p, o) = canns::pipeline::replay::ji_1d_params(1.5);
+/// let (p, o) = canns::pipeline::ji_1d_params(1.5);
 /// assert!((p.m - 1.5 / 48.0).abs() < 1e-15 && o.rectify);
 /// ```
 pub fn ji_1d_params(m_bar: f64) -> (Cann1dParams, CannOptions) {
@@ -89,7 +63,7 @@ pub fn ji_1d(m_bar: f64, seed: u64) -> Result<Cann1d> {
 ///
 /// # Examples
 /// ```
-/// let (p, o) = canns::pipeline::replay::ji_2d_params(0.01, 2.0, 100);
+/// let (p, o) = canns::pipeline::ji_2d_params(0.01, 2.0, 100);
 /// assert!((p.m - 0.99 / 100.0).abs() < 1e-15 && o.noise_v > 0.0);
 /// ```
 pub fn ji_2d_params(mu: f64, gamma: f64, length: usize) -> (Cann2dParams, CannOptions) {
@@ -399,7 +373,7 @@ display::evcxr_display_via_render!(ReplayTrials);
 ///
 /// # Examples
 /// ```
-/// use canns::pipeline::replay::adaptation_spectrum;
+/// use canns::pipeline::adaptation_spectrum;
 /// let s = adaptation_spectrum(&[0.5, 2.0], 4)?;
 /// assert!(s.top[0] < 1.0 + 1e-3 && s.top[1] > 1.0 + 1e-3);
 /// # Ok::<(), canns::Error>(())

@@ -1,4 +1,4 @@
-//! `simulate`: run a model on a task and record what happened.
+//! `simulate`: run a model on a task and record what happened. (documented in the parent module)
 
 use super::progress::{Progress, ShowProgress};
 use crate::analysis::bump;

@@ -1,41 +1,3 @@
-//! `ThetaSweep`: a trajectory through the head-direction and grid networks
-//! under a theta clock, recorded, with per-cycle sweep statistics.
-//!
-//! Units are explicit and never shared through a global: the trajectory is
-//! in seconds and metres, resampled every `dt / 1000` s; the networks and
-//! the clock step `dt` milliseconds (the pipeline's `dt` overrides the `dt`
-//! of the nested parameters, so they cannot disagree). The removed
-//! `ThetaSweepPipeline` of the Python `canns` package handed its 1 ms theta
-//! clock a step of 0.001 and so ran with a frozen theta phase; here the
-//! recorded phase advances one cycle per `cycle_len` ms.
-//!
-//! Per step: `m = clock.modulation(i, speed, omega)`, the direction network
-//! steps towards the heading under `m.hd`, then the grid network steps at the
-//! position with the direction network's new rates under `m.gc`.
-//!
-//! # Examples
-//! ```
-//! use canns::pipeline::ThetaSweep;
-//! use canns::spatial::Trajectory;
-//! // Half a second along a straight line at 0.4 m/s.
-//! let traj = Trajectory::new(vec![0.0, 0.5], vec![vec![0.2, 0.5], vec![0.4, 0.5]])?;
-//! let mut p = ThetaSweep::params();
-//! p.grid.num_gc_x = 24;
-//! p.grid.mapping_ratio = 10.0;
-//! let res = p.run(&traj)?;
-//! assert_eq!(res.n_steps(), 501);
-//! // The theta phase advances: five cycles in 500 ms.
-//! assert_eq!(res.cycle[500], 5);
-//! // Mid-cycle, with no noise, the internal direction is the heading (+x).
-//! assert!(res.internal_direction[450].abs() < 0.1);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
-//!   alternating theta sweeps via firing rate adaptation. Curr Biol
-//!   35(4):709-722.
-
 use super::progress::{Progress, ShowProgress};
 use crate::analysis::theta::{
     active_steps, direction_sweeps, position_sweeps, DirectionSweeps, PositionSweeps,
@@ -56,6 +18,44 @@ use ndarray::Array2;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// `ThetaSweep`: a trajectory through the head-direction and grid networks
+/// under a theta clock, recorded, with per-cycle sweep statistics.
+///
+/// Units are explicit and never shared through a global: the trajectory is
+/// in seconds and metres, resampled every `dt / 1000` s; the networks and
+/// the clock step `dt` milliseconds (the pipeline's `dt` overrides the `dt`
+/// of the nested parameters, so they cannot disagree). The removed
+/// `ThetaSweepPipeline` of the Python `canns` package handed its 1 ms theta
+/// clock a step of 0.001 and so ran with a frozen theta phase; here the
+/// recorded phase advances one cycle per `cycle_len` ms.
+///
+/// Per step: `m = clock.modulation(i, speed, omega)`, the direction network
+/// steps towards the heading under `m.hd`, then the grid network steps at the
+/// position with the direction network's new rates under `m.gc`.
+///
+/// ## Examples
+/// ```
+/// use canns::pipeline::ThetaSweep;
+/// use canns::spatial::Trajectory;
+/// // Half a second along a straight line at 0.4 m/s.
+/// let traj = Trajectory::new(vec![0.0, 0.5], vec![vec![0.2, 0.5], vec![0.4, 0.5]])?;
+/// let mut p = ThetaSweep::params();
+/// p.grid.num_gc_x = 24;
+/// p.grid.mapping_ratio = 10.0;
+/// let res = p.run(&traj)?;
+/// assert_eq!(res.n_steps(), 501);
+/// // The theta phase advances: five cycles in 500 ms.
+/// assert_eq!(res.cycle[500], 5);
+/// // Mid-cycle, with no noise, the internal direction is the heading (+x).
+/// assert!(res.internal_direction[450].abs() < 0.1);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
+///   alternating theta sweeps via firing rate adaptation. Curr Biol
+///   35(4):709-722.
+///
 /// The theta-sweep pipeline: build its parameters with [`ThetaSweep::params`]
 /// and [`ThetaSweepParams::run`] them on a trajectory.
 #[derive(Debug, Clone, Copy)]
@@ -419,7 +419,7 @@ pub struct ThetaSweepResult {
 }
 
 /// Column names of [`ThetaSweepResult::to_dataframe`].
-pub const COLUMNS: [&str; 23] = [
+const COLUMN_NAMES: [&str; 23] = [
     "t",
     "x",
     "y",
@@ -446,6 +446,9 @@ pub const COLUMNS: [&str; 23] = [
 ];
 
 impl ThetaSweepResult {
+    /// Column names of [`ThetaSweepResult::to_dataframe`], in order.
+    pub const COLUMNS: [&'static str; 23] = COLUMN_NAMES;
+
     fn empty(name: &str, params: ThetaSweepParams, n: usize, _nd: usize) -> Self {
         let v = || Vec::with_capacity(n);
         Self {
@@ -525,7 +528,7 @@ impl ThetaSweepResult {
         }
     }
 
-    /// The per-step records as a DataFrame (columns [`COLUMNS`]; the grid
+    /// The per-step records as a DataFrame (columns [`ThetaSweepResult::COLUMNS`]; the grid
     /// columns are NaN without the grid network).
     ///
     /// # Errors

@@ -3,12 +3,38 @@
 //! A [`Task`] generates, step by step and deterministically from its
 //! parameters and seed, the external input a model receives, and knows the
 //! target the network should encode at every step. Tasks never analyse.
+//!
+//! ## Navigation tasks for the [`Task`] trait
+//!
+//! * [`OpenLoopNavigation`]: a fixed trajectory (random motion or an imported
+//!   one) with position, velocity, speed and head direction per step: the
+//!   input path-integration and theta-sweep models consume.
+//! * [`ClosedLoopNavigation`]: an agent moving towards goals among walls,
+//!   its velocity drifting each step towards the next waypoint of the
+//!   shortest route to the goal (see [`RoutePlanner`](crate::spatial::RoutePlanner)), or straight
+//!   at the goal, or towards an external velocity command (e.g. decoded
+//!   from a network).
+//!
+//! As [`Task`]s, both present the agent's position to a network: on a ring
+//! (1D) or torus (2D) model, the position in the environment maps linearly
+//! onto the feature space, `θ_k = 2π (x_k - left_k) / L_k - π`.
+//!
+//! ### Examples
+//! ```
+//! use canns::spatial::{AgentParams, Environment};
+//! use canns::tasks::{OpenLoopNavigation, Task};
+//! let env = Environment::params().build()?;
+//! let task = OpenLoopNavigation::random(env, AgentParams::default().dt(0.01), 5.0)?;
+//! assert_eq!(task.n_steps(), 500);
+//! assert_eq!(task.dim(), 2);
+//! # Ok::<(), canns::Error>(())
+//! ```
 
-pub mod navigation;
-pub mod population_coding;
-pub mod replay;
-pub mod template_matching;
-pub mod tracking;
+pub(crate) mod navigation;
+pub(crate) mod population_coding;
+pub(crate) mod replay;
+pub(crate) mod template_matching;
+pub(crate) mod tracking;
 
 pub use navigation::{ClosedLoopNavigation, ClosedLoopNavigationParams, OpenLoopNavigation};
 pub use population_coding::{PopulationCoding, PopulationCodingParams};

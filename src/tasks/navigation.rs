@@ -1,28 +1,4 @@
-//! Navigation tasks for the [`Task`] trait.
-//!
-//! * [`OpenLoopNavigation`]: a fixed trajectory (random motion or an imported
-//!   one) with position, velocity, speed and head direction per step: the
-//!   input path-integration and theta-sweep models consume.
-//! * [`ClosedLoopNavigation`]: an agent moving towards goals among walls,
-//!   its velocity drifting each step towards the next waypoint of the
-//!   shortest route to the goal (see [`RoutePlanner`]), or straight
-//!   at the goal, or towards an external velocity command (e.g. decoded
-//!   from a network).
-//!
-//! As [`Task`]s, both present the agent's position to a network: on a ring
-//! (1D) or torus (2D) model, the position in the environment maps linearly
-//! onto the feature space, `θ_k = 2π (x_k - left_k) / L_k - π`.
-//!
-//! # Examples
-//! ```
-//! use canns::spatial::{AgentParams, Environment};
-//! use canns::tasks::{OpenLoopNavigation, Task};
-//! let env = Environment::params().build()?;
-//! let task = OpenLoopNavigation::random(env, AgentParams::default().dt(0.01), 5.0)?;
-//! assert_eq!(task.n_steps(), 500);
-//! assert_eq!(task.dim(), 2);
-//! # Ok::<(), canns::Error>(())
-//! ```
+//! Navigation tasks for the [`Task`] trait. (documented in the parent module)
 
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
@@ -44,7 +20,7 @@ fn to_feature(env: &Environment, p: [f64; 2], out: &mut [f64]) {
     }
 }
 
-/// A trajectory presented step by step. See the [module docs](self).
+/// A trajectory presented step by step (see the [`tasks`](crate::tasks) docs).
 #[derive(Debug, Clone)]
 pub struct OpenLoopNavigation {
     env: Environment,
@@ -337,7 +313,7 @@ impl Params for ClosedLoopNavigationParams {
     }
 }
 
-/// An agent drawn towards goals, step by step. See the [module docs](self).
+/// An agent drawn towards goals, step by step (see the [`tasks`](crate::tasks) docs).
 #[derive(Debug, Clone)]
 pub struct ClosedLoopNavigation {
     params: ClosedLoopNavigationParams,

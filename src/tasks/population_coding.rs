@@ -1,20 +1,3 @@
-//! Population coding: a stimulus shown for a while, then removed.
-//!
-//! No input for `before`, a stimulus at `position` for `duration`, then no
-//! input for `after` (time units). A CANN keeps a bump at the stimulated
-//! position after the stimulus is gone: the network's memory. The protocol
-//! follows the Python `canns` package's `PopulationCoding1D/2D`: the stimulus
-//! is on for steps `int(before/dt) .. int((total - after)/dt)`.
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! let task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(2.0).after(3.0).build()?;
-//! assert_eq!(task.n_steps(), 60);
-//! assert!(!task.stimulus_on(9) && task.stimulus_on(10) && task.stimulus_on(29) && !task.stimulus_on(30));
-//! # Ok::<(), canns::Error>(())
-//! ```
-
 use super::tracking::plot_targets;
 use super::{check_fit, check_position, steps_of, Task};
 use crate::display::Figure;
@@ -112,7 +95,22 @@ impl Params for PopulationCodingParams {
     }
 }
 
-/// A stimulus shown, then removed. See the [module docs](self).
+/// Population coding: a stimulus shown for a while, then removed.
+///
+/// No input for `before`, a stimulus at `position` for `duration`, then no
+/// input for `after` (time units). A CANN keeps a bump at the stimulated
+/// position after the stimulus is gone: the network's memory. The protocol
+/// follows the Python `canns` package's `PopulationCoding1D/2D`: the stimulus
+/// is on for steps `int(before/dt) .. int((total - after)/dt)`.
+///
+/// ## Examples
+/// ```
+/// use canns::prelude::*;
+/// let task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(2.0).after(3.0).build()?;
+/// assert_eq!(task.n_steps(), 60);
+/// assert!(!task.stimulus_on(9) && task.stimulus_on(10) && task.stimulus_on(29) && !task.stimulus_on(30));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationCoding {
     params: PopulationCodingParams,

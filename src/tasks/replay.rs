@@ -1,29 +1,3 @@
-//! Replay: a cue, then a free run under input noise.
-//!
-//! The protocol of Ji et al. (2026, Fig. 2 and `Figure2_replay_three_adaptation_strength.ipynb`):
-//! a stimulus at `cue_pos` for `cue_duration`, then `free_duration` without
-//! it; throughout, i.i.d. Gaussian noise of standard deviation `input_noise`
-//! is added to every neuron's input at every step (not scaled by `dt`, as in
-//! the authors' code). What the bump does after the cue is the replay: it
-//! stays (weak adaptation), diffuses, or travels in Levy-like jumps (strong,
-//! noisy adaptation); [`crate::pipeline::replay`] runs it and
-//! [`crate::analysis::replay`] measures it.
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! use canns::tasks::Replay;
-//! let task = Replay::params().cue_duration(5.0).free_duration(10.0).build()?;
-//! assert_eq!(task.n_steps(), 150);
-//! assert!(task.stimulus_on(49) && !task.stimulus_on(50));
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Dynamical modulation of
-//!   hippocampal replay through firing rate adaptation, Nat Commun,
-//!   doi:10.1038/s41467-025-68042-3.
-
 use super::{check_fit, check_position, Task};
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::Result;
@@ -152,7 +126,31 @@ impl Params for ReplayParams {
     }
 }
 
-/// A cue, then a free run under input noise. See the [module docs](self).
+/// Replay: a cue, then a free run under input noise.
+///
+/// The protocol of Ji et al. (2026, Fig. 2 and `Figure2_replay_three_adaptation_strength.ipynb`):
+/// a stimulus at `cue_pos` for `cue_duration`, then `free_duration` without
+/// it; throughout, i.i.d. Gaussian noise of standard deviation `input_noise`
+/// is added to every neuron's input at every step (not scaled by `dt`, as in
+/// the authors' code). What the bump does after the cue is the replay: it
+/// stays (weak adaptation), diffuses, or travels in Levy-like jumps (strong,
+/// noisy adaptation); [`crate::pipeline::replay_trials`] runs it and
+/// [`crate::analysis::ReplayStats`] measures it.
+///
+/// ## Examples
+/// ```
+/// use canns::prelude::*;
+/// use canns::tasks::Replay;
+/// let task = Replay::params().cue_duration(5.0).free_duration(10.0).build()?;
+/// assert_eq!(task.n_steps(), 150);
+/// assert!(task.stimulus_on(49) && !task.stimulus_on(50));
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Dynamical modulation of
+///   hippocampal replay through firing rate adaptation, Nat Commun,
+///   doi:10.1038/s41467-025-68042-3.
 #[derive(Debug, Clone)]
 pub struct Replay {
     params: ReplayParams,

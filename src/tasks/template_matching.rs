@@ -1,23 +1,3 @@
-//! Template matching: a noisy, partial stimulus the network should clean up.
-//!
-//! At every step the input is the stimulus at `position` plus independent
-//! Gaussian noise of standard deviation `noise_level * A` per neuron (as the
-//! Python `canns` package's `TemplateMatching1D/2D`), where `A` is the model's
-//! stimulus amplitude. Optionally a fraction `missing` of the input neurons,
-//! chosen once per run, receive no stimulus (a partial template). The
-//! network's bump should settle at `position` regardless.
-//!
-//! The noise is drawn from a generator seeded with `seed`: the same
-//! parameters give the same input, run after run.
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! let task = TemplateMatching::params().position(vec![0.5]).noise_level(0.2).missing(0.3).build()?;
-//! assert_eq!(task.n_steps(), 200);
-//! # Ok::<(), canns::Error>(())
-//! ```
-
 use super::tracking::plot_targets;
 use super::{check_fit, check_position, Task};
 use crate::display::Figure;
@@ -124,7 +104,25 @@ impl Params for TemplateMatchingParams {
     }
 }
 
-/// A noisy, partial template. See the [module docs](self).
+/// Template matching: a noisy, partial stimulus the network should clean up.
+///
+/// At every step the input is the stimulus at `position` plus independent
+/// Gaussian noise of standard deviation `noise_level * A` per neuron (as the
+/// Python `canns` package's `TemplateMatching1D/2D`), where `A` is the model's
+/// stimulus amplitude. Optionally a fraction `missing` of the input neurons,
+/// chosen once per run, receive no stimulus (a partial template). The
+/// network's bump should settle at `position` regardless.
+///
+/// The noise is drawn from a generator seeded with `seed`: the same
+/// parameters give the same input, run after run.
+///
+/// ## Examples
+/// ```
+/// use canns::prelude::*;
+/// let task = TemplateMatching::params().position(vec![0.5]).noise_level(0.2).missing(0.3).build()?;
+/// assert_eq!(task.n_steps(), 200);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct TemplateMatching {
     params: TemplateMatchingParams,

@@ -1,24 +1,3 @@
-//! Smooth tracking: a stimulus moving between keypoints.
-//!
-//! The target moves linearly from keypoint `i` to keypoint `i + 1` over
-//! `durations[i]`, in `int(durations[i] / dt)` steps that include both ends
-//! (as `numpy.linspace` does in the Python `canns` package's
-//! `SmoothTracking1D/2D`), then stays at the last keypoint for any remaining
-//! steps of `ceil(sum(durations) / dt)`. Positions are not wrapped while
-//! interpolating (0 -> 6 moves the long way round the ring, as in `canns`);
-//! the stimulus itself is periodic.
-//!
-//! # Examples
-//! ```
-//! use canns::prelude::*;
-//! let task = SmoothTracking::params().keypoints(vec![vec![0.0], vec![1.0]]).durations(vec![10.0]).build()?;
-//! assert_eq!(task.n_steps(), 100);
-//! let mut z = [0.0];
-//! task.target(99, &mut z);
-//! assert!((z[0] - 1.0).abs() < 1e-12);
-//! # Ok::<(), canns::Error>(())
-//! ```
-
 use super::{check_fit, steps_of, Task};
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
@@ -179,7 +158,26 @@ fn targets(keypoints: &[Vec<f64>], durations: &[f64], dt: f64) -> Vec<f64> {
     out
 }
 
-/// A stimulus moving smoothly through keypoints. See the [module docs](self).
+/// Smooth tracking: a stimulus moving between keypoints.
+///
+/// The target moves linearly from keypoint `i` to keypoint `i + 1` over
+/// `durations[i]`, in `int(durations[i] / dt)` steps that include both ends
+/// (as `numpy.linspace` does in the Python `canns` package's
+/// `SmoothTracking1D/2D`), then stays at the last keypoint for any remaining
+/// steps of `ceil(sum(durations) / dt)`. Positions are not wrapped while
+/// interpolating (0 -> 6 moves the long way round the ring, as in `canns`);
+/// the stimulus itself is periodic.
+///
+/// ## Examples
+/// ```
+/// use canns::prelude::*;
+/// let task = SmoothTracking::params().keypoints(vec![vec![0.0], vec![1.0]]).durations(vec![10.0]).build()?;
+/// assert_eq!(task.n_steps(), 100);
+/// let mut z = [0.0];
+/// task.target(99, &mut z);
+/// assert!((z[0] - 1.0).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SmoothTracking {
     params: SmoothTrackingParams,

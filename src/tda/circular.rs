@@ -1,18 +1,4 @@
-//! Circular coordinates from an H1 cocycle (de Silva, Morozov &
-//! Vejdemo-Johansson 2011).
-//!
-//! A persistent H1 class with an integer-lifted representative cocycle `z`
-//! (coefficients in (-p/2, p/2]) defines a map from the points to the circle:
-//! on the Rips graph at a scale `eps` in `[birth, death)`, find the vertex
-//! function `f` minimising `sum_(i<j) (z_ij - (f_j - f_i))^2` (a graph
-//! Laplacian system, solved by conjugate gradients), and take
-//! `theta_i = 2 pi (f_i mod 1)`. Going once around the class advances
-//! `theta` by one turn, so for points sampled from a ring, `theta` recovers
-//! their angle up to rotation and reflection.
-//!
-//! # References
-//! - V. de Silva, D. Morozov, M. Vejdemo-Johansson (2011), Persistent
-//!   cohomology and circular coordinates, Discrete Comput. Geom. 45:737-759.
+//! Circular coordinates from an H1 cocycle (de Silva, Morozov & (documented in the parent module)
 
 use super::rips::{Cocycle, Diagrams};
 use crate::error::{Error, Result};
@@ -118,7 +104,7 @@ pub(crate) fn harmonic_lift(
 ///
 /// # Examples
 /// ```
-/// use canns::tda::{rips, RipsParams, circular::circular_coordinates_of_points};
+/// use canns::tda::{rips, RipsParams, circular_coordinates_of_points};
 /// let pts = ndarray::Array2::from_shape_fn((40, 2), |(i, j)| {
 ///     let a = i as f64 * std::f64::consts::TAU / 40.0;
 ///     if j == 0 { a.cos() } else { a.sin() }

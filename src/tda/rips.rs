@@ -1,26 +1,4 @@
-//! Vietoris-Rips persistent homology by persistent cohomology with clearing.
-//!
-//! The algorithm follows Bauer (2021): simplices are never stored as a
-//! filtration; each `d`-simplex is a single integer in the combinatorial
-//! number system (vertices `v_d > ... > v_0` map to `sum_i C(v_i, i + 1)`),
-//! its coboundary is enumerated on demand, and the coboundary matrix is
-//! reduced column by column in reverse filtration order (decreasing
-//! diameter). A column that reduces to the pivot `tau` gives the interval
-//! `[diam(sigma), diam(tau))` in dimension `d`; a column that reduces to zero
-//! gives an essential class. Pivots of dimension `d` are `(d+1)`-simplices
-//! that can never be essential, so they are cleared from the columns of the
-//! next dimension (clearing). Dimension 0 is computed with a union-find over
-//! the edges sorted by length. Zero-length intervals are not reported (as in
-//! Ripser).
-//!
-//! The persistence diagram does not depend on how ties between equal
-//! diameters are broken, so the intervals equal Ripser's.
-//!
-//! # References
-//! - U. Bauer (2021), Ripser: efficient computation of Vietoris-Rips
-//!   persistence barcodes, J. Appl. Comput. Topology 5:391-423.
-//! - V. de Silva, D. Morozov, M. Vejdemo-Johansson (2011), Dualities in
-//!   persistent (co)homology, Inverse Problems 27:124003.
+//! Vietoris-Rips persistent homology by persistent cohomology with clearing. (documented in the parent module)
 
 use super::cohomology::Engine;
 use crate::display::{self, Bundle, Figure, KeyValues, Render, Series};

@@ -1,35 +1,3 @@
-//! Sparse circular coordinates (Perea 2020): solve on landmarks, extend to
-//! every point by a partition of unity.
-//!
-//! Persistent cohomology is computed on a few landmarks `l_1..l_k` only. At a
-//! scale `eps` in the class's life `[birth, death)`, the balls `B(l_j, r)`,
-//! `r = eps / 2`, cover the data when `r` exceeds the landmarks' cover
-//! radius, and two balls meet only if `d(l_j, l_k) < eps`: the nerve of the
-//! cover is (a subcomplex of) the landmarks' Rips complex at `eps`, on which
-//! the integer-lifted cocycle `z` lives. With the harmonic splitting
-//! `z_jk = (f_k - f_j) + theta_jk` (least squares, as in
-//! [`circular_coordinates`](super::circular_coordinates)) and the partition
-//! of unity `phi_k(b) = psi(1 - d(b, l_k) / r) / sum_m psi(1 - d(b, l_m) / r)`,
-//! every point `b` in the ball of landmark `j` gets
-//!
-//! `h(b) = f_j - sum_k phi_k(b) theta_jk  (mod 1)`, angle `2 pi h(b)`
-//!
-//! (Perea 2020, Theorem 3.2 and eq. (10)): on a landmark it is `f_j mod 1`,
-//! it does not depend on which `j` is chosen, and it varies continuously
-//! from ball to ball, where the nearest-landmark rule jumps. Pairs of
-//! landmarks whose balls meet but that are not an edge of the complex (a
-//! cover in another metric than the complex, see [`extend`]) use the short
-//! way round, `theta_jk = -wrap(f_k - f_j)`. Points in no ball take their
-//! nearest landmark's coordinate and are counted in
-//! [`CircularCoordinates::n_uncovered`].
-//!
-//! # References
-//! - J. A. Perea (2020), Sparse circular coordinates via principal
-//!   Z-bundles, Topological Data Analysis (Abel Symposia 15), 489-511,
-//!   arXiv:1809.09269.
-//! - J. A. Perea (2018), Multiscale projective coordinates via persistent
-//!   cohomology of sparse filtrations, Discrete Comput. Geom. 59:175-225.
-
 use super::circular::harmonic_lift;
 use super::rips::{Cocycle, Diagrams};
 use crate::display::Figure;
@@ -62,6 +30,38 @@ impl PartitionWeight {
     }
 }
 
+/// Sparse circular coordinates (Perea 2020): solve on landmarks, extend to
+/// every point by a partition of unity.
+///
+/// Persistent cohomology is computed on a few landmarks `l_1..l_k` only. At a
+/// scale `eps` in the class's life `[birth, death)`, the balls `B(l_j, r)`,
+/// `r = eps / 2`, cover the data when `r` exceeds the landmarks' cover
+/// radius, and two balls meet only if `d(l_j, l_k) < eps`: the nerve of the
+/// cover is (a subcomplex of) the landmarks' Rips complex at `eps`, on which
+/// the integer-lifted cocycle `z` lives. With the harmonic splitting
+/// `z_jk = (f_k - f_j) + theta_jk` (least squares, as in
+/// [`circular_coordinates`](super::circular_coordinates)) and the partition
+/// of unity `phi_k(b) = psi(1 - d(b, l_k) / r) / sum_m psi(1 - d(b, l_m) / r)`,
+/// every point `b` in the ball of landmark `j` gets
+///
+/// `h(b) = f_j - sum_k phi_k(b) theta_jk  (mod 1)`, angle `2 pi h(b)`
+///
+/// (Perea 2020, Theorem 3.2 and eq. (10)): on a landmark it is `f_j mod 1`,
+/// it does not depend on which `j` is chosen, and it varies continuously
+/// from ball to ball, where the nearest-landmark rule jumps. Pairs of
+/// landmarks whose balls meet but that are not an edge of the complex (a
+/// cover in another metric than the complex, see [`extend`]) use the short
+/// way round, `theta_jk = -wrap(f_k - f_j)`. Points in no ball take their
+/// nearest landmark's coordinate and are counted in
+/// [`CircularCoordinates::n_uncovered`].
+///
+/// ## References
+/// - J. A. Perea (2020), Sparse circular coordinates via principal
+///   Z-bundles, Topological Data Analysis (Abel Symposia 15), 489-511,
+///   arXiv:1809.09269.
+/// - J. A. Perea (2018), Multiscale projective coordinates via persistent
+///   cohomology of sparse filtrations, Discrete Comput. Geom. 59:175-225.
+///
 /// Parameters of [`sparse_circular_coordinates`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

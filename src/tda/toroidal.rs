@@ -1,25 +1,4 @@
-//! Toroidal coordinates from two H1 classes, decorrelated by lattice
-//! reduction (Scoccola, Gakhar, Bush, Schonsheck, Rask, Zhou & Perea 2023).
-//!
-//! Two persistent classes give two circular coordinates, but persistent
-//! cohomology returns an arbitrary basis of the classes: on a torus it may
-//! hand back `a` and `a + b`, whose coordinates wind together. Any
-//! unimodular integer combination `M` of the integer cocycles is another
-//! basis with the same torus, and the harmonic representatives transform
-//! linearly (`theta' = M theta`, `f' = M f`). Scoccola et al. choose `M` so
-//! that the harmonic representatives are as short and as orthogonal as the
-//! lattice allows in the inner product `<theta_1, theta_2> = sum over edges
-//! theta_1 theta_2`: for two classes this is Lagrange-Gauss reduction of
-//! their Gram matrix, after which `|<b_1, b_2>| <= <b_1, b_1> / 2 <=
-//! <b_2, b_2> / 2`. The two coordinates are then extended to every point by
-//! Perea's partition of unity (see [`super::sparse_circular`]).
-//!
-//! # References
-//! - L. Scoccola, H. Gakhar, J. Bush, N. Schonsheck, T. Rask, L. Zhou,
-//!   J. A. Perea (2023), Toroidal coordinates: decorrelating circular
-//!   coordinates with lattice reduction, SoCG 2023, LIPIcs 258:57,
-//!   arXiv:2212.07201 (section 3, Algorithm 1).
-//! - J. A. Perea (2020), Sparse circular coordinates via principal Z-bundles.
+//! Toroidal coordinates from two H1 classes, decorrelated by lattice (documented in the parent module)
 
 use super::rips::{Cocycle, Diagrams};
 use super::sparse_circular::{
@@ -122,7 +101,7 @@ display::evcxr_display_via_render!(ToroidalCoordinates);
 ///
 /// # Examples
 /// ```
-/// use canns::tda::toroidal::reduce_lattice;
+/// use canns::tda::reduce_lattice;
 /// // Basis (e1, e1 + e2) of the square lattice reduces to (e1, e2) up to sign.
 /// let (m, g) = reduce_lattice([[1.0, 1.0], [1.0, 2.0]]);
 /// assert_eq!(g, [[1.0, 0.0], [0.0, 1.0]]);

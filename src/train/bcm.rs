@@ -1,46 +1,3 @@
-//! The BCM rule (Bienenstock, Cooper & Munro): Hebbian growth when the
-//! response exceeds a sliding threshold, depression below it; the threshold
-//! follows the mean squared response, so a neuron becomes selective for one
-//! of its input patterns.
-//!
-//! ```text
-//! y = W x
-//! W <- clip(W + eta y (y - theta) x^T, -w_max, w_max)
-//! theta <- theta + (y^2 - theta) / tau_theta        (the layer's threshold, with this sample's y)
-//! ```
-//!
-//! The threshold belongs to the [`LinearLayer`] (its `theta_init`,
-//! `theta_tau`). For `K` one-hot patterns shown equally often the selective
-//! fixed point has the winner's response `y = theta = K` and the others at 0,
-//! a selectivity `1 - mean/max = 1 - 1/K`. The threshold must move faster
-//! than the weights (`tau_theta` samples well below `1 / eta`) or the rule
-//! oscillates.
-//!
-//! canns's compiled and uncompiled BCM trainers disagree (the uncompiled path
-//! reads stale weights); this rule is the compiled one: response, weight
-//! update, then the threshold from the same response.
-//!
-//! # Examples
-//! ```
-//! use canns::models::LinearLayer;
-//! use canns::train::{Bcm, LearningRule};
-//! use canns::ndarray::Array2;
-//! let mut layer = LinearLayer::params().n_inputs(2).theta_tau(10.0).build()?;
-//! layer.set_weights(canns::ndarray::array![[0.55, 0.45]].view())?;
-//! // Two one-hot patterns, alternating: the neuron picks the stronger one.
-//! let data = Array2::from_shape_fn((2000, 2), |(i, j)| if i % 2 == j { 1.0 } else { 0.0 });
-//! Bcm::params().learning_rate(0.01).epochs(5).build()?.train(&mut layer, data.view())?;
-//! let w = layer.weights();
-//! assert!(w[[0, 0]] > 1.5 && w[[0, 1]].abs() < 0.1, "{w}");
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48, "Theory for
-//!   the development of neuron selectivity".
-//! - Intrator & Cooper (1992), Neural Networks 5(1):3-17 (the running average
-//!   of `y^2` as threshold).
-
 use super::{check_sample, check_weights, History, LearningRule, Schedule};
 use crate::display::KeyValues;
 use crate::error::Result;
@@ -142,7 +99,48 @@ impl Params for BcmParams {
     }
 }
 
-/// The BCM rule. See the [module docs](self).
+/// The BCM rule (Bienenstock, Cooper & Munro): Hebbian growth when the
+/// response exceeds a sliding threshold, depression below it; the threshold
+/// follows the mean squared response, so a neuron becomes selective for one
+/// of its input patterns.
+///
+/// ```text
+/// y = W x
+/// W <- clip(W + eta y (y - theta) x^T, -w_max, w_max)
+/// theta <- theta + (y^2 - theta) / tau_theta        (the layer's threshold, with this sample's y)
+/// ```
+///
+/// The threshold belongs to the [`LinearLayer`] (its `theta_init`,
+/// `theta_tau`). For `K` one-hot patterns shown equally often the selective
+/// fixed point has the winner's response `y = theta = K` and the others at 0,
+/// a selectivity `1 - mean/max = 1 - 1/K`. The threshold must move faster
+/// than the weights (`tau_theta` samples well below `1 / eta`) or the rule
+/// oscillates.
+///
+/// canns's compiled and uncompiled BCM trainers disagree (the uncompiled path
+/// reads stale weights); this rule is the compiled one: response, weight
+/// update, then the threshold from the same response.
+///
+/// ## Examples
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::train::{Bcm, LearningRule};
+/// use canns::ndarray::Array2;
+/// let mut layer = LinearLayer::params().n_inputs(2).theta_tau(10.0).build()?;
+/// layer.set_weights(canns::ndarray::array![[0.55, 0.45]].view())?;
+/// // Two one-hot patterns, alternating: the neuron picks the stronger one.
+/// let data = Array2::from_shape_fn((2000, 2), |(i, j)| if i % 2 == j { 1.0 } else { 0.0 });
+/// Bcm::params().learning_rate(0.01).epochs(5).build()?.train(&mut layer, data.view())?;
+/// let w = layer.weights();
+/// assert!(w[[0, 0]] > 1.5 && w[[0, 1]].abs() < 0.1, "{w}");
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48, "Theory for
+///   the development of neuron selectivity".
+/// - Intrator & Cooper (1992), Neural Networks 5(1):3-17 (the running average
+///   of `y^2` as threshold).
 #[derive(Clone)]
 pub struct Bcm {
     params: BcmParams,

@@ -1,48 +1,3 @@
-//! Hebbian storage (and anti-Hebbian unlearning) of patterns in a
-//! [`Hopfield`] network: the outer-product rule.
-//!
-//! ```text
-//! W <- W + sign * eta / n * sum_mu (p_mu - rho)(p_mu - rho)^T      then W_ii = 0
-//! ```
-//!
-//! over the patterns `p_mu` (rows) of one [`LearningRule::train`] call, with
-//! `sign = +1` (Hebbian) or `-1` (anti-Hebbian, `anti`), `rho` the mean of all
-//! entries of the call's patterns when `subtract_mean` (else 0), and `n` set
-//! by [`Normalization`]: by default the number of neurons `N`, the classic
-//! `W = (1/N) sum p p^T` of Hopfield (1982). Normalising by `N` makes storage
-//! and unlearning commensurate whatever the number of patterns per call:
-//! unlearning one pattern exactly cancels learning it.
-//!
-//! canns normalises by the number of patterns of each call instead
-//! ([`Normalization::Patterns`], available for comparison): storing 10
-//! patterns and then unlearning one makes the unlearning 10x stronger than the
-//! learning, and recall falls into a period-2 cycle.
-//!
-//! The rule is a batch rule: [`LearningRule::step`] stores one pattern as a
-//! batch of one. The sum runs as matrix products over blocks of rows, without
-//! copying the patterns.
-//!
-//! # Examples
-//! ```
-//! use canns::models::Hopfield;
-//! use canns::train::{Hebbian, LearningRule};
-//! use canns::ndarray::array;
-//! let p = array![[1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]];
-//! let mut net = Hopfield::params().n_neurons(4).build()?;
-//! Hebbian::params().build()?.train(&mut net, p.view())?;
-//! assert_eq!(net.weights()[[0, 1]], (1.0 * -1.0 + 1.0 * 1.0) / 4.0);
-//! assert_eq!(net.weights()[[0, 3]], 2.0 / 4.0);
-//! // Unlearning the second pattern leaves the first one alone.
-//! Hebbian::params().anti(true).build()?.step(&mut net, p.row(1))?;
-//! assert_eq!(net.weights()[[0, 3]], 1.0 / 4.0);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Hebb (1949), The Organization of Behavior.
-//! - Hopfield (1982), PNAS 79(8):2554-2558.
-//! - Hopfield, Feinstein & Palmer (1983), Nature 304:158-159 ("unlearning").
-
 use super::{check_data, check_sample, check_weights, LearningRule};
 use crate::display::KeyValues;
 use crate::error::Result;
@@ -153,7 +108,50 @@ impl Params for HebbianParams {
     }
 }
 
-/// The Hebbian (or anti-Hebbian) outer-product rule. See the [module docs](self).
+/// Hebbian storage (and anti-Hebbian unlearning) of patterns in a
+/// [`Hopfield`] network: the outer-product rule.
+///
+/// ```text
+/// W <- W + sign * eta / n * sum_mu (p_mu - rho)(p_mu - rho)^T      then W_ii = 0
+/// ```
+///
+/// over the patterns `p_mu` (rows) of one [`LearningRule::train`] call, with
+/// `sign = +1` (Hebbian) or `-1` (anti-Hebbian, `anti`), `rho` the mean of all
+/// entries of the call's patterns when `subtract_mean` (else 0), and `n` set
+/// by [`Normalization`]: by default the number of neurons `N`, the classic
+/// `W = (1/N) sum p p^T` of Hopfield (1982). Normalising by `N` makes storage
+/// and unlearning commensurate whatever the number of patterns per call:
+/// unlearning one pattern exactly cancels learning it.
+///
+/// canns normalises by the number of patterns of each call instead
+/// ([`Normalization::Patterns`], available for comparison): storing 10
+/// patterns and then unlearning one makes the unlearning 10x stronger than the
+/// learning, and recall falls into a period-2 cycle.
+///
+/// The rule is a batch rule: [`LearningRule::step`] stores one pattern as a
+/// batch of one. The sum runs as matrix products over blocks of rows, without
+/// copying the patterns.
+///
+/// ## Examples
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::train::{Hebbian, LearningRule};
+/// use canns::ndarray::array;
+/// let p = array![[1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]];
+/// let mut net = Hopfield::params().n_neurons(4).build()?;
+/// Hebbian::params().build()?.train(&mut net, p.view())?;
+/// assert_eq!(net.weights()[[0, 1]], (1.0 * -1.0 + 1.0 * 1.0) / 4.0);
+/// assert_eq!(net.weights()[[0, 3]], 2.0 / 4.0);
+/// // Unlearning the second pattern leaves the first one alone.
+/// Hebbian::params().anti(true).build()?.step(&mut net, p.row(1))?;
+/// assert_eq!(net.weights()[[0, 3]], 1.0 / 4.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Hebb (1949), The Organization of Behavior.
+/// - Hopfield (1982), PNAS 79(8):2554-2558.
+/// - Hopfield, Feinstein & Palmer (1983), Nature 304:158-159 ("unlearning").
 #[derive(Clone)]
 pub struct Hebbian {
     params: HebbianParams,

@@ -1,28 +1,3 @@
-//! The course of training: the weights and BCM thresholds of a
-//! [`LinearLayer`] before training and after every epoch, as recorded by
-//! [`Oja`](super::Oja), [`Sanger`](super::Sanger) and [`Bcm`](super::Bcm).
-//!
-//! A snapshot costs `n_outputs x n_inputs` weights; the rules check the
-//! memory before an epoch-heavy run (turn recording off with their
-//! `record_history(false)`).
-//!
-//! # Examples
-//! ```
-//! use canns::models::LinearLayer;
-//! use canns::train::{patterns, LearningRule, Oja};
-//! let (x, axes) = patterns::gaussian(500, &[4.0, 1.0, 0.5], 0)?;
-//! let mut layer = LinearLayer::params().n_inputs(3).seed(5).build()?;
-//! let mut oja = Oja::params().learning_rate(0.01).epochs(5).build()?;
-//! oja.train(&mut layer, x.view())?;
-//! let h = oja.history();
-//! assert_eq!(h.epochs(), &[0, 1, 2, 3, 4, 5]);             // before training, then each epoch
-//! let angles = h.angles(axes.view())?;                     // (6 snapshots, 1 output)
-//! assert!(angles[[5, 0]] < angles[[0, 0]] && angles[[5, 0]] < 10.0, "{angles}");
-//! let fig = h.plot_angles(axes.view())?;
-//! assert_eq!(fig.plot().data().len(), 1);
-//! # Ok::<(), canns::Error>(())
-//! ```
-
 use super::line_angle_deg;
 use crate::display::{lines, Bundle, Figure, Render, Series};
 use crate::error::{check_memory, Result};
@@ -31,7 +6,30 @@ use crate::models::LinearLayer;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-/// Snapshots of a layer during training. See the [module docs](self).
+/// The course of training: the weights and BCM thresholds of a
+/// [`LinearLayer`] before training and after every epoch, as recorded by
+/// [`Oja`](super::Oja), [`Sanger`](super::Sanger) and [`Bcm`](super::Bcm).
+///
+/// A snapshot costs `n_outputs x n_inputs` weights; the rules check the
+/// memory before an epoch-heavy run (turn recording off with their
+/// `record_history(false)`).
+///
+/// ## Examples
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::train::{patterns, LearningRule, Oja};
+/// let (x, axes) = patterns::gaussian(500, &[4.0, 1.0, 0.5], 0)?;
+/// let mut layer = LinearLayer::params().n_inputs(3).seed(5).build()?;
+/// let mut oja = Oja::params().learning_rate(0.01).epochs(5).build()?;
+/// oja.train(&mut layer, x.view())?;
+/// let h = oja.history();
+/// assert_eq!(h.epochs(), &[0, 1, 2, 3, 4, 5]);             // before training, then each epoch
+/// let angles = h.angles(axes.view())?;                     // (6 snapshots, 1 output)
+/// assert!(angles[[5, 0]] < angles[[0, 0]] && angles[[5, 0]] < 10.0, "{angles}");
+/// let fig = h.plot_angles(axes.view())?;
+/// assert_eq!(fig.plot().data().len(), 1);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     epochs: Vec<usize>,

@@ -44,13 +44,13 @@
 //! # Ok::<(), canns::Error>(())
 //! ```
 
-pub mod bcm;
-pub mod hebbian;
-pub mod history;
-pub mod oja;
+pub(crate) mod bcm;
+pub(crate) mod hebbian;
+pub(crate) mod history;
+pub(crate) mod oja;
 pub mod patterns;
-pub mod sanger;
-pub mod stdp;
+pub(crate) mod sanger;
+pub(crate) mod stdp;
 
 pub use bcm::{Bcm, BcmParams};
 pub use hebbian::{Hebbian, HebbianParams, Normalization};

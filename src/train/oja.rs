@@ -1,37 +1,3 @@
-//! Oja's rule: a Hebbian neuron with multiplicative weight decay, whose weight
-//! vector converges to the first principal component of its (centred) input.
-//!
-//! ```text
-//! y = W x
-//! W <- W + eta (y x^T - diag(y^2) W)        per row: w_i += eta y_i (x - y_i w_i)
-//! w_i <- w_i / |w_i|                         (when `normalize`)
-//! ```
-//!
-//! Every output is an independent Oja neuron, so with several outputs every
-//! row converges to the same first component (a warning is printed once);
-//! use [`Sanger`](super::Sanger) for several components. The data must be
-//! centred: the rule finds the leading eigenvector of `E[x x^T]`. With a fixed
-//! learning rate the weights fluctuate around the component by an angle that
-//! grows with `eta` (and, with the same order every epoch, settle on a limit
-//! cycle of that order).
-//!
-//! # Examples
-//! ```
-//! use canns::models::LinearLayer;
-//! use canns::train::{LearningRule, Oja};
-//! let mut layer = LinearLayer::params().n_inputs(2).seed(3).build()?;
-//! let mut oja = Oja::params().learning_rate(0.05).build()?;
-//! // Alternating samples along the first axis: w turns to (+-1, 0).
-//! let data = canns::ndarray::array![[2.0, 0.0], [-2.0, 0.1]];
-//! for _ in 0..200 { oja.train(&mut layer, data.view())?; }
-//! assert!(canns::train::line_angle_deg(layer.weights().row(0).as_slice().unwrap(), &[1.0, 0.0]) < 3.0);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! Oja (1982), J. Math. Biology 15(3):267-273, "A simplified neuron model as
-//! a principal component analyzer".
-
 use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
 use crate::display::KeyValues;
 use crate::error::Result;
@@ -138,7 +104,39 @@ impl Params for OjaParams {
     }
 }
 
-/// Oja's rule. See the [module docs](self).
+/// Oja's rule: a Hebbian neuron with multiplicative weight decay, whose weight
+/// vector converges to the first principal component of its (centred) input.
+///
+/// ```text
+/// y = W x
+/// W <- W + eta (y x^T - diag(y^2) W)        per row: w_i += eta y_i (x - y_i w_i)
+/// w_i <- w_i / |w_i|                         (when `normalize`)
+/// ```
+///
+/// Every output is an independent Oja neuron, so with several outputs every
+/// row converges to the same first component (a warning is printed once);
+/// use [`Sanger`](super::Sanger) for several components. The data must be
+/// centred: the rule finds the leading eigenvector of `E[x x^T]`. With a fixed
+/// learning rate the weights fluctuate around the component by an angle that
+/// grows with `eta` (and, with the same order every epoch, settle on a limit
+/// cycle of that order).
+///
+/// ## Examples
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::train::{LearningRule, Oja};
+/// let mut layer = LinearLayer::params().n_inputs(2).seed(3).build()?;
+/// let mut oja = Oja::params().learning_rate(0.05).build()?;
+/// // Alternating samples along the first axis: w turns to (+-1, 0).
+/// let data = canns::ndarray::array![[2.0, 0.0], [-2.0, 0.1]];
+/// for _ in 0..200 { oja.train(&mut layer, data.view())?; }
+/// assert!(canns::train::line_angle_deg(layer.weights().row(0).as_slice().unwrap(), &[1.0, 0.0]) < 3.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// Oja (1982), J. Math. Biology 15(3):267-273, "A simplified neuron model as
+/// a principal component analyzer".
 #[derive(Clone)]
 pub struct Oja {
     params: OjaParams,

@@ -1,38 +1,3 @@
-//! Sanger's rule (the generalized Hebbian algorithm): output `i` learns the
-//! `i`-th principal component of its (centred) input, each output removing
-//! what the outputs before it already explain.
-//!
-//! ```text
-//! y = W x
-//! W <- W + eta (y x^T - LT(y y^T) W)        LT: lower triangle with the diagonal
-//!   per row: w_i += eta y_i (x - sum_{k <= i} y_k w_k)
-//! w_i <- w_i / |w_i|                         (when `normalize`)
-//! ```
-//!
-//! The first row follows [`Oja`](super::Oja)'s rule; row `i` sees the input
-//! with the projections on rows `0..i` removed (Gram-Schmidt in the
-//! learning), so the rows converge to the leading eigenvectors of `E[x x^T]`
-//! in order and become orthonormal. Centre the data first.
-//!
-//! # Examples
-//! ```
-//! use canns::models::LinearLayer;
-//! use canns::train::{LearningRule, Sanger};
-//! let mut layer = LinearLayer::params().n_inputs(3).n_outputs(2).seed(1).build()?;
-//! let mut gha = Sanger::params().learning_rate(0.02).epochs(300).build()?;
-//! // Variance 4 along axis 1, 1 along axis 0, none along axis 2.
-//! let data = canns::ndarray::array![[1.0, 2.0, 0.0], [-1.0, 2.0, 0.0], [1.0, -2.0, 0.0], [-1.0, -2.0, 0.0]];
-//! gha.train(&mut layer, data.view())?;
-//! let w = layer.weights();
-//! assert!(canns::train::line_angle_deg(w.row(0).as_slice().unwrap(), &[0.0, 1.0, 0.0]) < 2.0);
-//! assert!(canns::train::line_angle_deg(w.row(1).as_slice().unwrap(), &[1.0, 0.0, 0.0]) < 2.0);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! Sanger (1989), Neural Networks 2(6):459-473, "Optimal unsupervised
-//! learning in a single-layer linear feedforward neural network".
-
 use super::{check_sample, check_weights, normalise, History, LearningRule, Schedule};
 use crate::display::KeyValues;
 use crate::error::Result;
@@ -139,7 +104,40 @@ impl Params for SangerParams {
     }
 }
 
-/// Sanger's rule. See the [module docs](self).
+/// Sanger's rule (the generalized Hebbian algorithm): output `i` learns the
+/// `i`-th principal component of its (centred) input, each output removing
+/// what the outputs before it already explain.
+///
+/// ```text
+/// y = W x
+/// W <- W + eta (y x^T - LT(y y^T) W)        LT: lower triangle with the diagonal
+///   per row: w_i += eta y_i (x - sum_{k <= i} y_k w_k)
+/// w_i <- w_i / |w_i|                         (when `normalize`)
+/// ```
+///
+/// The first row follows [`Oja`](super::Oja)'s rule; row `i` sees the input
+/// with the projections on rows `0..i` removed (Gram-Schmidt in the
+/// learning), so the rows converge to the leading eigenvectors of `E[x x^T]`
+/// in order and become orthonormal. Centre the data first.
+///
+/// ## Examples
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::train::{LearningRule, Sanger};
+/// let mut layer = LinearLayer::params().n_inputs(3).n_outputs(2).seed(1).build()?;
+/// let mut gha = Sanger::params().learning_rate(0.02).epochs(300).build()?;
+/// // Variance 4 along axis 1, 1 along axis 0, none along axis 2.
+/// let data = canns::ndarray::array![[1.0, 2.0, 0.0], [-1.0, 2.0, 0.0], [1.0, -2.0, 0.0], [-1.0, -2.0, 0.0]];
+/// gha.train(&mut layer, data.view())?;
+/// let w = layer.weights();
+/// assert!(canns::train::line_angle_deg(w.row(0).as_slice().unwrap(), &[0.0, 1.0, 0.0]) < 2.0);
+/// assert!(canns::train::line_angle_deg(w.row(1).as_slice().unwrap(), &[1.0, 0.0, 0.0]) < 2.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// Sanger (1989), Neural Networks 2(6):459-473, "Optimal unsupervised
+/// learning in a single-layer linear feedforward neural network".
 #[derive(Clone)]
 pub struct Sanger {
     params: SangerParams,

@@ -1,49 +1,3 @@
-//! Spike-timing-dependent plasticity with pre- and postsynaptic traces: a
-//! synapse grows when its input spiked shortly before the neuron, and shrinks
-//! when the neuron spiked shortly before the input.
-//!
-//! For each input step `x` the [`SpikingLayer`] first advances (traces,
-//! potentials, spikes `s`; see its docs), then
-//!
-//! ```text
-//! W <- clip(W + eta (A+ s trace_pre^T - A- trace_post x^T), w_min, w_max)
-//! ```
-//!
-//! With trace decay `lambda` per step, a pre spike `d` steps before a post
-//! spike adds `eta A+ lambda^d` (potentiation), a post spike `d` steps before
-//! a pre spike subtracts `eta A- lambda^d` (depression): the exponential
-//! window of Bi & Poo (1998) in the pair-based trace form of Song, Miller &
-//! Abbott (2000). Both traces include the current step, so coincident pre and
-//! post spikes get both terms, a net `eta (A+ - A-)`.
-//!
-//! This is exactly canns's compiled `STDPTrainer` (its uncompiled path uses
-//! the traces of the step before and stale weights, and disagrees with it).
-//! Unlike canns, the layer's potentials and traces carry over between
-//! [`LearningRule::train`] calls (call
-//! [`SpikingLayer::reset_state`] to start afresh; canns restarts them at
-//! every call).
-//!
-//! # Examples
-//! ```
-//! use canns::models::SpikingLayer;
-//! use canns::train::{LearningRule, Stdp};
-//! use canns::ndarray::array;
-//! let mut layer = SpikingLayer::params().n_inputs(2).v_threshold(0.5).trace_decay(0.9).build()?;
-//! layer.set_weights(array![[0.8, 0.3]].view())?;
-//! let mut stdp = Stdp::params().learning_rate(1.0).a_plus(0.01).a_minus(0.0105).build()?;
-//! // Input 1 fires, then input 0 drives a spike two steps later: pre before post.
-//! let data = array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]];
-//! stdp.train(&mut layer, data.view())?;
-//! let dw = layer.weights()[[0, 1]] - 0.3;
-//! assert!((dw - 0.01 * 0.9f64.powi(2)).abs() < 1e-12);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Bi & Poo (1998), J. Neurosci. 18(24):10464-10472, "Synaptic
-//!   modifications in cultured hippocampal neurons".
-//! - Song, Miller & Abbott (2000), Nat. Neurosci. 3(9):919-926.
-
 use super::{check_sample, check_weights, LearningRule, Schedule};
 use crate::display::{lines, Figure, Series};
 use crate::display::{Bundle, KeyValues, Render};
@@ -152,7 +106,51 @@ impl Params for StdpParams {
     }
 }
 
-/// Spike-timing-dependent plasticity. See the [module docs](self).
+/// Spike-timing-dependent plasticity with pre- and postsynaptic traces: a
+/// synapse grows when its input spiked shortly before the neuron, and shrinks
+/// when the neuron spiked shortly before the input.
+///
+/// For each input step `x` the [`SpikingLayer`] first advances (traces,
+/// potentials, spikes `s`; see its docs), then
+///
+/// ```text
+/// W <- clip(W + eta (A+ s trace_pre^T - A- trace_post x^T), w_min, w_max)
+/// ```
+///
+/// With trace decay `lambda` per step, a pre spike `d` steps before a post
+/// spike adds `eta A+ lambda^d` (potentiation), a post spike `d` steps before
+/// a pre spike subtracts `eta A- lambda^d` (depression): the exponential
+/// window of Bi & Poo (1998) in the pair-based trace form of Song, Miller &
+/// Abbott (2000). Both traces include the current step, so coincident pre and
+/// post spikes get both terms, a net `eta (A+ - A-)`.
+///
+/// This is exactly canns's compiled `STDPTrainer` (its uncompiled path uses
+/// the traces of the step before and stale weights, and disagrees with it).
+/// Unlike canns, the layer's potentials and traces carry over between
+/// [`LearningRule::train`] calls (call
+/// [`SpikingLayer::reset_state`] to start afresh; canns restarts them at
+/// every call).
+///
+/// ## Examples
+/// ```
+/// use canns::models::SpikingLayer;
+/// use canns::train::{LearningRule, Stdp};
+/// use canns::ndarray::array;
+/// let mut layer = SpikingLayer::params().n_inputs(2).v_threshold(0.5).trace_decay(0.9).build()?;
+/// layer.set_weights(array![[0.8, 0.3]].view())?;
+/// let mut stdp = Stdp::params().learning_rate(1.0).a_plus(0.01).a_minus(0.0105).build()?;
+/// // Input 1 fires, then input 0 drives a spike two steps later: pre before post.
+/// let data = array![[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]];
+/// stdp.train(&mut layer, data.view())?;
+/// let dw = layer.weights()[[0, 1]] - 0.3;
+/// assert!((dw - 0.01 * 0.9f64.powi(2)).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Bi & Poo (1998), J. Neurosci. 18(24):10464-10472, "Synaptic
+///   modifications in cultured hippocampal neurons".
+/// - Song, Miller & Abbott (2000), Nat. Neurosci. 3(9):919-926.
 #[derive(Clone)]
 pub struct Stdp {
     params: StdpParams,

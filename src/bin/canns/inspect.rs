@@ -32,7 +32,7 @@ pub fn load(input: &str, keep_noise: bool) -> Result<Recording> {
     if !keep_noise {
         return Recording::dataset(input);
     }
-    if !canns::data::io::phy::is_phy_dir(input) {
+    if !canns::data::io::is_phy_dir(input) {
         return Err(canns::Error::Invalid(format!(
             "--keep-noise applies to Phy folders (params.py, spike_times.npy); {input} is none"
         )));
@@ -95,7 +95,7 @@ pub fn summary(rec: &Recording) -> Result<String> {
         let _ = writeln!(s, "  {loc:<12} {n}");
     }
     // Phy's curation labels (text); NWB files use `group` for a number.
-    let group = canns::data::io::phy::GROUP;
+    let group = canns::data::io::GROUP;
     if canns::data::frame_column(rec.units(), group).is_some_and(|c| c.dtype() == &DataType::String)
     {
         let _ = writeln!(s, "\nunits by {group}:");

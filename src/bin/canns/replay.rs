@@ -4,7 +4,7 @@
 
 use canns::display::{plot_html, standalone_html, KeyValues};
 use canns::error::{Error, ParamError, Result};
-use canns::pipeline::replay::{ji_1d, ji_2d, replay_trials};
+use canns::pipeline::{ji_1d, ji_2d, replay_trials};
 use canns::tasks::ReplayParams;
 use clap::Args;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! distance matrix) read from .npy, .csv or .parquet; diagrams written as
 //! JSON or CSV.
 
-use canns::data::io::npy::read_npy;
+use canns::data::io::read_npy;
 use canns::error::{Error, Result};
 use canns::params::Params;
 use canns::tda::{rips, rips_distances, RipsParams};

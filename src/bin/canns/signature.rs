@@ -9,9 +9,9 @@
 //! over `--epoch`, restricted to the units of `--units` (their `location`),
 //! with the head direction and position it tracks.
 
-use canns::data::io::npy::{read_npy, shape_text, Npz};
+use canns::data::io::{read_npy, shape_text, Npz};
 use canns::error::{Error, Result};
-use canns::pipeline::signature::{Activity, SignatureParams, Statistic};
+use canns::pipeline::{Activity, SignatureParams, Statistic};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 

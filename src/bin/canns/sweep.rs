@@ -4,8 +4,8 @@
 //! (`--collect`).
 
 use canns::error::{Error, Result};
-use canns::pipeline::progress::ShowProgress;
 use canns::pipeline::sweep::{Dataset, Plan, Shard, SlurmJob, SweepSpec};
+use canns::pipeline::ShowProgress;
 use clap::Args;
 use std::path::{Path, PathBuf};
 

@@ -108,10 +108,10 @@ pub fn run(args: TourArgs) -> Result<()> {
     simulate(&mut net, &mut task)?;
     let zero = vec![0.0; net.n_neurons()];
     let mut path = 0.0;
-    let mut prev = canns::analysis::bump::centre_1d(net.r()).unwrap_or(0.0);
+    let mut prev = canns::analysis::centre_1d(net.r()).unwrap_or(0.0);
     for _ in 0..2000 {
         net.step(0.1, &zero)?;
-        let c = canns::analysis::bump::centre_1d(net.r()).unwrap_or(prev);
+        let c = canns::analysis::centre_1d(net.r()).unwrap_or(prev);
         path += angle_diff(c, prev).abs();
         prev = c;
     }

@@ -1,7 +1,7 @@
 //! `canns tuning FILE`: head-direction tuning curves and HD-cell
 //! classification of a recording, written as a table.
 
-use canns::analysis::head_direction::HdTuningParams;
+use canns::analysis::HdTuningParams;
 use canns::data::Recording;
 use canns::error::{Error, Result};
 use clap::Args;

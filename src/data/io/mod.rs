@@ -6,29 +6,70 @@
 //!
 //! | path | format |
 //! | --- | --- |
-//! | `*.nwb` | NWB 2.x (HDF5), read only, see [`nwb`] |
-//! | `*.npz` | one NumPy archive, see [`npz`] for the array names |
-//! | a directory holding `params.py` or `spike_times.npy`, or such a `params.py` | a Phy / Kilosort output folder, read only, `noise` clusters dropped, see [`phy`] |
+//! | `*.nwb` | NWB 2.x (HDF5), read only, see [`read_nwb`] |
+//! | `*.npz` | one NumPy archive, see [`read_npz`] for the array names |
+//! | a directory holding `params.py` or `spike_times.npy`, or such a `params.py` | a Phy / Kilosort output folder, read only, `noise` clusters dropped, see [`read_phy`] |
 //! | a directory holding `spikes.parquet` (or `spikes.csv`), or such a file | one file per table: `spikes`, `behaviour`, `units`, `epochs`, `events` |
 //! | `*.parquet` / `*.csv` that does not exist yet (writing) | a directory of that name with one file per table |
 //! | any other `*.parquet` / `*.csv` file (reading) | a spikes table (`unit`, `t`) alone |
+//!
+//! ## `npy`
+//!
+//! NumPy `.npy` arrays and `.npz` archives (stored or deflate-compressed, as
+//! written by `np.savez` and `np.savez_compressed`), read defensively.
+//!
+//! Every size a file declares is checked against the bytes it actually holds
+//! and against the memory budget ([`check_memory`](crate::error::check_memory))
+//! before anything is allocated: the dtype and shape come from the header, a
+//! member's size from the zip directory, and a deflated member cannot expand
+//! by more than deflate's maximum ratio. Zip members are checked against
+//! their CRC-32 and their local header, so a damaged archive is an error, not
+//! silently different numbers. (A bare `.npy` file has no checksum: a flipped
+//! bit in its data changes one value and cannot be detected.)
+//!
+//! ### Examples
+//! ```
+//! use canns::data::io::{Npz, NpyArray};
+//! let path = std::env::temp_dir().join("canns_npy_doc.npz");
+//! let mut w = ndarray_npy::NpzWriter::new(std::fs::File::create(&path)?);
+//! w.add_array("x", &ndarray::arr2(&[[1.0, 2.0], [3.0, 4.0]])).unwrap();
+//! w.finish().unwrap();
+//! let mut z = Npz::open(&path)?;
+//! assert_eq!(z.names(), ["x"]);
+//! let x: NpyArray = z.array("x")?;
+//! assert_eq!(x.shape(), [2, 2]);
+//! assert_eq!(x.into_array2("x")?[[1, 0]], 3.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## `table`
+//!
+//! Parquet and CSV: one file per table (`spikes`, `behaviour`, `units`,
+//! `epochs`, `events`) in a directory, columns as in
+//! [`col`](crate::data::col). Missing tables other than `spikes` are empty.
 
 pub(crate) mod hdf5;
 mod hdf5_filters;
-pub mod npy;
-pub mod npz;
-pub mod nwb;
-pub mod phy;
-pub mod table;
+pub(crate) mod npy;
+pub(crate) mod npz;
+pub(crate) mod nwb;
+pub(crate) mod phy;
+pub(crate) mod table;
+
+pub use npy::{
+    read_npy, read_npy_bytes, read_npy_header, shape_text, Dtype, NpyArray, NpyData, Npz,
+};
+pub use npz::{read_npz, write_npz, write_npz_compressed};
+pub use nwb::{read_nwb, read_nwb_bytes};
+pub use phy::{
+    is_phy_dir, read_phy, read_phy_with, NoiseClusters, CLUSTER_GROUP, CLUSTER_GROUPS_OLD,
+    CLUSTER_INFO, GROUP, NOISE, PARAMS, SPIKE_CLUSTERS, SPIKE_TEMPLATES, SPIKE_TIMES, UNSORTED,
+};
+pub use table::{read_spikes_file, read_table_dir, write_table_dir, TableFormat};
 
 use crate::data::Recording;
 use crate::error::{Error, Result};
 use std::path::Path;
-
-pub use npz::{read_npz, write_npz, write_npz_compressed};
-pub use nwb::{read_nwb, read_nwb_bytes};
-pub use phy::{read_phy, read_phy_with, NoiseClusters};
-pub use table::{read_table_dir, write_table_dir, TableFormat};
 
 /// The names of the tables in a directory, in order.
 pub const TABLES: [&str; 5] = ["spikes", "behaviour", "units", "epochs", "events"];
@@ -41,7 +82,7 @@ fn ext(path: &Path) -> String {
 }
 
 /// Reads a recording, choosing the format from the path (see the
-/// [module docs](self)).
+/// module docs).
 ///
 /// # Examples
 /// ```

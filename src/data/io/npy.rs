@@ -1,29 +1,4 @@
-//! NumPy `.npy` arrays and `.npz` archives (stored or deflate-compressed, as
-//! written by `np.savez` and `np.savez_compressed`), read defensively.
-//!
-//! Every size a file declares is checked against the bytes it actually holds
-//! and against the memory budget ([`check_memory`])
-//! before anything is allocated: the dtype and shape come from the header, a
-//! member's size from the zip directory, and a deflated member cannot expand
-//! by more than deflate's maximum ratio. Zip members are checked against
-//! their CRC-32 and their local header, so a damaged archive is an error, not
-//! silently different numbers. (A bare `.npy` file has no checksum: a flipped
-//! bit in its data changes one value and cannot be detected.)
-//!
-//! # Examples
-//! ```
-//! use canns::data::io::npy::{Npz, NpyArray};
-//! let path = std::env::temp_dir().join("canns_npy_doc.npz");
-//! let mut w = ndarray_npy::NpzWriter::new(std::fs::File::create(&path)?);
-//! w.add_array("x", &ndarray::arr2(&[[1.0, 2.0], [3.0, 4.0]])).unwrap();
-//! w.finish().unwrap();
-//! let mut z = Npz::open(&path)?;
-//! assert_eq!(z.names(), ["x"]);
-//! let x: NpyArray = z.array("x")?;
-//! assert_eq!(x.shape(), [2, 2]);
-//! assert_eq!(x.into_array2("x")?[[1, 0]], 3.0);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! NumPy `.npy` arrays and `.npz` archives (stored or deflate-compressed, as (documented in the parent module)
 
 use crate::error::{check_memory, Error, Result};
 use ndarray::{Array1, Array2, ArrayD, IxDyn, ShapeBuilder};
@@ -634,7 +609,7 @@ fn claimed_bytes(h: &Header, avail: u64) -> std::result::Result<u64, String> {
 ///
 /// # Examples
 /// ```
-/// use canns::data::io::npy::{read_npy_header, Dtype};
+/// use canns::data::io::{read_npy_header, Dtype};
 /// let path = std::env::temp_dir().join("canns_npy_header_doc.npy");
 /// ndarray_npy::write_npy(&path, &ndarray::Array1::<u64>::zeros(7)).unwrap();
 /// assert_eq!(read_npy_header(&path)?, (Dtype::U64, vec![7]));

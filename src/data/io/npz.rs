@@ -1,24 +1,3 @@
-//! NPZ (a zip of NumPy `.npy` arrays, readable with `numpy.load`): one
-//! archive per recording.
-//!
-//! Layout (1-D arrays; `<col>` is a column name):
-//!
-//! | array | dtype | meaning |
-//! | --- | --- | --- |
-//! | `spikes_unit`, `spikes_t` | u32, f64 | one entry per spike; seconds |
-//! | `behaviour_t`, `behaviour_<col>` | f64 | sample times (s) and channels |
-//! | `units_unit`, `units_<col>` | u32, f64 or i64 | unit ids and numeric metadata |
-//! | `epochs_start`, `epochs_stop` | f64 | seconds |
-//! | `events_t` | f64 | seconds |
-//! | `<table>_<col>__text` | u8 | a text column (`units_location__text`, `epochs_name__text`, `events_name__text`): UTF-8 values joined by `\n` |
-//!
-//! Read in Python: `np.load(f)["units_location__text"].tobytes().decode().split("\n")`.
-//! [`write_npz`] stores the arrays as `np.savez` does; [`write_npz_compressed`]
-//! deflates them as `np.savez_compressed` does (`canns convert --compress`).
-//! Both kinds are read.
-//! An archive with only `t` (n) and `pos` (n, 2) arrays (a trajectory, as
-//! the RatInABox datasets) is read as behaviour `x`, `y`.
-
 use super::npy::{shape_text, Dtype, NpyData, Npz};
 use crate::data::recording::{col, epochs_frame};
 use crate::data::Recording;
@@ -171,7 +150,28 @@ impl Archive {
     }
 }
 
-/// Reads an NPZ recording (layout in the [module docs](self)).
+/// NPZ (a zip of NumPy `.npy` arrays, readable with `numpy.load`): one
+/// archive per recording.
+///
+/// Layout (1-D arrays; `<col>` is a column name):
+///
+/// | array | dtype | meaning |
+/// | --- | --- | --- |
+/// | `spikes_unit`, `spikes_t` | u32, f64 | one entry per spike; seconds |
+/// | `behaviour_t`, `behaviour_<col>` | f64 | sample times (s) and channels |
+/// | `units_unit`, `units_<col>` | u32, f64 or i64 | unit ids and numeric metadata |
+/// | `epochs_start`, `epochs_stop` | f64 | seconds |
+/// | `events_t` | f64 | seconds |
+/// | `<table>_<col>__text` | u8 | a text column (`units_location__text`, `epochs_name__text`, `events_name__text`): UTF-8 values joined by `\n` |
+///
+/// Read in Python: `np.load(f)["units_location__text"].tobytes().decode().split("\n")`.
+/// [`write_npz`] stores the arrays as `np.savez` does; [`write_npz_compressed`]
+/// deflates them as `np.savez_compressed` does (`canns convert --compress`).
+/// Both kinds are read.
+/// An archive with only `t` (n) and `pos` (n, 2) arrays (a trajectory, as
+/// the RatInABox datasets) is read as behaviour `x`, `y`.
+///
+/// Reads an NPZ recording (layout above).
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be opened; [`Error::Data`] naming the
@@ -237,7 +237,7 @@ pub fn read_npz(path: impl AsRef<Path>) -> Result<Recording> {
 }
 
 /// Writes a recording as one NPZ archive of stored (uncompressed) arrays,
-/// as `np.savez` does (layout in the [module docs](self)).
+/// as `np.savez` does (layout in [`read_npz`]).
 ///
 /// # Errors
 /// [`Error::Io`] / [`Error::Data`] when the file cannot be written.
@@ -246,7 +246,7 @@ pub fn write_npz(rec: &Recording, path: impl AsRef<Path>) -> Result<()> {
 }
 
 /// Writes a recording as one NPZ archive of deflate-compressed arrays, as
-/// `np.savez_compressed` does (layout in the [module docs](self)).
+/// `np.savez_compressed` does (layout in [`read_npz`]).
 ///
 /// # Examples
 /// ```

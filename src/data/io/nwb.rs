@@ -1,51 +1,3 @@
-//! Reading NWB 2.x files (HDF5) into a [`Recording`], pure Rust (no system
-//! library).
-//!
-//! HDF5 is decoded by the `hdf5-reader` crate, chosen over completing our
-//! own reader: it reads the bundled file and every file of the corpus in
-//! `tests/fixtures/nwb` (current pynwb defaults with `libver="latest"`, all
-//! chunk indices of data layouts 3 and 4, dense attributes, soft links,
-//! deleted links, the usual filters), memory-maps the file and touches only
-//! the objects read, and gave an error or data, never a panic or a hang, on
-//! tens of thousands of mutated files. canns' `data::io::hdf5` module adds
-//! the filters h5py users get from `hdf5plugin` (LZF, zstd, bitshuffle,
-//! blosc with blosclz, lz4, lz4hc, zlib and zstd), named errors for other
-//! filters and for external links, budgets sized by the file, and tells
-//! "missing" from "damaged".
-//!
-//! Missing and damaged are different answers: an optional object that is
-//! absent (no `CompassDirection`, no `intervals`) is skipped, but one that
-//! exists and cannot be read is an error naming its path, never a recording
-//! without it. A units table with 0 rows (pynwb writes only `units/id`)
-//! gives a recording without units.
-//!
-//! What is read:
-//! - `units`: `id`, `spike_times` with its VectorIndex `spike_times_index`,
-//!   and every other one-value-per-unit column listed in the table's
-//!   `colnames` (e.g. `location`, `group`; `electrode_group` object
-//!   references become the referenced group's name). Ragged columns other
-//!   than spike times and multi-dimensional columns are skipped.
-//! - behaviour: every `SpatialSeries` inside a `Position` or
-//!   `CompassDirection` container in `acquisition` or in a `processing`
-//!   module, with `timestamps` or `starting_time` + `rate`. 1-D series keep
-//!   their name (`x`, `y`, `z`, ...), 2-D series give `x`, `y`, `z` columns.
-//!   The head direction is the `CompassDirection` series named
-//!   `head_direction`, `head-direction`, `hd` or `ry` (yaw about the vertical axis), or its only
-//!   series; it becomes the `head_direction` channel (degrees converted to
-//!   radians when the data's `unit` says so). All channels are put on the
-//!   time base of the first series read (linear interpolation, circular for
-//!   the head direction, held constant beyond the ends) when their
-//!   timestamps differ.
-//! - `intervals`: `epochs` rows become epochs named by their tags (or
-//!   `epoch_<i>`); every other `TimeIntervals` table (e.g. `sleep_ripples`)
-//!   becomes epochs named after the table.
-//! - events: plain `TimeSeries` in `acquisition` with `timestamps` (e.g.
-//!   ripple peak times) become events named after the series.
-//!
-//! # References
-//! Rübel et al. (2022) The Neurodata Without Borders ecosystem for
-//! neurophysiological data science, eLife 11:e78362.
-
 use super::hdf5::{Kind, Node, H5};
 use crate::data::recording::{col, epochs_frame};
 use crate::data::Recording;
@@ -56,6 +8,54 @@ use std::collections::HashMap;
 use std::f64::consts::TAU;
 use std::path::Path;
 
+/// Reading NWB 2.x files (HDF5) into a [`Recording`], pure Rust (no system
+/// library).
+///
+/// HDF5 is decoded by the `hdf5-reader` crate, chosen over completing our
+/// own reader: it reads the bundled file and every file of the corpus in
+/// `tests/fixtures/nwb` (current pynwb defaults with `libver="latest"`, all
+/// chunk indices of data layouts 3 and 4, dense attributes, soft links,
+/// deleted links, the usual filters), memory-maps the file and touches only
+/// the objects read, and gave an error or data, never a panic or a hang, on
+/// tens of thousands of mutated files. canns' `data::io::hdf5` module adds
+/// the filters h5py users get from `hdf5plugin` (LZF, zstd, bitshuffle,
+/// blosc with blosclz, lz4, lz4hc, zlib and zstd), named errors for other
+/// filters and for external links, budgets sized by the file, and tells
+/// "missing" from "damaged".
+///
+/// Missing and damaged are different answers: an optional object that is
+/// absent (no `CompassDirection`, no `intervals`) is skipped, but one that
+/// exists and cannot be read is an error naming its path, never a recording
+/// without it. A units table with 0 rows (pynwb writes only `units/id`)
+/// gives a recording without units.
+///
+/// What is read:
+/// - `units`: `id`, `spike_times` with its VectorIndex `spike_times_index`,
+///   and every other one-value-per-unit column listed in the table's
+///   `colnames` (e.g. `location`, `group`; `electrode_group` object
+///   references become the referenced group's name). Ragged columns other
+///   than spike times and multi-dimensional columns are skipped.
+/// - behaviour: every `SpatialSeries` inside a `Position` or
+///   `CompassDirection` container in `acquisition` or in a `processing`
+///   module, with `timestamps` or `starting_time` + `rate`. 1-D series keep
+///   their name (`x`, `y`, `z`, ...), 2-D series give `x`, `y`, `z` columns.
+///   The head direction is the `CompassDirection` series named
+///   `head_direction`, `head-direction`, `hd` or `ry` (yaw about the vertical axis), or its only
+///   series; it becomes the `head_direction` channel (degrees converted to
+///   radians when the data's `unit` says so). All channels are put on the
+///   time base of the first series read (linear interpolation, circular for
+///   the head direction, held constant beyond the ends) when their
+///   timestamps differ.
+/// - `intervals`: `epochs` rows become epochs named by their tags (or
+///   `epoch_<i>`); every other `TimeIntervals` table (e.g. `sleep_ripples`)
+///   becomes epochs named after the table.
+/// - events: plain `TimeSeries` in `acquisition` with `timestamps` (e.g.
+///   ripple peak times) become events named after the series.
+///
+/// ## References
+/// Rübel et al. (2022) The Neurodata Without Borders ecosystem for
+/// neurophysiological data science, eLife 11:e78362.
+///
 /// Reads an NWB 2.x file. The file is memory-mapped: only the objects read
 /// (spike times, behaviour, intervals) are paged in, never raw ephys data.
 ///

@@ -1,58 +1,3 @@
-//! Phy / Kilosort output folders: spike-sorted units as a [`Recording`].
-//!
-//! Kilosort (1 to 4), SpikeInterface's `export_to_phy` and Phy's own
-//! curation write one folder per sorting. The files read, and where each
-//! goes:
-//!
-//! | file | content | becomes |
-//! | --- | --- | --- |
-//! | `params.py` | Python assignments (`sample_rate = 30000.0`, `dat_path = '...'`) | `sample_rate` (Hz) converts samples to seconds; the rest is not used |
-//! | `spike_times.npy` | one sample index per spike, `(n,)` or `(n, 1)`, uint64 or int64 (any integer type) | spikes `t` = sample / `sample_rate`, in **seconds** |
-//! | `spike_clusters.npy` | the cluster of each spike after curation, `(n,)` or `(n, 1)` | spikes `unit` (the cluster id) |
-//! | `spike_templates.npy` | the template of each spike (read only when `spike_clusters.npy` is absent, as Phy does) | spikes `unit` |
-//! | `cluster_group.tsv` (or the older `cluster_groups.csv`) | `cluster_id`, `group`: the curation label `good`, `mua`, `noise` | units `group` |
-//! | `cluster_info.tsv` | `cluster_id` (or `id`) and Phy's table: `ch`, `depth`, `fr`, `n_spikes`, `sh`, `KSLabel`, `group`, ... | one units column per column, same name |
-//! | any other `cluster_<name>.tsv` (`cluster_KSLabel.tsv`, `cluster_ContamPct.tsv`, ...) | `cluster_id`, `<name>` | units `<name>` |
-//!
-//! The units table lists every cluster that has a spike or a row in a
-//! table, by id. Where several files give a cluster a value in the same
-//! column, the first non-empty one in the order of the table above is
-//! kept (`cluster_group.tsv` holds Phy's curation, so its `group` wins over
-//! the one in `cluster_info.tsv`, which fills in the clusters it lacks).
-//! Cell types follow the values: a column of integers is `i64`, of numbers
-//! `f64` (an empty cell is NaN), anything else text (an empty cell is `""`).
-//! The `group` column is always present; a cluster without a label (an
-//! empty cell, or no labels at all) is `unsorted`, as Phy shows it.
-//!
-//! Clusters labelled `noise` and their spikes are dropped
-//! ([`NoiseClusters::Drop`], the default); [`NoiseClusters::Keep`] keeps
-//! them. A Phy folder has no behaviour, epochs or events.
-//!
-//! Every problem is an error naming the file and the field: a missing
-//! `params.py` or `spike_times.npy` (or both `spike_clusters.npy` and
-//! `spike_templates.npy`), a `params.py` without `sample_rate` or with a
-//! rate that is not a finite number > 0, arrays of different lengths, a
-//! negative sample index or cluster id, a table without its `cluster_id`
-//! column or `cluster_group.tsv` without its `group` column, a row with the
-//! wrong number of cells, a cluster listed twice. Lengths are compared from
-//! the `.npy` headers and the memory a read needs is checked against the
-//! budget ([`check_memory`]) before any data is read.
-//!
-//! # Examples
-//! ```
-//! use canns::data::Recording;
-//! let dir = std::env::temp_dir().join("canns_phy_module_doc");
-//! std::fs::create_dir_all(&dir)?;
-//! std::fs::write(dir.join("params.py"), "dat_path = 'raw.dat'\nsample_rate = 20000.\n")?;
-//! ndarray_npy::write_npy(dir.join("spike_times.npy"), &ndarray::arr1(&[20_000u64, 40_000, 50_000])).unwrap();
-//! ndarray_npy::write_npy(dir.join("spike_clusters.npy"), &ndarray::arr1(&[3i32, 3, 8])).unwrap();
-//! std::fs::write(dir.join("cluster_group.tsv"), "cluster_id\tgroup\n3\tgood\n8\tnoise\n")?;
-//! let rec = Recording::from_phy(&dir)?;
-//! assert_eq!(rec.unit_ids(), vec![3]); // cluster 8 is noise
-//! assert_eq!(rec.spike_times(3), vec![1.0, 2.0]);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-
 use super::npy::{read_npy, read_npy_header, shape_text, Dtype, NpyData};
 use crate::data::recording::col;
 use crate::data::Recording;
@@ -92,7 +37,7 @@ const MAX_PARAMS_BYTES: u64 = 1 << 20;
 ///
 /// # Examples
 /// ```
-/// use canns::data::io::phy::NoiseClusters;
+/// use canns::data::io::NoiseClusters;
 /// assert_eq!(NoiseClusters::default(), NoiseClusters::Drop);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,18 +55,73 @@ pub enum NoiseClusters {
 ///
 /// # Examples
 /// ```
-/// assert!(!canns::data::io::phy::is_phy_dir(std::env::temp_dir().join("no-such-dir")));
+/// assert!(!canns::data::io::is_phy_dir(std::env::temp_dir().join("no-such-dir")));
 /// ```
 pub fn is_phy_dir(dir: impl AsRef<Path>) -> bool {
     let dir = dir.as_ref();
     dir.is_dir() && (dir.join(PARAMS).is_file() || dir.join(SPIKE_TIMES).is_file())
 }
 
-/// Reads a Phy / Kilosort folder, dropping `noise` clusters (mapping in
-/// the [module docs](self)).
+/// Phy / Kilosort output folders: spike-sorted units as a [`Recording`].
+///
+/// Kilosort (1 to 4), SpikeInterface's `export_to_phy` and Phy's own
+/// curation write one folder per sorting. The files read, and where each
+/// goes:
+///
+/// | file | content | becomes |
+/// | --- | --- | --- |
+/// | `params.py` | Python assignments (`sample_rate = 30000.0`, `dat_path = '...'`) | `sample_rate` (Hz) converts samples to seconds; the rest is not used |
+/// | `spike_times.npy` | one sample index per spike, `(n,)` or `(n, 1)`, uint64 or int64 (any integer type) | spikes `t` = sample / `sample_rate`, in **seconds** |
+/// | `spike_clusters.npy` | the cluster of each spike after curation, `(n,)` or `(n, 1)` | spikes `unit` (the cluster id) |
+/// | `spike_templates.npy` | the template of each spike (read only when `spike_clusters.npy` is absent, as Phy does) | spikes `unit` |
+/// | `cluster_group.tsv` (or the older `cluster_groups.csv`) | `cluster_id`, `group`: the curation label `good`, `mua`, `noise` | units `group` |
+/// | `cluster_info.tsv` | `cluster_id` (or `id`) and Phy's table: `ch`, `depth`, `fr`, `n_spikes`, `sh`, `KSLabel`, `group`, ... | one units column per column, same name |
+/// | any other `cluster_<name>.tsv` (`cluster_KSLabel.tsv`, `cluster_ContamPct.tsv`, ...) | `cluster_id`, `<name>` | units `<name>` |
+///
+/// The units table lists every cluster that has a spike or a row in a
+/// table, by id. Where several files give a cluster a value in the same
+/// column, the first non-empty one in the order of the table above is
+/// kept (`cluster_group.tsv` holds Phy's curation, so its `group` wins over
+/// the one in `cluster_info.tsv`, which fills in the clusters it lacks).
+/// Cell types follow the values: a column of integers is `i64`, of numbers
+/// `f64` (an empty cell is NaN), anything else text (an empty cell is `""`).
+/// The `group` column is always present; a cluster without a label (an
+/// empty cell, or no labels at all) is `unsorted`, as Phy shows it.
+///
+/// Clusters labelled `noise` and their spikes are dropped
+/// ([`NoiseClusters::Drop`], the default); [`NoiseClusters::Keep`] keeps
+/// them. A Phy folder has no behaviour, epochs or events.
+///
+/// Every problem is an error naming the file and the field: a missing
+/// `params.py` or `spike_times.npy` (or both `spike_clusters.npy` and
+/// `spike_templates.npy`), a `params.py` without `sample_rate` or with a
+/// rate that is not a finite number > 0, arrays of different lengths, a
+/// negative sample index or cluster id, a table without its `cluster_id`
+/// column or `cluster_group.tsv` without its `group` column, a row with the
+/// wrong number of cells, a cluster listed twice. Lengths are compared from
+/// the `.npy` headers and the memory a read needs is checked against the
+/// budget ([`check_memory`]) before any data is read.
+///
+/// ## Examples
+/// ```
+/// use canns::data::Recording;
+/// let dir = std::env::temp_dir().join("canns_phy_module_doc");
+/// std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("params.py"), "dat_path = 'raw.dat'\nsample_rate = 20000.\n")?;
+/// ndarray_npy::write_npy(dir.join("spike_times.npy"), &ndarray::arr1(&[20_000u64, 40_000, 50_000])).unwrap();
+/// ndarray_npy::write_npy(dir.join("spike_clusters.npy"), &ndarray::arr1(&[3i32, 3, 8])).unwrap();
+/// std::fs::write(dir.join("cluster_group.tsv"), "cluster_id\tgroup\n3\tgood\n8\tnoise\n")?;
+/// let rec = Recording::from_phy(&dir)?;
+/// assert_eq!(rec.unit_ids(), vec![3]); // cluster 8 is noise
+/// assert_eq!(rec.spike_times(3), vec![1.0, 2.0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Reads a Phy / Kilosort folder, dropping `noise` clusters (mapping
+/// above).
 ///
 /// # Examples
-/// See the [module docs](self) and [`Recording::from_phy`].
+/// See [`Recording::from_phy`].
 ///
 /// # Errors
 /// As [`read_phy_with`].
@@ -238,7 +238,7 @@ impl Recording {
     /// labelled `noise`: spike times in seconds (samples divided by
     /// `params.py`'s `sample_rate`), one unit per cluster, the cluster
     /// tables (`group`, `ch`, `depth`, ...) as units columns. The mapping
-    /// is in [`crate::data::io::phy`].
+    /// is in [`crate::data::io::read_phy`].
     ///
     /// # Examples
     /// ```

@@ -1,6 +1,4 @@
-//! Parquet and CSV: one file per table (`spikes`, `behaviour`, `units`,
-//! `epochs`, `events`) in a directory, columns as in
-//! [`col`](crate::data::col). Missing tables other than `spikes` are empty.
+//! Parquet and CSV: one file per table (`spikes`, `behaviour`, `units`, (documented in the parent module)
 
 use super::TABLES;
 use crate::data::Recording;

@@ -1,59 +1,3 @@
-//! The theta clock: phase, cycle index and the theta modulation of the
-//! networks' external drive by running and turning speed.
-//!
-//! ```text
-//! phase(i)  = 2 pi mod(i dt, L) / L - pi                (rad, in [-pi, pi))
-//! cycle(i)  = floor(i dt / L)
-//! lin_gain  = min(speed / v_max, 1)                       in [0, 1]
-//! ang_gain  = min(|omega| / omega_max, 1)                 in [0, 1]
-//! mod_hd    = 1 + s_hd (1/2 + ang_gain) cos(phase)
-//! mod_gc    = 1 + s_gc (1/2 + lin_gain) cos(phase)
-//! ```
-//!
-//! Units are explicit: the clock counts network steps of `dt`
-//! milliseconds, the cycle length `L` is in milliseconds, speeds come from
-//! trajectories in m/s and rad/s. A cycle starts at phase `-pi`, where
-//! `cos = -1` and the drive is weakest; the drive peaks mid-cycle.
-//!
-//! Two deliberate differences from the Python `canns` package
-//! (`calculate_theta_modulation`):
-//!
-//! * the gains are normalised by explicit `v_max` and `omega_max`, not by the
-//!   maximum over the whole trajectory (which made them non-causal and
-//!   dependent on the trajectory's length);
-//! * the angular gain is `|omega| / omega_max`: `canns` keeps its sign, so a
-//!   fast right turn (gain below -1/2) inverts the modulation. Set
-//!   [`ThetaClockParams::canns_compat`] to keep the sign (gain in [-1, 1]).
-//!
-//! With `s = 1` and a gain of 1 the modulation reaches `1 - 1.5 = -0.5`: the
-//! external drive is then negative (inhibitory) at the start of a cycle. That
-//! is the model's behaviour, not an error.
-//!
-//! The removed `canns` `ThetaSweepPipeline` passed a 1 ms cycle clock a step
-//! of 0.001 (seconds), so its phase advanced 10^-5 cycles per step and the
-//! sweeps ran without theta; here the clock has its own `dt` and the cycle
-//! length the same unit, and [`ThetaClock::phase`] is tested to advance one
-//! cycle per cycle length.
-//!
-//! # Examples
-//! ```
-//! use canns::models::theta_sweep::ThetaClock;
-//! let clock = ThetaClock::params().cycle_len(100.0).dt(1.0).build()?;
-//! assert_eq!(clock.steps_per_cycle(), 100.0);
-//! assert!((clock.phase(0) + std::f64::consts::PI).abs() < 1e-12);
-//! assert!(clock.phase(50).abs() < 1e-12);
-//! assert_eq!(clock.cycle(250), 2);
-//! // Turning at omega_max: the head-direction drive swings between -0.5 and 2.5.
-//! let m = clock.modulation(50, 0.0, clock.parameters().omega_max);
-//! assert!((m.hd - 2.5).abs() < 1e-12);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
-//!   alternating theta sweeps via firing rate adaptation. Curr Biol
-//!   35(4):709-722.
-
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{ParamError, Result};
@@ -187,7 +131,63 @@ pub struct ThetaModulation {
     pub gc: f64,
 }
 
-/// A theta clock counting network steps. See the [module docs](self).
+/// The theta clock: phase, cycle index and the theta modulation of the
+/// networks' external drive by running and turning speed.
+///
+/// ```text
+/// phase(i)  = 2 pi mod(i dt, L) / L - pi                (rad, in [-pi, pi))
+/// cycle(i)  = floor(i dt / L)
+/// lin_gain  = min(speed / v_max, 1)                       in [0, 1]
+/// ang_gain  = min(|omega| / omega_max, 1)                 in [0, 1]
+/// mod_hd    = 1 + s_hd (1/2 + ang_gain) cos(phase)
+/// mod_gc    = 1 + s_gc (1/2 + lin_gain) cos(phase)
+/// ```
+///
+/// Units are explicit: the clock counts network steps of `dt`
+/// milliseconds, the cycle length `L` is in milliseconds, speeds come from
+/// trajectories in m/s and rad/s. A cycle starts at phase `-pi`, where
+/// `cos = -1` and the drive is weakest; the drive peaks mid-cycle.
+///
+/// Two deliberate differences from the Python `canns` package
+/// (`calculate_theta_modulation`):
+///
+/// * the gains are normalised by explicit `v_max` and `omega_max`, not by the
+///   maximum over the whole trajectory (which made them non-causal and
+///   dependent on the trajectory's length);
+/// * the angular gain is `|omega| / omega_max`: `canns` keeps its sign, so a
+///   fast right turn (gain below -1/2) inverts the modulation. Set
+///   [`ThetaClockParams::canns_compat`] to keep the sign (gain in [-1, 1]).
+///
+/// With `s = 1` and a gain of 1 the modulation reaches `1 - 1.5 = -0.5`: the
+/// external drive is then negative (inhibitory) at the start of a cycle. That
+/// is the model's behaviour, not an error.
+///
+/// The removed `canns` `ThetaSweepPipeline` passed a 1 ms cycle clock a step
+/// of 0.001 (seconds), so its phase advanced 10^-5 cycles per step and the
+/// sweeps ran without theta; here the clock has its own `dt` and the cycle
+/// length the same unit, and [`ThetaClock::phase`] is tested to advance one
+/// cycle per cycle length.
+///
+/// ## Examples
+/// ```
+/// use canns::models::ThetaClock;
+/// let clock = ThetaClock::params().cycle_len(100.0).dt(1.0).build()?;
+/// assert_eq!(clock.steps_per_cycle(), 100.0);
+/// assert!((clock.phase(0) + std::f64::consts::PI).abs() < 1e-12);
+/// assert!(clock.phase(50).abs() < 1e-12);
+/// assert_eq!(clock.cycle(250), 2);
+/// // Turning at omega_max: the head-direction drive swings between -0.5 and 2.5.
+/// let m = clock.modulation(50, 0.0, clock.parameters().omega_max);
+/// assert!((m.hd - 2.5).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
+///   alternating theta sweeps via firing rate adaptation. Curr Biol
+///   35(4):709-722.
+///
+/// A theta clock counting network steps.
 ///
 /// The clock holds no running state: every quantity is a function of the
 /// step index, so a run can be replayed or split without drift.

@@ -1,56 +1,3 @@
-//! `DirectionCellNetwork`: a head-direction ring with firing-rate adaptation
-//! whose bump sweeps left and right of the heading in alternate theta cycles.
-//!
-//! N neurons at `x_i = -pi + 2 pi i / N` (no duplicated end point), time in
-//! milliseconds:
-//!
-//! ```text
-//! W_ij  = J0 / (sqrt(2 pi) a) exp(-d(x_i, x_j)^2 / (2 a^2))      d: periodic distance
-//! I_ext = theta_mod * A exp(-d(x_i, hd)^2 / (2 a^2))             cue at the heading hd
-//! I     = I_ext + W r + noise_strength xi,   xi ~ N(0, 1) per neuron and step
-//! tau du/dt   = -u + I - v
-//! tau_v dv/dt = -v + m u,    m = adaptation_strength tau / tau_v
-//! u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
-//! ```
-//!
-//! Each step is one exponential-Euler step of the (u, v) pair with
-//! start-of-step values on both right-hand sides, as the Python `canns`
-//! package integrates it (`brainpy`'s `exp_euler` on a joint system); the
-//! one-step and hundred-step values are tested against that formula. The
-//! noise is added to the input current every step (not scaled by `dt`), as in
-//! `canns`.
-//!
-//! With adaptation well above the travelling-wave boundary (`m = 1.5` by
-//! default, fifteen times `tau / tau_v`), the cue must re-anchor the bump
-//! every theta cycle; noise picks the side of the first sweep and the
-//! adaptation left behind pushes the next one to the other side, so internal
-//! direction alternates left and right of the heading; when turning, the
-//! sweep leads the heading in the turn's direction (anticipation).
-//!
-//! # Examples
-//! ```
-//! use canns::models::theta_sweep::{DirectionCellNetwork, ThetaClock};
-//! let mut net = DirectionCellNetwork::params().noise_strength(0.0).build()?;
-//! let clock = ThetaClock::params().build()?;
-//! for i in 0..250 {
-//!     let m = clock.modulation(i, 0.0, 0.0);
-//!     net.update(0.5, m.hd)?;
-//! }
-//! // Without noise nothing breaks the mirror symmetry: the bump sits on the
-//! // heading (to the ring's resolution).
-//! let d = net.direction().expect("the bump is active mid-cycle");
-//! assert!((d - 0.5).abs() < 0.03);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
-//!   alternating theta sweeps via firing rate adaptation. Curr Biol
-//!   35(4):709-722.
-//! - Ji, Z., Lomi, E., Jeffery, K., Mitchell, A. S. & Burgess, N. (2025).
-//!   Phase precession relative to turning angle in theta-modulated head
-//!   direction cells. Hippocampus 35(2):e70008.
-
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render, Series};
 use crate::error::{Error, ParamError, Result};
@@ -255,7 +202,58 @@ impl Weights {
     }
 }
 
-/// A head-direction ring with adaptation. See the [module docs](self).
+/// `DirectionCellNetwork`: a head-direction ring with firing-rate adaptation
+/// whose bump sweeps left and right of the heading in alternate theta cycles.
+///
+/// N neurons at `x_i = -pi + 2 pi i / N` (no duplicated end point), time in
+/// milliseconds:
+///
+/// ```text
+/// W_ij  = J0 / (sqrt(2 pi) a) exp(-d(x_i, x_j)^2 / (2 a^2))      d: periodic distance
+/// I_ext = theta_mod * A exp(-d(x_i, hd)^2 / (2 a^2))             cue at the heading hd
+/// I     = I_ext + W r + noise_strength xi,   xi ~ N(0, 1) per neuron and step
+/// tau du/dt   = -u + I - v
+/// tau_v dv/dt = -v + m u,    m = adaptation_strength tau / tau_v
+/// u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
+/// ```
+///
+/// Each step is one exponential-Euler step of the (u, v) pair with
+/// start-of-step values on both right-hand sides, as the Python `canns`
+/// package integrates it (`brainpy`'s `exp_euler` on a joint system); the
+/// one-step and hundred-step values are tested against that formula. The
+/// noise is added to the input current every step (not scaled by `dt`), as in
+/// `canns`.
+///
+/// With adaptation well above the travelling-wave boundary (`m = 1.5` by
+/// default, fifteen times `tau / tau_v`), the cue must re-anchor the bump
+/// every theta cycle; noise picks the side of the first sweep and the
+/// adaptation left behind pushes the next one to the other side, so internal
+/// direction alternates left and right of the heading; when turning, the
+/// sweep leads the heading in the turn's direction (anticipation).
+///
+/// ## Examples
+/// ```
+/// use canns::models::{DirectionCellNetwork, ThetaClock};
+/// let mut net = DirectionCellNetwork::params().noise_strength(0.0).build()?;
+/// let clock = ThetaClock::params().build()?;
+/// for i in 0..250 {
+///     let m = clock.modulation(i, 0.0, 0.0);
+///     net.update(0.5, m.hd)?;
+/// }
+/// // Without noise nothing breaks the mirror symmetry: the bump sits on the
+/// // heading (to the ring's resolution).
+/// let d = net.direction().expect("the bump is active mid-cycle");
+/// assert!((d - 0.5).abs() < 0.03);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
+///   alternating theta sweeps via firing rate adaptation. Curr Biol
+///   35(4):709-722.
+/// - Ji, Z., Lomi, E., Jeffery, K., Mitchell, A. S. & Burgess, N. (2025).
+///   Phase precession relative to turning angle in theta-modulated head
+///   direction cells. Hippocampus 35(2):e70008.
 #[derive(Clone)]
 pub struct DirectionCellNetwork {
     params: DirectionCellNetworkParams,

@@ -1,79 +1,3 @@
-//! `GridCellNetwork`: one grid module on a twisted torus, driven by
-//! conjunctive direction x position input, whose bump sweeps ahead of the
-//! animal along internal direction in every theta cycle.
-//!
-//! `n x n` neurons tile the phase torus at `phi = (-pi + 2 pi ix / n, -pi +
-//! 2 pi iy / n)` (neuron `iy * n + ix`). Positions map to phases through the
-//! hexagonal transform `T` and the mapping ratio `mr` (grid spacing
-//! `Lambda = 2 pi / mr` metres):
-//!
-//! ```text
-//! T = [[1, -1/sqrt 3], [0, 2/sqrt 3]],   T^-1 = [[1, 1/2], [0, sqrt 3 / 2]]
-//! phase(p)     = wrap(T mr p)
-//! d_hex(dphi)  = min over lattice images |T^-1 (dphi + 2 pi m)|
-//! W_ij         = J0 / g / (sqrt(2 pi) a) G(phi_i - phi_j),  G(dphi) = sum_m exp(-|T^-1 (dphi + 2 pi m)|^2 / (2 a^2))
-//! c_j          = phase(p + phase_offset (cos theta_j, sin theta_j))    theta_j: direction-cell bins
-//! w_j          = dc_j [dc_j > max(dc) / 3] / sum(...)                   only active direction cells
-//! I_conj       = theta_mod A sum_j w_j G(phi_i - c_j)
-//! I            = W r + I_conj + noise_strength xi
-//! tau du/dt    = -u + I - v,   tau_v dv/dt = -v + m u,   m = adaptation_strength tau / tau_v
-//! u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
-//! ```
-//!
-//! The Gaussian `G` is summed over the torus' lattice images, so it is
-//! smooth and exactly periodic; where it is not negligible it equals the
-//! single-wrap `exp(-d_hex^2 / (2 a^2))` of the Python `canns` package to
-//! within `1e-3` of its peak (at `a = 0.8`; the largest difference is at the
-//! far corner of the torus, where a second lattice image is as near as the first).
-//!
-//! The recurrence is a circular convolution on the torus, by 2D FFT. The
-//! conjunctive input is a sum of Gaussians at off-lattice centres; its
-//! Fourier series has only a few hundred non-negligible terms (those with
-//! `exp(-a^2 k^T M^-1 k / 2) > 4e-18`), so it is added to the recurrence's
-//! spectrum before the one inverse transform. Per step: one forward and one
-//! inverse real 2D FFT, whatever the number of active direction cells. The
-//! kernel is the same Gaussian series, so its spectrum is below `4e-18` of
-//! its peak beyond the same `|kx| <= k_max` (14 at `a = 0.8`): the column
-//! transforms run over those `k_max + 1` columns of the half spectrum only
-//! (15 of 51 at `n = 100`), and what is dropped is rounding noise (tested
-//! far below `1e-13` of the kernel's peak per unit of rate). With
-//! [`Recurrence::Dense`] both terms are exact direct sums (the test oracle).
-//!
-//! **Differences from `canns`** (`GridCellNetwork`, canns 1.5):
-//!
-//! * The direction bins are the direction network's preferred directions
-//!   `-pi + 2 pi j / N` ([`DirectionCellNetwork::preferred_directions`](super::DirectionCellNetwork::preferred_directions)).
-//!   `canns` uses `linspace(-pi, pi, N)` with the end point, misaligned by up
-//!   to `2 pi / N` and asymmetric left/right; `canns_compat = true` restores it.
-//! * `phase_offset` is in metres (it is in `canns` too, whose docstring says
-//!   "relative to -pi..pi"): the conjunctive shift in phase space is
-//!   `phase_offset * mapping_ratio` rad.
-//! * The decoder (a population vector on each phase axis over the rates above
-//!   10% of the maximum, mapped back by `T^-1 / mr` and moved to the lattice
-//!   copy nearest a reference position) searches the whole lattice, not a
-//!   32 x 32 patch, and the raw phase is reported beside the position: a
-//!   sweep longer than half the spacing aliases onto the neighbouring copy.
-//! * `canns`'s `gc_bump` (a Gaussian between a position and four times a
-//!   phase) has no meaning and is not provided; nor is weight noise.
-//!
-//! # Examples
-//! ```
-//! use canns::models::theta_sweep::GridCellNetwork;
-//! let net = GridCellNetwork::params().num_gc_x(32).mapping_ratio(5.0).build()?;
-//! // The grid spacing is 2 pi / mapping_ratio metres.
-//! assert!((net.spacing() - 2.0 * std::f64::consts::PI / 5.0).abs() < 1e-12);
-//! // Positions one spacing apart along x share a phase.
-//! let a = net.position_to_phase([0.1, 0.2]);
-//! let b = net.position_to_phase([0.1 + net.spacing(), 0.2]);
-//! assert!((a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
-//!   alternating theta sweeps via firing rate adaptation. Curr Biol
-//!   35(4):709-722.
-
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
@@ -294,7 +218,81 @@ impl Render for GridCellNetworkParams {
     }
 }
 
-/// A grid module on a twisted torus. See the [module docs](self).
+/// `GridCellNetwork`: one grid module on a twisted torus, driven by
+/// conjunctive direction x position input, whose bump sweeps ahead of the
+/// animal along internal direction in every theta cycle.
+///
+/// `n x n` neurons tile the phase torus at `phi = (-pi + 2 pi ix / n, -pi +
+/// 2 pi iy / n)` (neuron `iy * n + ix`). Positions map to phases through the
+/// hexagonal transform `T` and the mapping ratio `mr` (grid spacing
+/// `Lambda = 2 pi / mr` metres):
+///
+/// ```text
+/// T = [[1, -1/sqrt 3], [0, 2/sqrt 3]],   T^-1 = [[1, 1/2], [0, sqrt 3 / 2]]
+/// phase(p)     = wrap(T mr p)
+/// d_hex(dphi)  = min over lattice images |T^-1 (dphi + 2 pi m)|
+/// W_ij         = J0 / g / (sqrt(2 pi) a) G(phi_i - phi_j),  G(dphi) = sum_m exp(-|T^-1 (dphi + 2 pi m)|^2 / (2 a^2))
+/// c_j          = phase(p + phase_offset (cos theta_j, sin theta_j))    theta_j: direction-cell bins
+/// w_j          = dc_j [dc_j > max(dc) / 3] / sum(...)                   only active direction cells
+/// I_conj       = theta_mod A sum_j w_j G(phi_i - c_j)
+/// I            = W r + I_conj + noise_strength xi
+/// tau du/dt    = -u + I - v,   tau_v dv/dt = -v + m u,   m = adaptation_strength tau / tau_v
+/// u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
+/// ```
+///
+/// The Gaussian `G` is summed over the torus' lattice images, so it is
+/// smooth and exactly periodic; where it is not negligible it equals the
+/// single-wrap `exp(-d_hex^2 / (2 a^2))` of the Python `canns` package to
+/// within `1e-3` of its peak (at `a = 0.8`; the largest difference is at the
+/// far corner of the torus, where a second lattice image is as near as the first).
+///
+/// The recurrence is a circular convolution on the torus, by 2D FFT. The
+/// conjunctive input is a sum of Gaussians at off-lattice centres; its
+/// Fourier series has only a few hundred non-negligible terms (those with
+/// `exp(-a^2 k^T M^-1 k / 2) > 4e-18`), so it is added to the recurrence's
+/// spectrum before the one inverse transform. Per step: one forward and one
+/// inverse real 2D FFT, whatever the number of active direction cells. The
+/// kernel is the same Gaussian series, so its spectrum is below `4e-18` of
+/// its peak beyond the same `|kx| <= k_max` (14 at `a = 0.8`): the column
+/// transforms run over those `k_max + 1` columns of the half spectrum only
+/// (15 of 51 at `n = 100`), and what is dropped is rounding noise (tested
+/// far below `1e-13` of the kernel's peak per unit of rate). With
+/// [`Recurrence::Dense`] both terms are exact direct sums (the test oracle).
+///
+/// **Differences from `canns`** (`GridCellNetwork`, canns 1.5):
+///
+/// * The direction bins are the direction network's preferred directions
+///   `-pi + 2 pi j / N` ([`DirectionCellNetwork::preferred_directions`](super::DirectionCellNetwork::preferred_directions)).
+///   `canns` uses `linspace(-pi, pi, N)` with the end point, misaligned by up
+///   to `2 pi / N` and asymmetric left/right; `canns_compat = true` restores it.
+/// * `phase_offset` is in metres (it is in `canns` too, whose docstring says
+///   "relative to -pi..pi"): the conjunctive shift in phase space is
+///   `phase_offset * mapping_ratio` rad.
+/// * The decoder (a population vector on each phase axis over the rates above
+///   10% of the maximum, mapped back by `T^-1 / mr` and moved to the lattice
+///   copy nearest a reference position) searches the whole lattice, not a
+///   32 x 32 patch, and the raw phase is reported beside the position: a
+///   sweep longer than half the spacing aliases onto the neighbouring copy.
+/// * `canns`'s `gc_bump` (a Gaussian between a position and four times a
+///   phase) has no meaning and is not provided; nor is weight noise.
+///
+/// ## Examples
+/// ```
+/// use canns::models::GridCellNetwork;
+/// let net = GridCellNetwork::params().num_gc_x(32).mapping_ratio(5.0).build()?;
+/// // The grid spacing is 2 pi / mapping_ratio metres.
+/// assert!((net.spacing() - 2.0 * std::f64::consts::PI / 5.0).abs() < 1e-12);
+/// // Positions one spacing apart along x share a phase.
+/// let a = net.position_to_phase([0.1, 0.2]);
+/// let b = net.position_to_phase([0.1 + net.spacing(), 0.2]);
+/// assert!((a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
+///   alternating theta sweeps via firing rate adaptation. Curr Biol
+///   35(4):709-722.
 #[derive(Clone)]
 pub struct GridCellNetwork {
     params: GridCellNetworkParams,

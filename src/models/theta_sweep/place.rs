@@ -1,74 +1,3 @@
-//! `PlaceCellNetwork`: a place-cell CANN on the geodesic distances of an
-//! environment with walls, whose bump sweeps forwards (and back) along the
-//! track in every theta cycle.
-//!
-//! The environment is discretised into square cells ([`GeodesicGrid`]); one
-//! neuron sits in each accessible cell. With `D_ij` the geodesic distance
-//! between cells (shortest path through accessible cells, see
-//! [`GeodesicGrid::distances`]), time in milliseconds:
-//!
-//! ```text
-//! K_ij  = exp(-D_ij^2 / (2 a^2))                  (canns_compat: exp(-D_ij / (2 a^2)))
-//! W_ij  = J0 / (2 pi a^2) K_ij
-//! I_ext = theta_mod A K_{c(p), i}                  c(p): the cell holding the animal (0 outside)
-//! I     = I_ext + W r + noise_strength xi
-//! tau du/dt = -u + I - v,   tau_v dv/dt = -v + m u
-//! u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
-//! ```
-//!
-//! **Differences from `canns`** (`PlaceCellNetwork`, canns 1.5):
-//!
-//! * `canns` puts the unsquared distance `D` in the Gaussian (a Laplacian
-//!   profile in the distance); the default here is the Gaussian of `D`,
-//!   with `canns_compat = true` for `canns`'s form.
-//! * The decoded position is a position (the rate-weighted centroid of the
-//!   cell centres, [`PlaceCellNetwork::decoded_position`]), not `canns`'s
-//!   rate-weighted cell index.
-//! * `m` is the adaptation gain itself (as in `canns`, unlike the direction
-//!   and grid networks' `adaptation_strength`).
-//!
-//! The kernel is stored sparsely: entries below `kernel_cutoff` (default
-//! `1e-12`, against a largest entry of 1) are dropped, and each row keeps
-//! runs of consecutive cells (cells are numbered row by row, so a
-//! neighbourhood is a few runs) in single precision. Each neuron's recurrent
-//! input then differs from the dense double-precision sum by at most
-//! `J0 / (2 pi a^2) (kernel_cutoff + 6e-8 K_max) sum_j r_j`: far below the
-//! input noise of any published parameter set (`canns` computes in single
-//! precision throughout). With Chu et al.'s T-maze (`a = 0.3` m, 3153 cells)
-//! half of the entries are kept.
-//!
-//! The kernel is made exactly symmetric (`K_ij = K_ji`, the larger of the two
-//! values: the two Dijkstra searches may round a distance differently in the
-//! last bit), so the recurrent sum `sum_j K_ij r_j` can be taken either by
-//! rows (reading every stored entry) or by scattering `r_j K[j, :]` over the
-//! presynaptic cells `j` whose rate is not zero, which reads only their rows.
-//! Each step takes the cheaper of the two by the number of stored entries
-//! it would read; both have the bound above. With `activity_cutoff > 0`, the
-//! cells at or below `activity_cutoff * max(r)` count as silent, and the bump
-//! covers a small part of the environment, so a step costs a fraction of a
-//! dense product.
-//!
-//! # Examples
-//! ```
-//! use canns::models::theta_sweep::{GeodesicGrid, PlaceCellNetwork};
-//! // A 1 m x 0.2 m corridor at 5 cm: 20 x 4 cells.
-//! let grid = GeodesicGrid::from_polygon(
-//!     &[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
-//! assert_eq!(grid.n_cells(), 80);
-//! let mut net = PlaceCellNetwork::params().m(0.0).build(&grid)?;
-//! for _ in 0..200 {
-//!     net.update([0.5, 0.1], 1.0)?;
-//! }
-//! let p = net.decoded_position().expect("an active bump");
-//! assert!((p[0] - 0.5).abs() < 0.05 && (p[1] - 0.1).abs() < 0.05);
-//! # Ok::<(), canns::Error>(())
-//! ```
-//!
-//! # References
-//! - Chu, T., Ji, Z., Zuo, J., Mi, Y., Zhang, W., Huang, T., Bush, D.,
-//!   Burgess, N. & Wu, S. (2024). Firing rate adaptation affords place cell
-//!   theta sweeps, phase precession and procession. eLife 12:RP87055.
-
 use crate::display::Figure;
 use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
@@ -111,7 +40,7 @@ fn in_polygon(poly: &[[f64; 2]], p: [f64; 2]) -> bool {
 ///
 /// # Examples
 /// ```
-/// use canns::models::theta_sweep::place::t_maze;
+/// use canns::models::t_maze;
 /// let b = t_maze(0.84, 3.64, 2.36, 1.0, 0.2, 0.2);
 /// assert_eq!(b.len(), 12);
 /// ```
@@ -934,7 +863,76 @@ impl RunKernel {
     }
 }
 
-/// A place-cell CANN on geodesic distances. See the [module docs](self).
+/// `PlaceCellNetwork`: a place-cell CANN on the geodesic distances of an
+/// environment with walls, whose bump sweeps forwards (and back) along the
+/// track in every theta cycle.
+///
+/// The environment is discretised into square cells ([`GeodesicGrid`]); one
+/// neuron sits in each accessible cell. With `D_ij` the geodesic distance
+/// between cells (shortest path through accessible cells, see
+/// [`GeodesicGrid::distances`]), time in milliseconds:
+///
+/// ```text
+/// K_ij  = exp(-D_ij^2 / (2 a^2))                  (canns_compat: exp(-D_ij / (2 a^2)))
+/// W_ij  = J0 / (2 pi a^2) K_ij
+/// I_ext = theta_mod A K_{c(p), i}                  c(p): the cell holding the animal (0 outside)
+/// I     = I_ext + W r + noise_strength xi
+/// tau du/dt = -u + I - v,   tau_v dv/dt = -v + m u
+/// u <- max(u, 0),  r = g u^2 / (1 + k sum u^2)
+/// ```
+///
+/// **Differences from `canns`** (`PlaceCellNetwork`, canns 1.5):
+///
+/// * `canns` puts the unsquared distance `D` in the Gaussian (a Laplacian
+///   profile in the distance); the default here is the Gaussian of `D`,
+///   with `canns_compat = true` for `canns`'s form.
+/// * The decoded position is a position (the rate-weighted centroid of the
+///   cell centres, [`PlaceCellNetwork::decoded_position`]), not `canns`'s
+///   rate-weighted cell index.
+/// * `m` is the adaptation gain itself (as in `canns`, unlike the direction
+///   and grid networks' `adaptation_strength`).
+///
+/// The kernel is stored sparsely: entries below `kernel_cutoff` (default
+/// `1e-12`, against a largest entry of 1) are dropped, and each row keeps
+/// runs of consecutive cells (cells are numbered row by row, so a
+/// neighbourhood is a few runs) in single precision. Each neuron's recurrent
+/// input then differs from the dense double-precision sum by at most
+/// `J0 / (2 pi a^2) (kernel_cutoff + 6e-8 K_max) sum_j r_j`: far below the
+/// input noise of any published parameter set (`canns` computes in single
+/// precision throughout). With Chu et al.'s T-maze (`a = 0.3` m, 3153 cells)
+/// half of the entries are kept.
+///
+/// The kernel is made exactly symmetric (`K_ij = K_ji`, the larger of the two
+/// values: the two Dijkstra searches may round a distance differently in the
+/// last bit), so the recurrent sum `sum_j K_ij r_j` can be taken either by
+/// rows (reading every stored entry) or by scattering `r_j K[j, :]` over the
+/// presynaptic cells `j` whose rate is not zero, which reads only their rows.
+/// Each step takes the cheaper of the two by the number of stored entries
+/// it would read; both have the bound above. With `activity_cutoff > 0`, the
+/// cells at or below `activity_cutoff * max(r)` count as silent, and the bump
+/// covers a small part of the environment, so a step costs a fraction of a
+/// dense product.
+///
+/// ## Examples
+/// ```
+/// use canns::models::{GeodesicGrid, PlaceCellNetwork};
+/// // A 1 m x 0.2 m corridor at 5 cm: 20 x 4 cells.
+/// let grid = GeodesicGrid::from_polygon(
+///     &[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
+/// assert_eq!(grid.n_cells(), 80);
+/// let mut net = PlaceCellNetwork::params().m(0.0).build(&grid)?;
+/// for _ in 0..200 {
+///     net.update([0.5, 0.1], 1.0)?;
+/// }
+/// let p = net.decoded_position().expect("an active bump");
+/// assert!((p[0] - 0.5).abs() < 0.05 && (p[1] - 0.1).abs() < 0.05);
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
+/// ## References
+/// - Chu, T., Ji, Z., Zuo, J., Mi, Y., Zhang, W., Huang, T., Bush, D.,
+///   Burgess, N. & Wu, S. (2024). Firing rate adaptation affords place cell
+///   theta sweeps, phase precession and procession. eLife 12:RP87055.
 #[derive(Clone)]
 pub struct PlaceCellNetwork {
     params: PlaceCellNetworkParams,

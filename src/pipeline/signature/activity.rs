@@ -68,7 +68,7 @@ impl Activity {
     /// # Examples
     /// ```
     /// use canns::data::BinnedSpikes;
-    /// use canns::pipeline::signature::Activity;
+    /// use canns::pipeline::Activity;
     /// let b = BinnedSpikes::from_spike_times(&[vec![0.05, 0.15, 0.16]], 0.1, 2.0, 2.3)?;
     /// let a = Activity::from_binned(b)?;
     /// assert_eq!(a.n_bins(), 3);
@@ -94,7 +94,7 @@ impl Activity {
     ///
     /// # Examples
     /// ```
-    /// use canns::pipeline::signature::Activity;
+    /// use canns::pipeline::Activity;
     /// let a = Activity::from_spike_times(&[vec![0.05, 0.15, 0.16], vec![0.25]], 0.1, 0.0, 0.3)?;
     /// assert_eq!(a.counts.column(0).to_vec(), vec![1.0, 2.0, 0.0]);
     /// assert_eq!(a.counts.column(1).to_vec(), vec![0.0, 0.0, 1.0]);
@@ -134,7 +134,7 @@ impl Activity {
     /// # Examples
     /// ```
     /// use canns::data::Recording;
-    /// use canns::pipeline::signature::Activity;
+    /// use canns::pipeline::Activity;
     /// let rec = Recording::dataset("A2929-200711")?.select_units("location", "adn")?;
     /// let a = Activity::from_recording(&rec, 0.1, Some("wake"))?;
     /// assert_eq!(a.n_units(), 7);

@@ -51,7 +51,7 @@ pub enum Subsample {
 /// # Examples
 /// ```
 /// use canns::params::Params;
-/// use canns::pipeline::signature::SignatureParams;
+/// use canns::pipeline::SignatureParams;
 /// let s = SignatureParams::asa().n_shuffles(10);
 /// assert_eq!(s.pca, Some(6));
 /// assert!(s.validate().is_ok());
@@ -416,7 +416,7 @@ impl SignatureParams {
     ///
     /// # Examples
     /// ```
-    /// use canns::pipeline::signature::{Activity, SignatureParams};
+    /// use canns::pipeline::{Activity, SignatureParams};
     /// // Eight cosine-tuned units on an angle turning at 1 rad/s, 0.1 s bins.
     /// let n = 400;
     /// let angle: Vec<f64> = (0..n).map(|i| (0.1 * i as f64) % std::f64::consts::TAU).collect();

@@ -59,7 +59,7 @@ impl Statistic {
     ///
     /// # Examples
     /// ```
-    /// use canns::pipeline::signature::Statistic;
+    /// use canns::pipeline::Statistic;
     /// assert_eq!(Statistic::Ratio.of(1, (0.5, 2.0), 10.0), 4.0);
     /// assert_eq!(Statistic::Lifetime.of(1, (0.5, 2.0), 10.0), 1.5);
     /// // Infinite bars end at the threshold.
@@ -84,7 +84,7 @@ impl Statistic {
     ///
     /// # Examples
     /// ```
-    /// use canns::pipeline::signature::Statistic;
+    /// use canns::pipeline::Statistic;
     /// use canns::tda::Diagrams;
     /// let d = Diagrams {
     ///     pairs: vec![vec![], vec![(1.0, 1.1), (2.0, 2.2), (1.0, 1.1), (1.0, 8.0)]],
