@@ -199,3 +199,46 @@ fn notebooks_need_the_prelude_only_and_never_wrap_figures() {
         offenders.join("\n")
     );
 }
+
+/// One public path per type: a module file defines a model, task, analysis
+/// or reader privately and its parent re-exports what it defines. The only
+/// public modules are the top-level ones and a few namespaces of functions
+/// (their names alone would be ambiguous at the parent: `patterns::random`,
+/// `datasets::find`).
+#[test]
+fn leaf_modules_are_private() {
+    let namespaces = [
+        "src/analysis/mod.rs: sheet",
+        "src/data/mod.rs: datasets",
+        "src/data/mod.rs: io",
+        "src/data/mod.rs: synthetic",
+        "src/pipeline/mod.rs: sweep",
+        "src/pipeline/mod.rs: synthetic",
+        "src/train/mod.rs: patterns",
+    ];
+    let mut files = Vec::new();
+    files_under(Path::new("src"), "rs", &mut files);
+    let mut public = Vec::new();
+    for file in files {
+        let path = file.display().to_string();
+        if path == "src/lib.rs" || path.starts_with("src/bin/") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        for line in text.lines() {
+            if let Some(name) = line
+                .strip_prefix("pub mod ")
+                .and_then(|r| r.strip_suffix(';'))
+            {
+                public.push(format!("{path}: {name}"));
+            }
+        }
+    }
+    public.sort();
+    let mut expected: Vec<String> = namespaces.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        public, expected,
+        "a module file is private (`pub(crate) mod`) and its parent re-exports its items"
+    );
+}

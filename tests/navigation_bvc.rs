@@ -118,7 +118,7 @@ fn walls_shade_and_rates_stay_in_range() -> canns::Result<()> {
     assert!(walled.rates_at(&[0.5, 0.4])[0] > 2.0);
     assert!(bare.rates_at(&[0.5, 0.4])[0] < 1e-3);
     let maps = walled.rate_maps(0.05)?;
-    assert_eq!(maps.rates.dim(), (400, 1));
+    assert_eq!(maps.rates.dim(), (1, 20, 20));
     assert!(maps.rates.iter().all(|&r| (0.0..=5.0).contains(&r)));
     let pos = open.sample_positions(100, 3);
     let rates = walled.rates(&pos.view())?;

@@ -97,7 +97,7 @@ fn notebook_05_navigation() -> Result<()> {
         .seed(1)
         .build(&box1)?;
     let maps = pc.rate_maps(0.02)?;
-    assert_eq!(maps.rates.dim(), (2500, 50));
+    assert_eq!(maps.rates.dim(), (50, 50, 50));
     let _ = maps.bundle();
     let gc = GridCells::params().n(30).build(&box1)?;
     let gmaps = gc.rate_maps(0.02)?;

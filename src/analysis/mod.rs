@@ -1,20 +1,24 @@
 //! Analyses of activity and behaviour. Analyses take arrays, tables or
 //! results, never a model, and never change what they are given.
 //!
-//! ## Bump statistics: centre (population vector), height and width
+//! ## Bump statistics
+//!
+//! Centre (population vector), height and width.
 //!
 //! ### Shapes
 //! Activity vectors are flat, one value per neuron; on the torus they are
 //! row-major `N x N` with neuron `(i, j)` preferring `(x_j, x_i)`, where
 //! `x_k = -pi + k * 2pi/N`.
 //!
-//! ## Circular statistics: comparing a decoded angle with a measured one
+//! ## Circular statistics
+//!
+//! Comparing a decoded angle with a measured one.
 //!
 //! ### References
 //! K. V. Mardia, P. E. Jupp (2000), Directional Statistics, section 2.3.1
 //! (mean resultant length).
 //!
-//! ## `decoding`
+//! ## Decoding
 //!
 //! Decoding head direction or position from binned population activity,
 //! cross-validated, with a shuffled control.
@@ -42,7 +46,7 @@
 //! Zhang, Ginzburg, McNaughton & Sejnowski (1998) J Neurophysiol 79:1017,
 //! "Interpreting neuronal population activity by reconstruction".
 //!
-//! ## `head_direction`
+//! ## Head-direction tuning
 //!
 //! Head-direction tuning: occupancy-normalised tuning curves, preferred
 //! direction, Rayleigh mean vector length, Skaggs mutual information, and
@@ -76,7 +80,7 @@
 //! - Peyrache, Lacroix, Petersen & Buzsaki (2015) Nat Neurosci 18:569 (shuffle
 //!   criterion for HD cells).
 //!
-//! ## `place`
+//! ## Rate maps and spatial scores
 //!
 //! Spatial rate maps and their scores: Skaggs spatial information,
 //! sparsity, spatial autocorrelogram, grid score and border score.
@@ -102,7 +106,7 @@
 //! - Sargolini et al. (2006) Science 312:758; Langston et al. (2010) Science 328:1576.
 //! - Solstad, Boccara, Kropff, Moser & Moser (2008) Science 322:1865.
 //!
-//! ## `raster`
+//! ## Rasters and PSTHs
 //!
 //! Spike rasters, peri-stimulus time histograms (PSTH) around events, and
 //! rate heatmaps, as plotly figures.
@@ -119,14 +123,14 @@
 //! Gerstein & Kiang (1960) Biophys J 1:15, "An approach to the quantitative
 //! analysis of electrophysiological data from single neurons".
 //!
-//! ## `recording`
+//! ## Analyses of a recording
 //!
 //! The analyses applied to a [`Recording`](crate::data::Recording) in one call: tuning curves, rate
 //! maps, decoding and PSTH on the recording's own spikes, behaviour and
 //! events. Restrict the recording first (`rec.restrict("wake")?`,
 //! `rec.select_units("location", "adn")?`) to choose the epoch and units.
 //!
-//! ## `replay`
+//! ## Replay statistics
 //!
 //! Replay statistics of decoded bump trajectories: mean squared displacement
 //! over lags and its log-log exponent, net displacement, speed, the
@@ -181,7 +185,7 @@
 //!   doi:10.1038/s41467-025-68042-3 (MSD slope, step histograms, alpha).
 //! - Koutrouvelis (1980), Regression-type estimation of the parameters of
 //!   stable laws, JASA 75(372):918-928.
-//! ## `theta`
+//! ## Theta sweeps, cycle by cycle
 //!
 //! Theta sweeps, cycle by cycle: how far and to which side a decoded
 //! direction or position sweeps from the animal's in each theta cycle.
@@ -227,7 +231,9 @@
 //!   Quantifying circular-linear associations: hippocampal phase precession.
 //!   J Neurosci Methods 207:113-124.
 //!
-//! ## How well a decoded bump follows a target: error, offset and lag
+//! ## Tracking
+//!
+//! How well a decoded bump follows a target: error, offset and lag.
 //!
 
 pub(crate) mod bump;

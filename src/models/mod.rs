@@ -8,7 +8,7 @@
 //! that [`crate::train`]'s rules change ([`Hopfield`], [`LinearLayer`],
 //! [`SpikingLayer`]) have their own update methods.
 //!
-//! ## `dynamics`
+//! ## Rate dynamics of the ring and torus
 //!
 //! The Wu-Amari rate dynamics shared by the ring and torus CANNs, with
 //! optional spike-frequency adaptation and additive noise.
@@ -44,7 +44,7 @@
 //!   hippocampal replay through firing rate adaptation, Nat Commun,
 //!   doi:10.1038/s41467-025-68042-3.
 //!
-//! ## `kernel`
+//! ## Recurrent kernels
 //!
 //! Circular convolution of firing rates with a translation-invariant
 //! recurrent kernel, on the ring (1D) and the torus (2D).
@@ -56,7 +56,7 @@
 //! dense path never stores an N^2 matrix: it sums over the kernel vector, so
 //! its memory is O(N) as well.
 //!
-//! ## `theta_sweep`
+//! ## Theta sweeps
 //!
 //! Theta sweeps: the head-direction, grid-cell and place-cell networks with
 //! firing-rate adaptation whose activity sweeps ahead of the animal, left and

@@ -1,7 +1,7 @@
 //! End-to-end runs: a model on a task, and whole analysis pipelines (the
 //! attractor signature of population activity, [`SignatureParams`]).
 //!
-//! ## `replay`
+//! ## Replay runs
 //!
 //! Replay runs: a CANN on the [`Replay`](crate::tasks::Replay) protocol, over seeds, recording the
 //! decoded bump trajectory (and optionally the rate raster), with the
@@ -31,10 +31,12 @@
 //! - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Nat Commun,
 //!   doi:10.1038/s41467-025-68042-3.
 //!
-//! ## `simulate`: run a model on a task and record what happened
+//! ## Simulation
+//!
+//! [`simulate`]: run a model on a task and record what happened.
 //!
 //!
-//! ## `signature`
+//! ## Attractor signatures
 //!
 //! The attractor-signature pipeline: from population activity to the shape
 //! of its state space, its significance, and the variable it encodes.

@@ -1232,11 +1232,7 @@ impl Render for RateMaps {
         Bundle::figure(
             &self.plot(6),
             "",
-            format!(
-                "RateMaps({} cells, {} bins)",
-                self.n_cells(),
-                self.rates.nrows()
-            ),
+            format!("RateMaps({} cells, {} bins)", self.n_cells(), self.n_bins()),
         )
     }
 }

@@ -9,30 +9,61 @@ use crate::analysis::place::RateMap;
 use crate::display::compact_matrix;
 use crate::display::Figure;
 use crate::error::{ParamError, Result};
-use ndarray::Array2;
+use ndarray::{Array2, Array3, Axis as ArrayAxis};
 use plotly::common::{ColorScale, ColorScalePalette, Title};
 use plotly::layout::{Axis, GridPattern, LayoutGrid};
 use plotly::{HeatMap, Layout, Plot};
 
-/// Rate maps of a population over an environment's grid.
-#[derive(Debug, Clone, PartialEq)]
+/// Rate maps of a population over an environment's grid: one `(n_y, n_x)`
+/// map per cell, the shape of the analyses' [`RateMap`].
+///
+/// # Examples
+/// ```
+/// use canns::prelude::*;
+/// let env = Environment::params().build()?; // 1 m x 1 m
+/// let place = PlaceCells::params().n(4).build(&env)?;
+/// let maps = place.rate_maps(0.05)?;
+/// assert_eq!(maps.rates.dim(), (4, 20, 20)); // (cells, n_y, n_x)
+/// assert_eq!(maps.rate_map(2)?.rates, maps.rates.index_axis(canns::ndarray::Axis(0), 2));
+/// assert_eq!(format!("{maps:?}"), "RateMaps(4 place cells, 20 x 20 bins of 0.05 m)");
+/// # Ok::<(), canns::Error>(())
+/// ```
+#[derive(Clone, PartialEq)]
 pub struct RateMaps {
     /// Bin centres along x (m).
     pub xs: Vec<f64>,
     /// Bin centres along y (m; empty in 1D).
     pub ys: Vec<f64>,
-    /// Rates, one row per bin (row-major over (y, x)), one column per cell.
+    /// Rates (Hz): `rates[[cell, row = y, column = x]]`.
     ///
     /// # Shapes
-    /// `(n_y * n_x, n_cells)` (`(n_x, n_cells)` in 1D).
-    pub rates: Array2<f64>,
+    /// `(n_cells, n_y, n_x)` (`(n_cells, 1, n_x)` in 1D).
+    pub rates: Array3<f64>,
     dx: f64,
     kind: String,
 }
 
 impl RateMaps {
-    pub(crate) fn new(env: &Environment, dx: f64, rates: Array2<f64>, kind: &str) -> Result<Self> {
+    /// From rates with one row per bin (row-major over (y, x)) and one
+    /// column per cell.
+    pub(crate) fn new(
+        env: &Environment,
+        dx: f64,
+        per_bin: Array2<f64>,
+        kind: &str,
+    ) -> Result<Self> {
         let (xs, ys) = env.grid(dx);
+        let (nx, ny) = (xs.len(), ys.len().max(1));
+        if per_bin.nrows() != nx * ny {
+            return Err(crate::Error::shape(
+                "rate maps over the environment's grid",
+                format!("{} bins ({ny} x {nx})", nx * ny),
+                per_bin.nrows(),
+            ));
+        }
+        let rates = Array3::from_shape_fn((per_bin.ncols(), ny, nx), |(c, r, x)| {
+            per_bin[[r * nx + x, c]]
+        });
         Ok(Self {
             xs,
             ys,
@@ -43,7 +74,12 @@ impl RateMaps {
     }
     /// Number of cells.
     pub fn n_cells(&self) -> usize {
-        self.rates.ncols()
+        self.rates.dim().0
+    }
+    /// Number of bins of each map (`n_y * n_x`).
+    pub fn n_bins(&self) -> usize {
+        let (_, ny, nx) = self.rates.dim();
+        ny * nx
     }
     /// Map of one cell as `z[row = y][col = x]`.
     ///
@@ -53,12 +89,8 @@ impl RateMaps {
         if cell >= self.n_cells() {
             return Err(ParamError::new("cell", format!("< {}", self.n_cells()), cell).into());
         }
-        let nx = self.xs.len();
-        let col = self.rates.column(cell);
-        let ny = self.ys.len().max(1);
-        Ok((0..ny)
-            .map(|r| (0..nx).map(|c| col[r * nx + c]).collect())
-            .collect())
+        let map = self.rates.index_axis(ArrayAxis(0), cell);
+        Ok(map.rows().into_iter().map(|row| row.to_vec()).collect())
     }
     /// The map of one cell as the analyses' rate-map type, shape
     /// `(n_y, n_x)` (`(1, n_x)` in 1D), with a uniform occupancy of 1 s per
@@ -84,8 +116,7 @@ impl RateMaps {
         }
         let nx = self.xs.len();
         let ny = self.ys.len().max(1);
-        let rates = Array2::from_shape_vec((ny, nx), self.rates.column(cell).to_vec())
-            .expect("one rate per bin of the (n_y, n_x) grid");
+        let rates = self.rates.index_axis(ArrayAxis(0), cell).to_owned();
         let dx = self.dx;
         let mut m = RateMap::from_rates(rates, Array2::ones((ny, nx)), dx)?;
         let (x0, y0) = (
@@ -104,6 +135,19 @@ impl RateMaps {
     /// Heatmaps of up to `max_cells` cells side by side.
     pub fn plot(&self, max_cells: usize) -> Figure {
         rate_maps_plot(self, max_cells, &self.kind)
+    }
+}
+
+/// One line: cells, grid and bin size (never the rates).
+impl std::fmt::Debug for RateMaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (n, ny, nx) = self.rates.dim();
+        let grid = if self.ys.is_empty() {
+            format!("{nx} bins")
+        } else {
+            format!("{ny} x {nx} bins")
+        };
+        write!(f, "RateMaps({n} {}s, {grid} of {} m)", self.kind, self.dx)
     }
 }
 

@@ -4,7 +4,7 @@
 //! parameters and seed, the external input a model receives, and knows the
 //! target the network should encode at every step. Tasks never analyse.
 //!
-//! ## Navigation tasks for the [`Task`] trait
+//! ## Navigation tasks
 //!
 //! * [`OpenLoopNavigation`]: a fixed trajectory (random motion or an imported
 //!   one) with position, velocity, speed and head direction per step: the

@@ -11,7 +11,7 @@
 //! toroidal ([`toroidal_coordinates`], two classes decorrelated by lattice
 //! reduction).
 //!
-//! ## `circular`
+//! ## Circular coordinates
 //!
 //! Circular coordinates from an H1 cocycle (de Silva, Morozov &
 //! Vejdemo-Johansson 2011).
@@ -29,7 +29,9 @@
 //! - V. de Silva, D. Morozov, M. Vejdemo-Johansson (2011), Persistent
 //!   cohomology and circular coordinates, Discrete Comput. Geom. 45:737-759.
 //!
-//! ## Vietoris-Rips persistent homology by persistent cohomology with clearing
+//! ## Vietoris-Rips persistent homology
+//!
+//! By persistent cohomology with clearing.
 //!
 //! The algorithm follows Bauer (2021): simplices are never stored as a
 //! filtration; each `d`-simplex is a single integer in the combinatorial
@@ -53,7 +55,7 @@
 //! - V. de Silva, D. Morozov, M. Vejdemo-Johansson (2011), Dualities in
 //!   persistent (co)homology, Inverse Problems 27:124003.
 //!
-//! ## `toroidal`
+//! ## Toroidal coordinates
 //!
 //! Toroidal coordinates from two H1 classes, decorrelated by lattice
 //! reduction (Scoccola, Gakhar, Bush, Schonsheck, Rask, Zhou & Perea 2023).

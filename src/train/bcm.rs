@@ -203,13 +203,7 @@ impl LearningRule for Bcm {
     fn train(&mut self, layer: &mut LinearLayer, data: ArrayView2<f64>) -> Result<()> {
         super::check_data(&data, layer.n_inputs())?;
         let p = &self.params;
-        let pass = super::Passes {
-            label: "bcm",
-            epochs: p.epochs,
-            shuffle: p.shuffle,
-            progress: p.progress,
-            work: 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64,
-        };
+        let pass = super::Passes::new("bcm", (p.epochs, p.shuffle, p.progress), layer, 4.0);
         let history = p.record_history.then_some(&mut self.history);
         self.schedule
             .train_layer(layer, &data, pass, history, |layer, x| {

@@ -277,6 +277,25 @@ pub(crate) struct Passes {
     pub(crate) work: f64,
 }
 
+impl Passes {
+    /// `epochs` passes of `layer`'s rule at `ops_per_weight` operations per
+    /// weight and sample (the progress estimate's unit of work).
+    pub(crate) fn new(
+        label: &'static str,
+        (epochs, shuffle, progress): (usize, bool, ShowProgress),
+        layer: &LinearLayer,
+        ops_per_weight: f64,
+    ) -> Self {
+        Self {
+            label,
+            epochs,
+            shuffle,
+            progress,
+            work: ops_per_weight * (layer.n_inputs() * layer.n_outputs()) as f64,
+        }
+    }
+}
+
 impl Schedule {
     /// Trains a linear layer by `update` on every sample of `pass`, recording
     /// its weights into `history` (when given) before the first pass and

@@ -213,13 +213,7 @@ impl LearningRule for Oja {
         super::check_data(&data, layer.n_inputs())?;
         self.warn_if_several_outputs(layer);
         let p = &self.params;
-        let pass = super::Passes {
-            label: "oja",
-            epochs: p.epochs,
-            shuffle: p.shuffle,
-            progress: p.progress,
-            work: 4.0 * (layer.n_inputs() * layer.n_outputs()) as f64,
-        };
+        let pass = super::Passes::new("oja", (p.epochs, p.shuffle, p.progress), layer, 4.0);
         let history = p.record_history.then_some(&mut self.history);
         self.schedule
             .train_layer(layer, &data, pass, history, |layer, x| {

@@ -205,13 +205,7 @@ impl LearningRule for Sanger {
     fn train(&mut self, layer: &mut LinearLayer, data: ArrayView2<f64>) -> Result<()> {
         super::check_data(&data, layer.n_inputs())?;
         let (p, resid) = (&self.params, &mut self.resid);
-        let pass = super::Passes {
-            label: "sanger",
-            epochs: p.epochs,
-            shuffle: p.shuffle,
-            progress: p.progress,
-            work: 6.0 * (layer.n_inputs() * layer.n_outputs()) as f64,
-        };
+        let pass = super::Passes::new("sanger", (p.epochs, p.shuffle, p.progress), layer, 6.0);
         let history = p.record_history.then_some(&mut self.history);
         self.schedule
             .train_layer(layer, &data, pass, history, |layer, x| {

@@ -144,9 +144,7 @@ pub fn run(a: SweepArgs) -> Result<()> {
 fn collect(data: &Dataset, plan: &Plan) -> Result<()> {
     let s = data.status(plan)?;
     let (df, missing) = data.collect(plan)?;
-    let out = data
-        .dir()
-        .join(canns::pipeline::sweep::storage::MERGED_FILE);
+    let out = data.dir().join(canns::pipeline::sweep::MERGED_FILE);
     println!(
         "collected {} runs of {} into {} ({} failed, {} duplicate rows dropped), digest {}",
         df.height(),
@@ -154,7 +152,7 @@ fn collect(data: &Dataset, plan: &Plan) -> Result<()> {
         out.display(),
         s.failed,
         s.duplicates,
-        canns::pipeline::sweep::storage::digest(&df)
+        canns::pipeline::sweep::digest(&df)
     );
     if !missing.is_empty() {
         print_missing(&missing);

@@ -13,7 +13,7 @@
 //! | `*.parquet` / `*.csv` that does not exist yet (writing) | a directory of that name with one file per table |
 //! | any other `*.parquet` / `*.csv` file (reading) | a spikes table (`unit`, `t`) alone |
 //!
-//! ## `npy`
+//! ## NumPy arrays
 //!
 //! NumPy `.npy` arrays and `.npz` archives (stored or deflate-compressed, as
 //! written by `np.savez` and `np.savez_compressed`), read defensively.
@@ -42,7 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! ## `table`
+//! ## Parquet and CSV
 //!
 //! Parquet and CSV: one file per table (`spikes`, `behaviour`, `units`,
 //! `epochs`, `events`) in a directory, columns as in

@@ -1,10 +1,3 @@
-//! The engine: runs a list of a sweep's runs in parallel (rayon, every
-//! core), computes their metrics, drops their states, and hands the rows
-//! over chunk by chunk (to memory or to the Parquet dataset).
-//!
-//! A failing run (invalid parameters, a diverging network, a metric that
-//! errs, even a panic) is a row with its error: it never stops the sweep.
-
 use super::grid::Grid;
 use super::metrics::{Metric, MetricFn, Run};
 use super::spec::SweepSpec;
@@ -42,6 +35,13 @@ pub struct Record {
     pub error: Option<String>,
 }
 
+/// The engine: runs a list of a sweep's runs in parallel (rayon, every
+/// core), computes their metrics, drops their states, and hands the rows
+/// over chunk by chunk (to memory or to the Parquet dataset).
+///
+/// A failing run (invalid parameters, a diverging network, a metric that
+/// errs, even a panic) is a row with its error: it never stops the sweep.
+///
 /// A checked spec with its metric functions, ready to run.
 #[derive(Clone)]
 pub struct Plan {

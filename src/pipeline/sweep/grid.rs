@@ -1,13 +1,3 @@
-//! The grid of a sweep: axes over parameter fields (lists, linspace,
-//! logspace, zipped axes), their cartesian product, and the numbering of
-//! runs.
-//!
-//! Run `i` of a sweep is grid point `i / n_seeds` with replicate
-//! `i % n_seeds`; grid points enumerate the cartesian product of the axes
-//! with the first axis varying slowest. The numbering depends on the spec
-//! alone, so run `i` is the same run (values and seed) on any machine and
-//! in any shard.
-
 use crate::error::{Error, ParamError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -245,6 +235,16 @@ fn check_bounds(key: &str, kind: &str, a: f64, b: f64, n: usize) -> Result<()> {
     Ok(())
 }
 
+/// The grid of a sweep: axes over parameter fields (lists, linspace,
+/// logspace, zipped axes), their cartesian product, and the numbering of
+/// runs.
+///
+/// Run `i` of a sweep is grid point `i / n_seeds` with replicate
+/// `i % n_seeds`; grid points enumerate the cartesian product of the axes
+/// with the first axis varying slowest. The numbering depends on the spec
+/// alone, so run `i` is the same run (values and seed) on any machine and
+/// in any shard.
+///
 /// The resolved grid: axes, seeds and the numbering of runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {

@@ -1,10 +1,3 @@
-//! Metrics: the numbers a sweep keeps from each run.
-//!
-//! A run's states are dropped as soon as its metrics are computed; a metric
-//! sees a [`Run`]: the decoded bump centre at every step, the target (on
-//! tracking and coding tasks), the bump height and width per step, and the
-//! first step to analyse (after the warmup).
-
 use super::spec::Output;
 use crate::analysis::replay::ReplayStats;
 use crate::analysis::tracking::tracking_summary;
@@ -66,6 +59,13 @@ impl Run {
 /// A metric: a name and a function of a run.
 pub type MetricFn = Arc<dyn Fn(&Run) -> Result<f64> + Send + Sync>;
 
+/// Metrics: the numbers a sweep keeps from each run.
+///
+/// A run's states are dropped as soon as its metrics are computed; a metric
+/// sees a [`Run`]: the decoded bump centre at every step, the target (on
+/// tracking and coding tasks), the bump height and width per step, and the
+/// first step to analyse (after the warmup).
+///
 /// The built-in metrics, by the name a spec uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {

@@ -3,16 +3,16 @@
 //! on disk as a resumable Parquet dataset partitioned by shard; on a Slurm
 //! cluster as a job array.
 //!
-//! - [`grid`]: axes (`values`, `linspace`, `logspace`, `zip`), seeds, the
+//! - [`Grid`]: axes (`values`, `linspace`, `logspace`, `zip`), seeds, the
 //!   numbering of runs, shards;
-//! - [`spec`]: the spec (model, options, task, grid, seeds, metrics) and
+//! - [`SweepSpec`]: the spec (model, options, task, grid, seeds, metrics) and
 //!   how one run is set up (any parameter field by name, via
 //!   [`crate::params::Params::set`]);
-//! - [`metrics`]: the built-in metrics and the [`Run`] a custom one sees;
-//! - [`engine`]: parallel execution, one row per run, errors as rows;
-//! - [`storage`]: the Parquet dataset, resume, status and collect;
-//! - [`slurm`]: the job-array script and its submission;
-//! - [`plots`]: phase diagrams and metric-against-parameter lines.
+//! - [`Metric`]: the built-in metrics and the [`Run`] a custom one sees;
+//! - [`Plan`]: parallel execution, one row per run, errors as rows;
+//! - [`Dataset`]: the Parquet dataset, resume, status and collect;
+//! - [`SlurmJob`]: the job-array script and its submission;
+//! - [`plot_lines`], [`plot_heatmap`]: phase diagrams and metric-against-parameter lines.
 //!
 //! # Examples
 //! ```
@@ -38,20 +38,21 @@
 //! # Ok::<(), canns::Error>(())
 //! ```
 
-pub mod engine;
-pub mod grid;
-pub mod metrics;
-pub mod plots;
-pub mod slurm;
-pub mod spec;
-pub mod storage;
+pub(crate) mod engine;
+pub(crate) mod grid;
+pub(crate) mod metrics;
+pub(crate) mod plots;
+pub(crate) mod slurm;
+pub(crate) mod spec;
+pub(crate) mod storage;
 
-pub use engine::{Plan, Record};
-pub use grid::{Axis, Grid, Shard};
+pub use engine::{Plan, Record, ERROR, RUN, SEED, WALL_TIME};
+pub use grid::{Axis, Grid, ResolvedAxis, Shard};
 pub use metrics::{Metric, MetricFn, Run};
+pub use plots::{plot_heatmap, plot_lines};
 pub use slurm::SlurmJob;
 pub use spec::{ModelSpec, Output, SweepSpec, TaskSpec};
-pub use storage::{Dataset, ShardReport, Status};
+pub use storage::{digest, Dataset, ShardReport, Status, MERGED_FILE, SPEC_FILE};
 
 use crate::display::{self, Bundle, Figure, KeyValues, Render, Table};
 use crate::error::Result;
@@ -312,18 +313,18 @@ impl SweepResult {
         Ok(col.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     }
 
-    /// See [`plots::plot_lines`].
+    /// See [`plot_lines`].
     ///
     /// # Errors
-    /// As [`plots::plot_lines`].
+    /// As [`plot_lines`].
     pub fn plot_lines(&self, x: &str, metric: &str, by: Option<&str>) -> Result<Figure> {
         plots::plot_lines(&self.df, x, metric, by)
     }
 
-    /// See [`plots::plot_heatmap`].
+    /// See [`plot_heatmap`].
     ///
     /// # Errors
-    /// As [`plots::plot_heatmap`].
+    /// As [`plot_heatmap`].
     pub fn plot_heatmap(&self, x: &str, y: &str, metric: &str) -> Result<Figure> {
         plots::plot_heatmap(&self.df, x, y, metric)
     }

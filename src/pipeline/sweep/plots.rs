@@ -1,7 +1,3 @@
-//! Figures from a sweep's DataFrame (in memory, or read back from
-//! `sweep.parquet`): a metric against one parameter with replicate bands,
-//! and a phase diagram over two parameters.
-
 use super::engine::ERROR;
 use crate::display::{self, Figure};
 use crate::error::{Error, Result};
@@ -62,6 +58,10 @@ fn ok_rows(df: &DataFrame) -> Result<Vec<bool>> {
     })
 }
 
+/// Figures from a sweep's DataFrame (in memory, or read back from
+/// `sweep.parquet`): a metric against one parameter with replicate bands,
+/// and a phase diagram over two parameters.
+///
 /// `metric` against the parameter `x`: the mean over replicates (rows with
 /// the same `x`, and the same `by` when given: one line per value of `by`),
 /// with a band of one standard deviation. Failed runs are left out.

@@ -1,14 +1,14 @@
-//! Slurm job arrays: the script that runs every shard of a sweep as one
-//! array task, and its submission with `sbatch`.
-//!
-//! Slurm schedules; the crate only shards and collects: array task `I`
-//! runs `canns sweep SPEC --out DIR --shard I/N`, which skips runs already
-//! in `DIR`, so a failed or cancelled task is simply resubmitted.
-
 use super::grid::Shard;
 use crate::error::{Error, ParamError, Result};
 use std::path::{Path, PathBuf};
 
+/// Slurm job arrays: the script that runs every shard of a sweep as one
+/// array task, and its submission with `sbatch`.
+///
+/// Slurm schedules; the crate only shards and collects: array task `I`
+/// runs `canns sweep SPEC --out DIR --shard I/N`, which skips runs already
+/// in `DIR`, so a failed or cancelled task is simply resubmitted.
+///
 /// How to submit a sweep to Slurm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlurmJob {

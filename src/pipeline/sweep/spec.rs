@@ -1,25 +1,3 @@
-//! The sweep spec: what a spec file holds (model, options, task, grid,
-//! seeds, metrics) and how one run is set up from it.
-//!
-//! # Examples
-//! A spec file (JSON):
-//! ```
-//! use canns::pipeline::sweep::SweepSpec;
-//! let spec = SweepSpec::from_json(r#"{
-//!     "model": {"cann1d": {"num": 128}},
-//!     "task": {"smooth_tracking": {"keypoints": [[-1], [1]], "durations": [40]}},
-//!     "grid": [{"key": "m", "values": [0.0, 0.05]}, {"key": "task.dt", "linspace": [0.05, 0.1, 2]}],
-//!     "seeds": [0, 1],
-//!     "metrics": ["lag", "width"],
-//!     "warmup": 10
-//! }"#)?;
-//! assert_eq!(spec.grid()?.n_runs(), 8);
-//! // Unknown fields name the key.
-//! let bad = spec.clone().with_axis(canns::pipeline::sweep::Axis::values("tua", [1.0]));
-//! assert!(bad.check().unwrap_err().to_string().contains("tua"));
-//! # Ok::<(), canns::Error>(())
-//! ```
-
 use super::grid::{Axis, Grid};
 use super::metrics::Metric;
 use crate::error::{Error, ParamError, Result};
@@ -97,6 +75,28 @@ impl From<ReplayParams> for TaskSpec {
     }
 }
 
+/// The sweep spec: what a spec file holds (model, options, task, grid,
+/// seeds, metrics) and how one run is set up from it.
+///
+/// ## Examples
+/// A spec file (JSON):
+/// ```
+/// use canns::pipeline::sweep::SweepSpec;
+/// let spec = SweepSpec::from_json(r#"{
+///     "model": {"cann1d": {"num": 128}},
+///     "task": {"smooth_tracking": {"keypoints": [[-1], [1]], "durations": [40]}},
+///     "grid": [{"key": "m", "values": [0.0, 0.05]}, {"key": "task.dt", "linspace": [0.05, 0.1, 2]}],
+///     "seeds": [0, 1],
+///     "metrics": ["lag", "width"],
+///     "warmup": 10
+/// }"#)?;
+/// assert_eq!(spec.grid()?.n_runs(), 8);
+/// // Unknown fields name the key.
+/// let bad = spec.clone().with_axis(canns::pipeline::sweep::Axis::values("tua", [1.0]));
+/// assert!(bad.check().unwrap_err().to_string().contains("tua"));
+/// # Ok::<(), canns::Error>(())
+/// ```
+///
 /// Everything that defines a sweep's runs: a spec file holds this as JSON
 /// (missing fields take their defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,16 +1,3 @@
-//! A sweep on disk: a Parquet dataset partitioned by shard, resumable.
-//!
-//! ```text
-//! DIR/spec.json                          the spec (a resumed sweep must match it)
-//! DIR/shard=I-of-N/part-000000123.parquet  one chunk of runs (the first is run 123)
-//! DIR/sweep.parquet                      every run, merged by `collect`
-//! ```
-//!
-//! A chunk is written to a temporary file and renamed when complete, so a
-//! killed shard leaves whole chunks only; runs found in any part are
-//! skipped when a shard (re)starts, whatever the sharding it was run with.
-//! Nothing is lost (unfinished runs are run again) and nothing duplicated.
-
 use super::engine::{Plan, RUN};
 use super::grid::Shard;
 use crate::data::io::table::{read_frame, write_frame, TableFormat};
@@ -25,6 +12,19 @@ pub const SPEC_FILE: &str = "spec.json";
 /// The merged result of a sweep directory.
 pub const MERGED_FILE: &str = "sweep.parquet";
 
+/// A sweep on disk: a Parquet dataset partitioned by shard, resumable.
+///
+/// ```text
+/// DIR/spec.json                          the spec (a resumed sweep must match it)
+/// DIR/shard=I-of-N/part-000000123.parquet  one chunk of runs (the first is run 123)
+/// DIR/sweep.parquet                      every run, merged by `collect`
+/// ```
+///
+/// A chunk is written to a temporary file and renamed when complete, so a
+/// killed shard leaves whole chunks only; runs found in any part are
+/// skipped when a shard (re)starts, whatever the sharding it was run with.
+/// Nothing is lost (unfinished runs are run again) and nothing duplicated.
+///
 /// A sweep's output directory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
