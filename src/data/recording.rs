@@ -37,6 +37,9 @@ pub mod col {
     pub const START: &str = "start";
     /// `epochs`: interval end in seconds.
     pub const STOP: &str = "stop";
+    /// Units: the curation label of a spike-sorted unit (Phy's `group`:
+    /// `good`, `mua`, `noise`, `unsorted`; NWB files may hold a number).
+    pub const GROUP: &str = "group";
 }
 
 /// Behaviour channels holding angles: wrapped to `[0, 2 pi)` and

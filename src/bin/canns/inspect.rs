@@ -95,7 +95,7 @@ pub fn summary(rec: &Recording) -> Result<String> {
         let _ = writeln!(s, "  {loc:<12} {n}");
     }
     // Phy's curation labels (text); NWB files use `group` for a number.
-    let group = canns::data::io::GROUP;
+    let group = col::GROUP;
     if canns::data::frame_column(rec.units(), group).is_some_and(|c| c.dtype() == &DataType::String)
     {
         let _ = writeln!(s, "\nunits by {group}:");

@@ -61,10 +61,7 @@ pub use npy::{
 };
 pub use npz::{read_npz, write_npz, write_npz_compressed};
 pub use nwb::{read_nwb, read_nwb_bytes};
-pub use phy::{
-    is_phy_dir, read_phy, read_phy_with, NoiseClusters, CLUSTER_GROUP, CLUSTER_GROUPS_OLD,
-    CLUSTER_INFO, GROUP, NOISE, PARAMS, SPIKE_CLUSTERS, SPIKE_TEMPLATES, SPIKE_TIMES, UNSORTED,
-};
+pub use phy::{is_phy_dir, read_phy, read_phy_with, NoiseClusters};
 pub use table::{read_spikes_file, read_table_dir, write_table_dir, TableFormat};
 
 use crate::data::Recording;

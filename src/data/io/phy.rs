@@ -7,25 +7,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The file holding the recording's parameters.
-pub const PARAMS: &str = "params.py";
+pub(crate) const PARAMS: &str = "params.py";
 /// The spike times, in samples.
-pub const SPIKE_TIMES: &str = "spike_times.npy";
+pub(crate) const SPIKE_TIMES: &str = "spike_times.npy";
 /// The cluster of each spike.
-pub const SPIKE_CLUSTERS: &str = "spike_clusters.npy";
+pub(crate) const SPIKE_CLUSTERS: &str = "spike_clusters.npy";
 /// The template of each spike (used when there are no clusters).
-pub const SPIKE_TEMPLATES: &str = "spike_templates.npy";
+pub(crate) const SPIKE_TEMPLATES: &str = "spike_templates.npy";
 /// The curation labels.
-pub const CLUSTER_GROUP: &str = "cluster_group.tsv";
+pub(crate) const CLUSTER_GROUP: &str = "cluster_group.tsv";
 /// The curation labels as older Phy versions named them.
-pub const CLUSTER_GROUPS_OLD: &str = "cluster_groups.csv";
+pub(crate) const CLUSTER_GROUPS_OLD: &str = "cluster_groups.csv";
 /// Phy's table of cluster properties.
-pub const CLUSTER_INFO: &str = "cluster_info.tsv";
+pub(crate) const CLUSTER_INFO: &str = "cluster_info.tsv";
 /// The units column holding the curation label.
-pub const GROUP: &str = "group";
+pub(crate) use crate::data::col::GROUP;
 /// The label of a cluster nobody labelled.
-pub const UNSORTED: &str = "unsorted";
+pub(crate) const UNSORTED: &str = "unsorted";
 /// The label of the clusters dropped by default.
-pub const NOISE: &str = "noise";
+pub(crate) const NOISE: &str = "noise";
 
 /// Bytes per spike a read holds at its peak (the arrays as read, widened to
 /// 8 bytes; times and ids; the frame; the sorted copy).
@@ -260,7 +260,7 @@ impl Recording {
     /// ```
     ///
     /// # Errors
-    /// As [`read_phy_with`](crate::data::io::phy::read_phy_with): each
+    /// As [`read_phy_with`](crate::data::io::read_phy_with): each
     /// names the file and the field.
     pub fn from_phy(dir: impl AsRef<Path>) -> Result<Recording> {
         read_phy(dir)
@@ -270,7 +270,7 @@ impl Recording {
     ///
     /// # Examples
     /// ```
-    /// use canns::data::{io::phy::NoiseClusters, Recording};
+    /// use canns::data::{io::NoiseClusters, Recording};
     /// let dir = std::env::temp_dir().join("canns_from_phy_with_doc");
     /// std::fs::create_dir_all(&dir)?;
     /// std::fs::write(dir.join("params.py"), "sample_rate = 1000\n")?;
@@ -284,7 +284,7 @@ impl Recording {
     /// ```
     ///
     /// # Errors
-    /// As [`read_phy_with`](crate::data::io::phy::read_phy_with).
+    /// As [`read_phy_with`](crate::data::io::read_phy_with).
     pub fn from_phy_with(dir: impl AsRef<Path>, noise: NoiseClusters) -> Result<Recording> {
         read_phy_with(dir, noise)
     }
