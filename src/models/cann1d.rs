@@ -98,6 +98,21 @@ pub(crate) fn ring_gaussian(z: f64, amp: f64, c: f64, out: &mut [f64]) {
 }
 
 /// A CANN on a ring of N neurons. See the [module docs](self).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let input = net.stimulus_at(&[-1.0])?;
+/// for _ in 0..200 {
+///     net.step(0.1, &input)?;
+/// }
+/// // The bump sits on the stimulus.
+/// let centre = centre_1d(net.r()).unwrap();
+/// assert!((centre + 1.0).abs() < 0.1, "{centre}");
+/// assert!(net.to_string().starts_with("Cann1d(N=64"), "{net}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Cann1d {
     params: Cann1dParams,

@@ -57,6 +57,21 @@ cann_params!(
 );
 
 /// A CANN on an N x N torus. See the [module docs](self).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann2d::params().length(16).build()?;
+/// assert_eq!((net.axis().len(), net.n_neurons()), (16, 256));
+/// let input = net.stimulus_at(&[1.0, -0.5])?;
+/// for _ in 0..200 {
+///     net.step(0.1, &input)?;
+/// }
+/// // The bump sits on the stimulus (first coordinate along columns).
+/// let c = centre_2d(net.r(), 16).unwrap();
+/// assert!((c[0] - 1.0).abs() < 0.2 && (c[1] + 0.5).abs() < 0.2, "{c:?}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Cann2d {
     params: Cann2dParams,

@@ -68,6 +68,19 @@ use std::f64::consts::PI;
 
 /// Parameters of [`DirectionCellNetwork`] (Ji et al. 2025; defaults of
 /// `canns`'s `DirectionCellNetwork`). Time is in milliseconds.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::DirectionCellNetwork;
+/// let p = DirectionCellNetwork::params().num(36).adaptation_strength(5.0);
+/// assert!((p.m() - 0.5).abs() < 1e-12); // 5 * tau / tau_v = 5 * 10 / 100
+/// let net = p.build()?;
+/// assert_eq!(net.preferred_directions().len(), 36);
+/// // A ring needs at least 3 neurons.
+/// let err = DirectionCellNetwork::params().num(2).build().unwrap_err();
+/// assert!(err.to_string().contains("`num`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DirectionCellNetworkParams {
@@ -256,6 +269,22 @@ impl Weights {
 }
 
 /// A head-direction ring with adaptation. See the [module docs](self).
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::{DirectionCellNetwork, ThetaClock};
+/// let mut net = DirectionCellNetwork::params().noise_strength(0.0).build()?;
+/// let clock = ThetaClock::params().build()?;
+/// assert_eq!(net.direction(), None); // silent before any input
+/// for i in 0..250 {
+///     net.update(-1.0, clock.modulation(i, 0.0, 0.0).hd)?;
+/// }
+/// // Mid-cycle, without noise, the bump sits on the heading.
+/// let d = net.direction().expect("an active bump");
+/// assert!((d + 1.0).abs() < 0.05, "{d}");
+/// assert_eq!(net.steps(), 250);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct DirectionCellNetwork {
     params: DirectionCellNetworkParams,
