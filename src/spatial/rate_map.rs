@@ -15,6 +15,21 @@ use plotly::layout::{Axis, GridPattern, LayoutGrid};
 use plotly::{HeatMap, Layout, Plot};
 
 /// Rate maps of a population over an environment's grid.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, PlaceCells};
+/// let env = Environment::params().build()?;
+/// let pc = PlaceCells::params().centres(Some(vec![[0.25, 0.75]])).build(&env)?;
+/// // 10 cm bins: centres 0.05, 0.15, ..., 0.95 along each side.
+/// let maps = pc.rate_maps(0.1)?;
+/// assert_eq!((maps.n_cells(), maps.xs.len(), maps.ys.len()), (1, 10, 10));
+/// let z = maps.map(0)?; // z[row = y][column = x]
+/// let peak = z.iter().flatten().copied().fold(0.0, f64::max);
+/// assert_eq!(z[7][2], peak); // the bin at (0.25, 0.75)
+/// assert!(maps.map(1).unwrap_err().to_string().contains("`cell`"));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateMaps {
     /// Bin centres along x (m).
