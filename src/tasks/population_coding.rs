@@ -132,9 +132,10 @@ impl Params for PopulationCodingParams {
 /// let mut task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(10.0).after(10.0).build()?;
 /// let mut net = Cann1d::params().num(64).build()?;
 /// let sim = simulate(&mut net, &mut task)?;
-/// assert!(!sim.stimulus_on[209]);
+/// let last = sim.t.len() - 1;
+/// assert!(!sim.stimulus_on[last]);
 /// // The bump stays where the stimulus was: the network remembers it.
-/// let c = sim.centre[[209, 0]];
+/// let c = sim.centre[[last, 0]];
 /// assert!((c - 1.0).abs() < 0.1, "{c}");
 /// # Ok::<(), canns::Error>(())
 /// ```
