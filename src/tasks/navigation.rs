@@ -51,11 +51,11 @@ fn to_feature(env: &Environment, p: [f64; 2], out: &mut [f64]) {
 /// use canns::spatial::{Environment, Trajectory};
 /// use canns::tasks::{OpenLoopNavigation, Task};
 /// use std::f64::consts::FRAC_PI_2;
-/// // Eastward at 0.1 m/s from (0.5, 0.25) in a 1 m box, 0.1 s steps.
+/// // Eastward at 0.1 m/s from (0.5, 0.25) in a 1 m box, 0.5 s steps.
 /// let traj = Trajectory::new(vec![0.0, 1.0, 2.0], vec![vec![0.5, 0.25], vec![0.6, 0.25], vec![0.7, 0.25]])?;
-/// let task = OpenLoopNavigation::from_history(Environment::params().build()?, traj.resample(0.1)?, 0.1)?;
-/// assert_eq!((task.n_steps(), task.dim()), (21, 2));
-/// assert!((task.velocity(10)[0] - 0.1).abs() < 1e-12 && task.head_direction(10).abs() < 1e-12);
+/// let task = OpenLoopNavigation::from_history(Environment::params().build()?, traj.resample(0.5)?, 0.5)?;
+/// assert_eq!((task.n_steps(), task.dim()), (5, 2));
+/// assert!((task.velocity(2)[0] - 0.1).abs() < 1e-12 && task.head_direction(2).abs() < 1e-12);
 /// // The position maps onto the torus: x = 0.5 m -> 0, y = 0.25 m -> -pi/2.
 /// let mut z = [0.0; 2];
 /// task.target(0, &mut z);
