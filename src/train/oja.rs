@@ -158,14 +158,15 @@ impl Params for OjaParams {
 /// ```
 /// use canns::models::LinearLayer;
 /// use canns::train::{line_angle_deg, patterns, LearningRule, Oja};
-/// // Centred Gaussian data with standard deviations 3 and 1 along random axes.
-/// let (x, axes) = patterns::gaussian(300, &[3.0, 1.0], 0)?;
+/// // Centred Gaussian data with variances 9 and 1 along random axes.
+/// let (x, axes) = patterns::gaussian(300, &[9.0, 1.0], 0)?;
 /// let mut layer = LinearLayer::params().n_inputs(2).seed(1).build()?;
 /// let mut oja = Oja::params().learning_rate(0.005).epochs(5).build()?;
 /// oja.train(&mut layer, x.view())?;
 /// // The weight vector turns to the first principal axis, at unit length.
 /// let w = layer.weights().row(0).to_vec();
-/// assert!(line_angle_deg(&w, axes.row(0).as_slice().unwrap()) < 5.0);
+/// let angle = line_angle_deg(&w, axes.row(0).as_slice().unwrap());
+/// assert!(angle < 5.0, "{angle}");
 /// assert!((w.iter().map(|v| v * v).sum::<f64>() - 1.0).abs() < 1e-9);
 /// assert!(oja.to_string().contains("1500 samples seen"), "{oja}");
 /// # Ok::<(), canns::Error>(())
