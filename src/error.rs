@@ -7,6 +7,16 @@
 use std::path::PathBuf;
 
 /// A parameter failed validation: names the field, the rule and the value.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // `build` rejects a negative time constant, naming the field and the value.
+/// let err = Cann1d::params().tau(-1.0).build().unwrap_err();
+/// let Error::Param(p) = err else { panic!("expected a parameter error, got {err}") };
+/// assert_eq!((p.field.as_str(), p.value.as_str()), ("tau", "-1"));
+/// assert_eq!(ParamError::new("n", ">= 1", 0).to_string(), "`n` must be >= 1 (got 0)");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("`{field}` must be {rule} (got {value})")]
 pub struct ParamError {
@@ -34,6 +44,20 @@ impl ParamError {
 }
 
 /// Every error this crate returns.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann1d::params().num(32).build()?;
+/// // An input of the wrong length is a shape error, not a panic.
+/// let err = net.step(0.1, &[0.0; 3]).unwrap_err();
+/// assert!(matches!(err, Error::Shape { .. }));
+/// assert!(err.to_string().contains("expected 32, got 3"), "{err}");
+/// // A bad time step names the field.
+/// let err = net.step(-0.1, &[0.0; 32]).unwrap_err();
+/// assert!(matches!(&err, Error::Param(p) if p.field == "dt"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -40,6 +40,20 @@ use serde_json::Value;
 /// Implementors are `#[serde(default, deny_unknown_fields)]` structs whose
 /// `Default` holds the documented defaults; only [`Params::validate`] is
 /// written by hand.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Set fields by name (as the command line's `--set key=value` does).
+/// let p = Cann1dParams::default().with("num", 64)?.with("tau", 2.0)?;
+/// assert_eq!((p.num, p.tau), (64, 2.0));
+/// assert!(Cann1dParams::keys().contains(&"amplitude".to_string()));
+/// // JSON round trips keep every field; out-of-range values are rejected.
+/// assert_eq!(Cann1dParams::from_json(&p.to_json())?, p);
+/// let err = Cann1dParams::from_json(r#"{"a": 0}"#).unwrap_err();
+/// assert!(err.to_string().contains("`a`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 pub trait Params: Serialize + DeserializeOwned + Clone + Default {
     /// The type's name, used in error messages (e.g. `"Cann1dParams"`).
     const NAME: &'static str;

@@ -96,6 +96,21 @@ pub(crate) fn ring_gaussian(z: f64, amp: f64, c: f64, out: &mut [f64]) {
 /// ## References
 /// - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
 /// - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let input = net.stimulus_at(&[-1.0])?;
+/// for _ in 0..200 {
+///     net.step(0.1, &input)?;
+/// }
+/// // The bump sits on the stimulus.
+/// let centre = centre_1d(net.r()).unwrap();
+/// assert!((centre + 1.0).abs() < 0.1, "{centre}");
+/// assert!(net.to_string().starts_with("Cann1d(N=64"), "{net}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Cann1d {
     params: Cann1dParams,

@@ -55,6 +55,21 @@ cann_params!(
 /// ## References
 /// - Wu, Hamaguchi & Amari (2008), Neural Computation 20(4):994-1025.
 /// - Mi, Fung, Wong & Wu (2014), NeurIPS 27 (adaptation).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann2d::params().length(16).build()?;
+/// assert_eq!((net.axis().len(), net.n_neurons()), (16, 256));
+/// let input = net.stimulus_at(&[1.0, -0.5])?;
+/// for _ in 0..200 {
+///     net.step(0.1, &input)?;
+/// }
+/// // The bump sits on the stimulus (first coordinate along columns).
+/// let c = centre_2d(net.r(), 16).unwrap();
+/// assert!((c[0] - 1.0).abs() < 0.2 && (c[1] + 0.5).abs() < 0.2, "{c:?}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Cann2d {
     params: Cann2dParams,

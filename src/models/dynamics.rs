@@ -7,6 +7,21 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 /// Time-stepping scheme.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // One step of dt = 0.5 tau from rest under a uniform input of 1: forward
+/// // Euler moves u by dt/tau, exponential Euler by 1 - exp(-dt/tau).
+/// let u_after = |integrator| -> canns::Result<f64> {
+///     let mut net = Cann1d::params().num(16).integrator(integrator).build()?;
+///     net.step(0.5, &[1.0; 16])?;
+///     Ok(net.u()[0])
+/// };
+/// assert!((u_after(Integrator::Euler)? - 0.5).abs() < 1e-12);
+/// assert!((u_after(Integrator::Exponential)? - (1.0 - (-0.5f64).exp())).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Integrator {
@@ -34,6 +49,23 @@ impl std::str::FromStr for Integrator {
 }
 
 /// Which synaptic input drives the adaptation update.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::models::CannOptions;
+/// // From rest, one step under a uniform input: `NewU` drives `v` with the
+/// // updated `u` (already > 0), `OldU` with the starting `u` (0).
+/// let v_after = |drive| -> canns::Result<f64> {
+///     let opts = CannOptions::default().adaptation_drive(drive);
+///     let mut net = Cann1dParams::sfa().num(16).build_with(&opts)?;
+///     net.step(0.1, &[1.0; 16])?;
+///     Ok(net.v().expect("m > 0 gives adaptation")[0])
+/// };
+/// assert!(v_after(AdaptationDrive::NewU)? > 0.0);
+/// assert_eq!(v_after(AdaptationDrive::OldU)?, 0.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdaptationDrive {

@@ -10,6 +10,27 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 /// The activation `f` of a Hopfield neuron.
+///
+/// # Example
+/// ```
+/// use canns::models::{Activation, Hopfield};
+/// use canns::ndarray::array;
+/// // Two neurons exciting each other; one synchronous update from (0.5, 1)
+/// // gives each neuron f of the other's state.
+/// let after = |activation| -> canns::Result<Vec<f64>> {
+///     let mut net = Hopfield::params().n_neurons(2).activation(activation).build()?;
+///     net.set_weights(array![[0.0, 1.0], [1.0, 0.0]].view())?;
+///     net.set_state(&[0.5, 1.0])?;
+///     net.update();
+///     Ok(net.state().to_vec())
+/// };
+/// assert_eq!(after(Activation::Sign)?, vec![1.0, 1.0]);
+/// let s = after(Activation::Tanh)?;
+/// assert!((s[0] - 1f64.tanh()).abs() < 1e-12 && (s[1] - 0.5f64.tanh()).abs() < 1e-12);
+/// let s = after(Activation::Sigmoid)?;
+/// assert!((s[0] - 1.0 / (1.0 + (-1f64).exp())).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Activation {
@@ -42,6 +63,22 @@ impl Activation {
 }
 
 /// How the neurons are updated in one [`Hopfield::step`].
+///
+/// # Example
+/// ```
+/// use canns::models::{Hopfield, Update};
+/// use canns::ndarray::array;
+/// // Two neurons that copy each other, started in disagreement: synchronous
+/// // updates swap the states forever, an asynchronous sweep settles.
+/// let recall = |update| -> canns::Result<bool> {
+///     let mut net = Hopfield::params().n_neurons(2).update(update).build()?;
+///     net.set_weights(array![[0.0, 1.0], [1.0, 0.0]].view())?;
+///     Ok(net.recall(&[1.0, -1.0], 10)?.converged)
+/// };
+/// assert!(!recall(Update::Synchronous)?);
+/// assert!(recall(Update::Asynchronous)?);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Update {
@@ -58,6 +95,19 @@ pub enum Update {
 pub const CONVERGED: f64 = 1e-9;
 
 /// Parameters of a [`Hopfield`] network.
+///
+/// # Example
+/// ```
+/// use canns::models::{Hopfield, Update};
+/// let net = Hopfield::params().n_neurons(16).update(Update::Asynchronous).seed(3).build()?;
+/// assert_eq!(net.n_neurons(), 16);
+/// assert_eq!(net.parameters().update, Update::Asynchronous);
+/// assert_eq!(net.capacity(), 2); // floor(0.14 N)
+/// // A bad value is an error naming the field.
+/// let err = Hopfield::params().temperature(0.0).build().unwrap_err();
+/// assert!(err.to_string().contains("temperature"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HopfieldParams {
@@ -152,6 +202,23 @@ impl Params for HopfieldParams {
 }
 
 /// The result of [`Hopfield::recall`].
+///
+/// # Example
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::train::{patterns, Hebbian, LearningRule};
+/// let stored = patterns::random(2, 64, 7);
+/// let mut net = Hopfield::params().n_neurons(64).build()?;
+/// Hebbian::params().build()?.train(&mut net, stored.view())?;
+/// let probe = patterns::corrupt(&stored.view(), 0.1, 8)?;
+/// let recall = net.recall(probe.row(0).as_slice().unwrap(), 20)?;
+/// assert!(recall.converged && recall.steps <= 20);
+/// // The final state is the stored pattern, reached downhill in energy.
+/// assert_eq!(recall.state, stored.row(0).to_vec());
+/// assert!(recall.energy.last().unwrap() < recall.energy.first().unwrap());
+/// assert!(recall.to_string().contains("converged = true"), "{recall}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recall {
     /// The probe the recall started from.
@@ -258,6 +325,23 @@ impl Render for Recall {
 /// - Amari (1972), IEEE Trans. Computers C-21(11):1197-1206.
 /// - Hopfield (1982), PNAS 79(8):2554-2558.
 /// - Amit, Gutfreund & Sompolinsky (1985), Phys. Rev. Lett. 55(14):1530-1533.
+///
+/// # Example
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::train::{patterns, Hebbian, LearningRule};
+/// // Store 3 random patterns in 100 neurons, then recall one from a probe
+/// // with 10% of its bits flipped.
+/// let stored = patterns::random(3, 100, 1);
+/// let mut net = Hopfield::params().n_neurons(100).build()?;
+/// Hebbian::params().build()?.train(&mut net, stored.view())?;
+/// assert_eq!(net.weights().dim(), (100, 100));
+/// let probe = patterns::corrupt(&stored.view(), 0.1, 2)?;
+/// net.recall(probe.row(1).as_slice().unwrap(), 20)?;
+/// assert_eq!(net.overlap(stored.row(1).as_slice().unwrap())?, 1.0);
+/// assert!(net.to_string().starts_with("Hopfield(N=100"), "{net}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Hopfield {
     params: HopfieldParams,
@@ -892,6 +976,21 @@ impl Render for HopfieldParams {
 /// each pattern with the state recalled from its probe (see
 /// [`Hopfield::recall_overlaps`]). Compare several (after learning, after
 /// unlearning) with [`Overlaps::plot_with`].
+///
+/// # Example
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::train::{patterns, Hebbian, LearningRule};
+/// let stored = patterns::random(4, 100, 1);
+/// let mut net = Hopfield::params().n_neurons(100).build()?;
+/// Hebbian::params().build()?.train(&mut net, stored.view())?;
+/// let noisy = patterns::corrupt(&stored.view(), 0.1, 2)?;
+/// let m = net.recall_overlaps(stored.view(), noisy.view(), 20)?.labelled("10% flipped");
+/// assert_eq!(m.values.len(), 4);
+/// assert!(m.mean() > 0.95 && m.fraction_recalled(0.95) == 1.0, "{m}");
+/// assert!(m.to_string().starts_with("Overlaps(10% flipped: 4 patterns"), "{m}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overlaps {
     /// Name in legends (e.g. "after unlearning pattern 0").

@@ -12,6 +12,18 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of a [`LifRing`]. Time in seconds, potentials and currents in mV.
+///
+/// # Example
+/// ```
+/// use canns::models::LifRing;
+/// let ring = LifRing::params().n_exc(64).n_inh(16).record_spikes(false).build()?;
+/// assert_eq!((ring.positions().len(), ring.potentials().len()), (64, 80));
+/// assert!(!ring.parameters().record_spikes);
+/// // A reset above threshold is an error naming the field.
+/// let err = LifRing::params().v_reset(-45.0).build().unwrap_err();
+/// assert!(err.to_string().contains("v_reset"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LifRingParams {
@@ -328,6 +340,17 @@ impl Params for LifRingParams {
 
 /// Spikes of a [`LifRing`]: times (s) and neuron indices (excitatory
 /// `0..N_E`, then inhibitory `N_E..N_E + N_I`), in time order.
+///
+/// # Example
+/// ```
+/// use canns::models::lif_ring::SpikeLog;
+/// // Usually `ring.spike_log()`; here 3 spikes of 8 excitatory and 2
+/// // inhibitory neurons written by hand.
+/// let log = SpikeLog { t: vec![0.01, 0.02, 0.03], neuron: vec![6, 6, 9], n_exc: 8, n_inh: 2 };
+/// let (exc, inh) = log.population_rates(0.0, 0.1);
+/// assert!((exc - 2.0 / (8.0 * 0.1)).abs() < 1e-12 && (inh - 1.0 / (2.0 * 0.1)).abs() < 1e-12);
+/// assert_eq!(log.to_string(), "SpikeLog(3 spikes, 8 + 2 neurons, t <= 0.030 s)");
+/// ```
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpikeLog {
     /// Spike times (s).
@@ -342,6 +365,20 @@ pub struct SpikeLog {
 
 /// The bump decoded from excitatory spikes in time bins (see
 /// [`SpikeLog::bump`]).
+///
+/// # Example
+/// ```
+/// use canns::models::lif_ring::SpikeLog;
+/// // Two spikes of excitatory neuron 6 of 8 (at -pi + 2 pi 6 / 8 = pi / 2)
+/// // in the first 50 ms bin, none in the second.
+/// let log = SpikeLog { t: vec![0.01, 0.02], neuron: vec![6, 6], n_exc: 8, n_inh: 2 };
+/// let bump = log.bump(0.0, 0.1, 0.05)?;
+/// assert_eq!(bump.t.len(), 2); // bin centres 0.025 and 0.075 s
+/// assert!((bump.centre[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
+/// assert!((bump.concentration[0] - 1.0).abs() < 1e-12 && bump.centre[1].is_nan());
+/// assert!((bump.rate[0] - 2.0 / (8.0 * 0.05)).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BumpTrace {
     /// Bin centres (s).
@@ -599,6 +636,19 @@ impl Decay {
 /// - Wang (1999), J. Neurosci. 19(21):9587-9603 (NMDA and persistent activity).
 /// - Brunel & Hakim (1999), Neural Computation 11(7):1621-1671 (LIF networks
 ///   with noise).
+///
+/// # Example
+/// ```
+/// use canns::models::{FeatureMap, LifRing, Model};
+/// // A small ring (160 + 40 neurons) under a cue at -2 rad for 150 ms.
+/// let mut ring = LifRing::params().n_exc(160).n_inh(40).dt(2e-4).build()?;
+/// let cue = ring.stimulus_at(&[-2.0])?;
+/// ring.run(0.15, &cue)?;
+/// let bump = ring.spike_log().bump(0.05, 0.15, 0.1)?;
+/// assert!(canns::space::angle_diff(bump.centre[0], -2.0).abs() < 0.3, "{:?}", bump.centre);
+/// assert!(ring.to_string().starts_with("LifRing(160 E + 40 I LIF, t = 0.150 s"), "{ring}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct LifRing {
     params: LifRingParams,

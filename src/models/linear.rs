@@ -6,6 +6,18 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of a [`LinearLayer`].
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// let layer = LinearLayer::params().n_inputs(4).n_outputs(3).theta_init(0.5).build()?;
+/// assert_eq!(layer.weights().dim(), (3, 4));
+/// assert_eq!(layer.theta(), &[0.5, 0.5, 0.5]);
+/// // `theta_tau` counts samples and must be at least 1.
+/// let err = LinearLayer::params().theta_tau(0.5).build().unwrap_err();
+/// assert!(err.to_string().contains("theta_tau"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LinearLayerParams {
@@ -119,6 +131,21 @@ impl Params for LinearLayerParams {
 /// ## References
 /// - Bienenstock, Cooper & Munro (1982), J. Neurosci. 2(1):32-48.
 /// - Intrator & Cooper (1992), Neural Networks 5(1):3-17.
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// let mut layer = LinearLayer::params().n_inputs(2).n_outputs(2).build()?;
+/// layer.set_weights(array![[1.0, -1.0], [0.5, 0.5]].view())?;
+/// // One sample, then a batch (the batch leaves the layer's state alone).
+/// assert_eq!(layer.forward(&[3.0, 1.0])?, &[2.0, 2.0]);
+/// let y = layer.responses(array![[1.0, 1.0], [2.0, 0.0]].view())?;
+/// assert_eq!(y, array![[0.0, 1.0], [2.0, 1.0]]);
+/// assert_eq!(layer.output(), &[2.0, 2.0]);
+/// assert!(layer.to_string().starts_with("LinearLayer(2 -> 2"), "{layer}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct LinearLayer {
     params: LinearLayerParams,

@@ -165,6 +165,25 @@ use crate::params::check;
 /// is stored flat (`n_neurons` values); for lattice models the order is
 /// row-major over [`Model::shape`]. Networks that encode a continuous
 /// feature (a ring, a torus) also implement [`FeatureMap`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Code written against `Model` runs any network.
+/// fn settle(net: &mut dyn Model, steps: usize) -> canns::Result<f64> {
+///     let input = vec![0.0; net.n_neurons()];
+///     for _ in 0..steps {
+///         net.step(0.1, &input)?;
+///     }
+///     Ok(net.time())
+/// }
+/// let mut net = Cann2d::params().length(8).build()?;
+/// assert_eq!((net.shape(), net.n_neurons()), (vec![8, 8], 64));
+/// assert!((settle(&mut net, 10)? - 1.0).abs() < 1e-9);
+/// net.reset();
+/// assert_eq!(net.time(), 0.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
 pub trait Model {
     /// Short name (e.g. `"cann1d"`).
     fn name(&self) -> &'static str;

@@ -7,6 +7,18 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of a [`SpikingLayer`]. Time is counted in steps.
+///
+/// # Example
+/// ```
+/// use canns::models::SpikingLayer;
+/// let layer = SpikingLayer::params().n_inputs(5).n_outputs(2).leak(0.8).seed(4).build()?;
+/// assert_eq!(layer.weights().dim(), (2, 5));
+/// assert_eq!(layer.parameters().leak, 0.8);
+/// // A leak factor is a per-step fraction in [0, 1].
+/// let err = SpikingLayer::params().leak(1.5).build().unwrap_err();
+/// assert!(err.to_string().contains("leak"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SpikingLayerParams {
@@ -151,6 +163,22 @@ impl Params for SpikingLayerParams {
 /// ## References
 /// - Lapicque (1907); Gerstner, Kistler, Naud & Paninski (2014), Neuronal
 ///   Dynamics, ch. 1.3 (leaky integrate-and-fire) and 19.2 (traces for STDP).
+///
+/// # Example
+/// ```
+/// use canns::models::SpikingLayer;
+/// use canns::ndarray::{array, Array2};
+/// // One neuron driven through a weight of 0.4 by a constant input: v climbs
+/// // 0.4, 0.76, 1.084 (spike, reset to 0), ... so it fires every third step.
+/// let mut layer = SpikingLayer::params().n_inputs(1).n_outputs(1).build()?;
+/// layer.set_weights(array![[0.4]].view())?;
+/// let spikes = layer.run(Array2::ones((10, 1)).view())?;
+/// assert_eq!(spikes.column(0).to_vec(), vec![0., 0., 1., 0., 0., 1., 0., 0., 1., 0.]);
+/// // The presynaptic trace sums the decayed inputs: (1 - 0.95^10) / 0.05.
+/// assert!((layer.trace_pre()[0] - (1.0 - 0.95f64.powi(10)) / 0.05).abs() < 1e-12);
+/// assert_eq!(layer.steps(), 10);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct SpikingLayer {
     params: SpikingLayerParams,

@@ -80,6 +80,21 @@ pub trait StepMap {
 
 /// A [`StepMap`] from a closure `f(x, out)`, with finite-difference
 /// Jacobians.
+///
+/// # Example
+/// ```
+/// use canns::models::{FnMap, StepMap};
+/// // A linear map x -> A x; its finite-difference Jacobian recovers A.
+/// let mut m = FnMap::new(2, |x: &[f64], out: &mut [f64]| {
+///     out[0] = 0.9 * x[0] + 0.1 * x[1];
+///     out[1] = -0.2 * x[0];
+/// });
+/// let jac = m.jacobian(&[0.3, -0.7]);
+/// for (j, a) in jac.iter().zip([0.9, 0.1, -0.2, 0.0]) {
+///     assert!((j - a).abs() < 1e-6, "{jac:?}");
+/// }
+/// assert_eq!(format!("{m:?}"), "FnMap(dim 2)");
+/// ```
 pub struct FnMap<F> {
     dim: usize,
     f: F,

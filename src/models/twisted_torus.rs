@@ -163,6 +163,26 @@ pub(crate) fn phasors(c: f64, km: i32, out: &mut [Complex<f64>]) {
 }
 
 /// The bump's phase and the position it decodes to.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::GridCellNetwork;
+/// let mut gc = GridCellNetwork::params().num_gc_x(24).mapping_ratio(10.0).noise_strength(0.0).build()?;
+/// let mut dc = vec![0.0; gc.parameters().num_dc];
+/// dc[50] = 1.0;
+/// for _ in 0..100 {
+///     gc.update([0.3, 0.2], &dc, 1.0)?;
+/// }
+/// let d = gc.decode([0.3, 0.2]).expect("an active bump");
+/// // The phase is where the position lies on the torus ...
+/// let phi = gc.position_to_phase(d.position);
+/// assert!(canns::space::angle_diff(phi[0], d.phase[0]).abs() < 1e-9);
+/// assert!(canns::space::angle_diff(phi[1], d.phase[1]).abs() < 1e-9);
+/// // ... and a reference one grid spacing away picks the next copy.
+/// let far = gc.decode([0.3 + gc.spacing(), 0.2]).unwrap();
+/// assert!((far.position[0] - d.position[0] - gc.spacing()).abs() < 1e-9);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GridDecode {
     /// Phase of the bump on each torus axis (rad, in (-pi, pi]).

@@ -66,6 +66,19 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of an [`Agent`]: RatInABox's names, meanings and defaults.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Agent, Environment};
+/// let env = Environment::params().build()?;
+/// let agent = Agent::params().start_position(Some(vec![0.25, 0.75])).speed_mean(0.2).build(env)?;
+/// assert_eq!(agent.position(), [0.25, 0.75]);
+/// assert_eq!(agent.parameters().speed_mean, 0.2);
+/// // Thigmotaxis is a weight in [0, 1].
+/// let err = Agent::params().thigmotaxis(1.5).build(Environment::params().build()?).unwrap_err();
+/// assert!(err.to_string().contains("thigmotaxis"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AgentParams {
@@ -341,6 +354,22 @@ struct Coefficients {
 }
 
 /// An agent moving in an environment. See the [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Agent, Environment};
+/// let env = Environment::rectangle(2.0, 1.0)?;
+/// let mut agent = Agent::params().seed(3).build(env)?;
+/// agent.run(200)?; // 10 s at the default dt of 50 ms
+/// assert!((agent.t() - 10.0).abs() < 1e-9);
+/// assert_eq!(agent.history().len(), 200);
+/// assert!(agent.environment().contains(&agent.position()));
+/// // About 0.1 m/s on average (Rayleigh speeds of scale 0.08 m/s).
+/// let d = agent.distance_travelled();
+/// assert!(d > 0.2 && d < 3.0, "{d}");
+/// assert!(agent.to_string().starts_with("Agent(t = 10.000 s"), "{agent}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Agent {
     params: AgentParams,

@@ -82,6 +82,22 @@ macro_rules! spatial_cell_methods {
 }
 
 /// Place-field shape.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, PlaceCells, PlaceField};
+/// let env = Environment::params().build()?;
+/// // One field of width 0.2 m at the centre, read 0.1 m away (half a width).
+/// let rate = |shape| -> canns::Result<f64> {
+///     let pc = PlaceCells::params().description(shape).centres(Some(vec![[0.5, 0.5]])).build(&env)?;
+///     Ok(pc.rates_at(&[0.6, 0.5])[0])
+/// };
+/// assert!((rate(PlaceField::Gaussian)? - (-0.125f64).exp()).abs() < 1e-12);
+/// assert_eq!(rate(PlaceField::TopHat)?, 1.0);
+/// let e = (-0.5f64).exp();
+/// assert!((rate(PlaceField::GaussianThreshold)? - ((-0.125f64).exp() - e) / (1.0 - e)).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceField {
@@ -99,6 +115,19 @@ pub enum PlaceField {
 }
 
 /// Parameters of [`PlaceCells`].
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, PlaceCells};
+/// let env = Environment::params().build()?;
+/// let pc = PlaceCells::params().n(25).widths(0.1).max_fr(20.0).seed(2).build(&env)?;
+/// assert_eq!(pc.n(), 25);
+/// assert!(pc.centres().iter().all(|c| env.contains(c)));
+/// // A peak rate below the floor is an error naming the field.
+/// let err = PlaceCells::params().min_fr(5.0).max_fr(1.0).build(&env).unwrap_err();
+/// assert!(err.to_string().contains("max_fr"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlaceCellsParams {
@@ -204,6 +233,20 @@ impl Params for PlaceCellsParams {
 }
 
 /// A population of place cells. See the [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::ndarray::array;
+/// use canns::spatial::{Environment, PlaceCells};
+/// let env = Environment::params().build()?;
+/// let pc = PlaceCells::params().centres(Some(vec![[0.2, 0.2], [0.8, 0.8]])).max_fr(10.0).build(&env)?;
+/// // Rates at many positions: one row per position, one column per cell.
+/// let r = pc.rates(&array![[0.2, 0.2], [0.5, 0.5], [0.8, 0.8]].view())?;
+/// assert_eq!(r.dim(), (3, 2));
+/// assert_eq!((r[[0, 0]], r[[2, 1]]), (10.0, 10.0)); // at each centre
+/// assert!((r[[1, 0]] - r[[1, 1]]).abs() < 1e-12); // halfway: equal rates
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlaceCells {
     params: PlaceCellsParams,
@@ -285,6 +328,23 @@ impl PlaceCells {
 }
 
 /// Grid-field shape.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, GridCells, GridField};
+/// let env = Environment::params().build()?;
+/// // One cell of spacing 0.4 m with a field at the origin, read half a
+/// // wavelength along x: g = (cos pi + cos(pi/2) + cos(-pi/2)) / 3 = -1/3.
+/// let rate = |shape| -> canns::Result<f64> {
+///     let gc = GridCells::params().n(1).gridscale(vec![0.4]).orientation(vec![0.0])
+///         .phase_offset(Some(vec![[0.0, 0.0]])).description(shape).build(&env)?;
+///     assert!((gc.rates_at(&[0.0, 0.0])[0] - 1.0).abs() < 1e-12); // peak on the field
+///     Ok(gc.rates_at(&[0.2, 0.0])[0])
+/// };
+/// assert_eq!(rate(GridField::RectifiedCosines)?, 0.0); // outside the field: rectified
+/// assert!((rate(GridField::ShiftedCosines)? - 1.0 / 9.0).abs() < 1e-12); // (2/3)(g + 1/2)
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum GridField {
@@ -298,6 +358,20 @@ pub enum GridField {
 /// Parameters of [`GridCells`]. `gridscale` and `orientation` hold one value
 /// per cell (length `n`) or one per module (cells split into equal
 /// consecutive modules).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, GridCells};
+/// let env = Environment::params().build()?;
+/// // Two modules of 4 cells each: one spacing and orientation per module.
+/// let gc = GridCells::params().n(8).gridscale(vec![0.3, 0.6]).orientation(vec![0.0, 0.5]).build(&env)?;
+/// assert_eq!(gc.gridscales(), &[0.3, 0.3, 0.3, 0.3, 0.6, 0.6, 0.6, 0.6]);
+/// assert_eq!(gc.orientations()[4], 0.5);
+/// // A negative spacing is an error naming the entry.
+/// let err = GridCells::params().gridscale(vec![0.3, -0.5, 0.8]).build(&env).unwrap_err();
+/// assert!(err.to_string().contains("gridscale[1]"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GridCellsParams {
@@ -492,6 +566,19 @@ struct GridCell {
 }
 
 /// A population of grid cells. See the [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, GridCells};
+/// let env = Environment::params().build()?;
+/// let gc = GridCells::params().n(6).build(&env)?;
+/// assert_eq!((gc.n(), gc.phase_offsets().len()), (6, 6));
+/// // Rate maps over the box at 5 cm bins: 20 x 20 bins, one column per cell, in [0, 1] Hz.
+/// let maps = gc.rate_maps(0.05)?;
+/// assert_eq!((maps.xs.len(), maps.ys.len(), maps.rates.dim()), (20, 20, (400, 6)));
+/// assert!(maps.rates.iter().all(|&r| (0.0..=1.0).contains(&r)));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridCells {
     params: GridCellsParams,
@@ -589,6 +676,17 @@ impl GridCells {
 }
 
 /// Parameters of [`HeadDirectionCells`].
+///
+/// # Example
+/// ```
+/// use canns::spatial::HeadDirectionCells;
+/// let hd = HeadDirectionCells::params().n(8).angular_spread_degrees(30.0).max_fr(5.0).build()?;
+/// assert_eq!(hd.n(), 8);
+/// assert!((hd.preferred_angles()[2] - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
+/// let err = HeadDirectionCells::params().angular_spread_degrees(0.0).build().unwrap_err();
+/// assert!(err.to_string().contains("angular_spread_degrees"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HeadDirectionCellsParams {
@@ -654,6 +752,20 @@ impl Params for HeadDirectionCellsParams {
 }
 
 /// A population of head-direction cells. See the [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::spatial::HeadDirectionCells;
+/// use std::f64::consts::PI;
+/// // Four cells preferring 0, pi/2, pi and 3 pi/2; von Mises tuning of 45 degrees.
+/// let hd = HeadDirectionCells::params().n(4).build()?;
+/// let r = hd.rates_at(PI / 2.0);
+/// assert!((r[1] - 1.0).abs() < 1e-12); // the cell facing that way fires at max_fr
+/// let kappa = 1.0 / (PI / 4.0).powi(2);
+/// assert!((r[0] - (-kappa).exp()).abs() < 1e-12); // 90 degrees off: exp(kappa (cos - 1))
+/// assert_eq!(hd.rates(&[0.0, PI]).dim(), (2, 4));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadDirectionCells {
     params: HeadDirectionCellsParams,
@@ -712,6 +824,17 @@ impl HeadDirectionCells {
 }
 
 /// One speed cell: `rate = v / (speed_mean + speed_std)` scaled to `[min_fr, max_fr]`.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{AgentParams, SpeedCell};
+/// // Fires at max_fr when the agent runs at speed_mean + speed_std.
+/// let cell = SpeedCell::new(&AgentParams::default().speed_mean(0.1).speed_std(0.1))?;
+/// assert!((cell.one_sigma_speed - 0.2).abs() < 1e-12);
+/// assert_eq!(cell.rates(&[0.0, 0.1, 0.2]), vec![0.0, 0.5, 1.0]);
+/// assert!(SpeedCell::new(&AgentParams::default().speed_mean(0.0).speed_std(0.0)).is_err());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SpeedCell {
     /// Speed (m/s) at which the cell fires at `max_fr`: the agent's
@@ -748,6 +871,24 @@ impl SpeedCell {
 
 /// Parameters of [`BoundaryVectorCells`] (RatInABox's `BoundaryVectorCells`
 /// with its `"random"` cell arrangement and `"diverging"` distance spread).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{BoundaryConditions, BoundaryVectorCells, Environment};
+/// let env = Environment::params().build()?;
+/// // Drawn tuning: preferred distances in [0.05, 0.3] m, sigma_d = xi + d / beta.
+/// let bvc = BoundaryVectorCells::params().n(5).xi(0.05).seed(1).build(&env)?;
+/// assert_eq!(bvc.n(), 5);
+/// for (d, s) in bvc.tuning_distances().iter().zip(bvc.sigma_distances()) {
+///     assert!((0.05..=0.3).contains(d) && (s - (0.05 + d / 12.0)).abs() < 1e-12);
+/// }
+/// // A periodic box has no boundary to respond to.
+/// let torus = Environment::params().boundary_conditions(BoundaryConditions::Periodic).build()?;
+/// assert!(BoundaryVectorCells::params().build(&torus).is_err());
+/// let err = BoundaryVectorCells::params().dtheta_degrees(120.0).build(&env).unwrap_err();
+/// assert!(err.to_string().contains("dtheta_degrees"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BoundaryVectorCellsParams {

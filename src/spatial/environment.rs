@@ -38,6 +38,17 @@ use serde::{Deserialize, Serialize};
 pub type Segment = [[f64; 2]; 2];
 
 /// Number of spatial dimensions.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Dimensionality, Environment};
+/// let track = Environment::params().dimensionality(Dimensionality::D1).scale(2.0).build()?;
+/// assert_eq!((track.dim(), track.area()), (1, 2.0)); // a 2 m track
+/// assert!(track.contains(&[1.5]) && !track.contains(&[2.5]));
+/// let open_field = Environment::params().build()?;
+/// assert_eq!((open_field.dim(), open_field.area()), (2, 1.0)); // a 1 m x 1 m box
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimensionality {
@@ -51,6 +62,19 @@ pub enum Dimensionality {
 }
 
 /// What happens at the edge of the environment.
+///
+/// # Example
+/// ```
+/// use canns::spatial::{BoundaryConditions, Environment};
+/// let torus = Environment::params().boundary_conditions(BoundaryConditions::Periodic).build()?;
+/// let solid = Environment::params().build()?;
+/// // Across the edge of a periodic box, not across the box.
+/// assert!((torus.distance(&[0.05, 0.5], &[0.95, 0.5]) - 0.1).abs() < 1e-12);
+/// assert!((solid.distance(&[0.05, 0.5], &[0.95, 0.5]) - 0.9).abs() < 1e-12);
+/// assert_eq!((torus.walls().len(), solid.walls().len()), (0, 4));
+/// assert_eq!("periodic".parse::<BoundaryConditions>()?, BoundaryConditions::Periodic);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum BoundaryConditions {
@@ -73,6 +97,18 @@ impl std::str::FromStr for BoundaryConditions {
 }
 
 /// Parameters of an [`Environment`] (names and defaults as RatInABox's).
+///
+/// # Example
+/// ```
+/// use canns::spatial::Environment;
+/// let env = Environment::params().scale(0.5).aspect(2.0).objects(vec![vec![0.2, 0.2]]).build()?;
+/// assert_eq!((env.width(), env.height(), env.area()), (1.0, 0.5, 0.5));
+/// assert_eq!(env.objects().len(), 1);
+/// // A wall outside the box is an error naming it.
+/// let err = Environment::params().walls(vec![[[0.5, 0.5], [1.5, 0.5]]]).build().unwrap_err();
+/// assert!(err.to_string().contains("walls[0]"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EnvironmentParams {
@@ -314,6 +350,19 @@ fn contains(sides: (f64, f64), holes: &[Vec<[f64; 2]>], dim: usize, pos: &[f64])
 }
 
 /// A 1D or 2D environment. See the [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::spatial::Environment;
+/// // A 1 m box with a 20 cm square hole in the middle.
+/// let hole = vec![[0.4, 0.4], [0.6, 0.4], [0.6, 0.6], [0.4, 0.6]];
+/// let env = Environment::params().holes(vec![hole]).build()?;
+/// assert!((env.area() - 0.96).abs() < 1e-12);
+/// assert!(!env.contains(&[0.5, 0.5]) && env.contains(&[0.2, 0.5]));
+/// assert!((env.distance_to_walls(&[0.3, 0.5]) - 0.1).abs() < 1e-12); // to the hole's edge
+/// assert_eq!(env.to_string(), "Environment(2D, Solid, 1 x 1 m, 8 walls, 1 holes, 0 objects)");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct Environment {
     params: EnvironmentParams,

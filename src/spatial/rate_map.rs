@@ -26,6 +26,12 @@ use plotly::{HeatMap, Layout, Plot};
 /// assert_eq!(maps.rates.dim(), (4, 20, 20)); // (cells, n_y, n_x)
 /// assert_eq!(maps.rate_map(2)?.rates, maps.rates.index_axis(canns::ndarray::Axis(0), 2));
 /// assert_eq!(format!("{maps:?}"), "RateMaps(4 place cells, 20 x 20 bins of 0.05 m)");
+/// // One field at (0.25, 0.75), 10 cm bins: the peak is at row 7, column 2.
+/// let one = PlaceCells::params().centres(Some(vec![[0.25, 0.75]])).build(&env)?;
+/// let z = one.rate_maps(0.1)?.map(0)?; // z[row = y][column = x]
+/// let peak = z.iter().flatten().copied().fold(0.0, f64::max);
+/// assert_eq!(z[7][2], peak);
+/// assert!(maps.map(4).unwrap_err().to_string().contains("`cell`"));
 /// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Clone, PartialEq)]

@@ -85,6 +85,20 @@ use std::f64::consts::{PI, TAU};
 const TOUCH: f64 = 1e-9;
 
 /// Parameters of a [`RoutePlanner`].
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, RoutePlanner};
+/// let env = Environment::params().walls(vec![[[0.5, 0.0], [0.5, 0.7]]]).build()?;
+/// // The wall's free end gets one node, `clearance` beyond it on its extension.
+/// let planner = RoutePlanner::params().clearance(0.1).build(&env)?;
+/// let nodes = planner.nodes();
+/// assert_eq!(nodes.len(), 1);
+/// assert!((nodes[0][0] - 0.5).abs() < 1e-12 && (nodes[0][1] - 0.8).abs() < 1e-12);
+/// let err = RoutePlanner::params().clearance(0.0).build(&env).unwrap_err();
+/// assert!(err.to_string().contains("clearance"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RoutePlannerParams {
@@ -165,6 +179,21 @@ pub(crate) struct GoalField {
 
 /// Shortest collision-free routes in one environment. See the
 /// [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{BoundaryConditions, Environment, RoutePlanner};
+/// // On a torus the short way from x = 0.1 to x = 0.9 crosses the left edge;
+/// // the waypoints are unwrapped (the goal's image at x = -0.1).
+/// let env = Environment::params().boundary_conditions(BoundaryConditions::Periodic).build()?;
+/// let planner = RoutePlanner::params().build(&env)?;
+/// let route = planner.route(&[0.1, 0.5], &[0.9, 0.5])?;
+/// assert!((route.length() - 0.2).abs() < 1e-12);
+/// let end = route.waypoints()[route.waypoints().len() - 1];
+/// assert!((end[0] + 0.1).abs() < 1e-12 && (end[1] - 0.5).abs() < 1e-12);
+/// assert!(planner.to_string().starts_with("RoutePlanner("), "{planner}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct RoutePlanner {
     env: Environment,
@@ -178,6 +207,20 @@ pub struct RoutePlanner {
 
 /// A route: unwrapped waypoints from the start to the goal. See the
 /// [module docs](crate::spatial).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, RoutePlanner};
+/// // In an empty box the goal is in sight: a straight route.
+/// let env = Environment::params().build()?;
+/// let route = RoutePlanner::params().build(&env)?.route(&[0.2, 0.2], &[0.5, 0.6])?;
+/// assert_eq!(route.waypoints().len(), 2);
+/// let next = route.next_waypoint();
+/// assert!((next[0] - 0.5).abs() < 1e-12 && (next[1] - 0.6).abs() < 1e-12);
+/// assert!((route.length() - 0.5).abs() < 1e-12);
+/// assert_eq!(route.to_string(), "Route(0.5000 m, 2 waypoints)");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct Route {
     env: Environment,

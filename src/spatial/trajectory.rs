@@ -34,6 +34,25 @@ use std::path::{Path, PathBuf};
 
 /// A trajectory: strictly increasing times (s, shifted to start at 0) and
 /// positions (m), with a natural cubic spline through each coordinate.
+///
+/// # Example
+/// ```
+/// use canns::spatial::Trajectory;
+/// // Four samples at 10 cm/s along x; times are shifted to start at 0.
+/// let traj = Trajectory::new(
+///     vec![10.0, 11.0, 12.0, 13.0],
+///     vec![vec![0.1, 0.5], vec![0.2, 0.5], vec![0.3, 0.5], vec![0.4, 0.5]],
+/// )?;
+/// assert_eq!((traj.len(), traj.dim(), traj.duration(), traj.times()[0]), (4, 2, 3.0, 0.0));
+/// // The natural spline through points on a line is that line.
+/// let p = traj.position_at(1.5);
+/// let v = traj.velocity_at(1.5);
+/// assert!((p[0] - 0.25).abs() < 1e-12 && (v[0] - 0.1).abs() < 1e-12 && v[1].abs() < 1e-12);
+/// // Times that go back are an error naming the index.
+/// let err = Trajectory::new(vec![0.0, 2.0, 1.0], vec![vec![0.0]; 3]).unwrap_err();
+/// assert!(err.to_string().contains("times"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct Trajectory {
     name: String,
@@ -457,6 +476,21 @@ pub mod columns {
 }
 
 /// The recorded history of an agent, one entry per step, as columns.
+///
+/// # Example
+/// ```
+/// use canns::spatial::Trajectory;
+/// let traj = Trajectory::new(vec![0.0, 1.0, 2.0, 3.0], vec![vec![0.1, 0.5], vec![0.2, 0.5], vec![0.3, 0.5], vec![0.4, 0.5]])?;
+/// // Resampled every 0.5 s (an agent's `history()` has the same columns).
+/// let h = traj.resample(0.5)?;
+/// assert_eq!(h.len(), 7);
+/// assert!(h.speed().iter().all(|s| (s - 0.1).abs() < 1e-12));
+/// assert!(h.head_direction().iter().all(|a| a.abs() < 1e-12)); // heading east
+/// assert!((h.distance_travelled[6] - 0.3).abs() < 1e-12);
+/// assert_eq!(h.positions().dim(), (7, 2));
+/// assert_eq!(h.to_frame()?.width(), 9);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, Default, PartialEq)]
 pub struct History {
     /// Time (s).

@@ -46,6 +46,33 @@ use crate::error::{Error, Result};
 use crate::models::FeatureMap;
 
 /// An input protocol with ground truth.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A task of our own: a stimulus that jumps from -1 to 1 rad halfway.
+/// struct Jump;
+/// impl Task for Jump {
+///     fn name(&self) -> &'static str { "jump" }
+///     fn dt(&self) -> f64 { 0.1 }
+///     fn n_steps(&self) -> usize { 400 }
+///     fn dim(&self) -> usize { 1 }
+///     fn target(&self, step: usize, out: &mut [f64]) {
+///         out[0] = if step < 200 { -1.0 } else { 1.0 };
+///     }
+///     fn stimulus_on(&self, _step: usize) -> bool { true }
+///     fn input(&mut self, step: usize, model: &dyn FeatureMap, input: &mut [f64]) -> canns::Result<()> {
+///         let mut z = [0.0];
+///         self.target(step, &mut z);
+///         model.stimulus(&z, input)
+///     }
+/// }
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let sim = simulate(&mut net, &mut Jump)?;
+/// // The bump follows the jump.
+/// assert!((sim.centre[[199, 0]] + 1.0).abs() < 0.1 && (sim.centre[[399, 0]] - 1.0).abs() < 0.1);
+/// # Ok::<(), canns::Error>(())
+/// ```
 pub trait Task {
     /// Short name (e.g. `"smooth_tracking"`).
     fn name(&self) -> &'static str;

@@ -21,6 +21,23 @@ fn to_feature(env: &Environment, p: [f64; 2], out: &mut [f64]) {
 }
 
 /// A trajectory presented step by step (see the [`tasks`](crate::tasks) docs).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Environment, Trajectory};
+/// use canns::tasks::{OpenLoopNavigation, Task};
+/// use std::f64::consts::FRAC_PI_2;
+/// // Eastward at 0.1 m/s from (0.5, 0.25) in a 1 m box, 0.5 s steps.
+/// let traj = Trajectory::new(vec![0.0, 1.0, 2.0], vec![vec![0.5, 0.25], vec![0.6, 0.25], vec![0.7, 0.25]])?;
+/// let task = OpenLoopNavigation::from_history(Environment::params().build()?, traj.resample(0.5)?, 0.5)?;
+/// assert_eq!((task.n_steps(), task.dim()), (5, 2));
+/// assert!((task.velocity(2)[0] - 0.1).abs() < 1e-12 && task.head_direction(2).abs() < 1e-12);
+/// // The position maps onto the torus: x = 0.5 m -> 0, y = 0.25 m -> -pi/2.
+/// let mut z = [0.0; 2];
+/// task.target(0, &mut z);
+/// assert!(z[0].abs() < 1e-12 && (z[1] + FRAC_PI_2).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct OpenLoopNavigation {
     env: Environment,
@@ -141,6 +158,19 @@ impl Task for OpenLoopNavigation {
 }
 
 /// Parameters of [`ClosedLoopNavigation`].
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Agent, Environment};
+/// use canns::tasks::ClosedLoopNavigation;
+/// let agent = Agent::params().build(Environment::params().build()?)?;
+/// let task = ClosedLoopNavigation::params().goals(vec![vec![0.8, 0.8], vec![0.2, 0.8]]).cycle(false).build(agent.clone())?;
+/// assert_eq!(task.current_goal(), Some(0));
+/// // A goal outside the box is an error naming it.
+/// let err = ClosedLoopNavigation::params().goals(vec![vec![1.5, 0.5]]).build(agent).unwrap_err();
+/// assert!(err.to_string().contains("goals[0]"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClosedLoopNavigationParams {
@@ -314,6 +344,21 @@ impl Params for ClosedLoopNavigationParams {
 }
 
 /// An agent drawn towards goals, step by step (see the [`tasks`](crate::tasks) docs).
+///
+/// # Example
+/// ```
+/// use canns::spatial::{Agent, Environment};
+/// use canns::tasks::ClosedLoopNavigation;
+/// // From (0.2, 0.2) to a goal at (0.8, 0.8), drifting at 0.15 m/s.
+/// let agent = Agent::params().start_position(Some(vec![0.2, 0.2])).seed(1).build(Environment::params().build()?)?;
+/// let mut task = ClosedLoopNavigation::params().goals(vec![vec![0.8, 0.8]]).cycle(false).build(agent)?;
+/// task.run(400); // 20 s
+/// assert_eq!(task.goals_reached().len(), 1);
+/// let (t, goal) = task.goals_reached()[0];
+/// assert!(goal == 0 && t > 2.0 && t < 20.0, "{t}");
+/// assert_eq!(task.current_goal(), None); // no more goals without cycling
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ClosedLoopNavigation {
     params: ClosedLoopNavigationParams,

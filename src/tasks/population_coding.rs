@@ -10,6 +10,17 @@ use crate::params::Params;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`PopulationCoding`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let task = PopulationCoding::params().position(vec![0.5, -0.5]).before(2.0).duration(5.0).after(3.0).dt(0.5).build()?;
+/// assert_eq!((task.dim(), task.n_steps(), task.on_steps()), (2, 20, 4..14));
+/// // The stimulus must be shown for some time.
+/// let err = PopulationCoding::params().duration(0.0).build().unwrap_err();
+/// assert!(err.to_string().contains("duration"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PopulationCodingParams {
@@ -109,6 +120,19 @@ impl Params for PopulationCodingParams {
 /// let task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(2.0).after(3.0).build()?;
 /// assert_eq!(task.n_steps(), 60);
 /// assert!(!task.stimulus_on(9) && task.stimulus_on(10) && task.stimulus_on(29) && !task.stimulus_on(30));
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A stimulus at 1 rad for 10 time units, then 10 without input.
+/// let mut task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(10.0).after(10.0).build()?;
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let sim = simulate(&mut net, &mut task)?;
+/// let last = sim.t.len() - 1;
+/// assert!(!sim.stimulus_on[last]);
+/// // The bump stays where the stimulus was: the network remembers it.
+/// let c = sim.centre[[last, 0]];
+/// assert!((c - 1.0).abs() < 0.1, "{c}");
 /// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

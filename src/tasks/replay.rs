@@ -10,6 +10,18 @@ use std::f64::consts::PI;
 
 /// Parameters of [`Replay`]. Times are in the model's time unit (ms in Ji et
 /// al. 2026, where `tau = 1` ms).
+///
+/// # Example
+/// ```
+/// use canns::tasks::{Replay, Task};
+/// // Ji et al.'s 2-D protocol: cue at (0, 0) for 2, then 100 free, at dt = 0.1.
+/// let task = Replay::params().cue_duration(2.0).free_duration(100.0).cue_pos(vec![0.0, 0.0]).build()?;
+/// assert_eq!((task.dim(), task.n_cue(), task.n_steps()), (2, 20, 1020));
+/// assert_eq!(Replay::params().cue_duration(2.0).free_duration(100.0).cue_pos(vec![0.0, 0.0]).input_noise(0.0), canns::tasks::ReplayParams::ji_2d());
+/// let err = Replay::params().input_noise(-0.1).build().unwrap_err();
+/// assert!(err.to_string().contains("input_noise"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReplayParams {
@@ -151,6 +163,23 @@ impl Params for ReplayParams {
 /// - Ji, Chu, Dong, Yu, Bush, Burgess & Wu (2026), Dynamical modulation of
 ///   hippocampal replay through firing rate adaptation, Nat Commun,
 ///   doi:10.1038/s41467-025-68042-3.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let net = Cann1d::params().num(64).build()?;
+/// let mut task = Replay::params().cue_duration(1.0).free_duration(1.0).input_noise(0.02).seed(5).build()?;
+/// let mut input = vec![0.0; 64];
+/// // After the cue, the input is the noise alone: standard deviation 0.02.
+/// task.input(task.n_cue(), &net, &mut input)?;
+/// let sd = (input.iter().map(|x| x * x).sum::<f64>() / 64.0).sqrt();
+/// assert!(sd > 0.01 && sd < 0.03, "{sd}");
+/// // During the cue it peaks at the cue position (-3 pi / 4 by default).
+/// task.input(0, &net, &mut input)?;
+/// let peak = (0..64).max_by(|&i, &j| input[i].total_cmp(&input[j])).unwrap();
+/// assert!(angle_diff(net.preferred(peak)?[0], -0.75 * std::f64::consts::PI).abs() < 0.2);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Replay {
     params: ReplayParams,

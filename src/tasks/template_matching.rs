@@ -13,6 +13,22 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`TemplateMatching`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let net = Cann1d::params().num(32).build()?;
+/// // Same seed, same noise: a rerun gives identical input.
+/// let p = TemplateMatching::params().noise_level(0.5).seed(9);
+/// let (mut a, mut b) = (p.build()?, p.build()?);
+/// let (mut ia, mut ib) = (vec![0.0; 32], vec![0.0; 32]);
+/// a.input(0, &net, &mut ia)?;
+/// b.input(0, &net, &mut ib)?;
+/// assert_eq!(ia, ib);
+/// let err = TemplateMatching::params().missing(1.0).build().unwrap_err();
+/// assert!(err.to_string().contains("missing"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TemplateMatchingParams {
@@ -121,6 +137,17 @@ impl Params for TemplateMatchingParams {
 /// use canns::prelude::*;
 /// let task = TemplateMatching::params().position(vec![0.5]).noise_level(0.2).missing(0.3).build()?;
 /// assert_eq!(task.n_steps(), 200);
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A noisy template at -2 rad with 30% of its inputs missing.
+/// let mut task = TemplateMatching::params().position(vec![-2.0]).noise_level(0.2).missing(0.3).build()?;
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let sim = simulate(&mut net, &mut task)?;
+/// // The bump still settles on the template.
+/// let c = sim.centre[[sim.t.len() - 1, 0]];
+/// assert!((c + 2.0).abs() < 0.15, "{c}");
 /// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -9,6 +9,18 @@ use crate::params::Params;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`SmoothTracking`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A 2D target from (0, 0) to (1, -1) over 5 time units at dt = 0.5.
+/// let task = SmoothTracking::params().keypoints(vec![vec![0.0, 0.0], vec![1.0, -1.0]]).durations(vec![5.0]).dt(0.5).build()?;
+/// assert_eq!((task.dim(), task.n_steps()), (2, 10));
+/// // One duration per segment: one fewer than the keypoints.
+/// let err = SmoothTracking::params().durations(vec![1.0]).build().unwrap_err();
+/// assert!(err.to_string().contains("durations"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmoothTrackingParams {
@@ -176,6 +188,17 @@ fn targets(keypoints: &[Vec<f64>], durations: &[f64], dt: f64) -> Vec<f64> {
 /// let mut z = [0.0];
 /// task.target(99, &mut z);
 /// assert!((z[0] - 1.0).abs() < 1e-12);
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A stimulus moving slowly from 0 to 1 rad; the bump follows it.
+/// let mut task = SmoothTracking::params().keypoints(vec![vec![0.0], vec![1.0]]).durations(vec![30.0]).build()?;
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let sim = simulate(&mut net, &mut task)?;
+/// assert_eq!(sim.t.len(), 300);
+/// let (last, target) = (sim.centre[[299, 0]], sim.target[[299, 0]]);
+/// assert!((target - 1.0).abs() < 1e-12 && (last - target).abs() < 0.15, "{last}");
 /// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,22 @@ use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the [`Bcm`] rule.
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{Bcm, LearningRule};
+/// let mut layer = LinearLayer::params().n_inputs(2).build()?;
+/// layer.set_weights(array![[0.99, 0.0]].view())?;
+/// // A large step is clipped at w_max.
+/// let mut bcm = Bcm::params().learning_rate(0.5).w_max(1.0).build()?;
+/// bcm.step(&mut layer, array![1.0, 0.0].view())?;
+/// assert_eq!(layer.weights()[[0, 0]], 1.0);
+/// let err = Bcm::params().w_max(0.0).build().unwrap_err();
+/// assert!(err.to_string().contains("w_max"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BcmParams {
@@ -141,6 +157,26 @@ impl Params for BcmParams {
 ///   the development of neuron selectivity".
 /// - Intrator & Cooper (1992), Neural Networks 5(1):3-17 (the running average
 ///   of `y^2` as threshold).
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{Bcm, LearningRule};
+/// // Threshold theta = 0.1 (the layer's theta_init), eta = 0.1.
+/// let step = |w: f64| -> canns::Result<(f64, f64)> {
+///     let mut layer = LinearLayer::params().n_inputs(1).build()?;
+///     layer.set_weights(array![[w]].view())?;
+///     Bcm::params().learning_rate(0.1).build()?.step(&mut layer, array![1.0].view())?;
+///     Ok((layer.weights()[[0, 0]], layer.theta()[0]))
+/// };
+/// // Above threshold (y = 1): potentiation by eta y (y - theta) = 0.09.
+/// let (w, theta) = step(1.0)?;
+/// assert!((w - 1.09).abs() < 1e-12 && (theta - (0.1 + 0.9 / 100.0)).abs() < 1e-12);
+/// // Below it (y = 0.05): depression by 0.1 * 0.05 * 0.05 = 0.00025.
+/// assert!((step(0.05)?.0 - 0.04975).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Bcm {
     params: BcmParams,

@@ -9,6 +9,24 @@ use ndarray::{ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 /// The divisor `n` of the Hebbian sum.
+///
+/// # Example
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::ndarray::array;
+/// use canns::train::{Hebbian, LearningRule, Normalization};
+/// // Two patterns of 4 neurons; neurons 0 and 2 agree in both: the sum is 2.
+/// let patterns = array![[1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, -1.0]];
+/// let w02 = |norm| -> canns::Result<f64> {
+///     let mut net = Hopfield::params().n_neurons(4).build()?;
+///     Hebbian::params().normalization(norm).build()?.train(&mut net, patterns.view())?;
+///     Ok(net.weights()[[0, 2]])
+/// };
+/// assert_eq!(w02(Normalization::Neurons)?, 0.5); // / N = 4
+/// assert_eq!(w02(Normalization::Patterns)?, 1.0); // / 2 patterns
+/// assert_eq!(w02(Normalization::None)?, 2.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Normalization {
@@ -22,6 +40,23 @@ pub enum Normalization {
 }
 
 /// Parameters of the [`Hebbian`] rule.
+///
+/// # Example
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::train::{patterns, Hebbian, LearningRule};
+/// let stored = patterns::random(2, 20, 3);
+/// let mut net = Hopfield::params().n_neurons(20).build()?;
+/// Hebbian::params().build()?.train(&mut net, stored.view())?;
+/// // Anti-Hebbian unlearning of the same patterns removes them again.
+/// let mut unlearn = Hebbian::params().anti(true).build()?;
+/// unlearn.train(&mut net, stored.view())?;
+/// assert!(net.weights().iter().all(|w| w.abs() < 1e-12));
+/// assert_eq!(unlearn.to_string(), "AntiHebbian(eta=1, by Neurons, 2 patterns seen)");
+/// let err = Hebbian::params().learning_rate(0.0).build().unwrap_err();
+/// assert!(err.to_string().contains("learning_rate"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HebbianParams {
@@ -152,6 +187,24 @@ impl Params for HebbianParams {
 /// - Hebb (1949), The Organization of Behavior.
 /// - Hopfield (1982), PNAS 79(8):2554-2558.
 /// - Hopfield, Feinstein & Palmer (1983), Nature 304:158-159 ("unlearning").
+///
+/// # Example
+/// ```
+/// use canns::models::Hopfield;
+/// use canns::ndarray::array;
+/// use canns::train::{Hebbian, LearningRule};
+/// // W = p p^T / N with a zero diagonal.
+/// let p = array![[1.0, -1.0, 1.0]];
+/// let mut net = Hopfield::params().n_neurons(3).build()?;
+/// let mut rule = Hebbian::params().build()?;
+/// rule.train(&mut net, p.view())?;
+/// let third = 1.0 / 3.0;
+/// assert_eq!(net.weights(), &array![[0.0, -third, third], [-third, 0.0, -third], [third, -third, 0.0]]);
+/// assert_eq!(rule.patterns_seen(), 1);
+/// // The pattern is a fixed point.
+/// assert!(net.recall(&[1.0, -1.0, 1.0], 5)?.converged);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Hebbian {
     params: HebbianParams,

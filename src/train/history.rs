@@ -28,6 +28,21 @@ use serde::{Deserialize, Serialize};
 /// assert!(angles[[5, 0]] < angles[[0, 0]] && angles[[5, 0]] < 10.0, "{angles}");
 /// let fig = h.plot_angles(axes.view())?;
 /// assert_eq!(fig.plot().data().len(), 1);
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{LearningRule, Oja};
+/// let data = array![[1.0, 0.2], [-1.0, -0.1], [0.9, 0.0], [-1.1, 0.1]];
+/// let mut layer = LinearLayer::params().n_inputs(2).seed(4).build()?;
+/// let w0 = layer.weights().clone();
+/// let mut oja = Oja::params().learning_rate(0.05).epochs(3).build()?;
+/// oja.train(&mut layer, data.view())?;
+/// // A snapshot before training and one after each epoch of 4 samples.
+/// let h = oja.history();
+/// assert_eq!((h.len(), h.epochs(), h.samples()), (4, &[0, 1, 2, 3][..], &[0, 4, 8, 12][..]));
+/// assert_eq!((&h.weights()[0], &h.weights()[3]), (&w0, layer.weights()));
 /// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -68,6 +68,27 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
 
 /// A rule that changes the weights of a layer from the samples it is shown.
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{LearningRule, Oja};
+/// // Code written against `LearningRule` trains any rule's layer.
+/// fn present<R: LearningRule>(rule: &mut R, layer: &mut R::Layer, x: &[f64]) -> canns::Result<()> {
+///     rule.step(layer, canns::ndarray::ArrayView1::from(x))
+/// }
+/// let mut layer = LinearLayer::params().n_inputs(2).build()?;
+/// layer.set_weights(array![[1.0, 0.0]].view())?;
+/// // One Oja step: y = w.x = 1, w += eta y (x - y w) = 0.1 (0, 1).
+/// let mut oja = Oja::params().learning_rate(0.1).normalize(false).build()?;
+/// present(&mut oja, &mut layer, &[1.0, 1.0])?;
+/// assert_eq!(oja.name(), "oja");
+/// assert!((layer.weights()[[0, 0]] - 1.0).abs() < 1e-12 && (layer.weights()[[0, 1]] - 0.1).abs() < 1e-12);
+/// // A sample of the wrong length is an error, not a panic.
+/// assert!(present(&mut oja, &mut layer, &[1.0]).is_err());
+/// # Ok::<(), canns::Error>(())
+/// ```
 pub trait LearningRule {
     /// The kind of network the rule trains.
     type Layer;

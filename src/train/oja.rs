@@ -9,6 +9,20 @@ use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`Oja`]'s rule.
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{LearningRule, Oja};
+/// let mut oja = Oja::params().learning_rate(0.01).epochs(3).shuffle(true).seed(2).record_history(false).build()?;
+/// let mut layer = LinearLayer::params().n_inputs(2).build()?;
+/// oja.train(&mut layer, array![[1.0, 0.0], [0.0, 1.0]].view())?;
+/// assert_eq!((oja.samples_seen(), oja.history().len()), (6, 0)); // 3 epochs of 2, nothing recorded
+/// let err = Oja::params().epochs(0).build().unwrap_err();
+/// assert!(err.to_string().contains("epochs"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OjaParams {
@@ -137,6 +151,24 @@ impl Params for OjaParams {
 /// ## References
 /// Oja (1982), J. Math. Biology 15(3):267-273, "A simplified neuron model as
 /// a principal component analyzer".
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::train::{line_angle_deg, patterns, LearningRule, Oja};
+/// // Centred Gaussian data with variances 9 and 1 along random axes.
+/// let (x, axes) = patterns::gaussian(300, &[9.0, 1.0], 0)?;
+/// let mut layer = LinearLayer::params().n_inputs(2).seed(1).build()?;
+/// let mut oja = Oja::params().learning_rate(0.005).epochs(5).build()?;
+/// oja.train(&mut layer, x.view())?;
+/// // The weight vector turns to the first principal axis, at unit length.
+/// let w = layer.weights().row(0).to_vec();
+/// let angle = line_angle_deg(&w, axes.row(0).as_slice().unwrap());
+/// assert!(angle < 5.0, "{angle}");
+/// assert!((w.iter().map(|v| v * v).sum::<f64>() - 1.0).abs() < 1e-9);
+/// assert!(oja.to_string().contains("1500 samples seen"), "{oja}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Oja {
     params: OjaParams,

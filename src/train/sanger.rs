@@ -9,6 +9,21 @@ use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`Sanger`]'s rule.
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{LearningRule, Sanger};
+/// let mut gha = Sanger::params().learning_rate(0.01).epochs(2).normalize(false).build()?;
+/// let mut layer = LinearLayer::params().n_inputs(2).n_outputs(2).build()?;
+/// gha.train(&mut layer, array![[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]].view())?;
+/// assert_eq!((gha.samples_seen(), gha.history().epochs()), (6, &[0, 1, 2][..]));
+/// assert!(!gha.parameters().normalize);
+/// let err = Sanger::params().learning_rate(-1.0).build().unwrap_err();
+/// assert!(err.to_string().contains("learning_rate"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SangerParams {
@@ -138,6 +153,23 @@ impl Params for SangerParams {
 /// ## References
 /// Sanger (1989), Neural Networks 2(6):459-473, "Optimal unsupervised
 /// learning in a single-layer linear feedforward neural network".
+///
+/// # Example
+/// ```
+/// use canns::models::LinearLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{line_angle_deg, LearningRule, Sanger};
+/// // Variance 9 along axis 2, 1 along axis 1, none along axis 0.
+/// let data = array![[0.0, 1.0, 3.0], [0.0, -1.0, 3.0], [0.0, 1.0, -3.0], [0.0, -1.0, -3.0]];
+/// let mut layer = LinearLayer::params().n_inputs(3).n_outputs(2).seed(2).build()?;
+/// Sanger::params().learning_rate(0.01).epochs(300).build()?.train(&mut layer, data.view())?;
+/// let w = layer.weights();
+/// let (w0, w1) = (w.row(0).to_vec(), w.row(1).to_vec());
+/// assert!(line_angle_deg(&w0, &[0.0, 0.0, 1.0]) < 2.0 && line_angle_deg(&w1, &[0.0, 1.0, 0.0]) < 2.0);
+/// // The rows come out orthonormal.
+/// assert!(w.row(0).dot(&w.row(1)).abs() < 0.05);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Sanger {
     params: SangerParams,

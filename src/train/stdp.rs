@@ -10,6 +10,19 @@ use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the [`Stdp`] rule.
+///
+/// # Example
+/// ```
+/// use canns::train::Stdp;
+/// let stdp = Stdp::params().a_plus(0.02).a_minus(0.01).w_min(-1.0).epochs(2).build()?;
+/// assert_eq!((stdp.parameters().a_plus, stdp.parameters().epochs), (0.02, 2));
+/// // Potentiation twice as strong as depression: a net gain for coincident spikes.
+/// let w = stdp.window(0.9, 1)?;
+/// assert!((w.dw_at(0).unwrap() - 0.01 * (0.02 - 0.01)).abs() < 1e-12);
+/// let err = Stdp::params().w_min(0.5).w_max(0.2).build().unwrap_err();
+/// assert!(err.to_string().contains("w_max"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StdpParams {
@@ -151,6 +164,23 @@ impl Params for StdpParams {
 /// - Bi & Poo (1998), J. Neurosci. 18(24):10464-10472, "Synaptic
 ///   modifications in cultured hippocampal neurons".
 /// - Song, Miller & Abbott (2000), Nat. Neurosci. 3(9):919-926.
+///
+/// # Example
+/// ```
+/// use canns::models::SpikingLayer;
+/// use canns::ndarray::array;
+/// use canns::train::{LearningRule, Stdp};
+/// let mut layer = SpikingLayer::params().n_inputs(2).v_threshold(0.5).trace_decay(0.9).build()?;
+/// layer.set_weights(array![[0.8, 0.3]].view())?;
+/// let mut stdp = Stdp::params().learning_rate(1.0).a_plus(0.01).a_minus(0.0105).build()?;
+/// // Input 0 makes the neuron spike; input 1 fires two steps later: post
+/// // before pre, so synapse 1 is depressed by A- 0.9^2.
+/// stdp.train(&mut layer, array![[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]].view())?;
+/// let dw = layer.weights()[[0, 1]] - 0.3;
+/// assert!((dw + 0.0105 * 0.81).abs() < 1e-12, "{dw}");
+/// assert_eq!(stdp.samples_seen(), 3);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Stdp {
     params: StdpParams,
@@ -326,6 +356,19 @@ super::rule_display!(Stdp, StdpParams, "samples_seen", "samples presented", |r| 
     .samples_seen);
 
 /// The learning window of an STDP rule (see [`Stdp::window`]).
+///
+/// # Example
+/// ```
+/// use canns::train::Stdp;
+/// let w = Stdp::params().learning_rate(1.0).a_plus(0.01).a_minus(0.0105).build()?.window(0.5, 3)?;
+/// assert_eq!(w.lag, vec![-3, -2, -1, 0, 1, 2, 3]);
+/// // Pre before post (lag > 0) potentiates, post before pre depresses, both
+/// // decaying by the trace factor per step.
+/// assert!((w.dw_at(1).unwrap() - 0.005).abs() < 1e-12);
+/// assert!((w.dw_at(-3).unwrap() + 0.0105 * 0.125).abs() < 1e-12);
+/// assert_eq!(w.dw_at(4), None);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct StdpWindow {
     /// Postsynaptic minus presynaptic spike time (steps).

@@ -7,6 +7,19 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, TAU};
 
 /// Parameters of [`ThetaClock`].
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::ThetaClock;
+/// // An 8 Hz rhythm (125 ms cycles) stepped at 0.5 ms.
+/// let clock = ThetaClock::params().cycle_len(125.0).dt(0.5).build()?;
+/// assert_eq!(clock.steps_per_cycle(), 250.0);
+/// assert_eq!(clock.cycle(600), 2); // 300 ms
+/// // A step longer than the cycle is an error naming the field.
+/// let err = ThetaClock::params().cycle_len(10.0).dt(20.0).build().unwrap_err();
+/// assert!(err.to_string().contains("`dt`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ThetaClockParams {
@@ -115,6 +128,19 @@ impl Render for ThetaClockParams {
 }
 
 /// The theta phase and the drive modulations at one step.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::ThetaClock;
+/// let clock = ThetaClock::params().build()?; // L = 100 ms, dt = 1 ms, v_max = 1 m/s
+/// // Running at 0.5 m/s without turning, at the start of a cycle (phase -pi):
+/// let m = clock.modulation(0, 0.5, 0.0);
+/// assert_eq!((m.cycle, m.linear_gain, m.angular_gain), (0, 0.5, 0.0));
+/// assert!((m.phase + std::f64::consts::PI).abs() < 1e-12);
+/// assert!(m.gc.abs() < 1e-12); // 1 + (1/2 + 0.5) cos(-pi)
+/// assert!((m.hd - 0.5).abs() < 1e-12); // 1 + (1/2 + 0) cos(-pi)
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ThetaModulation {
     /// Theta phase (rad, in [-pi, pi); -pi at the start of a cycle).
@@ -191,6 +217,21 @@ pub struct ThetaModulation {
 ///
 /// The clock holds no running state: every quantity is a function of the
 /// step index, so a run can be replayed or split without drift.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::ThetaClock;
+/// let clock = ThetaClock::params().build()?;
+/// // The grid drive peaks mid-cycle (phase 0) and is weakest at its start;
+/// // a speed beyond v_max saturates the gain at 1.
+/// let gc: Vec<f64> = (0..100).map(|i| clock.modulation(i, 2.0, 0.0).gc).collect();
+/// let peak = (0..100).max_by(|&a, &b| gc[a].total_cmp(&gc[b])).unwrap();
+/// assert_eq!(peak, 50);
+/// assert!((gc[50] - 2.5).abs() < 1e-12 && (gc[0] + 0.5).abs() < 1e-12);
+/// assert_eq!(clock.time(250), 250.0); // ms
+/// assert!(clock.to_string().starts_with("ThetaClock(L=100 ms"), "{clock}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThetaClock {
     params: ThetaClockParams,

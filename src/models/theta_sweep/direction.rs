@@ -15,6 +15,19 @@ use std::f64::consts::PI;
 
 /// Parameters of [`DirectionCellNetwork`] (Ji et al. 2025; defaults of
 /// `canns`'s `DirectionCellNetwork`). Time is in milliseconds.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::DirectionCellNetwork;
+/// let p = DirectionCellNetwork::params().num(36).adaptation_strength(5.0);
+/// assert!((p.m() - 0.5).abs() < 1e-12); // 5 * tau / tau_v = 5 * 10 / 100
+/// let net = p.build()?;
+/// assert_eq!(net.preferred_directions().len(), 36);
+/// // A ring needs at least 3 neurons.
+/// let err = DirectionCellNetwork::params().num(2).build().unwrap_err();
+/// assert!(err.to_string().contains("`num`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DirectionCellNetworkParams {
@@ -254,6 +267,22 @@ impl Weights {
 /// - Ji, Z., Lomi, E., Jeffery, K., Mitchell, A. S. & Burgess, N. (2025).
 ///   Phase precession relative to turning angle in theta-modulated head
 ///   direction cells. Hippocampus 35(2):e70008.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::{DirectionCellNetwork, ThetaClock};
+/// let mut net = DirectionCellNetwork::params().noise_strength(0.0).build()?;
+/// let clock = ThetaClock::params().build()?;
+/// assert_eq!(net.direction(), None); // silent before any input
+/// for i in 0..250 {
+///     net.update(-1.0, clock.modulation(i, 0.0, 0.0).hd)?;
+/// }
+/// // Mid-cycle, without noise, the bump sits on the heading.
+/// let d = net.direction().expect("an active bump");
+/// assert!((d + 1.0).abs() < 0.05, "{d}");
+/// assert_eq!(net.steps(), 250);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct DirectionCellNetwork {
     params: DirectionCellNetworkParams,

@@ -19,6 +19,19 @@ use std::f64::consts::PI;
 
 /// Parameters of [`GridCellNetwork`] (Ji et al. 2025; defaults of `canns`'s
 /// `GridCellNetwork`). Time is in milliseconds, positions in metres.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::GridCellNetwork;
+/// let p = GridCellNetwork::params().num_gc_x(16).mapping_ratio(4.0);
+/// assert!((p.m() - 1.5).abs() < 1e-12); // adaptation_strength * tau / tau_v
+/// let net = p.build()?;
+/// assert!((net.spacing() - std::f64::consts::PI / 2.0).abs() < 1e-12); // 2 pi / 4 m
+/// // The torus needs at least 4 neurons per side.
+/// let err = GridCellNetwork::params().num_gc_x(2).build().unwrap_err();
+/// assert!(err.to_string().contains("num_gc_x"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GridCellNetworkParams {
@@ -293,6 +306,22 @@ impl Render for GridCellNetworkParams {
 /// - Ji, Z., Chu, T., Wu, S. & Burgess, N. (2025). A systems model of
 ///   alternating theta sweeps via firing rate adaptation. Curr Biol
 ///   35(4):709-722.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::GridCellNetwork;
+/// // A 24 x 24 module without noise, driven at a fixed position by one active
+/// // direction cell (bin 50 of 100: heading 0).
+/// let mut gc = GridCellNetwork::params().num_gc_x(24).mapping_ratio(10.0).noise_strength(0.0).build()?;
+/// let mut dc = vec![0.0; gc.parameters().num_dc];
+/// dc[50] = 1.0;
+/// for _ in 0..100 {
+///     gc.update([0.3, 0.2], &dc, 1.0)?;
+/// }
+/// let p = gc.decoded_position().expect("an active bump");
+/// assert!((p[0] - 0.3).abs() < 0.1 && (p[1] - 0.2).abs() < 0.1, "{p:?}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct GridCellNetwork {
     params: GridCellNetworkParams,

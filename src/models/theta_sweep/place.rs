@@ -76,6 +76,23 @@ pub fn t_maze(
 /// top edge downwards (as `canns`'s `MovementCostGrid`); a cell is
 /// accessible when its centre lies inside the boundary polygon and outside
 /// every hole. Accessible cells are numbered row by row from the top.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::GeodesicGrid;
+/// // A 30 cm square at 10 cm with the centre cell walled off: 8 cells.
+/// let square = [[0.0, 0.0], [0.3, 0.0], [0.3, 0.3], [0.0, 0.3]];
+/// let hole = vec![[0.1, 0.1], [0.2, 0.1], [0.2, 0.2], [0.1, 0.2]];
+/// let grid = GeodesicGrid::from_polygon(&square, &[hole], 0.1)?;
+/// assert_eq!((grid.n_cells(), grid.shape()), (8, (3, 3)));
+/// // From the top middle to the bottom middle the path goes round the wall:
+/// // two diagonal steps, not the straight 0.2 m.
+/// let (top, bottom) = (grid.cell_index([0.15, 0.25]).unwrap(), grid.cell_index([0.15, 0.05]).unwrap());
+/// let d = grid.distances()[top * grid.n_cells() + bottom];
+/// assert!((d - 0.2 * 2f64.sqrt()).abs() < 1e-12, "{d}");
+/// assert_eq!(grid.cell_index([0.15, 0.15]), None);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct GeodesicGrid {
     dx: f64,
@@ -373,6 +390,18 @@ impl Render for GeodesicGrid {
 
 /// Parameters of [`PlaceCellNetwork`] (Chu et al. 2024; defaults of
 /// `canns`'s `PlaceCellNetwork`). Time is in milliseconds, distances in metres.
+///
+/// # Example
+/// ```
+/// use canns::models::theta_sweep::{GeodesicGrid, PlaceCellNetwork};
+/// let grid = GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
+/// let net = PlaceCellNetwork::params().a(0.1).m(1.0).build(&grid)?;
+/// assert_eq!((net.parameters().a, net.grid().n_cells()), (0.1, 80));
+/// // The activity cutoff is a fraction of the peak rate, below 1.
+/// let err = PlaceCellNetwork::params().activity_cutoff(1.0).build(&grid).unwrap_err();
+/// assert!(err.to_string().contains("activity_cutoff"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlaceCellNetworkParams {
@@ -933,6 +962,23 @@ impl RunKernel {
 /// - Chu, T., Ji, Z., Zuo, J., Mi, Y., Zhang, W., Huang, T., Bush, D.,
 ///   Burgess, N. & Wu, S. (2024). Firing rate adaptation affords place cell
 ///   theta sweeps, phase precession and procession. eLife 12:RP87055.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::models::theta_sweep::GeodesicGrid;
+/// // A 1 m x 0.2 m corridor at 5 cm; the animal stands at x = 0.3 m.
+/// let grid = GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
+/// let mut net = PlaceCellNetwork::params().m(0.0).build(&grid)?;
+/// assert!(net.decoded_position().is_none()); // silent before any input
+/// for _ in 0..200 {
+///     net.update([0.3, 0.1], 1.0)?;
+/// }
+/// let p = net.decoded_position().expect("an active bump");
+/// assert!((p[0] - 0.3).abs() < 0.05 && (p[1] - 0.1).abs() < 0.05, "{p:?}");
+/// assert!(net.to_string().starts_with("PlaceCellNetwork(80 cells"), "{net}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct PlaceCellNetwork {
     params: PlaceCellNetworkParams,
