@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 /// assert!((s.offset + 0.02).abs() < 1e-9 && (s.lag + 0.2).abs() < 1e-6);
 /// // A target that never moves has no lag.
 /// assert!(tracking_summary(&[0.1; 20], &[0.0; 20], 0.1, 0).lag.is_nan());
-/// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackingSummary {
