@@ -78,7 +78,10 @@ pub enum SgdMode {
 /// use canns::ndarray::Array2;
 /// // Two clusters far apart: their kNN graph has two components, so the
 /// // spectral start falls back to a random one and says so.
-/// let x = Array2::from_shape_fn((24, 2), |(i, j)| (i / 12) as f64 * 50.0 + ((i * 5 + j) % 7) as f64);
+/// let x = Array2::from_shape_fn((24, 2), |(i, j)| {
+///     let k = (i % 12) as f64;
+///     if j == 0 { (i / 12) as f64 * 50.0 + k } else { 0.1 * k * k }
+/// });
 /// let p = Umap::params().n_neighbors(4).n_epochs(20);
 /// let spectral = p.clone().fit(&x.view())?;
 /// assert!(spectral.warnings()[0].contains("2 connected components"), "{:?}", spectral.warnings());
