@@ -44,6 +44,27 @@ use std::f64::consts::TAU;
 
 /// Shape `psi` of the partition-of-unity bumps, as a function of
 /// `s = 1 - d / r` in `[0, 1]`.
+///
+/// # Example
+/// ```
+/// use canns::tda::{rips, RipsParams, PartitionWeight, SparseCircularParams};
+/// // 200 points on a circle, 20 landmarks.
+/// let pts = canns::ndarray::Array2::from_shape_fn((200, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 200.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(20))?;
+/// let lin = SparseCircularParams::default().weight(PartitionWeight::Linear).run(&pts, &d, 0)?;
+/// let quad = SparseCircularParams::default().weight(PartitionWeight::Quadratic).run(&pts, &d, 0)?;
+/// // The bump shape only changes how the landmarks' angles blend in between.
+/// assert_eq!(lin.landmark_theta, quad.landmark_theta);
+/// assert!(lin.theta.iter().zip(&quad.theta).any(|(a, b)| (a - b).abs() > 1e-6));
+/// for c in [&lin, &quad] {
+///     let step = canns::space::angle_diff(c.theta[101], c.theta[100]).abs();
+///     assert!((step - std::f64::consts::TAU / 200.0).abs() < 0.01, "{step}");
+/// }
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartitionWeight {
@@ -63,6 +84,23 @@ impl PartitionWeight {
 }
 
 /// Parameters of [`sparse_circular_coordinates`].
+///
+/// # Example
+/// ```
+/// use canns::params::Params;
+/// use canns::tda::{rips, RipsParams, SparseCircularParams};
+/// let pts = canns::ndarray::Array2::from_shape_fn((100, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 100.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(20))?;
+/// // The cover taken early in the class's life: eps = birth + 0.2 (death - birth).
+/// let c = SparseCircularParams::default().fraction(0.2).run(&pts, &d, 0)?;
+/// assert!((c.eps - (c.birth + 0.2 * (c.death - c.birth))).abs() < 1e-12);
+/// let err = SparseCircularParams::default().fraction(1.0).validate().unwrap_err();
+/// assert!(err.to_string().contains("fraction"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SparseCircularParams {
@@ -131,6 +169,22 @@ impl Params for SparseCircularParams {
 }
 
 /// Circular coordinates of every point, with what was needed to get them.
+///
+/// # Example
+/// ```
+/// use canns::tda::{rips, RipsParams, SparseCircularParams};
+/// let pts = canns::ndarray::Array2::from_shape_fn((120, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 120.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(24))?;
+/// let c = SparseCircularParams::default().run(&pts, &d, 0)?;
+/// assert_eq!((c.theta.len(), c.landmark_theta.len(), c.n_uncovered), (120, 24, 0));
+/// assert!(c.birth < c.eps && c.eps < c.death && (c.radius - c.eps / 2.0).abs() < 1e-12);
+/// assert!(c.theta.iter().all(|t| (0.0..std::f64::consts::TAU).contains(t)));
+/// assert!(c.to_string().starts_with("CircularCoordinates(120 points, 24 landmarks"), "{c}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CircularCoordinates {
     /// Angle of every point, radians in `[0, 2 pi)`.
