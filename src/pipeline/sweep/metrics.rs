@@ -27,7 +27,7 @@ use std::sync::Arc;
 ///     .metric("final_centre", |run: &Run| Ok(run.centres()[[run.n_steps() - 1, 0]]))
 ///     .run()?;
 /// let c = result.column("final_centre")?[0];
-/// assert!((c - 1.0).abs() < 0.3, "{c}"); // the stimulus ends at 1 rad
+/// assert!((c - 1.0).abs() < 0.5, "{c}"); // near the stimulus, which ends at 1 rad
 /// // A run can also be made by hand from a simulation, e.g. to test a metric.
 /// let mut net = Cann1d::params().num(64).build()?;
 /// let mut task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]).build()?;
