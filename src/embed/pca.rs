@@ -29,7 +29,10 @@ use serde::{Deserialize, Serialize};
 /// ```
 /// use canns::prelude::*;
 /// // 50 points spread along the diagonal of the plane, with a little width.
-/// let x = Array2::from_shape_fn((50, 2), |(i, j)| i as f64 + if j == 0 { 0.3 } else { -0.3 } * (i % 2) as f64);
+/// let x = Array2::from_shape_fn((50, 2), |(i, j)| {
+///     let across = if j == 0 { 0.3 } else { -0.3 };
+///     i as f64 + across * (i % 2) as f64
+/// });
 /// let (pca, y) = Pca::params().n_components(1).whiten(true).fit_transform(&x.view())?;
 /// assert_eq!((pca.n_components(), y.dim()), (1, (50, 1)));
 /// assert!(pca.explained_variance_ratio()[0] > 0.99);

@@ -106,7 +106,7 @@ pub enum Init {
 /// use canns::embed::Umap;
 /// use canns::params::Params;
 /// use canns::ndarray::Array2;
-/// let x = Array2::from_shape_fn((20, 4), |(i, j)| ((i * 3 + j * 7) % 10) as f64);
+/// let x = Array2::from_shape_fn((20, 4), |(i, j)| (0.3 * i as f64 + j as f64).sin());
 /// let u = Umap::params().n_neighbors(5).n_components(3).min_dist(0.5).n_epochs(30).fit(&x.view())?;
 /// assert_eq!((u.embedding().dim(), u.n_epochs()), ((20, 3), 30));
 /// assert_eq!(u.used_params().min_dist, 0.5);
