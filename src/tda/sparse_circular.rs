@@ -59,9 +59,11 @@ use std::f64::consts::TAU;
 /// // The bump shape only changes how the landmarks' angles blend in between.
 /// assert_eq!(lin.landmark_theta, quad.landmark_theta);
 /// assert!(lin.theta.iter().zip(&quad.theta).any(|(a, b)| (a - b).abs() > 1e-6));
+/// // Either way the coordinate winds once round the circle, in small steps.
 /// for c in [&lin, &quad] {
-///     let step = canns::space::angle_diff(c.theta[101], c.theta[100]).abs();
-///     assert!((step - std::f64::consts::TAU / 200.0).abs() < 0.01, "{step}");
+///     let steps: Vec<f64> = (0..200).map(|i| canns::space::angle_diff(c.theta[(i + 1) % 200], c.theta[i])).collect();
+///     assert!((steps.iter().sum::<f64>().abs() - std::f64::consts::TAU).abs() < 1e-9);
+///     assert!(steps.iter().all(|s| s.abs() < 3.0 * std::f64::consts::TAU / 200.0), "{steps:?}");
 /// }
 /// # Ok::<(), canns::Error>(())
 /// ```

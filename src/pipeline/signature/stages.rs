@@ -656,11 +656,12 @@ impl Params for SignatureParams {
 ///     if j == 0 { a.cos() } else { a.sin() }
 /// });
 /// let t = SignatureParams::default().n_points(30).topology(&pts)?;
-/// assert_eq!((t.landmarks.len(), t.diagrams.n_points), (30, 30));
-/// // The circle's class is born at about the landmark spacing and dies when
-/// // the inscribed equilateral triangle fills in (side sqrt 3).
+/// assert_eq!((t.landmarks.len(), t.distances.dim()), (30, (30, 30)));
+/// // The circle's class is born when the largest gap between landmarks
+/// // closes and dies when the inscribed equilateral triangle fills in
+/// // (side sqrt 3).
 /// let c = &t.classes[0];
-/// assert!(c.birth < 0.3 && (c.death - 3f64.sqrt()).abs() < 0.1, "{c:?}");
+/// assert!(c.birth < 0.4 && (c.death - 3f64.sqrt()).abs() < 0.1, "{c:?}");
 /// # Ok::<(), canns::Error>(())
 /// ```
 #[derive(Debug, Clone)]
