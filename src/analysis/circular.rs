@@ -3,6 +3,17 @@
 use serde::{Deserialize, Serialize};
 
 /// A decoded angle compared with a measured one.
+///
+/// # Example
+/// ```
+/// use canns::analysis::compare_angles;
+/// // A decoded angle running the same way as the measured one, rotated by 1 rad.
+/// let phi: Vec<f64> = (0..50).map(|i| i as f64 * 0.2).collect();
+/// let theta: Vec<f64> = phi.iter().map(|p| p - 1.0).collect();
+/// let c = compare_angles(&theta, &phi).unwrap();
+/// assert_eq!((c.sign, c.n), (1.0, 50));
+/// assert!((c.offset - 1.0).abs() < 1e-9 && c.correlation > 0.999);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CircularComparison {
     /// Which decoded coordinate (0 or 1).

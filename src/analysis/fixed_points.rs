@@ -8,6 +8,24 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 /// How stability is judged from the Jacobian of the map.
+///
+/// # Example
+/// ```
+/// use canns::analysis::fixed_points::{FixedPointFinder, Stability};
+/// use canns::models::FnMap;
+/// use canns::ndarray::Array2;
+/// // x -> -2 x: lambda = -2 at the fixed point 0. As a map, |lambda| > 1:
+/// // unstable. As the Euler step (dt = 1) of the flow dx/dt = -3 x, the
+/// // flow's eigenvalue lambda - 1 = -3 < 0: stable.
+/// let mut map = FnMap::new(1, |x: &[f64], out: &mut [f64]| out[0] = -2.0 * x[0]);
+/// let states = Array2::from_shape_fn((10, 1), |(i, _)| i as f64 / 9.0 - 0.5);
+/// let p = FixedPointFinder::params().n_inits(10);
+/// let as_map = p.clone().run(&mut map, &states.view())?;
+/// let as_flow = p.stability(Stability::Continuous).run(&mut map, &states.view())?;
+/// assert_eq!((as_map.len(), as_map.is_stable[0]), (1, false));
+/// assert!(as_flow.is_stable[0]);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stability {
@@ -19,6 +37,17 @@ pub enum Stability {
 }
 
 /// Parameters of [`FixedPointFinder`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let p = FixedPointFinder::params().n_inits(16).lr_init(0.1).seed(3);
+/// p.validate()?;
+/// assert_eq!((p.n_inits, p.lr_init, p.seed), (16, 0.1, 3));
+/// let err = FixedPointFinder::params().lr_factor(1.5).validate().unwrap_err();
+/// assert!(err.to_string().contains("lr_factor"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FixedPointFinderParams {
@@ -138,6 +167,20 @@ impl Default for FixedPointFinderParams {
 ///   identifying and characterizing fixed points in recurrent neural
 ///   networks, JOSS 3(31):1003.
 /// - Kingma & Ba (2015), Adam: a method for stochastic optimization, ICLR.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::models::FnMap;
+/// // x -> x / 2 + 1 has one fixed point, x* = 2, stable (lambda = 0.5).
+/// let mut map = FnMap::new(1, |x: &[f64], out: &mut [f64]| out[0] = 0.5 * x[0] + 1.0);
+/// let states = Array2::from_shape_fn((20, 1), |(i, _)| i as f64 * 0.2);
+/// let fps = FixedPointFinder::params().n_inits(20).run(&mut map, &states.view())?;
+/// assert_eq!(fps.len(), 1);
+/// assert!((fps.xstar[[0, 0]] - 2.0).abs() < 1e-3, "{}", fps.xstar[[0, 0]]);
+/// assert!((fps.eigenvalues[0][0].0 - 0.5).abs() < 1e-6 && fps.is_stable[0]);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct FixedPointFinder;
 
@@ -432,6 +475,23 @@ impl Params for FixedPointFinderParams {
 /// `xstar`, `f_xstar`, `x_init`: `(n, dim)`; `jacobians[i]`: `(dim, dim)`
 /// with `J[a][b] = dF_a / dx_b`; `eigenvalues[i]`: `dim` pairs `(re, im)`,
 /// sorted by decreasing modulus.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::models::FnMap;
+/// // x' = tanh(2 x): fixed points 0 (unstable) and +-0.9575 (stable).
+/// let mut map = FnMap::new(1, |x: &[f64], out: &mut [f64]| out[0] = (2.0 * x[0]).tanh());
+/// let states = Array2::from_shape_fn((30, 1), |(i, _)| -1.0 + 2.0 * i as f64 / 29.0);
+/// let fps = FixedPointFinder::params().n_inits(30).run(&mut map, &states.view())?;
+/// assert_eq!(fps.xstar.dim(), (3, 1));
+/// assert_eq!(fps.jacobians[0].dim(), (1, 1));
+/// // The unstable point has the largest |lambda| (= 2 at x = 0).
+/// let top = fps.top_modulus();
+/// assert!(top.iter().any(|m| (m - 2.0).abs() < 1e-3));
+/// assert!(fps.to_string().contains("2 stable"), "{fps}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct FixedPoints {
     /// The fixed points.

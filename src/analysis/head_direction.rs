@@ -16,6 +16,17 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 
 /// Parameters of [`hd_tuning`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let p = HdTuningParams::default().n_bins(36).n_shuffles(100);
+/// p.validate()?;
+/// assert_eq!((p.n_bins, p.n_shuffles), (36, 100));
+/// let err = HdTuningParams::default().percentile(120.0).validate().unwrap_err();
+/// assert!(err.to_string().contains("percentile"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HdTuningParams {
@@ -113,6 +124,25 @@ impl Params for HdTuningParams {
 }
 
 /// Scores of one unit's head-direction tuning.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // The head turns at 1 rad/s for 60 s; the unit fires whenever it faces 2 +- 0.3 rad.
+/// let t: Vec<f64> = (0..6000).map(|i| i as f64 * 0.01).collect();
+/// let hd: Vec<f64> = t.clone();
+/// let near = |a: f64| (a.rem_euclid(TWO_PI) - 2.0).abs() < 0.3;
+/// let spikes: Vec<f64> = t.iter().filter(|&&a| near(a)).copied().step_by(3).collect();
+/// let tuning = HdTuningParams::default().n_shuffles(0).fit(&t, &hd, &[spikes])?;
+/// let u = &tuning.units[0];
+/// // 10 passes through the field, 60 samples each, every third one a spike.
+/// assert!(u.unit == "0" && (195..=205).contains(&u.n_spikes), "{}", u.n_spikes);
+/// assert!((u.preferred_direction - 2.0).abs() < 0.05, "{}", u.preferred_direction);
+/// assert!(u.rayleigh > 0.9 && u.mutual_info > 2.0);
+/// // Without shuffles there is no threshold to pass.
+/// assert!(u.rayleigh_threshold.is_nan() && !u.is_hd_cell);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HdUnit {
     /// Unit label.
@@ -146,6 +176,28 @@ pub struct HdUnit {
 ///
 /// # Shapes
 /// `curves` is `(n_units, n_bins)`; `bin_centres` and `occupancy` have `n_bins`.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // The head turns at 1 rad/s for 60 s; unit 0 fires facing 2 rad, unit 1 at 5 rad.
+/// let t: Vec<f64> = (0..6000).map(|i| i as f64 * 0.01).collect();
+/// let fires = |c: f64| -> Vec<f64> {
+///     t.iter().filter(|&&a| (a.rem_euclid(TWO_PI) - c).abs() < 0.3).copied().step_by(3).collect()
+/// };
+/// let tuning = HdTuningParams::default().n_bins(36).n_shuffles(0).fit(&t, &t, &[fires(2.0), fires(5.0)])?;
+/// assert_eq!(tuning.curves.dim(), (2, 36));
+/// assert_eq!((tuning.n_units(), tuning.bin_centres.len()), (2, 36));
+/// // 60 s of tracking spread over the bins; every direction faced 9 or 10
+/// // times, about 0.17 s each time.
+/// let total: f64 = tuning.occupancy.iter().sum();
+/// assert!((total - 60.0).abs() < 1e-6, "{total}");
+/// assert!(tuning.occupancy.iter().all(|o| *o > 1.5 && *o < 1.85), "{:?}", tuning.occupancy);
+/// let tuning = tuning.with_labels(&["a", "b"])?;
+/// assert_eq!(tuning.summary()?.height(), 2);
+/// assert!(tuning.to_string().starts_with("HdTuning: 2 units, 36 bins"));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct HdTuning {
     /// The parameters used.

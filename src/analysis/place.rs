@@ -11,6 +11,22 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`rate_map`].
+///
+/// # Example
+/// ```
+/// use canns::analysis::place::RateMapParams;
+/// use canns::params::Params;
+/// // A fixed 1 m box in 10 cm bins, whatever part of it was visited.
+/// let p = RateMapParams::default().bin_size(0.1).extent(Some([0.0, 1.0, 0.0, 1.0]));
+/// let t: Vec<f64> = (0..1000).map(|i| i as f64 * 0.02).collect();
+/// let x: Vec<f64> = t.iter().map(|t| 0.2 + 0.01 * t).collect();
+/// let y = vec![0.5; t.len()];
+/// let maps = p.run(&t, &x, &y, &[vec![1.0, 2.0, 3.0]])?;
+/// assert_eq!((maps[0].rates.dim(), maps[0].extent), ((10, 10), [0.0, 1.0, 0.0, 1.0]));
+/// let err = RateMapParams::default().extent(Some([1.0, 0.0, 0.0, 1.0])).validate().unwrap_err();
+/// assert!(err.to_string().contains("extent"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateMapParams {
@@ -111,6 +127,22 @@ impl Params for RateMapParams {
 /// # Shapes
 /// `rates`, `occupancy` and `counts` are `(n_y, n_x)`: row `i` is
 /// `y = y_min + (i + 0.5) bin_size`, column `j` is `x = x_min + (j + 0.5) bin_size`.
+///
+/// # Example
+/// ```
+/// use canns::analysis::place::RateMap;
+/// use canns::ndarray::Array2;
+/// // Uniform occupancy; the unit fires at 10 Hz in one bin of 100 and is silent elsewhere.
+/// let mut rates = Array2::zeros((10, 10));
+/// rates[[2, 7]] = 10.0;
+/// let m = RateMap::from_rates(rates, Array2::ones((10, 10)), 0.1)?;
+/// assert!((m.mean_rate() - 0.1).abs() < 1e-12 && m.peak_rate() == 10.0);
+/// // One bin in 100: log2(100) bits per spike, sparsity 1/100.
+/// assert!((m.spatial_information() - 100f64.log2()).abs() < 1e-9);
+/// assert!((m.sparsity() - 0.01).abs() < 1e-12);
+/// assert!(m.to_string().starts_with("RateMap 10 x 10 bins"), "{m}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateMap {
     /// The parameters used.

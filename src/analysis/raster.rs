@@ -75,6 +75,22 @@ pub fn raster(spikes: &[Vec<f64>], labels: &[String], t0: f64, t1: f64) -> Resul
 ///
 /// # Shapes
 /// `mean` and `sem` are `(n_units, n_bins)`; `t` has `n_bins` bin centres.
+///
+/// # Example
+/// ```
+/// use canns::analysis::raster::psth;
+/// // Unit "a" fires 10 ms after each of 4 events, unit "b" after every other one.
+/// let events = [1.0, 2.0, 3.0, 4.0];
+/// let a: Vec<f64> = events.iter().map(|e| e + 0.01).collect();
+/// let b = vec![1.01, 3.01];
+/// let p = psth(&[a, b], &events, -0.1, 0.1, 0.02, &["a".into(), "b".into()])?;
+/// assert_eq!((p.mean.dim(), p.t.len()), ((2, 10), 10));
+/// // Bin 5 is [0, 20) ms: 1 spike per 20 ms = 50 Hz, half of the time for "b".
+/// assert_eq!((p.mean[[0, 5]], p.sem[[0, 5]]), (50.0, 0.0));
+/// assert!((p.mean[[1, 5]] - 25.0).abs() < 1e-9 && p.sem[[1, 5]] > 0.0);
+/// assert!(p.to_string().starts_with("Psth: 2 units, 4 events, 10 bins"), "{p}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Psth {
     /// Bin centres relative to the event (seconds).

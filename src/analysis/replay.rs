@@ -8,6 +8,19 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`ReplayStats`]. Times in the trajectory's time unit.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A bump moving 0.01 rad per step of 1 time unit, analysed from t = 100.
+/// let c = Array2::from_shape_fn((1000, 1), |(t, _)| wrap(0.01 * t as f64));
+/// let s = ReplayStats::params().dt(1.0).start(100.0).lags(vec![1.0, 2.0, 4.0, 8.0]).fit(&[c])?;
+/// assert_eq!(s.lags, vec![1.0, 2.0, 4.0, 8.0]);
+/// assert!((s.net_displacement - 0.01 * 899.0).abs() < 1e-9, "{}", s.net_displacement);
+/// let err = ReplayStats::params().fit_to(0.5).validate().unwrap_err();
+/// assert!(err.to_string().contains("fit_to"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReplayStatsParams {
@@ -237,6 +250,24 @@ impl Params for ReplayStatsParams {
 }
 
 /// Replay statistics of a set of trials (see the [`analysis`](crate::analysis) docs).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Two random walks (uniform steps, a hash as the random source): diffusive.
+/// let u = |k: usize| ((k as f64 * 12.9898).sin() * 43758.5453).rem_euclid(1.0) - 0.5;
+/// let walk = |seed: usize| {
+///     let mut c = 0.0;
+///     Array2::from_shape_fn((3000, 1), move |(t, _)| { c += 0.05 * u(seed + t); wrap(c) })
+/// };
+/// let s = ReplayStats::params().fit(&[walk(0), walk(10_000)])?;
+/// assert_eq!((s.dim, s.n_trials), (1, 2));
+/// assert!((s.msd_exponent - 1.0).abs() < 0.2, "{}", s.msd_exponent);
+/// // Steps over 10 samples are near Gaussian: alpha close to 2.
+/// assert!(s.levy_alpha.unwrap() > 1.6, "{s}");
+/// assert_eq!(s.counts.iter().sum::<usize>(), s.step_sizes.len());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplayStats {
     /// The parameters used.

@@ -73,6 +73,18 @@ fn mean(v: impl IntoIterator<Item = f64>) -> Option<f64> {
 }
 
 /// One theta cycle of a direction sweep.
+///
+/// # Example
+/// ```
+/// use canns::analysis::theta::direction_sweeps;
+/// // One cycle of 4 steps; the network is silent at the second step.
+/// let s = direction_sweeps(&[0.1, 0.9, -0.3, 0.2], &[true, false, true, true], 4)?;
+/// let c = s.cycles[0];
+/// // The silent 0.9 does not count: the peak is -0.3, the half range (0.2 + 0.3) / 2.
+/// assert_eq!((c.cycle, c.peak), (0, Some(-0.3)));
+/// assert!((c.half_range.unwrap() - 0.25).abs() < 1e-12 && c.silent_fraction == 0.25);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DirectionCycle {
     /// Cycle index from the start of the series.
@@ -87,6 +99,22 @@ pub struct DirectionCycle {
 }
 
 /// Per-cycle statistics of a direction sweep; see [`direction_sweeps`].
+///
+/// # Example
+/// ```
+/// use canns::analysis::theta::direction_sweeps;
+/// // Three cycles of 3 steps: left, left, right of the heading; the last step silent.
+/// let off = [0.2, 0.6, 0.1, 0.3, 0.4, 0.0, -0.5, -0.2, 9.9];
+/// let active = [true, true, true, true, true, true, true, true, false];
+/// let s = direction_sweeps(&off, &active, 3)?;
+/// assert_eq!(s.peaks(), vec![0.6, 0.4, -0.5]);
+/// assert!((s.mean_abs_peak.unwrap() - 0.5).abs() < 1e-12);
+/// assert!((s.mean_peak.unwrap() - 0.5 / 3.0).abs() < 1e-12);
+/// // One side change in two successive pairs; one silent step in nine.
+/// assert_eq!(s.alternation, Some(0.5));
+/// assert!((s.silent_fraction - 1.0 / 9.0).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectionSweeps {
     /// Every whole cycle.
@@ -259,6 +287,21 @@ pub fn phase_bin_centres(n_bins: usize) -> Vec<f64> {
 }
 
 /// One theta cycle of a position sweep (metres).
+///
+/// # Example
+/// ```
+/// use canns::analysis::theta::position_sweeps;
+/// // Heading north (+y) at the origin; the decoded position sweeps ahead and to the left (-x).
+/// let dec = [[0.0, 0.05], [-0.04, 0.15], [-0.02, 0.25]];
+/// let s = position_sweeps(&dec, &[[0.0, 0.0]; 3], &[std::f64::consts::FRAC_PI_2; 3], 3)?;
+/// let c = s.cycles[0];
+/// assert!((c.max_ahead - 0.25).abs() < 1e-12 && (c.min_ahead - 0.05).abs() < 1e-12);
+/// assert!((c.ego_length - 0.2).abs() < 1e-12);
+/// // Left of a northward heading is positive.
+/// assert!((c.lateral_peak - 0.04).abs() < 1e-12 && (c.lateral_range - 0.04).abs() < 1e-12);
+/// assert_eq!(c.silent_fraction, 0.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PositionCycle {
     /// Cycle index from the start of the series.
@@ -283,6 +326,24 @@ pub struct PositionCycle {
 }
 
 /// Per-cycle statistics of a position sweep; see [`position_sweeps`].
+///
+/// # Example
+/// ```
+/// use canns::analysis::theta::position_sweeps;
+/// // The animal runs along +x at 0.01 m per step; the decoded position sweeps
+/// // from 0 to 0.2 m ahead of it in each 5-step cycle, and is lost in the last step.
+/// let pos: Vec<[f64; 2]> = (0..10).map(|i| [0.01 * i as f64, 0.0]).collect();
+/// let dec: Vec<[f64; 2]> = (0..10)
+///     .map(|i| if i == 9 { [f64::NAN; 2] } else { [pos[i][0] + 0.05 * (i % 5) as f64, 0.0] })
+///     .collect();
+/// let s = position_sweeps(&dec, &pos, &[0.0; 10], 5)?;
+/// assert_eq!(s.cycles.len(), 2);
+/// // Egocentric: 0 to 0.2 m ahead; allocentric also counts the 0.04 m run (first cycle).
+/// assert!((s.ego_length.unwrap() - (0.2 + 0.15) / 2.0).abs() < 1e-12);
+/// assert!((s.cycles[0].allo_length - 0.24).abs() < 1e-12);
+/// assert!((s.cycles[1].silent_fraction - 0.2).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PositionSweeps {
     /// Cycles with at least two decoded steps.
@@ -412,6 +473,21 @@ pub fn position_sweeps(
 }
 
 /// A circular-linear regression of phase on position; see [`circular_linear_fit`].
+///
+/// # Example
+/// ```
+/// use canns::analysis::theta::circular_linear_fit;
+/// use canns::space::wrap;
+/// // Phase advancing by 2 rad per metre from -1 rad; half the samples weigh double.
+/// let x: Vec<f64> = (0..100).map(|i| i as f64 / 100.0).collect();
+/// let phase: Vec<f64> = x.iter().map(|x| wrap(2.0 * x - 1.0)).collect();
+/// let w: Vec<f64> = (0..100).map(|i| if i % 2 == 0 { 2.0 } else { 1.0 }).collect();
+/// let fit = circular_linear_fit(&x, &phase, &w, 10.0)?;
+/// assert!((fit.slope - 2.0).abs() < 1e-6 && (wrap(fit.offset + 1.0)).abs() < 1e-6);
+/// assert!(fit.resultant > 0.999 && fit.rho > 0.9, "{fit:?}");
+/// assert_eq!(fit.weight, 150.0);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CircularLinearFit {
     /// Slope (rad of phase per unit of position; negative: precession).

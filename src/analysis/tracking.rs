@@ -4,6 +4,21 @@ use crate::space::angle_diff;
 use serde::{Deserialize, Serialize};
 
 /// Summary of tracking a moving or fixed target on a ring.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // The bump runs 0.02 rad ahead of a target moving at 0.1 rad per time unit.
+/// let target: Vec<f64> = (0..100).map(|i| 0.01 * i as f64).collect();
+/// let centre: Vec<f64> = target.iter().map(|t| t + 0.02).collect();
+/// let s = tracking_summary(&centre, &target, 0.1, 10);
+/// assert_eq!(s.n_steps, 90);
+/// assert!((s.rmse - 0.02).abs() < 1e-9 && (s.mean_abs_error - 0.02).abs() < 1e-9);
+/// // Anticipation: a negative offset and lag (0.02 rad / 0.1 rad per time unit).
+/// assert!((s.offset + 0.02).abs() < 1e-9 && (s.lag + 0.2).abs() < 1e-6);
+/// // A target that never moves has no lag.
+/// assert!(tracking_summary(&[0.1; 20], &[0.0; 20], 0.1, 0).lag.is_nan());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackingSummary {
     /// Mean absolute circular error |centre - target| (rad), over the steps used.

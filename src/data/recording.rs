@@ -196,6 +196,28 @@ pub struct Recording {
 }
 
 /// Builds a [`Recording`] from plain vectors (see [`Recording::builder`]).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Spikes in long format (unit, time), a silent unit, stimulus events and two epochs.
+/// let rec = Recording::builder()
+///     .spikes(vec![4, 2, 4], vec![0.2, 0.4, 1.5])
+///     .spike_train(9, vec![])
+///     .events("stimulus", vec![0.5, 1.0])
+///     .epoch("sleep", 0.0, 1.0)
+///     .epoch("sleep", 2.0, 3.0)
+///     .source("demo")
+///     .build()?;
+/// assert_eq!((rec.unit_ids(), rec.n_spikes()), (vec![2, 4, 9], 3));
+/// assert_eq!(rec.spike_times(4), vec![0.2, 1.5]);
+/// assert_eq!(rec.intervals("sleep")?, vec![(0.0, 1.0), (2.0, 3.0)]);
+/// assert_eq!((rec.events().height(), rec.source()), (2, "demo"));
+/// // Vectors that go together must have the same length.
+/// let err = Recording::builder().spikes(vec![1, 2], vec![0.1]).build().unwrap_err();
+/// assert!(err.to_string().contains("unit"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct RecordingBuilder {
     spike_unit: Vec<u32>,

@@ -6,6 +6,19 @@ use plotly::layout::{Axis, Layout, Margin};
 use plotly::{HeatMap, Plot, Scatter};
 
 /// One line of a line plot.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let t = vec![0.0, 1.0, 2.0];
+/// let bump = Series::line("bump", t.clone(), vec![0.1, 0.3, 0.2]).width(3.0);
+/// let input = Series::dashed("input", t.clone(), vec![5.0, 10.0, 5.0]).on_right_axis();
+/// assert!(input.dashed && input.right_axis && bump.width == Some(3.0));
+/// // The series on the right axis gets a second y axis titled with its name.
+/// let fig = lines("tracking", "t (ms)", "height", vec![bump, input]);
+/// let json = fig.to_json();
+/// assert!(json.contains("\"y2\"") && json.contains("\"bump\""), "{json}");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Legend name.

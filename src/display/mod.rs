@@ -79,12 +79,37 @@ pub const DEFAULT_HEIGHT: usize = 420;
 /// Something that renders itself in a notebook.
 ///
 /// Types implement [`Render::bundle`]; their inherent `evcxr_display` emits it.
+///
+/// # Example
+/// ```
+/// use canns::display::{Bundle, KeyValues, Render};
+/// // A type of one's own renders through the same toolbox as the crate's types.
+/// struct Trial { steps: usize }
+/// impl Render for Trial {
+///     fn bundle(&self) -> Bundle {
+///         let table = KeyValues::new("Trial").row("steps", self.steps, "time steps");
+///         Bundle::html(table.to_html(), format!("Trial({} steps)", self.steps))
+///     }
+/// }
+/// let b = Trial { steps: 300 }.bundle();
+/// assert_eq!(b.text, "Trial(300 steps)");
+/// assert!(b.html.contains("<td>300</td>") && b.svg.is_none());
+/// ```
 pub trait Render {
     /// The MIME bundle for this value.
     fn bundle(&self) -> Bundle;
 }
 
 /// One notebook output: an HTML view (tables and figures) and a text line.
+///
+/// # Example
+/// ```
+/// use canns::display::Bundle;
+/// // Text only: an HTML view and the plain-text line a terminal shows.
+/// let b = Bundle::html("<b>4 units</b>", "4 units");
+/// assert_eq!((b.html.as_str(), b.text.as_str()), ("<b>4 units</b>", "4 units"));
+/// assert!(b.plotly_json.is_none() && b.svg.is_none());
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Bundle {
     /// Offline-renderable HTML: summary tables and figures (see [`plot_html`]).

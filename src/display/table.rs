@@ -23,6 +23,15 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// A two-column table: name, value (and an optional unit/meaning column).
+///
+/// # Example
+/// ```
+/// use canns::display::KeyValues;
+/// let html = KeyValues::new("Cann1d").row("tau", 1.0, "ms").row("k", "8.1", "inhibition <1").to_html();
+/// assert!(html.contains("<caption>Cann1d</caption>") && html.contains("<code>tau</code>"));
+/// // Text is escaped for HTML.
+/// assert!(html.contains("inhibition &lt;1"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyValues {
     title: String,
@@ -70,6 +79,17 @@ impl KeyValues {
 }
 
 /// A truncated data table (header + rows of strings), e.g. a view of a DataFrame.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let df = canns::polars::df!("unit" => (0..100u32).collect::<Vec<_>>(), "rate" => vec![1.5; 100]).unwrap();
+/// let t = Table::from_dataframe("rates", &df);
+/// // 100 rows shown as the first and last five.
+/// assert_eq!((t.n_rows, t.rows.len(), t.columns.clone()), (100, 10, vec!["unit".to_string(), "rate".into()]));
+/// assert_eq!(t.rows[9][0], "99");
+/// assert_eq!(t.bundle().text, "Table rates (100 rows x 2 columns)");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     /// Caption.
@@ -219,6 +239,10 @@ super::evcxr_display_via_render!(Table);
 /// use canns::prelude::*;
 /// let df = canns::polars::df!("t" => [0.0, 0.1], "x" => [1.0, 2.0]).unwrap();
 /// df.evcxr_display(); // what a notebook cell ending in `df` calls
+/// // It shows the crate's table of the frame: every column, the shape in the text.
+/// let shown = Table::from_dataframe("DataFrame", &df);
+/// assert_eq!((shown.columns.len(), shown.n_rows), (2, 2));
+/// assert_eq!(shown.bundle().text, "Table DataFrame (2 rows x 2 columns)");
 /// ```
 pub trait ShowDataFrame {
     /// Renders the DataFrame in an evcxr notebook.

@@ -11,6 +11,24 @@ const SMOOTH_K_TOLERANCE: f64 = 1e-5;
 const MIN_K_DIST_SCALE: f64 = 1e-3;
 
 /// Parameters of [`FuzzyGraph`].
+///
+/// # Example
+/// ```
+/// use canns::embed::FuzzyGraph;
+/// use canns::params::Params;
+/// use canns::ndarray::Array2;
+/// let x = Array2::from_shape_fn((20, 2), |(i, j)| {
+///     let t = i as f64 / 20.0 * std::f64::consts::TAU;
+///     if j == 0 { t.cos() } else { t.sin() }
+/// });
+/// // Gardner et al.'s torus analysis: no neighbour taken as fully connected.
+/// let g = FuzzyGraph::params().n_neighbors(4).local_connectivity(0.0).fit(&x.view())?;
+/// assert_eq!((g.n_points(), g.n_neighbors()), (20, 4));
+/// assert!(g.rhos().iter().all(|r| *r == 0.0) && g.weight(0, 1) < 1.0);
+/// let err = FuzzyGraph::params().n_neighbors(1).validate().unwrap_err();
+/// assert!(err.to_string().contains("n_neighbors"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FuzzyGraphParams {
@@ -132,6 +150,24 @@ pub fn fuzzy_graph(
 ///
 /// A symmetric sparse graph with membership strengths in `(0, 1]`, stored
 /// row-wise (compressed sparse rows, column indices ascending).
+///
+/// # Example
+/// ```
+/// use canns::embed::{fuzzy_graph, Metric};
+/// use canns::ndarray::Array2;
+/// // Two clusters of 10 points on a line, far apart.
+/// let x = Array2::from_shape_fn((20, 1), |(i, _)| if i < 10 { i as f64 } else { 100.0 + i as f64 });
+/// let g = fuzzy_graph(&x.view(), 3, Metric::Euclidean)?;
+/// let (n, comp) = g.components();
+/// assert_eq!(n, 2);
+/// assert!(comp[..10].iter().all(|c| *c == comp[0]) && comp[10] != comp[0]);
+/// // Memberships are symmetric and in (0, 1]; no edge joins the clusters.
+/// assert_eq!(g.weight(4, 5), g.weight(5, 4));
+/// assert!(g.triplets().iter().all(|&(_, _, w)| w > 0.0 && w <= 1.0));
+/// assert_eq!(g.weight(0, 15), 0.0);
+/// assert!(g.to_string().starts_with("FuzzyGraph(20 points"), "{g}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct FuzzyGraph {
     indptr: Vec<usize>,

@@ -6,6 +6,21 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Distance between data points.
+///
+/// # Example
+/// ```
+/// use canns::embed::Metric;
+/// use canns::ndarray::array;
+/// let (a, b) = (array![1.0, 0.0], array![0.0, 2.0]);
+/// assert!((Metric::Euclidean.distance(&a.view(), &b.view()) - 5f64.sqrt()).abs() < 1e-12);
+/// assert_eq!(Metric::Manhattan.distance(&a.view(), &b.view()), 3.0);
+/// // Orthogonal directions: cosine distance 1 whatever the lengths.
+/// assert_eq!(Metric::Cosine.distance(&a.view(), &b.view()), 1.0);
+/// assert_eq!(Metric::parse("L1")?, Metric::Manhattan);
+/// let err = Metric::parse("hamming").unwrap_err().to_string();
+/// assert!(err.contains("metric") && err.contains("hamming"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
@@ -62,6 +77,19 @@ impl std::fmt::Display for Metric {
 }
 
 /// How [`knn`] searches.
+///
+/// # Example
+/// ```
+/// use canns::embed::{knn, KnnAlgorithm, Metric};
+/// use canns::ndarray::Array2;
+/// // Both exact searches find the same neighbours; only their speed differs.
+/// let x = Array2::from_shape_fn((40, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64 + 0.01 * i as f64);
+/// let tree = knn(&x.view(), 4, Metric::Euclidean, KnnAlgorithm::BallTree)?;
+/// let brute = knn(&x.view(), 4, Metric::Euclidean, KnnAlgorithm::BruteForce)?;
+/// assert_eq!(tree.indices, brute.indices);
+/// assert!((&tree.distances - &brute.distances).iter().all(|d| d.abs() < 1e-9));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum KnnAlgorithm {
@@ -89,6 +117,22 @@ pub const BALL_TREE_MAX_FEATURES: usize = 12;
 /// neighbour (distance 0, as umap-learn's kNN), ties are broken by index.
 ///
 /// The `k` nearest neighbours of every point.
+///
+/// # Example
+/// ```
+/// use canns::embed::{knn, KnnAlgorithm, Metric};
+/// use canns::ndarray::array;
+/// let x = array![[0.0, 0.0], [0.0, 1.0], [5.0, 0.0], [5.0, 2.0]];
+/// let nn = knn(&x.view(), 3, Metric::Manhattan, KnnAlgorithm::Auto)?;
+/// assert_eq!((nn.n_points(), nn.k(), nn.metric), (4, 3, Metric::Manhattan));
+/// // Each point is its own first neighbour; point 3's next are 2 (at 2) and 1 (at 6).
+/// assert_eq!(nn.indices.row(3).to_vec(), vec![3, 2, 1]);
+/// assert_eq!(nn.distances.row(3).to_vec(), vec![0.0, 2.0, 6.0]);
+/// // More neighbours than points is an error naming the field.
+/// let err = knn(&x.view(), 5, Metric::Euclidean, KnnAlgorithm::Auto).unwrap_err();
+/// assert!(err.to_string().contains("n_neighbors"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Knn {
     /// `indices[[i, j]]`: the `j`-th nearest neighbour of point `i`

@@ -7,6 +7,26 @@ use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`Pca`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // 50 points spread along the diagonal of the plane, with a little width.
+/// let x = Array2::from_shape_fn((50, 2), |(i, j)| {
+///     let across = if j == 0 { 0.3 } else { -0.3 };
+///     i as f64 + across * (i % 2) as f64
+/// });
+/// let (pca, y) = Pca::params().n_components(1).whiten(true).fit_transform(&x.view())?;
+/// assert_eq!((pca.n_components(), y.dim()), (1, (50, 1)));
+/// assert!(pca.explained_variance_ratio()[0] > 0.99);
+/// // Whitened: the projection has unit (sample) variance.
+/// let var = y.column(0).var(1.0);
+/// assert!((var - 1.0).abs() < 1e-9, "{var}");
+/// // More components than features is an error naming the field.
+/// let err = Pca::params().n_components(3).fit(&x.view()).unwrap_err();
+/// assert!(err.to_string().contains("n_components"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PcaParams {

@@ -11,6 +11,25 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How the SGD is scheduled.
+///
+/// # Example
+/// ```
+/// use canns::embed::{SgdMode, Umap};
+/// use canns::ndarray::Array2;
+/// let x = Array2::from_shape_fn((30, 2), |(i, j)| {
+///     let t = i as f64 / 30.0 * std::f64::consts::TAU;
+///     if j == 0 { t.cos() } else { t.sin() }
+/// });
+/// let p = Umap::params().n_neighbors(5).n_epochs(50);
+/// // The parallel schedule gives the same embedding for a seed, run after run.
+/// let a = p.clone().fit(&x.view())?;
+/// assert_eq!(a.embedding(), p.clone().fit(&x.view())?.embedding());
+/// // umap-learn's sequential schedule moves the points in another order.
+/// let s = p.sgd(SgdMode::Sequential).fit(&x.view())?;
+/// assert_eq!(s.embedding().dim(), (30, 2));
+/// assert_ne!(a.embedding(), s.embedding());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum SgdMode {
@@ -23,6 +42,24 @@ pub enum SgdMode {
 }
 
 /// How the embedding starts.
+///
+/// # Example
+/// ```
+/// use canns::embed::{Init, Umap};
+/// use canns::ndarray::Array2;
+/// // Two clusters far apart: their kNN graph has two components, so the
+/// // spectral start falls back to a random one and says so.
+/// let x = Array2::from_shape_fn((24, 2), |(i, j)| {
+///     let k = (i % 12) as f64;
+///     if j == 0 { (i / 12) as f64 * 50.0 + k } else { 0.1 * k * k }
+/// });
+/// let p = Umap::params().n_neighbors(4).n_epochs(20);
+/// let spectral = p.clone().fit(&x.view())?;
+/// assert!(spectral.warnings()[0].contains("2 connected components"), "{:?}", spectral.warnings());
+/// // Asking for a random start is not a fallback: no warning.
+/// assert!(p.init(Init::Random).fit(&x.view())?.warnings().is_empty());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Init {
@@ -34,6 +71,21 @@ pub enum Init {
 }
 
 /// Parameters of [`Umap`]; defaults are umap-learn's.
+///
+/// # Example
+/// ```
+/// use canns::embed::Umap;
+/// use canns::params::Params;
+/// use canns::ndarray::Array2;
+/// let x = Array2::from_shape_fn((20, 4), |(i, j)| (0.3 * i as f64 + j as f64).sin());
+/// let u = Umap::params().n_neighbors(5).n_components(3).min_dist(0.5).n_epochs(30).fit(&x.view())?;
+/// assert_eq!((u.embedding().dim(), u.n_epochs()), ((20, 3), 30));
+/// assert_eq!(u.used_params().min_dist, 0.5);
+/// // Points cannot sit closer than `min_dist` on a scale of `spread`.
+/// let err = Umap::params().min_dist(2.0).validate().unwrap_err();
+/// assert!(err.to_string().contains("min_dist"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UmapParams {

@@ -2,6 +2,17 @@ use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 /// When to show progress.
+///
+/// # Example
+/// ```
+/// use canns::pipeline::progress::{Progress, ShowProgress};
+/// // `Auto` hides small runs (and everything outside a terminal or a notebook
+/// // kernel, as here); `Always` reports on stderr; `Never` stays silent.
+/// assert!(!Progress::new("fit", 10, 1e3, ShowProgress::Auto).is_shown());
+/// assert!(Progress::new("fit", 10, 1e3, ShowProgress::Always).is_shown());
+/// assert!(!Progress::new("fit", 10, 1e12, ShowProgress::Never).is_shown());
+/// assert_eq!(ShowProgress::default(), ShowProgress::Auto);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShowProgress {
@@ -41,6 +52,21 @@ pub fn in_notebook_kernel() -> bool {
 /// shows as it runs and keeps in the saved notebook; nothing elsewhere.
 ///
 /// A progress report on stderr.
+///
+/// # Example
+/// ```
+/// use canns::pipeline::progress::{Progress, ShowProgress};
+/// // A long loop reports as it goes: a bar on a terminal, a line every few
+/// // seconds (and one at the end) in a notebook or a log.
+/// let mut progress = Progress::new("simulate", 200, 200.0 * 1e6, ShowProgress::Always);
+/// assert!(progress.is_shown());
+/// let mut sum = 0.0;
+/// for step in 1..=200 {
+///     sum += step as f64;
+///     progress.update(step);
+/// }
+/// assert_eq!(sum, 20_100.0);
+/// ```
 #[derive(Debug)]
 pub struct Progress {
     label: String,

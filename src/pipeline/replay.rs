@@ -99,6 +99,21 @@ pub fn ji_2d(mu: f64, gamma: f64, length: usize, seed: u64) -> Result<Cann2d> {
 /// # Shapes
 /// `centres` is `(n_steps, dim)` (wrapped angles); `raster` is
 /// `(n_recorded, n_neurons)`, row `k` at step `k * raster_every`.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::replay::{ji_1d, run_replay};
+/// // Without adaptation (m / m* = 0) the bump left by the cue stays near it.
+/// let mut net = ji_1d(0.0, 0)?;
+/// let mut task = Replay::params().cue_duration(10.0).free_duration(20.0).build()?;
+/// let run = run_replay(&mut net, &mut task, 10)?;
+/// assert_eq!((run.n_cue, run.centres.dim(), run.raster.dim()), (100, (300, 1), (30, 128)));
+/// let last = run.centres[[299, 0]];
+/// assert!(angle_diff(last, -0.75 * std::f64::consts::PI).abs() < 0.2, "{last}");
+/// assert_eq!(run.lost, 0);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplayRun {
     /// The seed of this run (network and input noise).
@@ -227,6 +242,20 @@ where
 }
 
 /// The runs of one protocol over several seeds.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Two seeds of a short protocol: 10 time units of cue, 20 free, no raster.
+/// let task = Replay::params().cue_duration(10.0).free_duration(20.0);
+/// let trials = replay_trials(|s| ji_1d(0.0, s), &task, &[3, 4], 0)?;
+/// assert_eq!(trials.runs.iter().map(|r| r.seed).collect::<Vec<_>>(), vec![3, 4]);
+/// assert_eq!(trials.centres()[1].dim(), (300, 1));
+/// // The input noise differs between seeds, so do the paths.
+/// assert_ne!(trials.runs[0].centres, trials.runs[1].centres);
+/// assert!(trials.to_string().starts_with("ReplayTrials(2 runs of 300 steps"), "{trials}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct ReplayTrials {
     /// The protocol (its seed replaced by each run's).
@@ -467,6 +496,18 @@ pub fn adaptation_spectrum(m_bars: &[f64], n_cues: usize) -> Result<AdaptationSp
 
 /// The result of [`adaptation_spectrum`]: per adaptation strength, the
 /// largest `|lambda|` over the fixed points found.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Above the travelling-wave boundary (m / m* = 2) the ring's fixed points
+/// // are unstable, with the largest |lambda| the theory gives.
+/// let s = adaptation_spectrum(&[2.0], 2)?;
+/// assert_eq!((s.m_bars.len(), s.m_star), (1, 1.0 / s.tau_v));
+/// assert!(s.n_points[0] >= 1 && s.n_stable[0] == 0, "{s}");
+/// assert!((s.top[0] - s.theory()[0]).abs() < 1e-3, "{s}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdaptationSpectrum {
     /// Adaptation strengths `m / m*`.

@@ -15,6 +15,21 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Options of [`simulate_with`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let mut task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(5.0).after(4.0).build()?;
+/// // States and inputs every 10th step; summaries at every step.
+/// let opts = SimOptions::default().record_every(10).record_input(true);
+/// let sim = simulate_with(&mut net, &mut task, &opts)?;
+/// assert_eq!((sim.n_steps(), sim.r.dim()), (100, (10, 64)));
+/// assert_eq!(sim.input.as_ref().map(|i| i.dim()), Some((10, 64)));
+/// let err = SimOptions::default().record_every(0).validate().unwrap_err();
+/// assert!(err.to_string().contains("record_every"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimOptions {
@@ -78,6 +93,22 @@ impl Params for SimOptions {
 /// - `centre`, `target`: `(n_steps, dim)`: decoded bump centre (population
 ///   vector of `r`; NaN where there is no bump) and ground truth per step;
 /// - `height`, `width`, `t`, `stimulus_on`: one value per step.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // A bump held at 1 rad by a stimulus, then left alone.
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let mut task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(5.0).after(4.0).build()?;
+/// let sim = simulate(&mut net, &mut task)?;
+/// assert_eq!((sim.n_steps(), sim.dim(), sim.shape.clone()), (100, 1, vec![64]));
+/// assert_eq!((sim.u.dim(), sim.centre.dim()), ((100, 64), (100, 1)));
+/// assert!(!sim.stimulus_on[0] && sim.stimulus_on[50]);
+/// assert!((sim.centre[[99, 0]] - 1.0).abs() < 0.05, "{}", sim.centre[[99, 0]]);
+/// assert_eq!(sim.to_dataframe()?.height(), 100);
+/// assert!(sim.to_string().contains("100 steps"), "{sim}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Simulation {
     /// Model name.

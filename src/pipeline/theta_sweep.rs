@@ -58,6 +58,22 @@ use serde::{Deserialize, Serialize};
 ///
 /// The theta-sweep pipeline: build its parameters with [`ThetaSweep::params`]
 /// and [`ThetaSweepParams::run`] them on a trajectory.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::spatial::Trajectory;
+/// // Half a second turning on a circle of 0.2 m radius at 0.3 m/s, the
+/// // direction ring only (no grid module).
+/// let t: Vec<f64> = (0..=50).map(|i| i as f64 * 0.01).collect();
+/// let xy: Vec<Vec<f64>> = t.iter().map(|t| vec![0.5 + 0.2 * (1.5 * t).cos(), 0.5 + 0.2 * (1.5 * t).sin()]).collect();
+/// let traj = Trajectory::new(t, xy)?;
+/// let res = ThetaSweep::params().with_grid(false).run(&traj)?;
+/// // 1 ms steps; the theta phase completes a cycle every 100 ms.
+/// assert_eq!((res.n_steps(), res.cycle[500]), (501, 5));
+/// assert!(res.direction_sweeps.is_some() && res.position_sweeps.is_none());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ThetaSweep;
 
@@ -69,6 +85,21 @@ impl ThetaSweep {
 }
 
 /// Parameters of [`ThetaSweep`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::spatial::Trajectory;
+/// let traj = Trajectory::new(vec![0.0, 0.2], vec![vec![0.2, 0.5], vec![0.3, 0.5]])?;
+/// // 2 ms steps, direction rates recorded every 5th step, no grid module.
+/// let p = ThetaSweep::params().dt(2.0).record_every(5).with_grid(false);
+/// let res = p.run(&traj)?;
+/// assert_eq!((res.n_steps(), res.dc_activity.nrows()), (101, 21));
+/// // The pipeline's step overrides the nested ones.
+/// let err = ThetaSweep::params().dt(0.0).validate().unwrap_err();
+/// assert!(err.to_string().contains("`dt`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ThetaSweepParams {
@@ -354,6 +385,22 @@ impl Render for ThetaSweepParams {
 /// - `dc_activity`: `(n_records, num)`, row `k` at step `k * record_every`;
 /// - `gc_activity`: `(n_records, num_gc_x^2)`, row `k` at step
 ///   `k * record_grid_every` (empty unless asked for).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::spatial::Trajectory;
+/// // 0.4 s straight along +x at 0.5 m/s, direction ring only.
+/// let traj = Trajectory::new(vec![0.0, 0.4], vec![vec![0.2, 0.5], vec![0.4, 0.5]])?;
+/// let res = ThetaSweep::params().with_grid(false).run(&traj)?;
+/// assert_eq!((res.x.len(), res.dc_activity.dim()), (401, (41, 100)));
+/// assert!((res.speed[200] - 0.5).abs() < 1e-9 && res.heading[200].abs() < 1e-9);
+/// // Two warm-up cycles out of four leave two cycles of direction sweeps.
+/// assert_eq!(res.direction_sweeps.as_ref().unwrap().cycles.len(), 2);
+/// assert_eq!(res.to_dataframe()?.width(), 23);
+/// assert!(res.to_string().contains("401 steps, 5 cycles"), "{res}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct ThetaSweepResult {
     /// Trajectory name.

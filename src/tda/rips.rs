@@ -9,6 +9,23 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`rips`].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// let pts = Array2::from_shape_fn((30, 2), |(i, c)| {
+///     let a = i as f64 * TWO_PI / 30.0;
+///     if c == 0 { a.cos() } else { a.sin() }
+/// });
+/// // The circle's class dies at sqrt 3 (the inscribed triangle fills in); cut
+/// // the filtration at 1 and it is still alive: an infinite bar.
+/// let d = RipsParams::default().threshold(1.0).run(&pts)?;
+/// assert_eq!((d.threshold, d.pairs[1].len()), (1.0, 1));
+/// assert!(d.pairs[1][0].1.is_infinite());
+/// let err = RipsParams::default().coeff(4).validate().unwrap_err();
+/// assert!(err.to_string().contains("coeff"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RipsParams {
@@ -154,6 +171,24 @@ fn check_rips_memory(n: usize, edges: u64, held: u64) -> Result<()> {
 
 /// A representative cocycle: simplices (vertex lists, ascending) with
 /// coefficients in Z/p, written in (-p/2, p/2].
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Twelve points on the unit circle, Z/3 coefficients.
+/// let pts = Array2::from_shape_fn((12, 2), |(i, c)| {
+///     let a = i as f64 * TWO_PI / 12.0;
+///     if c == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = RipsParams::default().coeff(3).cocycles(true).run(&pts)?;
+/// let c = &d.cocycles[0];
+/// // Born when the neighbours join (side 2 sin(pi / 12)), dead at sqrt 3.
+/// assert!((c.birth - 2.0 * (std::f64::consts::PI / 12.0).sin()).abs() < 1e-9);
+/// assert!((c.death - 3f64.sqrt()).abs() < 1e-9);
+/// // A 1-cocycle: edges, with coefficients in (-3/2, 3/2], none zero.
+/// assert!(c.simplices.iter().all(|(v, k)| v.len() == 2 && v[0] < v[1] && (*k == 1 || *k == -1)));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cocycle {
     /// Birth of the class.
@@ -165,6 +200,22 @@ pub struct Cocycle {
 }
 
 /// Persistence diagrams of a Vietoris-Rips filtration.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // The octahedron's six vertices: a 2-sphere, born when the edges of length
+/// // sqrt 2 close its faces, filled when the diagonals (length 2) come in.
+/// let pts = array![[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, -1.0]];
+/// let d = RipsParams::default().maxdim(2).run(&pts)?;
+/// assert_eq!((d.n_points, d.pairs.len()), (6, 3));
+/// assert!(d.pairs[1].is_empty());
+/// assert_eq!(d.pairs[2].len(), 1);
+/// assert!((d.pairs[2][0].0 - 2f64.sqrt()).abs() < 1e-12);
+/// // One connected component lives for ever.
+/// assert_eq!(d.longest(0, 1)[0].1, f64::INFINITY);
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagrams {
     /// `pairs[d]`: the `(birth, death)` intervals in dimension `d`, sorted

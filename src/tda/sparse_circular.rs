@@ -12,6 +12,29 @@ use std::f64::consts::TAU;
 
 /// Shape `psi` of the partition-of-unity bumps, as a function of
 /// `s = 1 - d / r` in `[0, 1]`.
+///
+/// # Example
+/// ```
+/// use canns::tda::{rips, RipsParams, PartitionWeight, SparseCircularParams};
+/// // 200 points on a circle, 20 landmarks.
+/// let pts = canns::ndarray::Array2::from_shape_fn((200, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 200.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(20))?;
+/// let lin = SparseCircularParams::default().weight(PartitionWeight::Linear).run(&pts, &d, 0)?;
+/// let quad = SparseCircularParams::default().weight(PartitionWeight::Quadratic).run(&pts, &d, 0)?;
+/// // The bump shape only changes how the landmarks' angles blend in between.
+/// assert_eq!(lin.landmark_theta, quad.landmark_theta);
+/// assert!(lin.theta.iter().zip(&quad.theta).any(|(a, b)| (a - b).abs() > 1e-6));
+/// // Either way the coordinate winds once round the circle, in small steps.
+/// for c in [&lin, &quad] {
+///     let steps: Vec<f64> = (0..200).map(|i| canns::space::angle_diff(c.theta[(i + 1) % 200], c.theta[i])).collect();
+///     assert!((steps.iter().sum::<f64>().abs() - std::f64::consts::TAU).abs() < 1e-9);
+///     assert!(steps.iter().all(|s| s.abs() < 3.0 * std::f64::consts::TAU / 200.0), "{steps:?}");
+/// }
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartitionWeight {
@@ -63,6 +86,23 @@ impl PartitionWeight {
 ///   cohomology of sparse filtrations, Discrete Comput. Geom. 59:175-225.
 ///
 /// Parameters of [`sparse_circular_coordinates`].
+///
+/// # Example
+/// ```
+/// use canns::params::Params;
+/// use canns::tda::{rips, RipsParams, SparseCircularParams};
+/// let pts = canns::ndarray::Array2::from_shape_fn((100, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 100.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(20))?;
+/// // The cover taken early in the class's life: eps = birth + 0.2 (death - birth).
+/// let c = SparseCircularParams::default().fraction(0.2).run(&pts, &d, 0)?;
+/// assert!((c.eps - (c.birth + 0.2 * (c.death - c.birth))).abs() < 1e-12);
+/// let err = SparseCircularParams::default().fraction(1.0).validate().unwrap_err();
+/// assert!(err.to_string().contains("fraction"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SparseCircularParams {
@@ -131,6 +171,22 @@ impl Params for SparseCircularParams {
 }
 
 /// Circular coordinates of every point, with what was needed to get them.
+///
+/// # Example
+/// ```
+/// use canns::tda::{rips, RipsParams, SparseCircularParams};
+/// let pts = canns::ndarray::Array2::from_shape_fn((120, 2), |(i, j)| {
+///     let a = i as f64 * std::f64::consts::TAU / 120.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(24))?;
+/// let c = SparseCircularParams::default().run(&pts, &d, 0)?;
+/// assert_eq!((c.theta.len(), c.landmark_theta.len(), c.n_uncovered), (120, 24, 0));
+/// assert!(c.birth < c.eps && c.eps < c.death && (c.radius - c.eps / 2.0).abs() < 1e-12);
+/// assert!(c.theta.iter().all(|t| (0.0..std::f64::consts::TAU).contains(t)));
+/// assert!(c.to_string().starts_with("CircularCoordinates(120 points, 24 landmarks"), "{c}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CircularCoordinates {
     /// Angle of every point, radians in `[0, 2 pi)`.

@@ -14,6 +14,27 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 
 /// Two decorrelated circular coordinates of every point.
+///
+/// # Example
+/// ```
+/// use canns::tda::{rips, RipsParams, toroidal_coordinates_of_points, SparseCircularParams};
+/// // A flat torus in R^4 on a 15 x 15 grid of angles, 80 landmarks.
+/// let n = 15;
+/// let pts = canns::ndarray::Array2::from_shape_fn((n * n, 4), |(i, j)| {
+///     let a = [(i / n) as f64, (i % n) as f64][j / 2] * std::f64::consts::TAU / n as f64;
+///     if j % 2 == 0 { a.cos() } else { a.sin() }
+/// });
+/// let d = rips(&pts, &RipsParams::default().coeff(47).cocycles(true).n_perm(80))?;
+/// let t = toroidal_coordinates_of_points(&pts, &d, &SparseCircularParams::default())?;
+/// assert_eq!(t.theta.dim(), (n * n, 2));
+/// // The change of basis is unimodular, and after it the two coordinates wind
+/// // independently (reduced Gram matrix: |g01| <= g00 / 2 <= g11 / 2).
+/// let b = t.basis;
+/// assert_eq!((b[0][0] * b[1][1] - b[0][1] * b[1][0]).abs(), 1);
+/// assert!(t.gram[0][1].abs() <= t.gram[0][0] / 2.0 + 1e-12 && t.gram[0][0] <= t.gram[1][1]);
+/// assert!(t.correlation().abs() < 0.2, "{}", t.correlation());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToroidalCoordinates {
     /// `(n_points, 2)` angles in radians, `[0, 2 pi)`.

@@ -6,6 +6,20 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// The element type of an array, from the header's `descr`.
+///
+/// # Example
+/// ```
+/// use canns::data::io::npy::{read_npy_bytes, Dtype};
+/// use ndarray_npy::WriteNpyExt;
+/// let mut buf = Vec::new();
+/// ndarray::arr1(&[1i16, -2, 3]).write_npy(&mut buf).unwrap();
+/// let a = read_npy_bytes(&buf, "counts")?;
+/// assert_eq!(a.dtype(), Dtype::I16);
+/// assert_eq!((a.dtype().name(), a.dtype().size()), ("int16", 2));
+/// // 64-bit integers beyond 2^53 do not fit a float exactly.
+/// assert!(a.dtype().is_exact_in_f64() && !Dtype::U64.is_exact_in_f64());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dtype {
     /// `float64`.
@@ -65,6 +79,20 @@ impl Dtype {
 }
 
 /// The values of an array, in C (row-major) order.
+///
+/// # Example
+/// ```
+/// use canns::data::io::npy::{read_npy_bytes, NpyData};
+/// use ndarray_npy::WriteNpyExt;
+/// // Unsigned bytes are widened to u64, float32 to f64.
+/// let mut buf = Vec::new();
+/// ndarray::arr1(&[7u8, 255]).write_npy(&mut buf).unwrap();
+/// assert_eq!(read_npy_bytes(&buf, "b")?.into_data(), NpyData::U64(vec![7, 255]));
+/// let mut buf = Vec::new();
+/// ndarray::arr1(&[0.5f32, -1.25]).write_npy(&mut buf).unwrap();
+/// assert_eq!(read_npy_bytes(&buf, "f")?.data(), &NpyData::F64(vec![0.5, -1.25]));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum NpyData {
     /// `float64` (also `float32`, widened).
@@ -76,6 +104,21 @@ pub enum NpyData {
 }
 
 /// One array: its dtype as stored, its shape and its values.
+///
+/// # Example
+/// ```
+/// use canns::data::io::npy::{read_npy_bytes, Dtype};
+/// use ndarray_npy::WriteNpyExt;
+/// let mut buf = Vec::new();
+/// ndarray::arr2(&[[1i32, 2, 3], [4, 5, 6]]).write_npy(&mut buf).unwrap();
+/// let a = read_npy_bytes(&buf, "m.npy")?;
+/// assert_eq!((a.dtype(), a.shape(), a.len()), (Dtype::I32, &[2, 3][..], 6));
+/// assert_eq!(a.clone().into_array2("m")?[[1, 2]], 6.0);
+/// // Asking for the wrong dimension names the array and its shape.
+/// let err = a.into_array1("m").unwrap_err().to_string();
+/// assert!(err.contains("`m`") && err.contains("(2, 3)"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct NpyArray {
     dtype: Dtype,
@@ -670,6 +713,25 @@ struct Member {
 }
 
 /// An `.npz` archive (a zip of `.npy` members), opened for reading.
+///
+/// # Example
+/// ```
+/// use canns::data::io::npy::Npz;
+/// use std::io::Cursor;
+/// // An archive written in memory, as `np.savez` would.
+/// let mut w = ndarray_npy::NpzWriter::new(Cursor::new(Vec::new()));
+/// w.add_array("t", &ndarray::arr1(&[0.0, 0.1, 0.2])).unwrap();
+/// w.add_array("unit", &ndarray::arr1(&[3u32, 3, 8])).unwrap();
+/// let bytes = w.finish().unwrap().into_inner();
+/// let mut z = Npz::new(Cursor::new(bytes), "session.npz")?;
+/// assert_eq!(z.names(), ["t", "unit"]);
+/// assert!(z.has("unit") && !z.has("x"));
+/// assert_eq!(z.array("unit")?.into_f64(), vec![3.0, 3.0, 8.0]);
+/// // A missing array is an error naming the file, the array and what is there.
+/// let err = z.array("x").unwrap_err().to_string();
+/// assert!(err.contains("session.npz") && err.contains("`x`") && err.contains("t, unit"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Npz<R> {
     r: R,

@@ -7,6 +7,16 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// A table file format.
+///
+/// # Example
+/// ```
+/// use canns::data::io::{read_table_dir, TableFormat};
+/// assert_eq!((TableFormat::Parquet.ext(), TableFormat::Csv.ext()), ("parquet", "csv"));
+/// // The format decides which files a table directory is read from: here the
+/// // spikes table `spikes.csv`, which this directory does not have.
+/// let err = read_table_dir("no-such-session", TableFormat::Csv).unwrap_err().to_string();
+/// assert!(err.contains("spikes.csv"), "{err}");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableFormat {
     /// Apache Parquet.

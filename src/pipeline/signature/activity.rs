@@ -11,6 +11,21 @@ use serde::{Deserialize, Serialize};
 /// # Shapes
 /// `counts`: `(n_bins, n_units)`, time-major; `angle`: `(n_bins,)` radians
 /// (NaN where not measured); `position`: `(n_bins, 2)` metres.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // 3 units over 5 bins of 0.2 s, starting at 0, with the head direction per bin.
+/// let counts = Array2::from_shape_fn((5, 3), |(t, u)| ((t + u) % 3) as f64);
+/// let a = Activity::from_counts(counts, 0.2)?.with_angle(vec![0.0, 0.5, 1.0, 1.5, 2.0])?;
+/// assert_eq!((a.n_bins(), a.n_units()), (5, 3));
+/// assert!((a.time(2) - 0.5).abs() < 1e-12); // the centre of the third bin
+/// // Behaviour must have one value per bin; counts must be >= 0.
+/// let err = a.clone().with_angle(vec![0.0; 4]).unwrap_err();
+/// assert!(matches!(err, canns::Error::Shape { .. }), "{err}");
+/// assert!(Activity::from_counts(array![[1.0], [-1.0]], 0.2).is_err());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     /// Spike counts (or rates) per bin and unit.

@@ -11,6 +11,25 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Everything the pipeline computed, stage by stage.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // Eight cosine-tuned units on an angle turning at 1 rad/s, 300 bins of 0.1 s.
+/// let angle: Vec<f64> = (0..300).map(|i| (0.1 * i as f64) % TWO_PI).collect();
+/// let counts = Array2::from_shape_fn((300, 8), |(i, u)| {
+///     5.0 * (1.0 + (angle[i] - u as f64 * TWO_PI / 8.0).cos())
+/// });
+/// let act = Activity::from_counts(counts, 0.1)?.with_angle(angle)?;
+/// let r = SignatureParams::default().n_points(60).n_shuffles(3).run(&act)?;
+/// // The more active half of the bins, 60 landmarks, one decoded angle per kept bin.
+/// assert_eq!((r.n_bins, r.n_units, r.kept.len()), (300, 8, 150));
+/// assert_eq!((r.landmarks.len(), r.coords.dim()), (60, (150, 1)));
+/// assert_eq!((r.shuffle_max.len(), r.n_significant(1)), (3, 1));
+/// assert!(r.circular.is_some() && r.toroidal.is_none());
+/// assert!(r.to_string().starts_with("SignatureResult(150 points, H1: 1 significant, 3 shuffles"), "{r}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SignatureResult {
     /// The parameters used.

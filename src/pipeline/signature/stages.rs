@@ -21,6 +21,33 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How the selected time points are subsampled before persistent homology.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::embed::Metric;
+/// use canns::pipeline::signature::Subsample;
+/// // 200 points on the unit circle.
+/// let pts = Array2::from_shape_fn((200, 2), |(i, j)| {
+///     let a = i as f64 * TWO_PI / 200.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// // Greedy: 40 furthest-point landmarks, Euclidean distances between them.
+/// let greedy = SignatureParams::default().n_points(40).topology(&pts)?;
+/// assert_eq!((greedy.landmarks.len(), greedy.distances.dim()), (40, (40, 40)));
+/// // Every point lies within about half the largest gap of a landmark.
+/// assert!(greedy.cover_radius < 0.15, "{}", greedy.cover_radius);
+/// // Fuzzy: 40 denoised points, `-ln(membership)` distances in the graph.
+/// let fuzzy = SignatureParams::default()
+///     .n_points(40)
+///     .subsample(Subsample::Fuzzy { k: 10, nbs: 8, metric: Metric::Euclidean })
+///     .topology(&pts)?;
+/// assert_eq!(fuzzy.landmarks.len(), 40);
+/// assert!(fuzzy.distances.iter().all(|d| *d >= 0.0));
+/// // Both see the circle's one H1 class first.
+/// assert!(!greedy.classes.is_empty() && !fuzzy.classes.is_empty());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subsample {
@@ -619,6 +646,24 @@ impl Params for SignatureParams {
 }
 
 /// Landmarks, their distances and diagrams (stages 5-6).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// // 100 points on the unit circle, 30 greedy landmarks.
+/// let pts = Array2::from_shape_fn((100, 2), |(i, j)| {
+///     let a = i as f64 * TWO_PI / 100.0;
+///     if j == 0 { a.cos() } else { a.sin() }
+/// });
+/// let t = SignatureParams::default().n_points(30).topology(&pts)?;
+/// assert_eq!((t.landmarks.len(), t.distances.dim()), (30, (30, 30)));
+/// // The circle's class is born when the largest gap between landmarks
+/// // closes and dies when the inscribed equilateral triangle fills in
+/// // (side sqrt 3).
+/// let c = &t.classes[0];
+/// assert!(c.birth < 0.4 && (c.death - 3f64.sqrt()).abs() < 0.1, "{c:?}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Topology {
     /// Indices of the landmarks among the points.

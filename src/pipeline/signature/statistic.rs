@@ -29,6 +29,19 @@ use serde::{Deserialize, Serialize};
 /// noise bars to standardise by: on clean data with one or two H1 bars it
 /// says nothing (one bar alone always gets `-gamma`), hence not the
 /// default.
+///
+/// # Example
+/// ```
+/// use canns::pipeline::signature::{SignatureParams, Statistic};
+/// // The same bar in a cloud ten times larger: its ratio is unchanged, its
+/// // lifetime is not.
+/// let (small, large) = ((0.5, 2.0), (5.0, 20.0));
+/// assert_eq!(Statistic::Ratio.of(1, small, 100.0), Statistic::Ratio.of(1, large, 100.0));
+/// assert_eq!(Statistic::Lifetime.of(1, large, 100.0), 10.0 * Statistic::Lifetime.of(1, small, 100.0));
+/// // The pipeline compares the chosen statistic with its shuffles.
+/// let p = SignatureParams::default().statistic(Statistic::Lifetime);
+/// assert_eq!(p.statistic, Statistic::Lifetime);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Statistic {

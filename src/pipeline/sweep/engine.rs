@@ -19,6 +19,26 @@ pub const WALL_TIME: &str = "wall_time";
 pub const ERROR: &str = "error";
 
 /// The row of one run.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, Sweep};
+/// let task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]);
+/// // A negative time constant is a valid value for the field's type, so the
+/// // plan accepts it; its run fails, and the failure is a row, not a panic.
+/// let plan = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("tau", [1.0, -1.0]))
+///     .metrics(["height"])
+///     .plan()?;
+/// let ok = plan.run_one(0);
+/// assert_eq!((ok.run, ok.seed, ok.error.clone()), (0, 0, None));
+/// assert!(ok.metrics[0].unwrap() > 0.0 && ok.wall_time >= 0.0);
+/// let bad = plan.run_one(1);
+/// assert_eq!(bad.metrics, vec![None]);
+/// assert!(bad.error.unwrap().contains("tau"));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// Run index.
@@ -43,6 +63,27 @@ pub struct Record {
 /// errs, even a panic) is a row with its error: it never stops the sweep.
 ///
 /// A checked spec with its metric functions, ready to run.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, Metric, Plan, SweepSpec};
+/// let task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]);
+/// let mut spec = SweepSpec::new(Cann1d::params().num(64), task).with_axis(Axis::values("m", [0.0, 0.1]));
+/// spec.seeds = vec![1, 2];
+/// spec.metrics = vec!["height".into(), "width".into()];
+/// let plan = Plan::new(&spec, &[])?;
+/// assert_eq!((plan.n_runs(), plan.grid.keys()), (4, vec!["m".to_string()]));
+/// // Runs into rows, then a frame: run, the keys, seed, metrics, wall_time, error.
+/// let records: Vec<_> = (0..plan.n_runs()).map(|i| plan.run_one(i)).collect();
+/// let df = plan.to_dataframe(&records)?;
+/// assert_eq!(df.shape(), (4, 7));
+/// // A custom metric named like a key would make two columns of one name.
+/// let custom = [("m".to_string(), Metric::Height.function())];
+/// let err = Plan::new(&spec, &custom).unwrap_err();
+/// assert!(err.to_string().contains("`m`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Plan {
     /// The spec.

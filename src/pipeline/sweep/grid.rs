@@ -48,6 +48,19 @@ pub struct Axis {
 
 /// An axis with its values listed: one column of values per key, all
 /// columns of one length.
+///
+/// # Example
+/// ```
+/// use canns::pipeline::sweep::Axis;
+/// // Two keys varying together along one axis of 3 positions.
+/// let a = Axis::zip([Axis::values("m", [0.0, 0.1, 0.2]), Axis::linspace("tau_v", 10.0, 30.0, 3)]).resolve()?;
+/// assert_eq!((a.keys.clone(), a.len()), (vec!["m".to_string(), "tau_v".into()], 3));
+/// assert_eq!(a.columns[1][1].as_f64(), Some(20.0));
+/// // Zipped axes must have one length.
+/// let err = Axis::zip([Axis::values("m", [0.0]), Axis::values("k", [1.0, 2.0])]).resolve().unwrap_err();
+/// assert!(err.to_string().contains("k"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedAxis {
     /// The keys (one, or several for a zipped axis).
@@ -246,6 +259,22 @@ fn check_bounds(key: &str, kind: &str, a: f64, b: f64, n: usize) -> Result<()> {
 /// in any shard.
 ///
 /// The resolved grid: axes, seeds and the numbering of runs.
+///
+/// # Example
+/// ```
+/// use canns::pipeline::sweep::{Axis, Grid};
+/// let g = Grid::new(&[Axis::linspace("m", 0.0, 0.2, 3), Axis::values("task.dt", [0.05, 0.1])], &[0, 1, 2])?;
+/// // 3 x 2 grid points, 3 seeds each.
+/// assert_eq!((g.n_points(), g.n_runs()), (6, 18));
+/// assert_eq!(g.keys(), vec!["m".to_string(), "task.dt".into()]);
+/// // The last run: the last point of every axis, the last seed.
+/// let (set, seed) = g.run(17);
+/// assert_eq!((set[0].1.as_f64(), set[1].1.as_f64(), seed), (Some(0.2), Some(0.1), 2));
+/// // A key swept by two axes is an error naming it.
+/// let err = Grid::new(&[Axis::values("m", [0.0]), Axis::values("m", [1.0])], &[0]).unwrap_err();
+/// assert!(err.to_string().contains("`m`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
     /// The axes, first varying slowest.

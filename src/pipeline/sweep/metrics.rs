@@ -7,6 +7,28 @@ use ndarray::ArrayView2;
 use std::sync::Arc;
 
 /// What a metric sees of one run.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, Output, Run, Sweep};
+/// // What a custom metric sees: here, the bump's final position.
+/// let task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]);
+/// let result = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("m", [0.0]))
+///     .metrics(["height"])
+///     .metric("final_centre", |run: &Run| Ok(run.centres()[[run.n_steps() - 1, 0]]))
+///     .run()?;
+/// let c = result.column("final_centre")?[0];
+/// assert!((c - 1.0).abs() < 0.5, "{c}"); // near the stimulus, which ends at 1 rad
+/// // A run can also be made by hand from a simulation, e.g. to test a metric.
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let mut task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]).build()?;
+/// let run = Run { from: 50, output: Output::Simulation(Box::new(simulate(&mut net, &mut task)?)) };
+/// assert_eq!((run.n_steps(), run.height().unwrap().len()), (100, 100));
+/// assert!(run.target().is_some());
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Run {
     /// First step the metrics analyse (the warmup skipped, and for replay
@@ -67,6 +89,25 @@ pub type MetricFn = Arc<dyn Fn(&Run) -> Result<f64> + Send + Sync>;
 /// first step to analyse (after the warmup).
 ///
 /// The built-in metrics, by the name a spec uses.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Metric, Output, Run};
+/// // A bump tracking a stimulus that moves from -1 to 1 rad in 10 time units.
+/// let mut net = Cann1d::params().num(64).build()?;
+/// let mut task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]).build()?;
+/// let run = Run { from: 20, output: Output::Simulation(Box::new(simulate(&mut net, &mut task)?)) };
+/// assert_eq!(Metric::from_name("speed")?, Metric::Speed);
+/// // The bump moves at about the stimulus's 0.2 rad per time unit.
+/// let speed = Metric::Speed.compute(&run)?;
+/// assert!((speed - 0.2).abs() < 0.05, "{speed}");
+/// // Without adaptation it lags behind the stimulus.
+/// assert!(Metric::Lag.compute(&run)? > 0.0);
+/// let err = Metric::from_name("latency").unwrap_err().to_string();
+/// assert!(err.contains("latency") && err.contains("msd_exponent"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
     /// `lag`: tracking lag, offset behind the target over its speed (time

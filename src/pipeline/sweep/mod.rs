@@ -67,6 +67,26 @@ use std::time::Instant;
 /// Errors in the spec (an unknown key, a value of the wrong type, an empty
 /// axis, a bad range, an unknown metric) surface when it runs, naming the
 /// key and the value.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, Sweep};
+/// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(5.0).after(4.0);
+/// let sweep = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("k", [0.5, 2.0]))
+///     .replicates(2)
+///     .metrics(["height"]);
+/// assert_eq!(format!("{sweep:?}"), "Sweep(cann1d on population_coding, 4 runs, metrics [\"height\"])");
+/// let result = sweep.run()?;
+/// // Stronger global inhibition k gives lower bumps.
+/// let h = result.column("height")?;
+/// assert!(h[2] < h[0] && h[3] < h[1], "{h:?}");
+/// // A misspelt key fails before anything runs, naming the key.
+/// let err = sweep.clone().over(Axis::values("kk", [1.0])).run().unwrap_err();
+/// assert!(err.to_string().contains("`kk`"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Sweep {
     spec: SweepSpec,
@@ -236,6 +256,26 @@ impl Sweep {
 
 /// The rows of a sweep: one per run (`run`, one column per key, `seed`,
 /// the metrics, `wall_time` in s, `error`), with plots.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, Sweep};
+/// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(5.0).after(4.0);
+/// let result = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("k", [0.5, 1.0, 2.0]))
+///     .metrics(["height", "width"])
+///     .run()?;
+/// assert_eq!((result.n_runs(), result.n_failed()), (3, 0));
+/// let columns: Vec<String> = result.dataframe().get_column_names().iter().map(|c| c.to_string()).collect();
+/// assert_eq!(columns, ["run", "k", "seed", "height", "width", "wall_time", "error"]);
+/// assert_eq!(result.column("k")?, vec![0.5, 1.0, 2.0]);
+/// // A metric against the one varied key: a line plot.
+/// assert!(result.plot().is_some());
+/// assert!(result.column("lag").unwrap_err().to_string().contains("`lag`"));
+/// assert!(result.to_string().starts_with("SweepResult(3 runs, 0 failed"), "{result}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SweepResult {
     /// The spec that was run.

@@ -10,6 +10,23 @@ use std::path::{Path, PathBuf};
 /// in `DIR`, so a failed or cancelled task is simply resubmitted.
 ///
 /// How to submit a sweep to Slurm.
+///
+/// # Example
+/// ```
+/// use canns::pipeline::sweep::SlurmJob;
+/// let job = SlurmJob {
+///     exe: "/opt/canns".into(), spec: "/s/spec.json".into(), out: "/s/out".into(),
+///     array_size: 3, chunk: 64, partition: None, time: Some("2:00:00".into()),
+/// };
+/// // One array task per shard; each runs `canns sweep` on its shard.
+/// assert_eq!(job.shards().iter().map(|s| s.to_string()).collect::<Vec<_>>(), ["0/3", "1/3", "2/3"]);
+/// let script = job.script()?;
+/// assert!(script.contains("#SBATCH --array=0-2") && script.contains("#SBATCH --time=2:00:00"));
+/// // Values that a batch script cannot carry are refused, naming the flag.
+/// let bad = SlurmJob { partition: Some("short; rm".into()), ..job };
+/// assert!(bad.script().unwrap_err().to_string().contains("--partition"));
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlurmJob {
     /// The `canns` executable the tasks run (absolute).

@@ -11,6 +11,17 @@ use serde_json::Value;
 
 /// The network of a sweep, with its base parameters (in a spec file:
 /// `{"cann1d": {...params}}`).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::ModelSpec;
+/// // Base parameters convert into a spec; a spec file names the model.
+/// let m: ModelSpec = Cann2d::params().length(16).into();
+/// assert_eq!(m.name(), "cann2d");
+/// let from_file: ModelSpec = serde_json::from_str(r#"{"cann1d": {"num": 128}}"#).unwrap();
+/// assert!(matches!(from_file, ModelSpec::Cann1d(ref p) if p.num == 128));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ModelSpec {
@@ -40,6 +51,18 @@ impl From<Cann2dParams> for ModelSpec {
 
 /// The task or protocol of a sweep, with its base parameters (in a spec
 /// file: `{"smooth_tracking": {...params}}`).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{SweepSpec, TaskSpec};
+/// let t: TaskSpec = Replay::params().cue_duration(20.0).into();
+/// assert_eq!(t.name(), "replay");
+/// // The task's dimension must be the model's: a 2-D cue on a ring is refused.
+/// let spec = SweepSpec::new(Cann1d::params(), Replay::params().cue_pos(vec![0.0, 0.0]));
+/// let err = spec.check().unwrap_err().to_string();
+/// assert!(err.contains("dimension"), "{err}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum TaskSpec {
@@ -99,6 +122,28 @@ impl From<ReplayParams> for TaskSpec {
 ///
 /// Everything that defines a sweep's runs: a spec file holds this as JSON
 /// (missing fields take their defaults).
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, SweepSpec};
+/// let task = SmoothTracking::params().keypoints(vec![vec![-1.0], vec![1.0]]).durations(vec![10.0]);
+/// let mut spec = SweepSpec::new(Cann1d::params().num(64), task)
+///     .with_axis(Axis::values("m", [0.0, 0.05]))
+///     .with_axis(Axis::values("task.dt", [0.05, 0.1]));
+/// spec.seeds = vec![0, 1, 2];
+/// spec.check()?;
+/// assert_eq!(spec.grid()?.n_runs(), 12);
+/// // A bare key is looked up in the model, then the options, then the task.
+/// spec.set("tau", 2.0.into())?;
+/// assert!(matches!(spec.model, canns::pipeline::sweep::ModelSpec::Cann1d(ref p) if p.tau == 2.0));
+/// // The spec file round trip keeps everything.
+/// assert_eq!(SweepSpec::from_json(&spec.to_json())?, spec);
+/// // Seeds are replicates, not a grid axis.
+/// let err = spec.clone().with_axis(Axis::values("seed", [1, 2])).check().unwrap_err();
+/// assert!(err.to_string().contains("seeds"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SweepSpec {
@@ -354,6 +399,22 @@ impl SweepSpec {
 }
 
 /// What a run left for its metrics.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::replay::{ji_1d, run_replay};
+/// use canns::pipeline::sweep::{Metric, Output, Run};
+/// // A replay run keeps the decoded path only: metrics that need a target fail.
+/// let mut task = Replay::params().cue_duration(10.0).free_duration(10.0).build()?;
+/// let out = Output::Replay(run_replay(&mut ji_1d(0.0, 0)?, &mut task, 0)?);
+/// assert_eq!(out.dt(), 0.1);
+/// let run = Run { from: 100, output: out };
+/// assert!(run.target().is_none());
+/// let err = Metric::Lag.compute(&run).unwrap_err().to_string();
+/// assert!(err.contains("needs a target"), "{err}");
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub enum Output {
     /// A tracking or population-coding run (no states recorded).

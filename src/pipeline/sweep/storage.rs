@@ -26,12 +26,56 @@ pub const MERGED_FILE: &str = "sweep.parquet";
 /// Nothing is lost (unfinished runs are run again) and nothing duplicated.
 ///
 /// A sweep's output directory.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::sweep::{Axis, Dataset, Shard, Sweep};
+/// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(3.0).after(1.0);
+/// let plan = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("k", [0.5, 1.0, 2.0]))
+///     .metrics(["height"])
+///     .plan()?;
+/// let dir = std::env::temp_dir().join(format!("canns_doc_dataset_{}", std::process::id()));
+/// let data = Dataset::open(&dir, &plan)?;
+/// data.run_shard(&plan, "0/1".parse::<Shard>()?, 2, None, Default::default())?;
+/// // Two part files of at most 2 runs; `collect` merges them, one row per run.
+/// assert_eq!(data.parts()?.len(), 2);
+/// let (df, missing) = data.collect(&plan)?;
+/// assert_eq!((df.height(), missing.len()), (3, 0));
+/// assert!(dir.join("sweep.parquet").exists() && dir.join("spec.json").exists());
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     dir: PathBuf,
 }
 
 /// What [`Dataset::run_shard`] did.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::progress::ShowProgress;
+/// use canns::pipeline::sweep::{Axis, Dataset, Shard, Sweep};
+/// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(3.0).after(1.0);
+/// let plan = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("k", [0.5, 1.0, 2.0, 4.0]))
+///     .metrics(["height"])
+///     .plan()?;
+/// let dir = std::env::temp_dir().join(format!("canns_doc_shard_{}", std::process::id()));
+/// let data = Dataset::open(&dir, &plan)?;
+/// // Shard 0 of 2 holds runs 0 and 2; a budget of one run leaves one for later.
+/// let shard: Shard = "0/2".parse()?;
+/// let first = data.run_shard(&plan, shard, 8, Some(1), ShowProgress::Never)?;
+/// assert_eq!((first.total, first.skipped, first.ran, first.left), (2, 0, 1, 1));
+/// // Started again, the shard skips what is done.
+/// let second = data.run_shard(&plan, shard, 8, None, ShowProgress::Never)?;
+/// assert_eq!((second.skipped, second.ran, second.left), (1, 1, 0));
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardReport {
     /// Runs of the shard.
@@ -45,6 +89,28 @@ pub struct ShardReport {
 }
 
 /// The state of a sweep directory.
+///
+/// # Example
+/// ```
+/// use canns::prelude::*;
+/// use canns::pipeline::progress::ShowProgress;
+/// use canns::pipeline::sweep::{Axis, Dataset, Sweep};
+/// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(3.0).after(1.0);
+/// let plan = Sweep::new(Cann1d::params().num(64), task)
+///     .over(Axis::values("tau", [1.0, -1.0, 2.0]))
+///     .metrics(["height"])
+///     .plan()?;
+/// let dir = std::env::temp_dir().join(format!("canns_doc_status_{}", std::process::id()));
+/// let data = Dataset::open(&dir, &plan)?;
+/// data.run_shard(&plan, "1/3".parse()?, 8, None, ShowProgress::Never)?;
+/// // Shard 1 of 3 ran run 1, whose negative `tau` failed: it is done, with its error.
+/// let s = data.status(&plan)?;
+/// assert_eq!((s.total, s.done, s.failed, s.missing.clone()), (3, 1, 1, vec![0, 2]));
+/// assert_eq!(s.per_partition.values().sum::<usize>(), 1);
+/// assert_eq!(s.to_string(), "1/3 runs done (1 failed, 2 missing, 0 duplicate rows)");
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), canns::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     /// Runs of the sweep.
