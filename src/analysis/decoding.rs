@@ -19,7 +19,7 @@ use std::f64::consts::TAU;
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::analysis::decoding::Decoder;
+/// use canns::analysis::Decoder;
 /// // 4 units tuned to head direction; counts set to their expected values.
 /// let angle: Vec<f64> = (0..600).map(|k| (k as f64 * 0.05) % std::f64::consts::TAU).collect();
 /// let counts = Array2::from_shape_fn((600, 4), |(t, i)| {
@@ -48,7 +48,7 @@ pub enum Decoder {
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::analysis::decoding::Variable;
+/// use canns::analysis::Variable;
 /// let angle: Vec<f64> = (0..300).map(|k| (k as f64 * 0.05) % std::f64::consts::TAU).collect();
 /// let counts = Array2::from_shape_fn((300, 4), |(t, i)| {
 ///     5.0 * (3.0 * ((angle[t] - i as f64 * 1.57).cos() - 1.0)).exp()

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// # Example
 /// ```
-/// use canns::analysis::fixed_points::{FixedPointFinder, Stability};
+/// use canns::analysis::{FixedPointFinder, Stability};
 /// use canns::models::FnMap;
 /// use canns::ndarray::Array2;
 /// // x -> -2 x: lambda = -2 at the fixed point 0. As a map, |lambda| > 1:

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// # Example
 /// ```
-/// use canns::analysis::place::RateMapParams;
+/// use canns::analysis::RateMapParams;
 /// use canns::params::Params;
 /// // A fixed 1 m box in 10 cm bins, whatever part of it was visited.
 /// let p = RateMapParams::default().bin_size(0.1).extent(Some([0.0, 1.0, 0.0, 1.0]));
@@ -130,7 +130,7 @@ impl Params for RateMapParams {
 ///
 /// # Example
 /// ```
-/// use canns::analysis::place::RateMap;
+/// use canns::analysis::RateMap;
 /// use canns::ndarray::Array2;
 /// // Uniform occupancy; the unit fires at 10 Hz in one bin of 100 and is silent elsewhere.
 /// let mut rates = Array2::zeros((10, 10));

@@ -78,7 +78,7 @@ pub fn raster(spikes: &[Vec<f64>], labels: &[String], t0: f64, t1: f64) -> Resul
 ///
 /// # Example
 /// ```
-/// use canns::analysis::raster::psth;
+/// use canns::analysis::psth;
 /// // Unit "a" fires 10 ms after each of 4 events, unit "b" after every other one.
 /// let events = [1.0, 2.0, 3.0, 4.0];
 /// let a: Vec<f64> = events.iter().map(|e| e + 0.01).collect();

@@ -76,7 +76,7 @@ fn mean(v: impl IntoIterator<Item = f64>) -> Option<f64> {
 ///
 /// # Example
 /// ```
-/// use canns::analysis::theta::direction_sweeps;
+/// use canns::analysis::direction_sweeps;
 /// // One cycle of 4 steps; the network is silent at the second step.
 /// let s = direction_sweeps(&[0.1, 0.9, -0.3, 0.2], &[true, false, true, true], 4)?;
 /// let c = s.cycles[0];
@@ -102,7 +102,7 @@ pub struct DirectionCycle {
 ///
 /// # Example
 /// ```
-/// use canns::analysis::theta::direction_sweeps;
+/// use canns::analysis::direction_sweeps;
 /// // Three cycles of 3 steps: left, left, right of the heading; the last step silent.
 /// let off = [0.2, 0.6, 0.1, 0.3, 0.4, 0.0, -0.5, -0.2, 9.9];
 /// let active = [true, true, true, true, true, true, true, true, false];
@@ -290,7 +290,7 @@ pub fn phase_bin_centres(n_bins: usize) -> Vec<f64> {
 ///
 /// # Example
 /// ```
-/// use canns::analysis::theta::position_sweeps;
+/// use canns::analysis::position_sweeps;
 /// // Heading north (+y) at the origin; the decoded position sweeps ahead and to the left (-x).
 /// let dec = [[0.0, 0.05], [-0.04, 0.15], [-0.02, 0.25]];
 /// let s = position_sweeps(&dec, &[[0.0, 0.0]; 3], &[std::f64::consts::FRAC_PI_2; 3], 3)?;
@@ -329,7 +329,7 @@ pub struct PositionCycle {
 ///
 /// # Example
 /// ```
-/// use canns::analysis::theta::position_sweeps;
+/// use canns::analysis::position_sweeps;
 /// // The animal runs along +x at 0.01 m per step; the decoded position sweeps
 /// // from 0 to 0.2 m ahead of it in each 5-step cycle, and is lost in the last step.
 /// let pos: Vec<[f64; 2]> = (0..10).map(|i| [0.01 * i as f64, 0.0]).collect();
@@ -476,7 +476,7 @@ pub fn position_sweeps(
 ///
 /// # Example
 /// ```
-/// use canns::analysis::theta::circular_linear_fit;
+/// use canns::analysis::circular_linear_fit;
 /// use canns::space::wrap;
 /// // Phase advancing by 2 rad per metre from -1 rad; half the samples weigh double.
 /// let x: Vec<f64> = (0..100).map(|i| i as f64 / 100.0).collect();

@@ -50,7 +50,7 @@ impl std::str::FromStr for Recurrence {
 ///
 /// # Example
 /// ```
-/// use canns::models::kernel::{CircularConv, Recurrence};
+/// use canns::models::{CircularConv, Recurrence};
 /// // `out[i] = sum_j w[(i - j) mod n] x[j]` on a ring of 8: a kernel of 1 at
 /// // offset 0 and 0.5 at offset +1 copies x and spreads half of it one step on.
 /// let mut w = vec![0.0; 8];

@@ -343,7 +343,7 @@ impl Params for LifRingParams {
 ///
 /// # Example
 /// ```
-/// use canns::models::lif_ring::SpikeLog;
+/// use canns::models::SpikeLog;
 /// // Usually `ring.spike_log()`; here 3 spikes of 8 excitatory and 2
 /// // inhibitory neurons written by hand.
 /// let log = SpikeLog { t: vec![0.01, 0.02, 0.03], neuron: vec![6, 6, 9], n_exc: 8, n_inh: 2 };
@@ -368,7 +368,7 @@ pub struct SpikeLog {
 ///
 /// # Example
 /// ```
-/// use canns::models::lif_ring::SpikeLog;
+/// use canns::models::SpikeLog;
 /// // Two spikes of excitatory neuron 6 of 8 (at -pi + 2 pi 6 / 8 = pi / 2)
 /// // in the first 50 ms bin, none in the second.
 /// let log = SpikeLog { t: vec![0.01, 0.02], neuron: vec![6, 6], n_exc: 8, n_inh: 2 };

@@ -166,7 +166,7 @@ pub(crate) fn phasors(c: f64, km: i32, out: &mut [Complex<f64>]) {
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::GridCellNetwork;
+/// use canns::models::GridCellNetwork;
 /// let mut gc = GridCellNetwork::params().num_gc_x(24).mapping_ratio(10.0).noise_strength(0.0).build()?;
 /// let mut dc = vec![0.0; gc.parameters().num_dc];
 /// dc[50] = 1.0;

@@ -5,7 +5,7 @@ use std::time::Instant;
 ///
 /// # Example
 /// ```
-/// use canns::pipeline::progress::{Progress, ShowProgress};
+/// use canns::pipeline::{Progress, ShowProgress};
 /// // `Auto` hides small runs (and everything outside a terminal or a notebook
 /// // kernel, as here); `Always` reports on stderr; `Never` stays silent.
 /// assert!(!Progress::new("fit", 10, 1e3, ShowProgress::Auto).is_shown());
@@ -55,7 +55,7 @@ pub fn in_notebook_kernel() -> bool {
 ///
 /// # Example
 /// ```
-/// use canns::pipeline::progress::{Progress, ShowProgress};
+/// use canns::pipeline::{Progress, ShowProgress};
 /// // A long loop reports as it goes: a bar on a terminal, a line every few
 /// // seconds (and one at the end) in a notebook or a log.
 /// let mut progress = Progress::new("simulate", 200, 200.0 * 1e6, ShowProgress::Always);

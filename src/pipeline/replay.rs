@@ -103,7 +103,7 @@ pub fn ji_2d(mu: f64, gamma: f64, length: usize, seed: u64) -> Result<Cann2d> {
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::pipeline::replay::{ji_1d, run_replay};
+/// use canns::pipeline::{ji_1d, run_replay};
 /// // Without adaptation (m / m* = 0) the bump left by the cue stays near it.
 /// let mut net = ji_1d(0.0, 0)?;
 /// let mut task = Replay::params().cue_duration(10.0).free_duration(20.0).build()?;

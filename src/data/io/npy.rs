@@ -9,7 +9,7 @@ use std::path::Path;
 ///
 /// # Example
 /// ```
-/// use canns::data::io::npy::{read_npy_bytes, Dtype};
+/// use canns::data::io::{read_npy_bytes, Dtype};
 /// use ndarray_npy::WriteNpyExt;
 /// let mut buf = Vec::new();
 /// ndarray::arr1(&[1i16, -2, 3]).write_npy(&mut buf).unwrap();
@@ -82,7 +82,7 @@ impl Dtype {
 ///
 /// # Example
 /// ```
-/// use canns::data::io::npy::{read_npy_bytes, NpyData};
+/// use canns::data::io::{read_npy_bytes, NpyData};
 /// use ndarray_npy::WriteNpyExt;
 /// // Unsigned bytes are widened to u64, float32 to f64.
 /// let mut buf = Vec::new();
@@ -107,7 +107,7 @@ pub enum NpyData {
 ///
 /// # Example
 /// ```
-/// use canns::data::io::npy::{read_npy_bytes, Dtype};
+/// use canns::data::io::{read_npy_bytes, Dtype};
 /// use ndarray_npy::WriteNpyExt;
 /// let mut buf = Vec::new();
 /// ndarray::arr2(&[[1i32, 2, 3], [4, 5, 6]]).write_npy(&mut buf).unwrap();
@@ -716,7 +716,7 @@ struct Member {
 ///
 /// # Example
 /// ```
-/// use canns::data::io::npy::Npz;
+/// use canns::data::io::Npz;
 /// use std::io::Cursor;
 /// // An archive written in memory, as `np.savez` would.
 /// let mut w = ndarray_npy::NpzWriter::new(Cursor::new(Vec::new()));

@@ -10,7 +10,7 @@ use std::f64::consts::{PI, TAU};
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::ThetaClock;
+/// use canns::models::ThetaClock;
 /// // An 8 Hz rhythm (125 ms cycles) stepped at 0.5 ms.
 /// let clock = ThetaClock::params().cycle_len(125.0).dt(0.5).build()?;
 /// assert_eq!(clock.steps_per_cycle(), 250.0);
@@ -131,7 +131,7 @@ impl Render for ThetaClockParams {
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::ThetaClock;
+/// use canns::models::ThetaClock;
 /// let clock = ThetaClock::params().build()?; // L = 100 ms, dt = 1 ms, v_max = 1 m/s
 /// // Running at 0.5 m/s without turning, at the start of a cycle (phase -pi):
 /// let m = clock.modulation(0, 0.5, 0.0);
@@ -220,7 +220,7 @@ pub struct ThetaModulation {
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::ThetaClock;
+/// use canns::models::ThetaClock;
 /// let clock = ThetaClock::params().build()?;
 /// // The grid drive peaks mid-cycle (phase 0) and is weakest at its start;
 /// // a speed beyond v_max saturates the gain at 1.

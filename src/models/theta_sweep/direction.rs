@@ -18,7 +18,7 @@ use std::f64::consts::PI;
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::DirectionCellNetwork;
+/// use canns::models::DirectionCellNetwork;
 /// let p = DirectionCellNetwork::params().num(36).adaptation_strength(5.0);
 /// assert!((p.m() - 0.5).abs() < 1e-12); // 5 * tau / tau_v = 5 * 10 / 100
 /// let net = p.build()?;
@@ -270,7 +270,7 @@ impl Weights {
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::{DirectionCellNetwork, ThetaClock};
+/// use canns::models::{DirectionCellNetwork, ThetaClock};
 /// let mut net = DirectionCellNetwork::params().noise_strength(0.0).build()?;
 /// let clock = ThetaClock::params().build()?;
 /// assert_eq!(net.direction(), None); // silent before any input

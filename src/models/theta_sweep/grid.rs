@@ -22,7 +22,7 @@ use std::f64::consts::PI;
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::GridCellNetwork;
+/// use canns::models::GridCellNetwork;
 /// let p = GridCellNetwork::params().num_gc_x(16).mapping_ratio(4.0);
 /// assert!((p.m() - 1.5).abs() < 1e-12); // adaptation_strength * tau / tau_v
 /// let net = p.build()?;
@@ -309,7 +309,7 @@ impl Render for GridCellNetworkParams {
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::GridCellNetwork;
+/// use canns::models::GridCellNetwork;
 /// // A 24 x 24 module without noise, driven at a fixed position by one active
 /// // direction cell (bin 50 of 100: heading 0).
 /// let mut gc = GridCellNetwork::params().num_gc_x(24).mapping_ratio(10.0).noise_strength(0.0).build()?;

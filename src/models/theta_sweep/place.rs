@@ -79,7 +79,7 @@ pub fn t_maze(
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::GeodesicGrid;
+/// use canns::models::GeodesicGrid;
 /// // A 30 cm square at 10 cm with the centre cell walled off: 8 cells.
 /// let square = [[0.0, 0.0], [0.3, 0.0], [0.3, 0.3], [0.0, 0.3]];
 /// let hole = vec![[0.1, 0.1], [0.2, 0.1], [0.2, 0.2], [0.1, 0.2]];
@@ -393,7 +393,7 @@ impl Render for GeodesicGrid {
 ///
 /// # Example
 /// ```
-/// use canns::models::theta_sweep::{GeodesicGrid, PlaceCellNetwork};
+/// use canns::models::{GeodesicGrid, PlaceCellNetwork};
 /// let grid = GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
 /// let net = PlaceCellNetwork::params().a(0.1).m(1.0).build(&grid)?;
 /// assert_eq!((net.parameters().a, net.grid().n_cells()), (0.1, 80));
@@ -966,7 +966,7 @@ impl RunKernel {
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::models::theta_sweep::GeodesicGrid;
+/// use canns::models::GeodesicGrid;
 /// // A 1 m x 0.2 m corridor at 5 cm; the animal stands at x = 0.3 m.
 /// let grid = GeodesicGrid::from_polygon(&[[0.0, 0.0], [1.0, 0.0], [1.0, 0.2], [0.0, 0.2]], &[], 0.05)?;
 /// let mut net = PlaceCellNetwork::params().m(0.0).build(&grid)?;

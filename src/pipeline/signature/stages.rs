@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 /// ```
 /// use canns::prelude::*;
 /// use canns::embed::Metric;
-/// use canns::pipeline::signature::Subsample;
+/// use canns::pipeline::Subsample;
 /// // 200 points on the unit circle.
 /// let pts = Array2::from_shape_fn((200, 2), |(i, j)| {
 ///     let a = i as f64 * TWO_PI / 200.0;

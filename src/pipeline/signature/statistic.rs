@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// # Example
 /// ```
-/// use canns::pipeline::signature::{SignatureParams, Statistic};
+/// use canns::pipeline::{SignatureParams, Statistic};
 /// // The same bar in a cloud ten times larger: its ratio is unchanged, its
 /// // lifetime is not.
 /// let (small, large) = ((0.5, 2.0), (5.0, 20.0));

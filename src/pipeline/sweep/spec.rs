@@ -403,7 +403,7 @@ impl SweepSpec {
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::pipeline::replay::{ji_1d, run_replay};
+/// use canns::pipeline::{ji_1d, run_replay};
 /// use canns::pipeline::sweep::{Metric, Output, Run};
 /// // A replay run keeps the decoded path only: metrics that need a target fail.
 /// let mut task = Replay::params().cue_duration(10.0).free_duration(10.0).build()?;

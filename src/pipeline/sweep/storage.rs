@@ -57,7 +57,7 @@ pub struct Dataset {
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::pipeline::progress::ShowProgress;
+/// use canns::pipeline::ShowProgress;
 /// use canns::pipeline::sweep::{Axis, Dataset, Shard, Sweep};
 /// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(3.0).after(1.0);
 /// let plan = Sweep::new(Cann1d::params().num(64), task)
@@ -93,7 +93,7 @@ pub struct ShardReport {
 /// # Example
 /// ```
 /// use canns::prelude::*;
-/// use canns::pipeline::progress::ShowProgress;
+/// use canns::pipeline::ShowProgress;
 /// use canns::pipeline::sweep::{Axis, Dataset, Sweep};
 /// let task = PopulationCoding::params().position(vec![0.5]).before(1.0).duration(3.0).after(1.0);
 /// let plan = Sweep::new(Cann1d::params().num(64), task)
@@ -368,7 +368,7 @@ fn runs_of(path: &Path, df: &DataFrame) -> Result<Vec<usize>> {
 /// # Examples
 /// ```
 /// use polars::prelude::*;
-/// use canns::pipeline::sweep::storage::digest;
+/// use canns::pipeline::sweep::digest;
 /// let a = df!("run" => [0u64, 1], "lag" => [0.5, 0.25], "wall_time" => [1.0, 2.0])?;
 /// let b = df!("run" => [0u64, 1], "lag" => [0.5, 0.25], "wall_time" => [3.0, 4.0])?;
 /// let c = df!("run" => [0u64, 1], "lag" => [0.5, 0.26], "wall_time" => [1.0, 2.0])?;
