@@ -438,7 +438,14 @@ impl Hopfield {
         match self.params.update {
             Update::Synchronous => {
                 if single {
-                    super::dense::matvec_padded(&self.w32, self.s32.row(0), &mut self.h);
+                    let signs = act == Activation::Sign
+                        && self.s.iter().all(|&v| v == 0.0 || v.abs() == 1.0);
+                    if signs {
+                        // Exact products: the same sums with fused multiply-adds.
+                        super::dense::matvec_padded_signs(&self.w32, self.s32.row(0), &mut self.h);
+                    } else {
+                        super::dense::matvec_padded(&self.w32, self.s32.row(0), &mut self.h);
+                    }
                 } else {
                     super::dense::matvec(w, &self.s, &mut self.h);
                 }
