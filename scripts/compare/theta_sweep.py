@@ -67,7 +67,7 @@ def ours(place_only):
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     res = {}
     unit = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
-    for m in re.finditer(r"(\w+)\s+time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", out):
+    for m in re.finditer(r"([\w.-]+)\s+time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", out):
         res[m.group(1)] = float(m.group(2)) * unit[m.group(3)]
     return res
 
