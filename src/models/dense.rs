@@ -28,6 +28,7 @@ use rayon::prelude::*;
 
 /// The instruction sets the kernels are compiled for, from the plainest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) enum Isa {
     /// The portable build (SSE2 on any x86-64).
     Portable,
@@ -611,9 +612,9 @@ kernel! {
 }
 
 /// `out = W x` for a row-major `W` (rows of length `x.len()`), one thread:
-/// rows four at a time sharing the loads of `x` with AVX2 or AVX-512 (at
-/// `N = 500`: 42 us a product against 57 us one row at a time), one at a
-/// time in the portable build (sixteen SSE2 registers hold one row's sums).
+/// rows four at a time sharing the loads of `x` with AVX2 or AVX-512
+/// (measured faster at `N = 500` than one row at a time), one at a time in
+/// the portable build (sixteen SSE2 registers hold one row's sums).
 /// Every entry is bit for bit the [`dot`] of its row.
 pub(crate) fn matvec_serial(w: &[f64], x: &[f64], out: &mut [f64]) {
     match isa() {
@@ -640,12 +641,13 @@ unsafe fn matvec_avx512(w: &[f64], x: &[f64], out: &mut [f64]) {
 
 /// `out = W x` for rows `lo..lo + out.len()` of a padded single-precision
 /// `W` and a padded `x`, one thread: rows four at a time with AVX-512, in
-/// pairs otherwise, sharing the loads of `x` (at `N = 500`: 16 us with
-/// AVX-512, 19 us with AVX2, against 30 us for unaligned rows in pairs).
+/// pairs otherwise, sharing the loads of `x` (the synchronous `N = 500`
+/// Hopfield step of `cargo bench --bench learning -- hopfield` went from
+/// 32.5 us with unaligned rows in pairs to 19.0 us, at load 9-10).
 /// Every entry is bit for bit the [`dot_blocks`] of its row. With `signs`
 /// (every `x_j` in `{-1, 0, 1}`, so every product is exact), the AVX builds
 /// add each product by a fused multiply-add (the same sums, one instruction
-/// instead of two: 14.3 us instead of 15.7 us with AVX-512).
+/// instead of two).
 fn matvec_blocks_serial(w: &PaddedF32, lo: usize, x: &[Block], out: &mut [f64], signs: bool) {
     match isa() {
         // SAFETY: the processor supports the build's instructions.
