@@ -19,7 +19,12 @@ Our numbers are criterion's (release build):
 which this script runs first unless --no-bench is given (it then reads the last run
 from $CARGO_TARGET_DIR/criterion or target/criterion).
 
-Usage:  /work/venvs/peers/bin/python scripts/compare/learning.py [--no-bench] [--canns-big]
+With --hopfield-only, only the Hopfield steps run on the canns side (and the bench is
+limited to them), so both sides can be measured back to back at the same load.
+canns has one float32 network: its times stand beside both our double-precision rows and
+our `single_precision(true)` ("f32 weights") rows.
+
+Usage:  /work/venvs/peers/bin/python scripts/compare/learning.py [--no-bench] [--canns-big] [--hopfield-only]
 (any Python with canns 1.5; the default interpreter must see `canns`).
 """
 import json
@@ -32,7 +37,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 OURS = {
     "hopfield sync step, N=500": ("hopfield/n500_sync_step", 1),
+    "hopfield sync step, N=500, f32 weights": ("hopfield/n500_sync_step_f32", 1),
     "hopfield async sweep, N=500": ("hopfield/n500_async_sweep", 1),
+    "hopfield async sweep, N=500, f32 weights": ("hopfield/n500_async_sweep_f32", 1),
     "hebbian, N=500, per pattern": ("hopfield/hebbian_n500_70_patterns", 70),
     "oja per sample (100 -> 10)": ("trainers/oja_100x10_per_1500", 1500),
     "sanger per sample (100 -> 10)": ("trainers/sanger_100x10_per_1500", 1500),
@@ -49,11 +56,12 @@ def criterion_dir():
     return os.path.join(target, "criterion")
 
 
-def ours(run_bench):
+def ours(run_bench, hopfield_only):
     if run_bench:
+        only = ["hopfield/n500_(sync|async)"] if hopfield_only else []
         subprocess.check_call(
             ["nice", "cargo", "bench", "--bench", "learning", "--", "--warm-up-time", "1",
-             "--measurement-time", "3"], cwd=ROOT)
+             "--measurement-time", "3", *only], cwd=ROOT)
     out = {}
     for label, (path, per) in OURS.items():
         f = os.path.join(criterion_dir(), path, "new", "estimates.json")
@@ -81,7 +89,7 @@ def timed_loop(step, n):
     return best / n
 
 
-def theirs(big):
+def theirs(big, hopfield_only):
     import brainpy.math as bm
     import jax
     import numpy as np
@@ -107,6 +115,11 @@ def theirs(big):
         return net2.s.value[0]
 
     out["hopfield async sweep, N=500"] = timed_loop(sweep, 100)
+    # One float32 network in canns: the same times beside our f32 rows.
+    out["hopfield sync step, N=500, f32 weights"] = out["hopfield sync step, N=500"]
+    out["hopfield async sweep, N=500, f32 weights"] = out["hopfield async sweep, N=500"]
+    if hopfield_only:
+        return out
 
     pats = list(np.sign(rng.randn(70, 500)).astype(np.float32))
     hn = AmariHopfieldNetwork(500)
@@ -160,15 +173,19 @@ def fmt(s):
 def main():
     run_bench = "--no-bench" not in sys.argv
     big = "--canns-big" in sys.argv
-    mine = ours(run_bench)
-    other = theirs(big)
-    labels = list(OURS) + [k for k in other if k not in OURS]
+    hopfield_only = "--hopfield-only" in sys.argv
+    load = os.getloadavg()[0]
+    mine = ours(run_bench, hopfield_only)
+    other = theirs(big, hopfield_only)
+    print(f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
+    labels = [k for k in OURS if k in other or not hopfield_only]
+    labels += [k for k in other if k not in OURS]
     print(f"{'workload':44} {'canns 1.5':>14} {'this crate':>14} {'speed-up':>10}")
     for k in labels:
         a, b = other.get(k), mine.get(k)
-        ratio = f"{a / b:.0f}x" if a and b else "-"
+        ratio = "-" if not (a and b) else f"{a / b:.2f}x" if a / b < 10 else f"{a / b:.0f}x"
         print(f"{k:44} {fmt(a):>14} {fmt(b):>14} {ratio:>10}")
-    if not big:
+    if not big and not hopfield_only:
         print("canns, Oja on 2 x 10^4 samples: 3 min 52 s of stack compilation on the reference machine "
               "(zoo spec 5.2; run with --canns-big to measure here)")
 

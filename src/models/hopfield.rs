@@ -1,4 +1,4 @@
-use super::dense::{dot, first_non_finite};
+use super::dense::{dot, first_non_finite, PaddedF32};
 use super::linear::{check_input, image_strip};
 use super::Model;
 use crate::display::{heatmap, lines, Bundle, Figure, KeyValues, Render, Series};
@@ -356,9 +356,9 @@ pub struct Hopfield {
     symmetric: Option<bool>,
     /// `W` in single precision when `single_precision` (empty: not built
     /// since `W` last changed).
-    w32: Vec<f32>,
+    w32: PaddedF32,
     /// The state in single precision (for the `f32` fields).
-    s32: Vec<f32>,
+    s32: PaddedF32,
     order: Vec<usize>,
     rng: SeededRng,
     steps: usize,
@@ -384,8 +384,8 @@ impl Hopfield {
             ws: vec![0.0; n],
             ws_valid: false,
             symmetric: Some(true),
-            w32: Vec::new(),
-            s32: Vec::new(),
+            w32: PaddedF32::default(),
+            s32: PaddedF32::default(),
             order: (0..n).collect(),
             rng: crate::random::seeded(params.seed),
             steps: 0,
@@ -498,7 +498,11 @@ impl Hopfield {
         self.ws_valid = false;
         let single = self.params.single_precision;
         if single && self.w32.is_empty() {
-            self.w32 = self.w.iter().map(|&v| v as f32).collect();
+            let w = self
+                .w
+                .as_slice()
+                .expect("weights are kept in standard layout");
+            self.w32 = PaddedF32::from_f64(w, n, n);
         }
         let w = self
             .w
@@ -507,13 +511,23 @@ impl Hopfield {
         let ext = |i: usize| input.map_or(0.0, |x| x[i]);
         let mut change: f64 = 0.0;
         if single {
-            self.s32.clear();
-            self.s32.extend(self.s.iter().map(|&v| v as f32));
+            if self.s32.is_empty() {
+                self.s32 = PaddedF32::from_f64(&self.s, 1, n);
+            } else {
+                self.s32.set_row(0, &self.s);
+            }
         }
         match self.params.update {
             Update::Synchronous => {
                 if single {
-                    super::dense::matvec_f32(&self.w32, &self.s32, &mut self.h);
+                    let signs = act == Activation::Sign
+                        && self.s.iter().all(|&v| v == 0.0 || v.abs() == 1.0);
+                    if signs {
+                        // Exact products: the same sums with fused multiply-adds.
+                        super::dense::matvec_padded_signs(&self.w32, self.s32.row(0), &mut self.h);
+                    } else {
+                        super::dense::matvec_padded(&self.w32, self.s32.row(0), &mut self.h);
+                    }
                 } else {
                     super::dense::matvec(w, &self.s, &mut self.h);
                 }
@@ -530,7 +544,7 @@ impl Hopfield {
                 self.order.shuffle(&mut self.rng);
                 for &i in &self.order {
                     let field = if single {
-                        super::dense::dot_f32(&self.w32[i * n..(i + 1) * n], &self.s32)
+                        super::dense::dot_blocks(self.w32.row(i), self.s32.row(0))
                     } else {
                         dot(&w[i * n..(i + 1) * n], &self.s)
                     };
@@ -540,7 +554,7 @@ impl Hopfield {
                     change = change.max((new - self.s[i]).abs());
                     self.s[i] = new;
                     if single {
-                        self.s32[i] = new as f32;
+                        self.s32.set(0, i, new);
                     }
                 }
             }

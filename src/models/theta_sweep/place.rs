@@ -798,10 +798,11 @@ impl RunKernel {
                 let c1 = c.max(i + 1);
                 if c1 < end {
                     let v = &vals[c1 - c..];
-                    s += dense::dot_f32_f64(v, &r[c1..end]);
-                    if ri != 0.0 {
-                        dense::axpy_f32_f64(ri, v, &mut acc[c1..end]);
-                    }
+                    s += if ri != 0.0 {
+                        dense::dot_axpy_f32_f64(v, &r[c1..end], ri, &mut acc[c1..end])
+                    } else {
+                        dense::dot_f32_f64(v, &r[c1..end])
+                    };
                 }
             }
             acc[i] += scale * s;
