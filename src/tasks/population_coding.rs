@@ -120,6 +120,8 @@ impl Params for PopulationCodingParams {
 /// let task = PopulationCoding::params().position(vec![1.0]).before(1.0).duration(2.0).after(3.0).build()?;
 /// assert_eq!(task.n_steps(), 60);
 /// assert!(!task.stimulus_on(9) && task.stimulus_on(10) && task.stimulus_on(29) && !task.stimulus_on(30));
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Example
 /// ```

@@ -137,6 +137,8 @@ impl Params for TemplateMatchingParams {
 /// use canns::prelude::*;
 /// let task = TemplateMatching::params().position(vec![0.5]).noise_level(0.2).missing(0.3).build()?;
 /// assert_eq!(task.n_steps(), 200);
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Example
 /// ```

@@ -188,6 +188,8 @@ fn targets(keypoints: &[Vec<f64>], durations: &[f64], dt: f64) -> Vec<f64> {
 /// let mut z = [0.0];
 /// task.target(99, &mut z);
 /// assert!((z[0] - 1.0).abs() < 1e-12);
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Example
 /// ```

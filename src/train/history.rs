@@ -28,6 +28,8 @@ use serde::{Deserialize, Serialize};
 /// assert!(angles[[5, 0]] < angles[[0, 0]] && angles[[5, 0]] < 10.0, "{angles}");
 /// let fig = h.plot_angles(axes.view())?;
 /// assert_eq!(fig.plot().data().len(), 1);
+/// # Ok::<(), canns::Error>(())
+/// ```
 ///
 /// # Example
 /// ```
