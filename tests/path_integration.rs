@@ -501,9 +501,11 @@ fn hier_sargolini_speed_limit() {
 /// network on a time axis 16 times faster (`sped_up(16.0)`: `dt` 3.125 ms,
 /// `band_gain` 3.2, `band_w_s2l` 1/16, time constants / 16; limit 1.02 m/s
 /// at `spacing_min` 2 m), with place cells over the 1 m box. Under
-/// `SpeedLimit::Error` no step is over the limit; the decoding error stays
-/// small, and the unscaled network (limit 0.064 m/s) on the same path
-/// does several times worse. The 600 s numbers are in the README
+/// `SpeedLimit::Error` no step is over the limit, the bands stay within a
+/// few hundredths of a radian of the integrated phase (the unscaled
+/// network, limit 0.064 m/s, drifts several times more on the same path),
+/// and the decoding error stays bounded (the place cells' half-maximum
+/// centroid over the small box limits it, not the integration). The 600 s numbers are in the README
 /// (`cargo run --release --example hierarchical_sargolini`).
 #[test]
 fn hier_sargolini_sped_up_within_the_limit() {
@@ -531,16 +533,22 @@ fn hier_sargolini_sped_up_within_the_limit() {
     let (mean, max) = (run.mean_error(0, n), e.iter().copied().fold(0.0, f64::max));
     let last = run.mean_error(n - n / 10, n);
     let drift = run.band_drift().into_iter().fold(0.0, f64::max);
-    let mut slow = anchored(base.speed_limit(SpeedLimit::Ignore), at);
-    let slow_mean = slow.run(&hist).unwrap().mean_error(0, n);
+    let mut slow = anchored(base.speed_limit(SpeedLimit::Warn), at);
+    let slow_run = slow.run(&hist).unwrap();
+    let slow_drift = slow_run.band_drift().into_iter().fold(0.0, f64::max);
     eprintln!(
-        "Sargolini 30 s sped up 16x: fastest {:.3} m/s, mean error {mean:.4} m, max {max:.4} m, last 3 s {last:.4} m, band drift {drift:.4} rad; unscaled {slow_mean:.4} m",
-        net.fastest_speed()
+        "Sargolini 30 s sped up 16x: fastest {:.3} m/s, mean error {mean:.4} m, max {max:.4} m, last 3 s {last:.4} m, band drift {drift:.4} rad; unscaled: mean error {:.4} m, band drift {slow_drift:.4} rad, {} steps over",
+        net.fastest_speed(),
+        slow_run.mean_error(0, n),
+        slow_run.speed_violations
     );
     assert_eq!(run.speed_violations, 0);
     assert!(net.fastest_speed() > 0.3, "{}", net.fastest_speed());
-    assert!(mean < 10.0 && max < 10.0 && last < 10.0, "{mean} {max} {last}");
-    assert!(slow_mean > 3.0 * mean, "{slow_mean} vs {mean}");
+    assert!(mean < 0.1 && max < 0.25 && last < 0.15, "{mean} {max} {last}");
+    assert!(drift < 0.05, "{drift}");
+    // The unscaled bands lag the rat's phase speeds.
+    assert!(slow_run.speed_violations > n / 4, "{}", slow_run.speed_violations);
+    assert!(slow_drift > 3.0 * drift, "{slow_drift} vs {drift}");
 }
 
 /// `hist` integrated by the healed Burak-Fiete sheet: the measured gain
