@@ -525,7 +525,9 @@ fn hier_sargolini_sped_up_within_the_limit() {
         .num_place(20)
         .arena_size(1.0);
     let fast = base.clone().sped_up(16.0).speed_limit(SpeedLimit::Error);
-    assert!((fast.speed_limit_value() - 16.0 * 0.2 * 2.0 / (2.0 * std::f64::consts::PI)).abs() < 1e-12);
+    assert!(
+        (fast.speed_limit_value() - 16.0 * 0.2 * 2.0 / (2.0 * std::f64::consts::PI)).abs() < 1e-12
+    );
     let mut net = anchored(fast, at);
     let run = net.run(&hist).unwrap();
     let n = run.t.len();
@@ -544,10 +546,17 @@ fn hier_sargolini_sped_up_within_the_limit() {
     );
     assert_eq!(run.speed_violations, 0);
     assert!(net.fastest_speed() > 0.3, "{}", net.fastest_speed());
-    assert!(mean < 0.1 && max < 0.25 && last < 0.15, "{mean} {max} {last}");
+    assert!(
+        mean < 0.1 && max < 0.25 && last < 0.15,
+        "{mean} {max} {last}"
+    );
     assert!(drift < 0.05, "{drift}");
     // The unscaled bands lag the rat's phase speeds.
-    assert!(slow_run.speed_violations > n / 4, "{}", slow_run.speed_violations);
+    assert!(
+        slow_run.speed_violations > n / 4,
+        "{}",
+        slow_run.speed_violations
+    );
     assert!(slow_drift > 3.0 * drift, "{slow_drift} vs {drift}");
 }
 

@@ -48,8 +48,18 @@
 //! keeps both gates positive but does not make the rings follow such phase
 //! speeds: at `band_gain = 3` (`spacing 2..5` m, place cells over the 1 m
 //! box) the 600 s run decodes with a 0.46 m mean error, and at
-//! `band_gain = 1`, spacings `6..15` m, 0.35 m; the model integrates the
-//! slow walks it was built for.
+//! `band_gain = 1`, spacings `6..15` m, 0.35 m. Rescaling time instead
+//! ([`HierarchicalNetworkParams::sped_up`]: `dt`, every time constant and
+//! `band_w_s2l` divided by a factor, `band_gain` multiplied by it) keeps
+//! each step what it is for the slow walks the model was built for: at
+//! `sped_up(16.0)` (`dt` 3.125 ms, `band_gain` 3.2, `band_w_s2l` 1/16,
+//! spacings 2..5 m, limit 1.02 m/s, 30^2 place cells over the 1 m box) the
+//! whole 600 s Sargolini trajectory (192 373 steps) stays within the limit,
+//! the bands within 0.026 rad of the integrated phase, and the decoded
+//! position within 0.092 m on average (0.086 m over the first tenth, 0.096 m
+//! over the last, 0.22 m at most; `cargo run --release --example
+//! hierarchical_sargolini`); the place cells' half-maximum centroid over a
+//! box smaller than the spacings, not the integration, sets that error.
 //!
 //! **Differences from `canns`** (`hierarchical_model.py`, canns 1.5): any
 //! module count, band size and grid size (canns hard-codes 20^2 and 180 in its
@@ -61,20 +71,23 @@
 //!
 //! **Cost of a step.** The two shifters of a band receive the same drive
 //! from the same start, so one potential serves both and their gates act on
-//! the kernels: a band step is two real FFTs and one inverse (not six
-//! transforms), exact. Above the floor, the grid-to-place weights are read
+//! the kernels, and their potential, linear in the ring rates, is kept as
+//! Fourier coefficients: a band step is one real FFT of the ring rates and
+//! one inverse (not six transforms), exact to rounding, and the band's
+//! centre is read from the first coefficient. Above the floor, the grid-to-place weights are read
 //! as 16-bit multiples of the largest weight and each module's rows are
 //! summed in single precision, which adds at most `w_max R (1 / 131070 +
 //! (n + 3) 2^-24)` (rate mass `R` of the `n` rows read) to the bound
 //! [`HierarchicalNetwork::place_input_bound`] reports; `place_floor = 0`
 //! keeps the exact `f64` product. At 5 modules and 30^2 place cells a step
-//! takes 0.127 ms of CPU time (criterion median of `CANNS_BENCH_CLOCK=cpu
+//! takes 0.102 ms of CPU time (criterion median of `CANNS_BENCH_CLOCK=cpu
 //! nice cargo bench --bench path_integration -- --warm-up-time 1
-//! --measurement-time 3`, load average 14 on 2 cores), against canns 1.5's
-//! 1.37 ms wall time beside it (`scripts/compare/path_integration.py
-//! --no-bench`) and 0.75 ms on an idle machine; the band rings and the
-//! grid-to-place product take about a third each. `cargo run --release --example hierarchical_long` runs canns's
-//! example at full length (a million steps, with progress).
+//! --measurement-time 3`, load average 10-15 on 2 cores), against canns
+//! 1.5's 0.91 ms wall time beside it (`scripts/compare/path_integration.py
+//! --no-bench`) and 0.75 ms on an idle machine; the grid-to-place product
+//! takes 40% of it under `perf`, the band rings under a tenth. `cargo run
+//! --release --example hierarchical_long` runs canns's example at full
+//! length (a million steps, with progress): 133 s of CPU time.
 //!
 //! # Examples
 //! ```
@@ -530,9 +543,10 @@ fn hex_dist(dx: f64, dy: f64) -> f64 {
 /// kept as its Fourier coefficients, updated from the ring rates'
 /// coefficients of the step before. A step then transforms the ring rates
 /// once and inverts once; shifter noise, which differs between the two
-/// sides, adds one transform per side. The kernels' spectra vanish beyond a
-/// few frequencies ([`LowPassRing`]: 14 of 91 at the defaults), so only
-/// those are carried, and the transforms are direct DFTs.
+/// sides, adds one transform per side. Kernels whose spectra vanish beyond
+/// a few frequencies carry only those ([`LowPassRing`]); the default band
+/// kernels, Gaussians cut at the far side of the ring, keep about `1e-7`
+/// of their sum beyond any such band, so they use every frequency.
 #[derive(Debug, Clone)]
 struct Band {
     /// Phase gradient `k` (rad/m).
