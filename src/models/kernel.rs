@@ -677,7 +677,7 @@ mod tests {
     #[test]
     fn low_pass_ring_matches_dense_within_its_bound() {
         // Gaussians 10 steps wide on 180 neurons (smooth on the ring: the
-        // low-pass path), shifted and combined with signs, 20 steps wide (cut
+        // low-pass path, direct DFTs), shifted and combined with signs, 20 steps wide (cut
         // at the ring's far side: the full spectrum), and narrow ones.
         for (n, width) in [(180usize, 10.0), (180, 20.0), (32, 1.5), (7, 1.0)] {
             let gauss = |shift: f64| -> Vec<f64> {
@@ -706,9 +706,9 @@ mod tests {
             for direct in [None, Some(true), Some(false)] {
                 let mut ring = LowPassRing::with_direct(n, &ks, direct);
                 if n == 180 && width == 10.0 {
-                    assert_eq!(ring.is_direct(), direct == Some(true));
-                    if direct == Some(true) {
-                        assert!(ring.len() < 30, "{}", ring.len());
+                    assert_eq!(ring.is_direct(), direct != Some(false));
+                    if direct != Some(false) {
+                        assert!(ring.len() < 24, "{}", ring.len());
                     }
                 }
                 if width == 20.0 {
