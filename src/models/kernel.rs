@@ -383,6 +383,10 @@ impl std::fmt::Debug for LowPassRing {
     }
 }
 
+/// A field's first Fourier coefficients and the kernels it meets in
+/// [`LowPassRing::inverse_weighted`]: `(kernel index, weight)` pairs.
+pub(crate) type SpectrumField<'a> = (&'a [Complex<f64>], &'a [(usize, f64)]);
+
 /// Dropped-spectrum tolerance of [`LowPassRing`], relative to `sum |K|`.
 const LOW_PASS_TOL: f64 = 1e-15;
 
@@ -477,8 +481,8 @@ impl LowPassRing {
             Some(t) => {
                 matvec_serial(t, x, &mut self.coef);
                 out[0] = Complex::new(self.coef[0], 0.0);
-                for k in 1..b {
-                    out[k] = Complex::new(self.coef[k], self.coef[b + k - 1]);
+                for (k, o) in out.iter_mut().enumerate().take(b).skip(1) {
+                    *o = Complex::new(self.coef[k], self.coef[b + k - 1]);
                 }
             }
             None => {
@@ -493,11 +497,7 @@ impl LowPassRing {
 
     /// `out = sum_f (sum_{(c, w) in terms_f} w K_c) * x_f`, the fields given
     /// by their first `b` coefficients.
-    pub fn inverse_weighted(
-        &mut self,
-        fields: &[(&[Complex<f64>], &[(usize, f64)])],
-        out: &mut [f64],
-    ) {
+    pub fn inverse_weighted(&mut self, fields: &[SpectrumField<'_>], out: &mut [f64]) {
         let b = self.b;
         self.acc.iter_mut().for_each(|a| *a = Complex::default());
         for (x, terms) in fields {
@@ -523,7 +523,7 @@ impl LowPassRing {
                 self.half[..b].copy_from_slice(&self.acc);
                 let h = self.half.len();
                 self.half[0].im = 0.0;
-                if self.n % 2 == 0 {
+                if self.n.is_multiple_of(2) {
                     self.half[h - 1].im = 0.0;
                 }
                 self.c2r
