@@ -12,7 +12,7 @@
 //! The hierarchical step reads only the grid cells above the activity floor
 //! `place_floor` (default 1e-3 of each module's largest rate, about 90 of 400
 //! cells) in its grid-to-place product, with 16-bit weights summed in single
-//! precision (the bound is in `place_input_bound`).
+//! precision, 64 place cells at a time (the bound is in `place_input_bound`).
 
 mod common;
 use common::Clock;

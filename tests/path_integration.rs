@@ -496,6 +496,70 @@ fn hier_sargolini_speed_limit() {
     assert!(base.band_gain(needed * 0.999).check_speed(fastest).is_err());
 }
 
+/// A running rat within the speed limit: the first 30 s of the Sargolini
+/// trajectory (up to 0.6 m/s; the full 600 s reaches 0.82 m/s) through the
+/// network on a time axis 16 times faster (`sped_up(16.0)`: `dt` 3.125 ms,
+/// `band_gain` 3.2, `band_w_s2l` 1/16, time constants / 16; limit 1.02 m/s
+/// at `spacing_min` 2 m), with place cells over the 1 m box. Under
+/// `SpeedLimit::Error` no step is over the limit, the bands stay within a
+/// few hundredths of a radian of the integrated phase (the unscaled
+/// network, limit 0.064 m/s, drifts several times more on the same path),
+/// and the decoding error stays bounded (the place cells' half-maximum
+/// centroid over the small box limits it, not the integration). The 600 s numbers are in the README
+/// (`cargo run --release --example hierarchical_sargolini`).
+#[test]
+fn hier_sargolini_sped_up_within_the_limit() {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let t = traj.times();
+    let keep = t.iter().take_while(|&&x| x <= t[0] + 30.0).count();
+    let pos = (0..keep)
+        .map(|i| vec![traj.coordinate(0)[i], traj.coordinate(1)[i]])
+        .collect();
+    let hist = canns::spatial::Trajectory::new(t[..keep].to_vec(), pos)
+        .unwrap()
+        .resample(0.05)
+        .unwrap();
+    let at = [hist.x[0], hist.y[0]];
+    let base = HierarchicalNetwork::params()
+        .num_module(3)
+        .num_place(20)
+        .arena_size(1.0);
+    let fast = base.clone().sped_up(16.0).speed_limit(SpeedLimit::Error);
+    assert!(
+        (fast.speed_limit_value() - 16.0 * 0.2 * 2.0 / (2.0 * std::f64::consts::PI)).abs() < 1e-12
+    );
+    let mut net = anchored(fast, at);
+    let run = net.run(&hist).unwrap();
+    let n = run.t.len();
+    let e = run.errors();
+    let (mean, max) = (run.mean_error(0, n), e.iter().copied().fold(0.0, f64::max));
+    let last = run.mean_error(n - n / 10, n);
+    let drift = run.band_drift().into_iter().fold(0.0, f64::max);
+    let mut slow = anchored(base.speed_limit(SpeedLimit::Warn), at);
+    let slow_run = slow.run(&hist).unwrap();
+    let slow_drift = slow_run.band_drift().into_iter().fold(0.0, f64::max);
+    eprintln!(
+        "Sargolini 30 s sped up 16x: fastest {:.3} m/s, mean error {mean:.4} m, max {max:.4} m, last 3 s {last:.4} m, band drift {drift:.4} rad; unscaled: mean error {:.4} m, band drift {slow_drift:.4} rad, {} steps over",
+        net.fastest_speed(),
+        slow_run.mean_error(0, n),
+        slow_run.speed_violations
+    );
+    assert_eq!(run.speed_violations, 0);
+    assert!(net.fastest_speed() > 0.3, "{}", net.fastest_speed());
+    assert!(
+        mean < 0.1 && max < 0.25 && last < 0.15,
+        "{mean} {max} {last}"
+    );
+    assert!(drift < 0.05, "{drift}");
+    // The unscaled bands lag the rat's phase speeds.
+    assert!(
+        slow_run.speed_violations > n / 4,
+        "{}",
+        slow_run.speed_violations
+    );
+    assert!(slow_drift > 3.0 * drift, "{slow_drift} vs {drift}");
+}
+
 /// `hist` integrated by the healed Burak-Fiete sheet: the measured gain
 /// (neurons/m), the path length (m), and the mean, largest and last-second
 /// (100 samples) position errors (m).

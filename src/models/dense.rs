@@ -485,7 +485,7 @@ kernel! {
 
 /// Entries of `y` that [`sum_rows_u16`] keeps in registers while it runs
 /// over the rows.
-const ROW_BLOCK: usize = 32;
+const ROW_BLOCK: usize = 64;
 
 kernel! {
     /// `y[j] += sum_k alpha[k] x[start[k] + j]` for `j < y.len()`: a

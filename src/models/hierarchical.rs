@@ -3,7 +3,7 @@ use crate::display::{self, Bundle, KeyValues, Render};
 use crate::error::{Error, ParamError, Result};
 use crate::models::dense::{axpy, exp_in_place, sum_rows_u16};
 use crate::models::dynamics::AdaptiveStep;
-use crate::models::kernel::{CircularConv, ConvBank, Recurrence};
+use crate::models::kernel::{CircularConv, LowPassRing, Recurrence};
 use crate::params::{check, setters, Params};
 use crate::pipeline::progress::{Progress, ShowProgress};
 use crate::random::SeededRng;
@@ -11,6 +11,7 @@ use crate::space::{ring_positions, wrap, TWO_PI};
 use crate::spatial::History;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
+use realfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
@@ -232,6 +233,36 @@ impl HierarchicalNetworkParams {
             .collect()
     }
 
+    /// The same network on a time axis `factor` times faster: `dt` and every
+    /// time constant (`gauss_tau`, `nonrec_tau`, `grid_tau`, `grid_tau_v`)
+    /// divided by `factor`, `band_gain` multiplied by it and `band_w_s2l`
+    /// divided by it (so the gated shifter input `w_S2L (gain +- v_phi)`
+    /// keeps its size). Every step then does what a step of the original
+    /// does on the path slowed `factor` times: the speed limit is `factor`
+    /// times higher and a second of path costs `factor` times the steps.
+    /// With a power of two the rescaled numbers are exact. This is how the
+    /// network integrates a running rat (`sped_up(16.0)` admits 1.02 m/s at
+    /// the default spacings).
+    ///
+    /// # Examples
+    /// ```
+    /// use canns::models::HierarchicalNetwork;
+    /// let p = HierarchicalNetwork::params();
+    /// let q = p.clone().sped_up(16.0);
+    /// assert_eq!(q.speed_limit_value(), 16.0 * p.speed_limit_value());
+    /// assert_eq!((q.dt, q.gauss_tau, q.band_w_s2l), (p.dt / 16.0, p.gauss_tau / 16.0, 0.0625));
+    /// ```
+    pub fn sped_up(mut self, factor: f64) -> Self {
+        self.dt /= factor;
+        self.gauss_tau /= factor;
+        self.nonrec_tau /= factor;
+        self.grid_tau /= factor;
+        self.grid_tau_v /= factor;
+        self.band_gain *= factor;
+        self.band_w_s2l /= factor;
+        self
+    }
+
     /// The largest speed (m/s) every module integrates correctly:
     /// `band_gain * spacing_min / (2 pi)`.
     pub fn speed_limit_value(&self) -> f64 {
@@ -392,26 +423,36 @@ fn hex_dist(dx: f64, dy: f64) -> f64 {
 /// One band-cell population: a ring attractor and its two shifters.
 ///
 /// The left and right shifters receive the same drive `w_L2S r_ring` from the
-/// same start (0), so their potentials are equal at every step: one array
-/// `su` holds both, and the gates act on the kernels instead of the rates,
-/// `K_L * ((g + v) s) + K_R * ((g - v) s) = (g K_+ + v K_-) * s` with
-/// `K_+- = K_L +- K_R`. With the ring's own recurrence, a step transforms
-/// the ring rates and the shifter rates once each and inverts once (three
-/// real FFTs instead of six); shifter noise, which differs between the two
-/// sides, adds one transform per side.
+/// same start (0), so their potentials are equal at every step: one
+/// potential `s` serves both, and the gates act on the kernels instead of
+/// the rates, `K_L * ((g + v) s) + K_R * ((g - v) s) = (g K_+ + v K_-) * s`
+/// with `K_+- = K_L +- K_R`. The drive is a rate (`>= 0`) and the Euler
+/// step a convex combination (`dt <= tau_s`), so `s >= 0` and its
+/// rectification is the identity: `s` is linear in the ring's rates and is
+/// kept as its Fourier coefficients, updated from the ring rates'
+/// coefficients of the step before. A step then transforms the ring rates
+/// once and inverts once; shifter noise, which differs between the two
+/// sides, adds one transform per side. Kernels whose spectra vanish beyond
+/// a few frequencies carry only those ([`LowPassRing`]); the default band
+/// kernels, Gaussians cut at the far side of the ring, keep about `1e-7`
+/// of their sum beyond any such band, so they use every frequency.
 #[derive(Debug, Clone)]
 struct Band {
     /// Phase gradient `k` (rad/m).
     proj: [f64; 2],
     u: Vec<f64>,
     r: Vec<f64>,
-    /// Potential of both shifters.
-    su: Vec<f64>,
-    /// Rectified shifter potential `relu(su)` before this step's update.
-    sr: Vec<f64>,
-    /// Noise added to the left and right shifter rates (`band_noise != 0`).
+    /// Fourier coefficients of the ring rates `r`.
+    r_hat: Vec<Complex<f64>>,
+    /// Fourier coefficients of the shifters' potential.
+    s_hat: Vec<Complex<f64>>,
+    /// The shifter potential's coefficients before this step's update.
+    s_prev: Vec<Complex<f64>>,
+    /// Noise added to the left and right shifter rates (`band_noise != 0`),
+    /// and their coefficients.
     noise_l: Vec<f64>,
     noise_r: Vec<f64>,
+    noise_hat: [Vec<Complex<f64>>; 2],
     rec: Vec<f64>,
     centre: f64,
     centre_ideal: f64,
@@ -421,8 +462,6 @@ struct Band {
 #[derive(Debug, Clone)]
 struct BandConsts {
     x: Vec<f64>,
-    cos_x: Vec<f64>,
-    sin_x: Vec<f64>,
     k: f64,
     a: f64,
     tau: f64,
@@ -445,7 +484,7 @@ const K_MINUS: usize = 2;
 /// bump towards larger phases) and `K_R(d) = w_S2L N(d + delta; a_b)`.
 /// (canns stores the shifter kernels as `bp.dnn.Linear` weights, indexed
 /// [pre, post].)
-fn band_kernels(p: &HierarchicalNetworkParams) -> ConvBank {
+fn band_kernels(p: &HierarchicalNetworkParams) -> LowPassRing {
     let n = p.band_size;
     let a = p.gauss_a;
     let rho = n as f64 / TWO_PI;
@@ -463,11 +502,17 @@ fn band_kernels(p: &HierarchicalNetworkParams) -> ConvBank {
     );
     let plus = left.iter().zip(&right).map(|(l, r)| l + r).collect();
     let minus = left.iter().zip(&right).map(|(l, r)| l - r).collect();
-    ConvBank::new(1, n, vec![kern(0.0, j), plus, minus])
+    LowPassRing::new(n, &[kern(0.0, j), plus, minus])
 }
 
 impl Band {
-    fn new(theta: f64, spacing: f64, p: &HierarchicalNetworkParams, c: &BandConsts) -> Self {
+    fn new(
+        theta: f64,
+        spacing: f64,
+        p: &HierarchicalNetworkParams,
+        c: &BandConsts,
+        ring: &mut LowPassRing,
+    ) -> Self {
         let n = p.band_size;
         let a = p.gauss_a;
         let kk = TWO_PI / spacing;
@@ -475,14 +520,23 @@ impl Band {
         let u: Vec<f64> = c.x.iter().map(|&x| 10.0 * normal(x, a)).collect();
         let r: Vec<f64> = c.x.iter().map(|&x| 30.0 * normal(x, a)).collect();
         let noisy = if p.band_noise != 0.0 { n } else { 0 };
+        let b = ring.len();
+        let mut r_hat = vec![Complex::default(); b];
+        ring.forward(&r, &mut r_hat);
+        let noise_hat = if noisy > 0 { b } else { 0 };
         Self {
             proj: [co * kk, s * kk],
             u,
             r,
-            su: vec![0.0; n],
-            sr: vec![0.0; n],
+            r_hat,
+            s_hat: vec![Complex::default(); b],
+            s_prev: vec![Complex::default(); b],
             noise_l: vec![0.0; noisy],
             noise_r: vec![0.0; noisy],
+            noise_hat: [
+                vec![Complex::default(); noise_hat],
+                vec![Complex::default(); noise_hat],
+            ],
             rec: vec![0.0; n],
             centre: 0.0,
             centre_ideal: 0.0,
@@ -502,18 +556,19 @@ impl Band {
         strength: f64,
         dt: f64,
         c: &BandConsts,
-        bank: &mut ConvBank,
+        ring: &mut LowPassRing,
         rng: &mut SeededRng,
     ) {
         let n = self.u.len();
         let v_phi = v[0] * self.proj[0] + v[1] * self.proj[1];
         self.centre_ideal = wrap(self.centre_ideal + v_phi * dt);
-        // Shifters: rates from their previous u, then Euler on u with the ring's rates.
+        // Shifters: rates from their previous potential (>= 0, so its own
+        // rectification), then Euler on it with the ring's rates, all on
+        // Fourier coefficients.
         let fs = dt / c.tau_s;
-        for i in 0..n {
-            self.sr[i] = self.su[i].max(0.0);
-            let drive = c.w_l2s * self.r[i];
-            self.su[i] += fs * (-self.su[i] + drive);
+        self.s_prev.copy_from_slice(&self.s_hat);
+        for (s, r) in self.s_hat.iter_mut().zip(&self.r_hat) {
+            *s += (-*s + r * c.w_l2s) * fs;
         }
         if c.noise != 0.0 {
             for i in 0..n {
@@ -521,6 +576,8 @@ impl Band {
                 self.noise_l[i] = c.noise * a;
                 self.noise_r[i] = c.noise * b;
             }
+            ring.forward(&self.noise_l, &mut self.noise_hat[0]);
+            ring.forward(&self.noise_r, &mut self.noise_hat[1]);
         }
         // Ring: rates from the previous u; recurrence plus the gated shifter
         // input in one pass of transforms (+ location), then Euler.
@@ -529,6 +586,7 @@ impl Band {
         for (r, u) in self.r.iter_mut().zip(&self.u) {
             *r = u * u * scale;
         }
+        ring.forward(&self.r, &mut self.r_hat);
         let (gl, gr) = (c.gain + v_phi, c.gain - v_phi);
         let ring_terms = [(K_RING, 1.0)];
         let shift_terms = [(K_PLUS, c.gain), (K_MINUS, v_phi)];
@@ -537,18 +595,18 @@ impl Band {
             [(K_PLUS, 0.5 * gr), (K_MINUS, -0.5 * gr)],
         );
         if c.noise != 0.0 {
-            bank.sum_weighted(
+            ring.inverse_weighted(
                 &[
-                    (&self.r, &ring_terms),
-                    (&self.sr, &shift_terms),
-                    (&self.noise_l, &left_terms),
-                    (&self.noise_r, &right_terms),
+                    (&self.r_hat, &ring_terms),
+                    (&self.s_prev, &shift_terms),
+                    (&self.noise_hat[0], &left_terms),
+                    (&self.noise_hat[1], &right_terms),
                 ],
                 &mut self.rec,
             );
         } else {
-            bank.sum_weighted(
-                &[(&self.r, &ring_terms), (&self.sr, &shift_terms)],
+            ring.inverse_weighted(
+                &[(&self.r_hat, &ring_terms), (&self.s_prev, &shift_terms)],
                 &mut self.rec,
             );
         }
@@ -563,12 +621,8 @@ impl Band {
         for i in 0..n {
             self.u[i] += f * (-self.u[i] + self.rec[i]);
         }
-        let (mut sc, mut ss) = (0.0, 0.0);
-        for i in 0..n {
-            sc += self.r[i] * c.cos_x[i];
-            ss += self.r[i] * c.sin_x[i];
-        }
-        self.centre = ss.atan2(sc);
+        // sum_j r_j e^{i x_j} with x_j = -pi + 2 pi j / n is -conj(R_1).
+        self.centre = self.r_hat[1].im.atan2(-self.r_hat[1].re);
     }
 }
 
@@ -660,8 +714,18 @@ const F32_EPS: f64 = 1.0 / 16_777_216.0;
 /// keeps both gates positive but does not make the rings follow such phase
 /// speeds: at `band_gain = 3` (`spacing 2..5` m, place cells over the 1 m
 /// box) the 600 s run decodes with a 0.46 m mean error, and at
-/// `band_gain = 1`, spacings `6..15` m, 0.35 m; the model integrates the
-/// slow walks it was built for.
+/// `band_gain = 1`, spacings `6..15` m, 0.35 m. Rescaling time instead
+/// ([`HierarchicalNetworkParams::sped_up`]: `dt`, every time constant and
+/// `band_w_s2l` divided by a factor, `band_gain` multiplied by it) keeps
+/// each step what it is for the slow walks the model was built for: at
+/// `sped_up(16.0)` (`dt` 3.125 ms, `band_gain` 3.2, `band_w_s2l` 1/16,
+/// spacings 2..5 m, limit 1.02 m/s, 30^2 place cells over the 1 m box) the
+/// whole 600 s Sargolini trajectory (192 373 steps) stays within the limit,
+/// the bands within 0.026 rad of the integrated phase, and the decoded
+/// position within 0.092 m on average (0.086 m over the first tenth, 0.096 m
+/// over the last, 0.22 m at most; `cargo run --release --example
+/// hierarchical_sargolini`); the place cells' half-maximum centroid over a
+/// box smaller than the spacings, not the integration, sets that error.
 ///
 /// **Differences from `canns`** (`hierarchical_model.py`, canns 1.5): any
 /// module count, band size and grid size (canns hard-codes 20^2 and 180 in its
@@ -673,20 +737,23 @@ const F32_EPS: f64 = 1.0 / 16_777_216.0;
 ///
 /// **Cost of a step.** The two shifters of a band receive the same drive
 /// from the same start, so one potential serves both and their gates act on
-/// the kernels: a band step is two real FFTs and one inverse (not six
-/// transforms), exact. Above the floor, the grid-to-place weights are read
+/// the kernels, and their potential, linear in the ring rates, is kept as
+/// Fourier coefficients: a band step is one real FFT of the ring rates and
+/// one inverse (not six transforms), exact to rounding, and the band's
+/// centre is read from the first coefficient. Above the floor, the grid-to-place weights are read
 /// as 16-bit multiples of the largest weight and each module's rows are
 /// summed in single precision, which adds at most `w_max R (1 / 131070 +
 /// (n + 3) 2^-24)` (rate mass `R` of the `n` rows read) to the bound
 /// [`HierarchicalNetwork::place_input_bound`] reports; `place_floor = 0`
 /// keeps the exact `f64` product. At 5 modules and 30^2 place cells a step
-/// takes 0.127 ms of CPU time (criterion median of `CANNS_BENCH_CLOCK=cpu
+/// takes 0.102 ms of CPU time (criterion median of `CANNS_BENCH_CLOCK=cpu
 /// nice cargo bench --bench path_integration -- --warm-up-time 1
-/// --measurement-time 3`, load average 14 on 2 cores), against canns 1.5's
-/// 1.37 ms wall time beside it (`scripts/compare/path_integration.py
-/// --no-bench`) and 0.75 ms on an idle machine; the band rings and the
-/// grid-to-place product take about a third each. `cargo run --release --example hierarchical_long` runs canns's
-/// example at full length (a million steps, with progress).
+/// --measurement-time 3`, load average 10-15 on 2 cores), against canns
+/// 1.5's 0.91 ms wall time beside it (`scripts/compare/path_integration.py
+/// --no-bench`) and 0.75 ms on an idle machine; the grid-to-place product
+/// takes 40% of it under `perf`, the band rings under a tenth. `cargo run
+/// --release --example hierarchical_long` runs canns's example at full
+/// length (a million steps, with progress): 133 s of CPU time.
 ///
 /// ## Examples
 /// ```
@@ -722,8 +789,8 @@ const F32_EPS: f64 = 1.0 / 16_777_216.0;
 pub struct HierarchicalNetwork {
     params: HierarchicalNetworkParams,
     consts: BandConsts,
-    /// The band rings' kernels (shared by every band population).
-    band_bank: ConvBank,
+    /// The band rings' kernels and transforms (shared by every band population).
+    band_bank: LowPassRing,
     modules: Vec<Module>,
     /// Phases of the grid sheet's axes.
     grid_phi: Vec<f64>,
@@ -764,8 +831,6 @@ impl HierarchicalNetwork {
         let p = &params;
         let x = ring_positions(p.band_size);
         let consts = BandConsts {
-            cos_x: x.iter().map(|v| v.cos()).collect(),
-            sin_x: x.iter().map(|v| v.sin()).collect(),
             x,
             k: p.gauss_k,
             a: p.gauss_a,
@@ -793,15 +858,16 @@ impl HierarchicalNetwork {
             })
             .collect();
         let w_max = normal(0.0, p.gauss_a);
+        let mut band_bank = band_kernels(p);
         let modules = p
             .spacings()
             .into_iter()
             .map(|spacing| {
                 let th = p.module_angle;
                 let bands = [
-                    Band::new(th, spacing, p, &consts),
-                    Band::new(th + PI / 3.0, spacing, p, &consts),
-                    Band::new(th + 2.0 * PI / 3.0, spacing, p, &consts),
+                    Band::new(th, spacing, p, &consts, &mut band_bank),
+                    Band::new(th + PI / 3.0, spacing, p, &consts, &mut band_bank),
+                    Band::new(th + 2.0 * PI / 3.0, spacing, p, &consts, &mut band_bank),
                 ];
                 let mut w_gp = vec![0.0; m * m * centres.len()];
                 for (pi, c) in centres.iter().enumerate() {
@@ -844,7 +910,7 @@ impl HierarchicalNetwork {
             .collect();
         Ok(Self {
             consts,
-            band_bank: band_kernels(p),
+            band_bank,
             modules,
             grid_phi,
             place_in: vec![0.0; centres.len()],

@@ -1,9 +1,11 @@
 //! Circular convolution of firing rates with a translation-invariant (documented in the parent module)
 
+use crate::models::dense::{axpy, matvec_serial};
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use serde::{Deserialize, Serialize};
+use std::f64::consts::TAU;
 use std::sync::Arc;
 
 /// How the recurrent input is computed.
@@ -291,10 +293,6 @@ pub(crate) struct ConvBank {
     x_hat: Vec<Complex<f64>>,
 }
 
-/// A field and the kernels it meets in `ConvBank::sum_weighted`: its values
-/// and `(kernel index, weight)` pairs.
-pub type WeightedField<'a> = (&'a [f64], &'a [(usize, f64)]);
-
 impl ConvBank {
     /// Builds the bank from kernels laid out as for [`CircularConv::new`].
     pub fn new(n0: usize, n1: usize, kernels: Vec<Vec<f64>>) -> Self {
@@ -338,23 +336,6 @@ impl ConvBank {
         self.conv.inverse(out);
     }
 
-    /// `out = sum_f (sum_{(c, w) in terms_f} w K_c) * x_f`: each field
-    /// `x_f` is transformed once and meets a weighted combination of the
-    /// kernels (weights that change from call to call cost no transform),
-    /// and one inverse transform returns the sum.
-    pub fn sum_weighted(&mut self, fields: &[WeightedField<'_>], out: &mut [f64]) {
-        self.acc.iter_mut().for_each(|a| *a = Complex::default());
-        for (x, terms) in fields {
-            self.conv.forward(x);
-            for (i, (a, xh)) in self.acc.iter_mut().zip(&self.conv.cols).enumerate() {
-                let k: Complex<f64> = terms.iter().map(|&(c, w)| self.spectra[c][i] * w).sum();
-                *a += xh * k;
-            }
-        }
-        self.conv.cols.copy_from_slice(&self.acc);
-        self.conv.inverse(out);
-    }
-
     /// `outs[c] = K_c * x` for every kernel.
     pub fn fan_out(&mut self, x: &[f64], outs: &mut [Vec<f64>]) {
         self.conv.forward(x);
@@ -370,6 +351,210 @@ impl ConvBank {
                 *d = x * k;
             }
             self.conv.inverse(out);
+        }
+    }
+}
+
+/// Circular convolutions on a ring of `n` neurons with kernels whose
+/// spectra vanish beyond the first `b` frequencies, to a stated bound. Fields
+/// are carried as their first `b` Fourier coefficients `X_k = sum_j x_j
+/// e^{-2 pi i j k / n}` ([`LowPassRing::forward`]), which linear dynamics can
+/// update without leaving the frequency domain, and
+/// [`LowPassRing::inverse_weighted`] returns `sum_f (sum_c w_c K_c) * x_f`
+/// on the ring from them.
+///
+/// `b` is the smallest number of frequencies whose dropped spectrum sum
+/// `2 sum_{k >= b} |K_c(k)| / n` is at most `1e-15 sum_j |K_c(j)|` for
+/// every kernel, so each output differs from the full convolution by at
+/// most [`LowPassRing::bound`] times the weighted `sum |x|`, below the
+/// rounding of the convolution itself. When `2b - 1` rows of a direct DFT
+/// (`(2b - 1) n` products each way) cost less than a quarter of `n` rows,
+/// the transforms are matrix-vector products; otherwise a real FFT of all
+/// `n / 2 + 1` frequencies.
+#[derive(Clone)]
+pub(crate) struct LowPassRing {
+    n: usize,
+    b: usize,
+    /// Kernel spectra `K_c(k) / n` for `k < b`.
+    spectra: Vec<Vec<Complex<f64>>>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    bound: f64,
+    /// Direct DFT rows: `cos(2 pi j k / n)` for `k < b`, then `-sin(2 pi j k / n)`
+    /// for `1 <= k < b` (row-major, `n` entries each).
+    table: Option<Vec<f64>>,
+    /// Coefficients of the table rows (scratch, `2b - 1`).
+    coef: Vec<f64>,
+    r2c: Arc<dyn RealToComplex<f64>>,
+    c2r: Arc<dyn ComplexToReal<f64>>,
+    buf: Vec<f64>,
+    half: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+    acc: Vec<Complex<f64>>,
+}
+
+impl std::fmt::Debug for LowPassRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "LowPassRing(n {}, {} frequencies, {})",
+            self.n,
+            self.b,
+            if self.table.is_some() {
+                "direct"
+            } else {
+                "fft"
+            }
+        )
+    }
+}
+
+/// A field's first Fourier coefficients and the kernels it meets in
+/// [`LowPassRing::inverse_weighted`]: `(kernel index, weight)` pairs.
+pub(crate) type SpectrumField<'a> = (&'a [Complex<f64>], &'a [(usize, f64)]);
+
+/// Dropped-spectrum tolerance of [`LowPassRing`], relative to `sum |K|`.
+const LOW_PASS_TOL: f64 = 1e-15;
+
+impl LowPassRing {
+    /// Builds the transforms for `kernels` (each of length `n >= 1`, by ring
+    /// offset as for [`CircularConv::new`]).
+    pub fn new(n: usize, kernels: &[Vec<f64>]) -> Self {
+        Self::with_direct(n, kernels, None)
+    }
+
+    /// As [`LowPassRing::new`], forcing the direct DFT (`Some(true)`, when
+    /// `b < n / 2`) or the FFT (`Some(false)`); `None` chooses by cost.
+    pub fn with_direct(n: usize, kernels: &[Vec<f64>], direct: Option<bool>) -> Self {
+        let h = n / 2 + 1;
+        let full: Vec<Vec<Complex<f64>>> = kernels
+            .iter()
+            .map(|k| CircularConv::new(1, n, k.clone(), Recurrence::Fft).spectrum)
+            .collect();
+        let tail = |spec: &[Complex<f64>], b: usize| -> f64 {
+            2.0 * spec[b.min(h)..].iter().map(|c| c.norm()).sum::<f64>()
+        };
+        let mut b = 2.min(h);
+        while b < h
+            && full.iter().zip(kernels).any(|(spec, k)| {
+                tail(spec, b) > LOW_PASS_TOL * k.iter().map(|v| v.abs()).sum::<f64>()
+            })
+        {
+            b += 1;
+        }
+        // The direct path has no Nyquist term: b < n / 2 strictly.
+        let can_direct = 2 * b < n;
+        let direct = match direct {
+            Some(d) => d && can_direct,
+            None => can_direct && 4 * (2 * b - 1) <= n,
+        };
+        if !direct {
+            b = h;
+        }
+        let bound = full.iter().map(|s| tail(s, b)).fold(0.0, f64::max);
+        let table = direct.then(|| {
+            let mut t = Vec::with_capacity((2 * b - 1) * n);
+            for k in 0..b {
+                t.extend((0..n).map(|j| (TAU * ((j * k) % n) as f64 / n as f64).cos()));
+            }
+            for k in 1..b {
+                t.extend((0..n).map(|j| -(TAU * ((j * k) % n) as f64 / n as f64).sin()));
+            }
+            t
+        });
+        let mut rp = RealFftPlanner::<f64>::new();
+        let (r2c, c2r) = (rp.plan_fft_forward(n), rp.plan_fft_inverse(n));
+        let scratch = vec![Complex::default(); r2c.get_scratch_len().max(c2r.get_scratch_len())];
+        Self {
+            n,
+            b,
+            spectra: full.into_iter().map(|s| s[..b].to_vec()).collect(),
+            bound,
+            table,
+            coef: vec![0.0; 2 * b - 1],
+            r2c,
+            c2r,
+            buf: vec![0.0; n],
+            half: vec![Complex::default(); h],
+            scratch,
+            acc: vec![Complex::default(); b],
+        }
+    }
+
+    /// Frequencies kept (`b`): the length of every spectrum.
+    pub fn len(&self) -> usize {
+        self.b
+    }
+
+    /// Whether the transforms are direct DFTs (not FFTs).
+    #[cfg(test)]
+    pub fn is_direct(&self) -> bool {
+        self.table.is_some()
+    }
+
+    #[cfg(test)]
+    /// The largest dropped spectrum sum `2 sum_{k >= b} |K_c(k)| / n`: each
+    /// output of [`LowPassRing::inverse_weighted`] is within this times
+    /// `sum_f sum_c |w_c| sum_j |x_f(j)|` of the full convolution.
+    pub fn bound(&self) -> f64 {
+        self.bound
+    }
+
+    /// The first `b` Fourier coefficients of `x` (length `n`) into `out`.
+    pub fn forward(&mut self, x: &[f64], out: &mut [Complex<f64>]) {
+        let b = self.b;
+        match &self.table {
+            Some(t) => {
+                matvec_serial(t, x, &mut self.coef);
+                out[0] = Complex::new(self.coef[0], 0.0);
+                for (k, o) in out.iter_mut().enumerate().take(b).skip(1) {
+                    *o = Complex::new(self.coef[k], self.coef[b + k - 1]);
+                }
+            }
+            None => {
+                self.buf.copy_from_slice(x);
+                self.r2c
+                    .process_with_scratch(&mut self.buf, &mut self.half, &mut self.scratch)
+                    .expect("buffer lengths match the plan");
+                out.copy_from_slice(&self.half[..b]);
+            }
+        }
+    }
+
+    /// `out = sum_f (sum_{(c, w) in terms_f} w K_c) * x_f`, the fields given
+    /// by their first `b` coefficients.
+    pub fn inverse_weighted(&mut self, fields: &[SpectrumField<'_>], out: &mut [f64]) {
+        let b = self.b;
+        self.acc.iter_mut().for_each(|a| *a = Complex::default());
+        for (x, terms) in fields {
+            for (k, (a, xh)) in self.acc.iter_mut().zip(x.iter()).enumerate() {
+                let kk: Complex<f64> = terms.iter().map(|&(c, w)| self.spectra[c][k] * w).sum();
+                *a += xh * kk;
+            }
+        }
+        match &self.table {
+            Some(t) => {
+                // y_j = Re Y_0 + 2 sum_k (Re Y_k cos - Im Y_k sin).
+                self.coef[0] = self.acc[0].re;
+                for k in 1..b {
+                    self.coef[k] = 2.0 * self.acc[k].re;
+                    self.coef[b + k - 1] = 2.0 * self.acc[k].im;
+                }
+                out.iter_mut().for_each(|o| *o = 0.0);
+                for (c, row) in self.coef.iter().zip(t.chunks_exact(self.n)) {
+                    axpy(*c, row, out);
+                }
+            }
+            None => {
+                self.half[..b].copy_from_slice(&self.acc);
+                let h = self.half.len();
+                self.half[0].im = 0.0;
+                if self.n.is_multiple_of(2) {
+                    self.half[h - 1].im = 0.0;
+                }
+                self.c2r
+                    .process_with_scratch(&mut self.half, out, &mut self.scratch)
+                    .expect("buffer lengths match the plan");
+            }
         }
     }
 }
@@ -474,21 +659,6 @@ mod tests {
         for (p, q) in got.iter().zip(&want) {
             assert!((p - q).abs() < 1e-10, "{p} vs {q}");
         }
-        // Weighted kernels per field: x_0 meets K_0, x_1 meets 2 K_1 - 0.5 K_2.
-        let mut want = vec![0.0; n0 * n1];
-        for (x, c, w) in [(&xs[0], 0, 1.0), (&xs[1], 1, 2.0), (&xs[1], 2, -0.5)] {
-            let mut d = CircularConv::new(n0, n1, ks[c].clone(), Recurrence::Dense);
-            let mut y = vec![0.0; n0 * n1];
-            d.apply(x, &mut y);
-            want.iter_mut().zip(&y).for_each(|(s, y)| *s += w * y);
-        }
-        bank.sum_weighted(
-            &[(&xs[0], &[(0, 1.0)]), (&xs[1], &[(1, 2.0), (2, -0.5)])],
-            &mut got,
-        );
-        for (p, q) in got.iter().zip(&want) {
-            assert!((p - q).abs() < 1e-10, "{p} vs {q}");
-        }
     }
 
     #[test]
@@ -524,6 +694,68 @@ mod tests {
                 }
                 if band >= 17 {
                     assert!(worst < 1e-10, "band {band} keeps every term");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn low_pass_ring_matches_dense_within_its_bound() {
+        // Gaussians 10 steps wide on 180 neurons (smooth on the ring: the
+        // low-pass path, direct DFTs), shifted and combined with signs, 20 steps wide (cut
+        // at the ring's far side: the full spectrum), and narrow ones.
+        for (n, width) in [(180usize, 10.0), (180, 20.0), (32, 1.5), (7, 1.0)] {
+            let gauss = |shift: f64| -> Vec<f64> {
+                (0..n)
+                    .map(|d| {
+                        let mut e = (d as f64 - shift).rem_euclid(n as f64);
+                        if e > n as f64 / 2.0 {
+                            e -= n as f64;
+                        }
+                        (-0.5 * (e / width).powi(2)).exp()
+                    })
+                    .collect()
+            };
+            let (k0, k1) = (gauss(0.0), gauss(3.4));
+            let k2: Vec<f64> = k1.iter().zip(&gauss(-3.4)).map(|(a, b)| a - b).collect();
+            let ks = vec![k0, k1, k2];
+            let (x, y) = (random(n, 31), random(n, 32));
+            let mut want = vec![0.0; n];
+            for (f, c, w) in [(&x, 0, 1.0), (&y, 1, 0.7), (&y, 2, -0.3)] {
+                let mut d = CircularConv::new(1, n, ks[c].clone(), Recurrence::Dense);
+                let mut o = vec![0.0; n];
+                d.apply(f, &mut o);
+                want.iter_mut().zip(&o).for_each(|(s, o)| *s += w * o);
+            }
+            let mass: f64 = x.iter().sum::<f64>() + y.iter().sum::<f64>();
+            for direct in [None, Some(true), Some(false)] {
+                let mut ring = LowPassRing::with_direct(n, &ks, direct);
+                if n == 180 && width == 10.0 {
+                    assert_eq!(ring.is_direct(), direct != Some(false));
+                    if direct != Some(false) {
+                        assert!(ring.len() < 24, "{}", ring.len());
+                    }
+                }
+                if width == 20.0 {
+                    assert_eq!(ring.len(), n / 2 + 1);
+                }
+                let (mut xh, mut yh) = (
+                    vec![Complex::default(); ring.len()],
+                    vec![Complex::default(); ring.len()],
+                );
+                ring.forward(&x, &mut xh);
+                ring.forward(&y, &mut yh);
+                let mut got = vec![0.0; n];
+                ring.inverse_weighted(
+                    &[(&xh, &[(0, 1.0)]), (&yh, &[(1, 0.7), (2, -0.3)])],
+                    &mut got,
+                );
+                let scale: f64 = ks.iter().flatten().map(|v| v.abs()).sum::<f64>() * mass;
+                for (p, q) in got.iter().zip(&want) {
+                    assert!(
+                        (p - q).abs() <= ring.bound() * mass + 1e-14 * scale,
+                        "n {n}, {direct:?}: {p} vs {q}"
+                    );
                 }
             }
         }

@@ -140,7 +140,7 @@ pub use hierarchical::{
 pub use hopfield::{
     plot_patterns, Activation, Hopfield, HopfieldParams, Overlaps, Recall, Update, CONVERGED,
 };
-pub use kernel::{CircularConv, Recurrence, WeightedField};
+pub use kernel::{CircularConv, Recurrence};
 pub use lif_ring::{BumpTrace, LifRing, LifRingParams, SpikeLog};
 pub use linear::{LinearLayer, LinearLayerParams};
 pub use spiking::{SpikingLayer, SpikingLayerParams};
