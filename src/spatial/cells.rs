@@ -575,7 +575,7 @@ struct GridCell {
 /// assert_eq!((gc.n(), gc.phase_offsets().len()), (6, 6));
 /// // Rate maps over the box at 5 cm bins: 20 x 20 bins, one column per cell, in [0, 1] Hz.
 /// let maps = gc.rate_maps(0.05)?;
-/// assert_eq!((maps.xs.len(), maps.ys.len(), maps.rates.dim()), (20, 20, (400, 6)));
+/// assert_eq!((maps.xs.len(), maps.ys.len(), maps.rates.dim()), (20, 20, (6, 20, 20)));
 /// assert!(maps.rates.iter().all(|&r| (0.0..=1.0).contains(&r)));
 /// # Ok::<(), canns::Error>(())
 /// ```
