@@ -242,3 +242,55 @@ fn leaf_modules_are_private() {
         "a module file is private (`pub(crate) mod`) and its parent re-exports its items"
     );
 }
+
+/// Every public struct, enum and trait carries a doc example that asserts
+/// something (run by `cargo test --doc`), so its documentation shows a use
+/// whose result is checked.
+#[test]
+fn every_public_type_has_an_example_that_asserts() {
+    let mut files = Vec::new();
+    files_under(Path::new("src"), "rs", &mut files);
+    let mut total = 0;
+    let mut offenders = Vec::new();
+    for file in files {
+        if file.starts_with("src/bin") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(rest) = ["pub struct ", "pub enum ", "pub trait "]
+                .iter()
+                .find_map(|k| line.trim_start().strip_prefix(k))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            // The item's doc comment: the `///` lines above it, attributes skipped.
+            let mut doc = Vec::new();
+            for l in lines[..i].iter().rev() {
+                let t = l.trim_start();
+                if let Some(d) = t.strip_prefix("///") {
+                    doc.push(d);
+                } else if !(t.starts_with("#[") || t.starts_with(")]") || t.starts_with("//")) {
+                    break;
+                }
+            }
+            total += 1;
+            let has_example = doc.iter().any(|d| d.trim_start().starts_with("```"));
+            let asserts = doc.iter().any(|d| d.contains("assert"));
+            if !(has_example && asserts) {
+                offenders.push(format!("{}:{}: {name}", file.display(), i + 1));
+            }
+        }
+    }
+    assert!(total > 150, "found only {total} public types");
+    assert!(
+        offenders.is_empty(),
+        "public types without a doc example that asserts:\n{}",
+        offenders.join("\n")
+    );
+}

@@ -24,14 +24,17 @@ limited to them), so both sides can be measured back to back at the same load.
 canns has one float32 network: its times stand beside both our double-precision rows and
 our `single_precision(true)` ("f32 weights") rows.
 
-Usage:  /work/venvs/peers/bin/python scripts/compare/learning.py [--no-bench] [--canns-big] [--hopfield-only]
-(any Python with canns 1.5; the default interpreter must see `canns`).
+Usage:  python3 scripts/compare/learning.py [--no-bench] [--canns-big] [--hopfield-only]
+(creates .venv-compare/ with canns 1.5 unless canns already imports).
 """
 import json
 import os
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compare"))
+from canns_peer import ensure_canns  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -171,6 +174,7 @@ def fmt(s):
 
 
 def main():
+    ensure_canns()
     run_bench = "--no-bench" not in sys.argv
     big = "--canns-big" in sys.argv
     hopfield_only = "--hopfield-only" in sys.argv

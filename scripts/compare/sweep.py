@@ -18,7 +18,7 @@ x tau_v in linspace(20, 50, 100): 10,000 runs, metrics only (tracking lag, bump 
   canns' own connection matrix and stimulus (float32, batch of runs per call).
 
 Usage:
-  /work/venvs/peers/bin/python scripts/compare/sweep.py [--runs 2000] [--py-runs 20] [--vmap-runs 500]
+  python3 scripts/compare/sweep.py [--runs 2000] [--py-runs 20] [--vmap-runs 500]
 Prints one JSON line per engine with runs/s (scaled to the full sweep where subsetted).
 """
 import argparse
@@ -30,6 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compare"))
+from canns_peer import ensure_canns  # noqa: E402
+
+ensure_canns()  # before numpy: the venv it may create has it
 
 import numpy as np
 

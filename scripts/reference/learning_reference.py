@@ -11,11 +11,17 @@ tests/learning.rs checks the Rust rule against them.
 canns runs in float32, so its weights agree with the float64 transcription to
 about 1e-6; the transcription is the exact reference.
 
-Usage: /work/venvs/peers/bin/python scripts/reference/learning_reference.py
-(any Python with canns 1.5 and numpy).
+Usage: python3 scripts/reference/learning_reference.py
+(creates .venv-compare/ with canns 1.5 unless canns already imports).
 """
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compare"))
+from canns_peer import ensure_canns  # noqa: E402
+
+ensure_canns()  # before numpy: the venv it may create has it
 
 import numpy as np
 
