@@ -6,6 +6,16 @@
 macro_rules! cann_params {
     ($name:ident, $model:ident, $size:ident, $size_doc:literal, $size_default:expr, $size_row:literal, $sfa_doc:literal) => {
         #[doc = concat!("Parameters of [`", stringify!($model), "`]. Time is in units of `tau` unless stated.")]
+        #[doc = ""]
+        #[doc = "# Examples"]
+        #[doc = "```"]
+        #[doc = concat!("use canns::models::{", stringify!($model), ", ", stringify!($name), "};")]
+        #[doc = concat!("let p = ", stringify!($name), "::default().tau(2.0).m(0.1);")]
+        #[doc = "assert_eq!((p.tau, p.m, p.k), (2.0, 0.1, 8.1));"]
+        #[doc = concat!("let net: ", stringify!($model), " = p.build()?;")]
+        #[doc = concat!("assert_eq!(", stringify!($name), "::sfa().tau_v, 50.0);")]
+        #[doc = "# Ok::<(), canns::Error>(())"]
+        #[doc = "```"]
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(default, deny_unknown_fields)]
         pub struct $name {
