@@ -107,6 +107,21 @@ fn position_maps() -> &'static PositionMaps {
     })
 }
 
+/// The first `seconds` of the Sargolini et al. trajectory, resampled every
+/// `dt` seconds.
+fn sargolini_first(seconds: f64, dt: f64) -> canns::spatial::History {
+    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
+    let t = traj.times();
+    let keep = t.iter().take_while(|&&x| x <= t[0] + seconds).count();
+    let pos = (0..keep)
+        .map(|i| vec![traj.coordinate(0)[i], traj.coordinate(1)[i]])
+        .collect();
+    canns::spatial::Trajectory::new(t[..keep].to_vec(), pos)
+        .unwrap()
+        .resample(dt)
+        .unwrap()
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -509,16 +524,7 @@ fn hier_sargolini_speed_limit() {
 /// (`cargo run --release --example hierarchical_sargolini`).
 #[test]
 fn hier_sargolini_sped_up_within_the_limit() {
-    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
-    let t = traj.times();
-    let keep = t.iter().take_while(|&&x| x <= t[0] + 30.0).count();
-    let pos = (0..keep)
-        .map(|i| vec![traj.coordinate(0)[i], traj.coordinate(1)[i]])
-        .collect();
-    let hist = canns::spatial::Trajectory::new(t[..keep].to_vec(), pos)
-        .unwrap()
-        .resample(0.05)
-        .unwrap();
+    let hist = sargolini_first(30.0, 0.05);
     let at = [hist.x[0], hist.y[0]];
     let base = HierarchicalNetwork::params()
         .num_module(3)
@@ -584,16 +590,7 @@ fn integrate_with_healed_sheet(hist: &canns::spatial::History) -> (f64, f64, f64
 /// profile): the accumulated error stays bounded.
 #[test]
 fn gcv_sargolini_60s() {
-    let traj = canns::spatial::Trajectory::load("sargolini").unwrap();
-    let t = traj.times();
-    let keep = t.iter().take_while(|&&x| x <= t[0] + 60.0).count();
-    let pos = (0..keep)
-        .map(|i| vec![traj.coordinate(0)[i], traj.coordinate(1)[i]])
-        .collect();
-    let hist = canns::spatial::Trajectory::new(t[..keep].to_vec(), pos)
-        .unwrap()
-        .resample(0.01)
-        .unwrap();
+    let hist = sargolini_first(60.0, 0.01);
     let (gain, path, mean, max, last) = integrate_with_healed_sheet(&hist);
     eprintln!(
         "Sargolini 60 s: gain {gain:.2} neurons/m, path {path:.1} m, mean error {mean:.4} m, max {max:.4} m, last 1 s {last:.4} m"
